@@ -1,0 +1,77 @@
+"""canvasframe: Canvas LMS learning analytics as tidy pandas DataFrames.
+
+>>> import canvasframe as cf
+>>> canvas = cf.sample(quiet=True)          # or cf.connect("https://canvas.example.edu", token)
+>>> cf.load_student_summaries(canvas.sample_course_id).shape  # doctest: +SKIP
+(36, 13)
+"""
+
+from . import cache
+from ._sample import sample
+from .client import Canvas, connect
+from .errors import (
+    AuthenticationError,
+    CacheCorrupt,
+    CacheError,
+    CacheMiss,
+    CanvasAPIError,
+    CanvasframeError,
+    CanvasframeWarning,
+    ConfigError,
+    NetworkError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ResponseFormatError,
+    ServerError,
+)
+from .loaders import (
+    load_communication,
+    load_course_activity,
+    load_course_assignments,
+    load_department_activity,
+    load_department_categories,
+    load_department_grades,
+    load_department_statistics,
+    load_page_views,
+    load_participations,
+    load_student_assignments,
+    load_student_summaries,
+    load_subaccount_statistics,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthenticationError",
+    "CacheCorrupt",
+    "CacheError",
+    "CacheMiss",
+    "Canvas",
+    "CanvasAPIError",
+    "CanvasframeError",
+    "CanvasframeWarning",
+    "ConfigError",
+    "NetworkError",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ResponseFormatError",
+    "ServerError",
+    "__version__",
+    "cache",
+    "connect",
+    "load_communication",
+    "load_course_activity",
+    "load_course_assignments",
+    "load_department_activity",
+    "load_department_categories",
+    "load_department_grades",
+    "load_department_statistics",
+    "load_page_views",
+    "load_participations",
+    "load_student_assignments",
+    "load_student_summaries",
+    "load_subaccount_statistics",
+    "sample",
+]

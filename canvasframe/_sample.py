@@ -1,0 +1,77 @@
+"""``cf.sample()``: the bundled sample institution, served by the sandbox in this process."""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import sys
+import threading
+from importlib.resources import files
+from typing import Any
+
+from .client import Canvas, set_default_canvas
+from .sandbox import Config, SandboxServer
+
+SAMPLE_CONFIG = files("canvasframe") / "data" / "sample-institution.json"
+NOTICE = (
+    "canvasframe: using the bundled SAMPLE institution — synthetic data generated for demos, "
+    "served by a local sandbox Canvas. Call cf.connect() for your own Canvas."
+)
+
+_lock = threading.Lock()
+_server: SandboxServer | None = None
+
+
+def sample_config() -> Config:
+    """The committed configuration of the sample institution."""
+    return Config(**json.loads(SAMPLE_CONFIG.read_text()))
+
+
+def sample_server() -> SandboxServer:
+    """The process-wide sample server, started on first use (127.0.0.1, a free port)."""
+    global _server
+    with _lock:
+        if _server is None:
+            _server = SandboxServer(config=sample_config()).start()
+            atexit.register(_server.stop)
+        return _server
+
+
+def sample(*, quiet: bool = False, **options: Any) -> Canvas:
+    """Connect to the bundled sample institution and make it the loaders' default.
+
+    The sandbox runs on 127.0.0.1 in a background thread. Its cache entries are
+    filed under a namespace named after the sample's configuration, so they are
+    reused across runs even though the port changes.
+
+    Parameters
+    ----------
+    quiet : bool
+        Do not print the notice that the data is synthetic.
+    **options
+        Passed to :class:`~canvasframe.client.Canvas` (``cache_dir=``, ``max_workers=`` ...).
+
+    Returns
+    -------
+    Canvas
+        With ``sample_account_id`` and ``sample_course_id`` set for convenience.
+
+    Examples
+    --------
+    >>> import canvasframe as cf
+    >>> canvas = cf.sample(quiet=True)
+    >>> cf.load_course_activity(canvas.sample_course_id).columns.tolist()  # doctest: +SKIP
+    ['course_id', 'date', 'views', 'participations']
+    """
+    server = sample_server()
+    digest = hashlib.sha256(json.dumps(server.institution.config.to_dict(), sort_keys=True).encode()).hexdigest()
+    options.setdefault("cache_namespace", f"sample-{digest[:12]}")
+    canvas = Canvas(server.url, server.token, **options)
+    inst = server.institution
+    canvas.sample_account_id = inst.root_account.id  # type: ignore[attr-defined]
+    canvas.sample_course_id = next(c.id for c in inst.courses.values() if c.enrollments)  # type: ignore[attr-defined]
+    set_default_canvas(canvas)
+    if not quiet:
+        print(NOTICE, file=sys.stderr)
+    return canvas

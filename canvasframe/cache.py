@@ -1,0 +1,210 @@
+"""Arrow IPC files on disk, one per (namespace, frame, params, schema fingerprint).
+
+Storage only: the loaders decide when to read, write or refetch. The key is
+made by :func:`cache_key` from the Canvas host (or sample namespace), the frame
+name, the request parameters and the schema fingerprint; it never sees
+credentials. Files are written to a temporary name in the same folder, flushed
+to disk and renamed over the target (``os.replace`` is atomic on POSIX and
+Windows), so a crash never leaves a half-written file under a real name, and
+two writers of the same key leave one whole file.
+
+Examples
+--------
+>>> import canvasframe as cf
+>>> cf.cache.info()  # doctest: +SKIP
+>>> cf.cache.clear(frame="page_views")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import platformdirs
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+__all__ = ["Cache", "Lookup", "cache_key", "clear", "default_cache_dir", "info"]
+
+META_KEY = b"canvasframe"
+SUFFIX = ".arrow"
+# LZ4 decompresses several times faster than zstd at a modest size cost: cache reads are the hot path.
+_WRITE_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def default_cache_dir() -> Path:
+    """``CANVASFRAME_CACHE_DIR``, else the platform's user cache directory."""
+    env = os.environ.get("CANVASFRAME_CACHE_DIR")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("canvasframe", appauthor=False))
+
+
+def cache_key(namespace: str, frame: str, params: dict[str, Any], fingerprint: str) -> str:
+    """The file stem for one entry: a hash of everything that identifies the data, and nothing secret."""
+    blob = json.dumps([namespace, frame, params, fingerprint], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Lookup:
+    """What the cache has for a key: ``status`` is hit, miss, stale, outdated or corrupt."""
+
+    status: str
+    path: Path
+    table: pa.Table | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    problem: str = ""
+
+
+class Cache:
+    """A folder of Arrow IPC files.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Defaults to :func:`default_cache_dir`.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.directory)!r})"
+
+    def path(self, namespace: str, frame: str, params: dict[str, Any], fingerprint: str) -> Path:
+        key = cache_key(namespace, frame, params, fingerprint)
+        return self.directory / _UNSAFE.sub("_", namespace) / frame / f"{key}{SUFFIX}"
+
+    def read(
+        self, namespace: str, frame: str, params: dict[str, Any], fingerprint: str, *, max_age: float | None = None
+    ) -> Lookup:
+        """Look an entry up; never raises for a bad file (status ``corrupt`` instead)."""
+        path = self.path(namespace, frame, params, fingerprint)
+        if not path.exists():
+            return Lookup("miss", path)
+        try:
+            with pa.memory_map(str(path)) as source:
+                table = ipc.open_file(source).read_all()
+            meta = json.loads(table.schema.metadata[META_KEY])
+        except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
+            return Lookup("corrupt", path, problem=f"{type(exc).__name__}: {exc}")
+        if meta.get("fingerprint") != fingerprint:
+            return Lookup("outdated", path, problem="written for another layout of this frame")
+        table = table.replace_schema_metadata(None)
+        if max_age is not None:
+            fetched = datetime.fromisoformat(meta["fetched_at"])
+            if (datetime.now(timezone.utc) - fetched).total_seconds() > max_age:
+                return Lookup("stale", path, table, meta)
+        return Lookup("hit", path, table, meta)
+
+    def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
+        """Write atomically: a temp file in the same folder, fsync, then rename over ``path``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table = table.replace_schema_metadata({META_KEY: json.dumps(meta, default=str).encode()})
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                with ipc.new_file(handle, table.schema, options=_WRITE_OPTIONS) as writer:
+                    writer.write_table(table)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def entries(self) -> list[Path]:
+        if not self.directory.exists():
+            return []
+        return sorted(self.directory.rglob(f"*{SUFFIX}"))
+
+    def info(self) -> pd.DataFrame:
+        """One row per entry: namespace, frame, params, rows, bytes, fetched_at, path."""
+        rows = []
+        for path in self.entries():
+            row: dict[str, Any] = {
+                "namespace": path.parent.parent.name,
+                "frame": path.parent.name,
+                "params": None,
+                "rows": pd.NA,
+                "bytes": path.stat().st_size,
+                "fetched_at": pd.NaT,
+                "path": str(path),
+            }
+            try:
+                with pa.memory_map(str(path)) as source:
+                    reader = ipc.open_file(source)
+                    meta = json.loads(reader.schema.metadata[META_KEY])
+                    row["rows"] = sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
+                row.update(
+                    namespace=meta.get("namespace", row["namespace"]),
+                    params=json.dumps(meta.get("params")),
+                    fetched_at=pd.Timestamp(meta["fetched_at"]),
+                )
+            except (pa.ArrowException, OSError, KeyError, TypeError, ValueError):
+                row["params"] = "<unreadable: will be refetched>"
+            rows.append(row)
+        columns = ["namespace", "frame", "params", "rows", "bytes", "fetched_at", "path"]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["rows"] = frame["rows"].astype("Int64")
+        frame["bytes"] = frame["bytes"].astype("int64")
+        frame["fetched_at"] = pd.to_datetime(frame["fetched_at"], utc=True).dt.as_unit("us")
+        return frame
+
+    def clear(self, *, namespace: str | None = None, frame: str | None = None, older_than: float | None = None) -> int:
+        """Remove entries (all, or those of a namespace / frame / older than N seconds); return how many."""
+        removed = 0
+        now = time.time()
+        for path in self.entries():
+            if namespace is not None and path.parent.parent.name != _UNSAFE.sub("_", namespace):
+                continue
+            if frame is not None and path.parent.name != frame:
+                continue
+            if older_than is not None and now - path.stat().st_mtime < older_than:
+                continue
+            path.unlink(missing_ok=True)
+            removed += 1
+        if namespace is None and frame is None and older_than is None and self.directory.exists():
+            for leftover in self.directory.rglob("*.tmp"):  # from writers killed mid-write
+                leftover.unlink(missing_ok=True)
+        return removed
+
+
+def info(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Entries of the cache at ``cache_dir`` (default location when not given).
+
+    Examples
+    --------
+    >>> import canvasframe as cf
+    >>> cf.cache.info().columns.tolist()  # doctest: +SKIP
+    ['namespace', 'frame', 'params', 'rows', 'bytes', 'fetched_at', 'path']
+    """
+    return Cache(cache_dir).info()
+
+
+def clear(
+    cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    namespace: str | None = None,
+    frame: str | None = None,
+    older_than: float | None = None,
+) -> int:
+    """Remove cache entries; with no filter, all of them. Returns the number removed.
+
+    Examples
+    --------
+    >>> import canvasframe as cf
+    >>> cf.cache.clear(frame="page_views")  # doctest: +SKIP
+    3
+    """
+    return Cache(cache_dir).clear(namespace=namespace, frame=frame, older_than=older_than)

@@ -1,0 +1,143 @@
+"""The ``canvasframe`` command: ``demo``, ``serve``, ``fetch`` and ``cache``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import cache as cache_module
+from . import loaders
+from .errors import CanvasframeError
+
+FRAME_NAMES = sorted(name.removeprefix("load_") for name in loaders.__all__)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .sandbox import Config, SandboxServer, SandboxSettings, ThrottleConfig
+
+    config = Config.from_file(args.config) if args.config else Config()
+    config = replace(config, seed=args.seed if args.seed is not None else config.seed)
+    if args.students is not None:
+        config = replace(config, students_per_course=args.students)
+    settings = SandboxSettings(shape=args.shape, page_view_buckets=args.buckets, server_time=args.server_time)
+    throttle = ThrottleConfig(enabled=not args.no_throttle, legacy_403=args.legacy_throttle)
+    tokens = {args.token: "admin", "no-analytics-token": "no-analytics"}
+    server = SandboxServer(
+        config=config, host=args.host, port=args.port, tokens=tokens, throttle=throttle, settings=settings
+    )
+    inst = server.institution
+    print(f"canvasframe sandbox (synthetic data) at {server.url}/api/v1  token: {args.token}")
+    print(f"root account {inst.root_account.id}; terms " + ", ".join(f"{t.id} {t.name}" for t in inst.terms.values()))
+    for course in inst.courses.values():
+        print(f"  course {course.id:>6}  {course.name:<32} {len(course.enrollments):>4} students  ({course.state})")
+    print("Ctrl-C stops it.", flush=True)
+    with server:
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(Path(args.out), lab=args.lab)
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from . import connect, sample
+
+    canvas = sample(quiet=True) if args.sample else connect(offline=args.offline)
+    loader = getattr(loaders, f"load_{args.frame}")
+    ids = [int(i) for i in args.ids]
+    department = args.frame.startswith(("department", "subaccount"))
+    frame = (
+        loader(ids, args.term, canvas=canvas, refresh=args.refresh)
+        if department
+        else loader(ids, canvas=canvas, refresh=args.refresh)
+    )
+    if args.out:
+        out = Path(args.out)
+        if out.suffix == ".csv":
+            frame.to_csv(out, index=False)
+        elif out.suffix == ".parquet":
+            frame.to_parquet(out, index=False)
+        else:
+            raise CanvasframeError(f"--out must end in .csv or .parquet, got {out.name!r}.")
+        print(f"wrote {len(frame)} rows to {out}")
+    else:
+        print(frame.to_string(max_rows=args.rows))
+    return 0
+
+
+def _cache(args: argparse.Namespace) -> int:
+    if args.action == "info":
+        entries = cache_module.info(args.cache_dir)
+        print(entries.drop(columns="path").to_string() if len(entries) else "the cache is empty")
+    else:
+        count = cache_module.clear(args.cache_dir, frame=args.frame, namespace=args.namespace)
+        print(f"removed {count} cache entries")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="canvasframe", description="Canvas LMS analytics as tidy DataFrames.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="fetch the sample course from the sandbox and write an HTML report")
+    demo.add_argument("--out", default="canvasframe-demo", help="report folder (default ./canvasframe-demo)")
+    demo.add_argument("--lab", action="store_true", help="open JupyterLab on the example notebooks instead")
+    demo.set_defaults(run=_demo)
+
+    serve = sub.add_parser("serve", help="run the sandbox Canvas (synthetic data) until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback only)")
+    serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    serve.add_argument("--seed", type=int, default=None)
+    serve.add_argument("--students", type=int, default=None, help="students per course")
+    serve.add_argument("--config", help="a sandbox config JSON file (e.g. data/sample-institution.json)")
+    serve.add_argument("--token", default="sandbox-token")
+    serve.add_argument("--shape", choices=["real", "documented"], default="real")
+    serve.add_argument("--buckets", choices=["hour", "day"], default="hour", help="per-student page-view keys")
+    serve.add_argument("--server-time", type=float, default=0.0, help="seconds each request takes")
+    serve.add_argument("--no-throttle", action="store_true")
+    serve.add_argument("--legacy-throttle", action="store_true", help="answer 403 instead of 429 when throttled")
+    serve.set_defaults(run=_serve)
+
+    fetch = sub.add_parser("fetch", help="load one frame and print it or save it")
+    fetch.add_argument("frame", choices=FRAME_NAMES)
+    fetch.add_argument("ids", nargs="+", help="course or account ids")
+    fetch.add_argument("--term", default="current")
+    fetch.add_argument("--sample", action="store_true", help="use the bundled sample institution")
+    fetch.add_argument("--offline", action="store_true", help="read only the cache")
+    fetch.add_argument("--refresh", action="store_true")
+    fetch.add_argument("--out", help="write to .csv or .parquet")
+    fetch.add_argument("--rows", type=int, default=20)
+    fetch.set_defaults(run=_fetch)
+
+    cache = sub.add_parser("cache", help="show or clear the Arrow cache")
+    cache.add_argument("action", choices=["info", "clear"])
+    cache.add_argument("--cache-dir", default=None)
+    cache.add_argument("--frame", default=None)
+    cache.add_argument("--namespace", default=None)
+    cache.set_defaults(run=_cache)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CanvasframeError as exc:
+        print(f"canvasframe: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The one exception hierarchy of canvasframe.
+
+Every failure canvasframe raises is a subclass of :class:`CanvasframeError`, so
+``except cf.CanvasframeError`` catches all of them. Messages say what happened
+and what to do next; the facts are also attributes, for code that branches on
+them. No message, attribute or repr ever contains the API token.
+
+::
+
+    CanvasframeError
+    ├── ConfigError            bad URL, http:// to a remote host, missing token, bad argument
+    ├── CanvasAPIError         .status .url (no secrets) .canvas_message .error_report_id
+    │   ├── AuthenticationError    401
+    │   ├── PermissionDenied       403 that is not throttling
+    │   ├── NotFound               404
+    │   ├── RateLimited            throttled, retries exhausted   .retry_after
+    │   ├── ServerError            5xx, retries exhausted
+    │   └── NetworkError           connection reset / timeout, retries exhausted (.status None)
+    ├── ResponseFormatError    body is not the JSON shape expected   .url .snippet
+    └── CacheError
+        ├── CacheMiss          offline and not cached
+        └── CacheCorrupt       offline and the cached file cannot be read
+
+Warnings use :class:`CanvasframeWarning`.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "AuthenticationError",
+    "CacheCorrupt",
+    "CacheError",
+    "CacheMiss",
+    "CanvasAPIError",
+    "CanvasframeError",
+    "CanvasframeWarning",
+    "ConfigError",
+    "NetworkError",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ResponseFormatError",
+    "ServerError",
+    "redact",
+]
+
+# Query parameters that carry credentials; their values never reach a message.
+_SECRET_PARAM = re.compile(r"(?i)((?:access_token|token|client_secret|password)=)[^&#\s\"']+")
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with credentials (``access_token=...``, ``Bearer ...``) masked.
+
+    Examples
+    --------
+    >>> redact("https://x.test/api?access_token=abc&page=2")
+    'https://x.test/api?access_token=[secure]&page=2'
+    """
+    text = _SECRET_PARAM.sub(r"\1[secure]", text)
+    return _BEARER.sub(r"\1[secure]", text)
+
+
+class CanvasframeError(Exception):
+    """Root of every error canvasframe raises."""
+
+
+class CanvasframeWarning(UserWarning):
+    """Something worth knowing that did not stop the load (e.g. a course with no students)."""
+
+
+class ConfigError(CanvasframeError, ValueError):
+    """The session or a loader argument is wrong; nothing was sent to Canvas."""
+
+
+class CanvasAPIError(CanvasframeError):
+    """Canvas answered with an error, or could not be reached, after any retries.
+
+    Attributes
+    ----------
+    status : int or None
+        HTTP status (``None`` when no response arrived).
+    url : str
+        The request URL with any credentials masked.
+    canvas_message : str or None
+        The message from Canvas's error body, when it sent one.
+    error_report_id : int or None
+        Canvas's error report id (5xx bodies), useful when contacting support.
+    """
+
+    hint = "Check the URL and your access rights, then try again."
+
+    def __init__(
+        self,
+        status: int | None,
+        url: str,
+        canvas_message: str | None = None,
+        error_report_id: int | None = None,
+        *,
+        detail: str | None = None,
+    ) -> None:
+        self.status = status
+        self.url = redact(url)
+        self.canvas_message = redact(canvas_message) if canvas_message else canvas_message
+        self.error_report_id = error_report_id
+        what = f"HTTP {status}" if status is not None else "no response"
+        parts = [f"{what} from {self.url}"]
+        if self.canvas_message:
+            parts.append(f"Canvas says: {self.canvas_message!r}")
+        if detail:
+            parts.append(redact(detail))
+        if error_report_id is not None:
+            parts.append(f"error report id {error_report_id}")
+        super().__init__(". ".join(parts) + ". " + self.hint)
+
+
+class AuthenticationError(CanvasAPIError):
+    """401: the token is missing, wrong, expired or revoked."""
+
+    hint = "Create a new access token in Canvas (Account > Settings) and pass it as token= or CANVAS_API_TOKEN."
+
+
+class PermissionDenied(CanvasAPIError):
+    """403 that is not throttling: the token's user may not see this data."""
+
+    hint = "The token's user needs the 'View usage reports' / analytics permission for this course or account."
+
+
+class NotFound(CanvasAPIError):
+    """404: no such object, or (for Analytics) a course without active students or an unpublished course."""
+
+    hint = (
+        "Check the id; Canvas also answers 404 for unpublished courses, courses without students "
+        "and users who are not students."
+    )
+
+
+class RateLimited(CanvasAPIError):
+    """Canvas kept throttling the requests after every retry.
+
+    Attributes
+    ----------
+    retry_after : float or None
+        Seconds Canvas asked to wait, when it said so.
+    """
+
+    hint = "Lower max_workers in cf.connect() or wait about a minute for the rate-limit bucket to drain."
+
+    def __init__(self, *args, retry_after: float | None = None, **kwargs) -> None:
+        self.retry_after = retry_after
+        super().__init__(*args, **kwargs)
+
+
+class ServerError(CanvasAPIError):
+    """5xx after every retry."""
+
+    hint = "Canvas failed on its side; try again later, and quote the error report id to your Canvas admins."
+
+
+class NetworkError(CanvasAPIError):
+    """The connection failed or timed out on every retry; no HTTP response arrived."""
+
+    hint = "Check your network connection and the Canvas URL, or raise timeout= in cf.connect()."
+
+
+class ResponseFormatError(CanvasframeError):
+    """The body is not the JSON shape canvasframe expected.
+
+    Attributes
+    ----------
+    url : str
+        The request URL (credentials masked), or a description of the source.
+    snippet : str
+        The first characters of the offending body or value.
+    """
+
+    def __init__(self, url: str, problem: str, body: object = "") -> None:
+        self.url = redact(url)
+        text = body if isinstance(body, str) else repr(body)
+        self.snippet = redact(text[:200])
+        snippet = f" Body starts: {self.snippet!r}." if self.snippet else ""
+        super().__init__(
+            f"Unexpected response from {self.url}: {redact(problem)}.{snippet} "
+            "If this Canvas is customised or behind a proxy, please report it with this message."
+        )
+
+
+class CacheError(CanvasframeError):
+    """A problem with canvasframe's on-disk cache."""
+
+
+class CacheMiss(CacheError):
+    """Offline mode, and the requested frame is not in the cache."""
+
+
+class CacheCorrupt(CacheError):
+    """Offline mode, and the cached file cannot be read (it is never returned half-read)."""

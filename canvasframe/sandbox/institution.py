@@ -1,0 +1,376 @@
+"""A seeded synthetic institution: the ground truth every sandbox endpoint derives from.
+
+The model stores *events* (hourly page-view counts, participations with their
+timestamps, submissions, messages); each Analytics payload is a view computed
+from them in :mod:`canvasframe.sandbox.views`, so the endpoints agree with each
+other the way real Canvas's do. Tests read these events directly to know what a
+loader must return.
+
+Nothing here is shared with the client or the transforms: the sandbox is the
+independent Canvas they are tested against.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+UTC = timezone.utc
+PROFILES = ("steady", "late_starter", "fading", "never_submits", "night_owl")
+CATEGORIES = (
+    "announcements",
+    "assignments",
+    "collaborations",
+    "conferences",
+    "discussions",
+    "files",
+    "general",
+    "grades",
+    "groups",
+    "modules",
+    "other",
+    "pages",
+    "quizzes",
+)
+# Offsets (minutes) students and courses live in: page-view keys and documented timestamps use them.
+TZ_OFFSETS = (-420, -360, -300, 0, 60, 330)
+
+
+@dataclass(frozen=True)
+class Config:
+    """What to generate. Same config, same institution, on every machine."""
+
+    seed: int = 7
+    subaccounts: int = 2
+    courses_per_subaccount: int = 2
+    students_per_course: int = 30
+    assignments_per_course: int = 8
+    weeks: int = 12  # of term elapsed before ``as_of``
+    id_base: int = 1000  # every id is above this; 2**53 + n tests exactness
+    term_start: str = "2026-08-31"  # a Monday
+    activity: float = 1.0  # scales page-view intensity
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Config:
+        return cls(**json.loads(Path(path).read_text()))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+    parent_id: int | None
+
+
+@dataclass
+class Term:
+    id: int
+    name: str
+    start: datetime
+    end: datetime
+    default: bool = False
+
+
+@dataclass
+class Assignment:
+    id: int
+    title: str
+    points_possible: float | None
+    due_at: datetime | None  # UTC
+    unlock_at: datetime | None
+    muted: bool
+    non_digital_submission: bool
+    tz_offset: int  # minutes; the course's zone, used by the documented shape
+    module_ids: list[int]
+
+
+@dataclass
+class Submission:
+    submitted_at: datetime | None
+    score: float | None
+    posted_at: datetime | None
+    status: str  # on_time | late | missing | floating
+
+
+@dataclass
+class Student:
+    id: int
+    name: str
+    sortable_name: str
+    profile: str
+    tz_offset: int  # minutes east of UTC
+
+
+@dataclass
+class Enrollment:
+    """One student's events in one course."""
+
+    student: Student
+    hours: np.ndarray  # int64 epoch seconds (UTC, on the hour) with at least one view
+    views: np.ndarray  # int64 views in that hour
+    participations: list[tuple[datetime, str | None]]  # (created_at UTC, url), oldest first
+    submissions: dict[int, Submission]  # assignment id -> submission
+    messages: dict[str, tuple[int, int]]  # UTC day -> (instructor, student)
+
+
+@dataclass
+class Course:
+    id: int
+    name: str
+    account_id: int
+    term_id: int
+    state: str  # available | completed
+    teacher_id: int
+    tz_offset: int
+    assignments: list[Assignment]
+    enrollments: dict[int, Enrollment]  # student id -> events
+    category_views: dict[str, int] = field(default_factory=dict)
+    discussion_topics: int = 0
+    media_objects: int = 0
+    attachments: int = 0
+
+
+class Institution:
+    """The whole synthetic institution, generated from a :class:`Config`."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.as_of = _parse_day(self.config.term_start) + timedelta(weeks=self.config.weeks)
+        self._ids = iter(range(self.config.id_base + 1, 2**63))
+        self.rng = np.random.default_rng(self.config.seed)
+        self.accounts: dict[int, Account] = {}
+        self.terms: dict[int, Term] = {}
+        self.courses: dict[int, Course] = {}
+        self._generate()
+
+    # -- queries used by the views and by tests ------------------------------
+
+    @property
+    def root_account(self) -> Account:
+        return next(a for a in self.accounts.values() if a.parent_id is None)
+
+    @property
+    def default_term(self) -> Term:
+        return next(t for t in self.terms.values() if t.default)
+
+    def subaccounts_of(self, account_id: int) -> list[Account]:
+        return [a for a in self.accounts.values() if a.parent_id == account_id]
+
+    def account_tree(self, account_id: int) -> set[int]:
+        """The account and every account below it."""
+        tree, frontier = {account_id}, [account_id]
+        while frontier:
+            children = [a.id for a in self.subaccounts_of(frontier.pop())]
+            tree.update(children)
+            frontier.extend(children)
+        return tree
+
+    def department_courses(self, account_id: int, term: str) -> list[Course]:
+        """Courses behind ``accounts/:id/analytics/{current|completed|terms/:id}``."""
+        tree = self.account_tree(account_id)
+        courses = [c for c in self.courses.values() if c.account_id in tree]
+        if term == "current":
+            return [c for c in courses if c.term_id == self.default_term.id and c.state == "available"]
+        if term == "completed":
+            return [c for c in courses if c.term_id == self.default_term.id and c.state == "completed"]
+        return [c for c in courses if c.term_id == int(term)]
+
+    # -- generation ---------------------------------------------------------
+
+    def _next_id(self) -> int:
+        return next(self._ids)
+
+    def _generate(self) -> None:
+        cfg = self.config
+        root = Account(self._next_id(), "Sandbox University", None)
+        self.accounts[root.id] = root
+        start = _parse_day(cfg.term_start)
+        fall = Term(self._next_id(), "Fall 2026", start, start + timedelta(weeks=16), default=True)
+        spring = Term(self._next_id(), "Spring 2026", start - timedelta(weeks=32), start - timedelta(weeks=16))
+        future = Term(self._next_id(), "Spring 2027", start + timedelta(weeks=20), start + timedelta(weeks=36))
+        self.terms = {t.id: t for t in (fall, spring, future)}
+        pool_size = max(cfg.students_per_course * 2, 8)
+        pool = [self._student(i) for i in range(pool_size)]
+        for s in range(cfg.subaccounts):
+            sub = Account(self._next_id(), f"Department of {_DEPARTMENTS[s % len(_DEPARTMENTS)]}", root.id)
+            self.accounts[sub.id] = sub
+            for c in range(cfg.courses_per_subaccount):
+                # The last course of the second department has concluded early: /completed is not empty.
+                state = "completed" if (s == 1 and c == cfg.courses_per_subaccount - 1) else "available"
+                self._course(sub, fall, state, pool, f"{sub.name.split()[-1][:4].upper()} {101 + 100 * c}")
+            self._course(sub, spring, "completed", pool, f"{sub.name.split()[-1][:4].upper()} 099", shift=-32)
+        # A published course nobody has enrolled in yet: Canvas's analytics answer 404 for it.
+        self._course(root, fall, "available", [], "ORIENTATION 000", students=0)
+
+    def _student(self, index: int) -> Student:
+        first, last = _FIRST[index % len(_FIRST)], _LAST[(index * 7) % len(_LAST)]
+        profile = PROFILES[index % len(PROFILES)]
+        offset = int(self.rng.choice(TZ_OFFSETS))
+        return Student(self._next_id(), f"{first} {last}", f"{last}, {first}", profile, offset)
+
+    def _course(
+        self,
+        account: Account,
+        term: Term,
+        state: str,
+        pool: list[Student],
+        code: str,
+        *,
+        students: int | None = None,
+        shift: int = 0,
+    ) -> None:
+        cfg, rng = self.config, self.rng
+        n = cfg.students_per_course if students is None else students
+        chosen = sorted(rng.choice(len(pool), size=min(n, len(pool)), replace=False)) if n else []
+        tz = int(rng.choice(TZ_OFFSETS))
+        start = term.start
+        as_of = min(self.as_of, term.end) if shift == 0 else term.end
+        course = Course(
+            id=self._next_id(),
+            name=f"{code}: {_TOPICS[len(self.courses) % len(_TOPICS)]}",
+            account_id=account.id,
+            term_id=term.id,
+            state=state,
+            teacher_id=self._next_id(),
+            tz_offset=tz,
+            assignments=self._assignments(start, as_of, tz),
+            enrollments={},
+            discussion_topics=int(rng.integers(2, 15)),
+            media_objects=int(rng.integers(0, 30)),
+            attachments=int(rng.integers(5, 80)),
+        )
+        for i in chosen:
+            student = pool[int(i)]
+            course.enrollments[student.id] = self._enrollment(course, student, start, as_of)
+        total = int(sum(int(e.views.sum()) for e in course.enrollments.values()))
+        weights = rng.dirichlet(np.ones(len(CATEGORIES)) * 2)
+        course.category_views = dict(zip(CATEGORIES, (int(v) for v in rng.multinomial(total, weights)), strict=True))
+        self.courses[course.id] = course
+
+    def _assignments(self, start: datetime, as_of: datetime, tz: int) -> list[Assignment]:
+        cfg, rng = self.config, self.rng
+        result = []
+        weeks_total = max(cfg.weeks + 3, 4)
+        for k in range(cfg.assignments_per_course):
+            due_local = start + timedelta(days=int(4 + k * 7 * weeks_total / max(cfg.assignments_per_course, 1)))
+            # 23:59 local in the course's zone, stored in UTC
+            due = (due_local + timedelta(hours=23, minutes=59) - timedelta(minutes=tz)).replace(tzinfo=UTC)
+            points: float | None = float(rng.choice([10, 20, 25, 50, 100]))
+            if k == 1:
+                due = None  # an assignment without a due date: unsubmitted work is "floating"
+            if k == 2 and cfg.assignments_per_course > 4:
+                points = None  # an ungraded survey: Canvas omits score statistics
+            unlock = None if due is None or k % 3 == 0 else due - timedelta(days=7)
+            result.append(
+                Assignment(
+                    id=self._next_id(),
+                    title=f"{_WORK[k % len(_WORK)]} {k + 1}",
+                    points_possible=points,
+                    due_at=due,
+                    unlock_at=unlock,
+                    muted=bool(k % 4 == 3),
+                    non_digital_submission=bool(k == 5),
+                    tz_offset=tz,
+                    module_ids=[1 + k // 3],
+                )
+            )
+        result.sort(key=lambda a: (a.due_at is None, a.due_at or start, a.id))
+        return result
+
+    def _enrollment(self, course: Course, student: Student, start: datetime, as_of: datetime) -> Enrollment:
+        rng = self.rng
+        n_hours = int((as_of - start).total_seconds() // 3600)
+        hours_utc = np.arange(n_hours, dtype=np.int64)
+        local = (hours_utc + student.tz_offset // 60) % (24 * 7)
+        hour_of_day, day_of_week = local % 24, local // 24  # term starts on a Monday
+        daily = _NIGHT if student.profile == "night_owl" else _DAY
+        weekly = np.array([1.2, 1.1, 1.1, 1.0, 0.8, 0.5, 0.9])
+        week = hours_utc // (24 * 7)
+        trend = np.ones(n_hours)
+        if student.profile == "late_starter":
+            trend = np.where(week < 3, 0.0, 1.0)
+        elif student.profile == "fading":
+            trend = np.exp(-week / 4.0)
+        elif student.profile == "never_submits":
+            trend = np.full(n_hours, 0.25)
+        lam = 0.45 * self.config.activity * daily[hour_of_day] * weekly[day_of_week] * trend
+        views = rng.poisson(lam)
+        keep = views > 0
+        epoch0 = int(start.timestamp())
+        hours = epoch0 + hours_utc[keep] * 3600
+        views = views[keep].astype(np.int64)
+        part_counts = rng.binomial(views, 0.12)
+        participations = []
+        for h, count in zip(hours[part_counts > 0], part_counts[part_counts > 0], strict=True):
+            for second in sorted(rng.integers(0, 3600, size=int(count))):
+                topic = int(rng.integers(1, 9))
+                url = None if rng.random() < 0.1 else f"{_SITE}/courses/{course.id}/discussion_topics/{topic}"
+                participations.append((datetime.fromtimestamp(int(h) + int(second), UTC), url))
+        submissions = {a.id: self._submission(student, a, start, as_of) for a in course.assignments}
+        messages: dict[str, tuple[int, int]] = {}
+        for day in sorted(rng.choice(max(n_hours // 24, 1), size=int(rng.poisson(4)), replace=True)):
+            pair = (int(rng.integers(0, 3)), int(rng.integers(0, 3)))
+            if any(pair):
+                key = (start + timedelta(days=int(day))).strftime("%Y-%m-%d")
+                old = messages.get(key, (0, 0))
+                messages[key] = (old[0] + pair[0], old[1] + pair[1])
+        return Enrollment(student, hours, views, participations, submissions, messages)
+
+    def _submission(self, student: Student, a: Assignment, start: datetime, as_of: datetime) -> Submission:
+        rng = self.rng
+        p_submit, p_late = {
+            "steady": (0.95, 0.08),
+            "late_starter": (0.85, 0.2),
+            "fading": (0.9, 0.15),
+            "never_submits": (0.0, 0.0),
+            "night_owl": (0.9, 0.35),
+        }[student.profile]
+        anchor = a.due_at or (start + timedelta(weeks=2))
+        if student.profile == "late_starter" and anchor < start + timedelta(weeks=3):
+            p_submit = 0.0
+        if student.profile == "fading":
+            p_submit *= float(np.exp(-(anchor - start).days / 50))
+        submitted_at = None
+        if rng.random() < p_submit:
+            late = rng.random() < p_late
+            offset = timedelta(hours=float(rng.uniform(1, 72)))
+            submitted_at = (anchor + offset if late else anchor - offset).replace(microsecond=0)
+            if submitted_at >= as_of:
+                submitted_at = None
+        if submitted_at is None:
+            due_passed = a.due_at is not None and a.due_at < as_of
+            return Submission(None, None, None, "missing" if due_passed else "floating")
+        status = "late" if a.due_at is not None and submitted_at > a.due_at else "on_time"
+        score = posted = None
+        if a.points_possible is not None and rng.random() < 0.95:
+            score = float(np.round(a.points_possible * rng.beta(6, 2) * 2) / 2)
+            posted = submitted_at + timedelta(days=float(rng.uniform(1, 4)))
+            posted = posted.replace(microsecond=0) if posted < as_of else None
+        return Submission(submitted_at, score, posted, status)
+
+
+def _parse_day(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+
+
+def _rhythm(peaks: list[int]) -> np.ndarray:
+    hours = np.arange(24)
+    curve = 0.05 + sum(np.exp(-(((hours - p + 12) % 24 - 12) ** 2) / 8.0) for p in peaks)
+    return curve / curve.mean()
+
+
+_DAY = _rhythm([10, 15, 20])
+_NIGHT = _rhythm([23, 2])
+_SITE = "https://sandbox.canvasframe.test"
+_DEPARTMENTS = ("Biology", "History", "Mathematics", "Music")
+_TOPICS = ("Foundations", "Methods", "Seminar", "Studio", "Survey", "Workshop")
+_WORK = ("Reading response", "Quiz", "Survey", "Lab report", "Essay", "Poster", "Problem set", "Project")
+_FIRST = ("Ada", "Bo", "Chen", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ines", "Jomo", "Kai", "Lena")
+_LAST = ("Abara", "Berg", "Costa", "Dube", "Evans", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowal")

@@ -1,0 +1,216 @@
+"""One ``pyarrow.Schema`` per frame: the single source of truth for columns and dtypes.
+
+Every frame is built as an Arrow table with its schema and converted to pandas
+by :func:`to_frame`, both when freshly loaded and when read from the cache, so
+the two are identical. Columns whose pandas dtype must be nullable (``Int64``,
+``boolean``) say so in their field metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["SCHEMAS", "fingerprint", "empty_frame", "to_frame", "to_table"]
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+DAY = pa.timestamp("us")
+_PANDAS_DTYPE = b"pandas_dtype"
+
+
+def _f(name: str, type_: pa.DataType, doc: str, pandas_dtype: str | None = None) -> pa.Field:
+    meta = {b"doc": doc.encode()}
+    if pandas_dtype:
+        meta[_PANDAS_DTYPE] = pandas_dtype.encode()
+    return pa.field(name, type_, metadata=meta)
+
+
+def _count(name: str, doc: str) -> pa.Field:
+    return _f(name, pa.int64(), doc)
+
+
+def _score(name: str, doc: str) -> pa.Field:
+    return _f(name, pa.float64(), doc)
+
+
+ACCOUNT = _f("account_id", pa.int64(), "the account asked for")
+TERM = _f("term", pa.string(), '"current", "completed" or the term id, as asked for')
+COURSE = _f("course_id", pa.int64(), "Canvas course id")
+STUDENT = _f("student_id", pa.int64(), "Canvas user id of the student")
+ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
+DATE = _f("date", DAY, "UTC day (naive, midnight)")
+QUARTILES = [
+    _score("min_score", "lowest score (NaN when nobody has one or Canvas omits it)"),
+    _score("first_quartile", "25th percentile score"),
+    _score("median", "median score"),
+    _score("third_quartile", "75th percentile score"),
+    _score("max_score", "highest score"),
+]
+ASSIGNMENT_INFO = [
+    ASSIGNMENT,
+    _f("title", pa.string(), "assignment title"),
+    _f("due_at", UTC_TS, "due date (UTC; NaT when none)"),
+    _f("unlock_at", UTC_TS, "unlock date (UTC; NaT when none or not sent)"),
+    _f("muted", pa.bool_(), "grades hidden from students", "boolean"),
+    _score("points_possible", "points possible (NaN for ungraded work)"),
+]
+TARDINESS = ("on_time", "late", "missing", "floating")
+DEPARTMENT_STATS = (
+    "courses",
+    "teachers",
+    "students",
+    "discussion_topics",
+    "media_objects",
+    "attachments",
+    "assignments",
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "department_activity": pa.schema(
+        [
+            ACCOUNT,
+            TERM,
+            DATE,
+            _count("views", "page views that day, all courses of the account"),
+            _count("participations", "participations that day (0 where Canvas sends only views)"),
+        ]
+    ),
+    "department_categories": pa.schema(
+        [
+            ACCOUNT,
+            TERM,
+            _f("category", pa.string(), "one of Canvas's 13 page-view categories"),
+            _count("views", "page views in that category"),
+        ]
+    ),
+    "department_grades": pa.schema(
+        [
+            ACCOUNT,
+            TERM,
+            _count("score", "current score binned to an integer, 0-100"),
+            _count("students", "student-course pairs with that score (0 where Canvas sends null)"),
+        ]
+    ),
+    "department_statistics": pa.schema(
+        [
+            ACCOUNT,
+            TERM,
+            _count("courses", "courses"),
+            _count("subaccounts", "subaccounts"),
+            *(_count(n, n.replace("_", " ")) for n in DEPARTMENT_STATS[1:]),
+        ]
+    ),
+    "subaccount_statistics": pa.schema(
+        [
+            ACCOUNT,
+            TERM,
+            _f("subaccount_id", pa.int64(), "the (sub)account of this row; the account itself first"),
+            _f("name", pa.string(), "(sub)account name"),
+            *(_count(n, n.replace("_", " ") + " (Canvas sends 0 for the last four here)") for n in DEPARTMENT_STATS),
+        ]
+    ),
+    "course_activity": pa.schema(
+        [
+            COURSE,
+            DATE,
+            _count("views", "page views that UTC day"),
+            _count("participations", "participations that day"),
+        ]
+    ),
+    "course_assignments": pa.schema(
+        [
+            COURSE,
+            *ASSIGNMENT_INFO,
+            _f("non_digital_submission", pa.bool_(), "on-paper submission", "boolean"),
+            *QUARTILES,
+            *(_score(n, f"fraction of students {n.replace('_', ' ')} (NaN when not sent)") for n in TARDINESS),
+            _f("total", pa.int64(), "students counted in the fractions", "Int64"),
+        ]
+    ),
+    "student_summaries": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            _count("page_views", "page views in the course (0 where Canvas sends null)"),
+            _count("max_page_views", "most page views of any student"),
+            _f("page_views_level", pa.int64(), "engagement level 0-3", "Int64"),
+            _count("participations", "participations (0 where Canvas sends null)"),
+            _count("max_participations", "most participations of any student"),
+            _f("participations_level", pa.int64(), "engagement level 0-3", "Int64"),
+            _count("total", "assignments counted"),
+            *(_count(n, f"assignments {n.replace('_', ' ')}") for n in TARDINESS),
+        ]
+    ),
+    "page_views": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            _f("hour", UTC_TS, "start of the hour bucket (UTC); midnight UTC for day buckets"),
+            _count("views", "page views in the bucket"),
+        ]
+    ),
+    "participations": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            _f("created_at", UTC_TS, "when the student participated (UTC)"),
+            _f("url", pa.string(), "what they participated in (may be missing)"),
+        ]
+    ),
+    "student_assignments": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            *ASSIGNMENT_INFO,
+            *QUARTILES,
+            _f("submitted_at", UTC_TS, "when submitted (NaT when not)"),
+            _f("posted_at", UTC_TS, "when the grade was posted (NaT when not)"),
+            _score("score", "the student's score (NaN when none)"),
+            _f("status", pa.string(), "on_time/late/missing/floating where Canvas sends it"),
+        ]
+    ),
+    "communication": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            DATE,
+            _count("instructor_messages", "instructor-to-student messages that day"),
+            _count("student_messages", "student-to-instructor messages that day"),
+        ]
+    ),
+}
+
+
+def fingerprint(schema: pa.Schema) -> str:
+    """A short hash of names, types and pandas dtypes: changes whenever a frame's layout does."""
+    parts = [f"{f.name}:{f.type}:{(f.metadata or {}).get(_PANDAS_DTYPE, b'').decode()}" for f in schema]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def to_table(columns: Mapping[str, Any], name: str) -> pa.Table:
+    """Build the frame's Arrow table from column arrays (cast to the schema)."""
+    schema = SCHEMAS[name]
+    arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """Convert a frame's Arrow table to pandas with the documented dtypes."""
+    frame = table.to_pandas()
+    for f in table.schema:
+        dtype = (f.metadata or {}).get(_PANDAS_DTYPE)
+        if dtype:
+            frame[f.name] = table.column(f.name).to_pandas(
+                types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
+            )
+            frame[f.name] = frame[f.name].astype(dtype.decode())
+    return frame
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """A zero-row frame with the right columns and dtypes."""
+    return to_frame(SCHEMAS[name].empty_table())

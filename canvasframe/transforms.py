@@ -1,0 +1,394 @@
+"""Pure functions: Canvas's JSON (already parsed) -> tidy frames.
+
+No I/O, no globals. Each transform accepts both the documented and the real
+response shapes (``shared/canvas-api.md``), casts to the frame's schema in
+:mod:`canvasframe.schemas`, and raises :class:`~canvasframe.errors.ResponseFormatError`
+(naming ``source``) when the body is not a shape Canvas sends.
+
+Per-student transforms take ``[(student_id, payload), ...]`` so the work is
+vectorised across every student of a course at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ResponseFormatError
+from .schemas import DEPARTMENT_STATS, TARDINESS, to_frame, to_table
+
+__all__ = [
+    "communication",
+    "course_activity",
+    "course_assignments",
+    "department_activity",
+    "department_categories",
+    "department_grades",
+    "department_statistics",
+    "page_views",
+    "participations",
+    "student_assignments",
+    "student_summaries",
+    "subaccount_statistics",
+]
+
+StudentPayloads = Iterable[tuple[int, Any]]
+_INT64_MAX = 2**63 - 1
+
+
+# -- scalar coercion (the one place types from JSON are checked) ---------------------
+
+
+def _bad(source: str, problem: str, body: Any = "") -> ResponseFormatError:
+    return ResponseFormatError(source, problem, body)
+
+
+def as_int(value: Any, key: str, source: str, default: int | None = 0) -> int | None:
+    """An integer from an int, an integral float or a digit string; ``None`` -> ``default``."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise _bad(source, f"{key!r} is a boolean, expected an integer", value)
+    if isinstance(value, int):
+        result = value
+    elif isinstance(value, float) and value.is_integer():
+        result = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        result = int(value)
+    else:
+        raise _bad(source, f"{key!r} is {value!r}, expected an integer", value)
+    if abs(result) > _INT64_MAX:
+        raise _bad(source, f"{key!r} = {result} does not fit in int64", value)
+    return result
+
+
+def as_id(value: Any, key: str, source: str) -> int:
+    result = as_int(value, key, source, default=None)
+    if result is None or result < 0:
+        raise _bad(source, f"{key!r} is {value!r}, expected a non-negative id", value)
+    return result
+
+
+def as_float(value: Any, key: str, source: str) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        raise _bad(source, f"{key!r} is a boolean, expected a number", value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise _bad(source, f"{key!r} is {value!r}, expected a number", value)
+
+
+def as_bool(value: Any, key: str, source: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise _bad(source, f"{key!r} is {value!r}, expected true or false", value)
+
+
+def as_str(value: Any, key: str, source: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise _bad(source, f"{key!r} is {value!r}, expected text", value)
+
+
+def _records(payload: Any, source: str, what: str = "a JSON array of objects") -> list[dict]:
+    if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
+        raise _bad(source, f"expected {what}", payload)
+    return payload
+
+
+def _object(payload: Any, source: str, what: str = "a JSON object") -> dict:
+    if not isinstance(payload, dict):
+        raise _bad(source, f"expected {what}", payload)
+    return payload
+
+
+def utc_timestamps(values: list[Any], key: str, source: str) -> pd.DatetimeIndex:
+    """ISO 8601 strings (any offset, or none meaning UTC) -> UTC ``datetime64[us]``; None -> NaT."""
+    for v in values:
+        if v is not None and not isinstance(v, str):
+            raise _bad(source, f"{key!r} is {v!r}, expected an ISO 8601 timestamp", v)
+    try:
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _bad(source, f"{key!r} holds a value that is not an ISO 8601 timestamp ({exc})") from None
+    return pd.DatetimeIndex(parsed).as_unit("us")
+
+
+def utc_days(values: list[Any], key: str, source: str) -> pd.DatetimeIndex:
+    """``YYYY-MM-DD`` strings -> naive midnight ``datetime64[us]``."""
+    for v in values:
+        if not isinstance(v, str):
+            raise _bad(source, f"{key!r} is {v!r}, expected a YYYY-MM-DD date", v)
+    try:
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise _bad(source, f"{key!r} holds a value that is not a YYYY-MM-DD date ({exc})") from None
+    return pd.DatetimeIndex(parsed).as_unit("us")
+
+
+def _column(rows: list[dict], key: str, convert: Callable[..., Any], source: str, **kw: Any) -> list[Any]:
+    return [convert(r.get(key), key, source, **kw) for r in rows]
+
+
+def _constant(value: Any, n: int) -> list[Any]:
+    return [value] * n
+
+
+def _build(name: str, columns: Mapping[str, Any], sort: list[str] | None = None) -> pd.DataFrame:
+    frame = to_frame(to_table(columns, name))
+    if sort and len(frame):
+        frame = frame.sort_values(sort, kind="stable", ignore_index=True)
+    return frame
+
+
+# -- department ----------------------------------------------------------------------
+
+
+def _by_key(section: Any, key: str, value_key: str, source: str) -> tuple[list[Any], list[Any]]:
+    """Department sections come as ``[{key: k, value_key: v}]`` (real) or ``{k: v}`` (docs)."""
+    if isinstance(section, dict):
+        return list(section.keys()), list(section.values())
+    rows = _records(section, source, f"{key!r} rows as an array or an object")
+    return [r.get(key) for r in rows], [r.get(value_key) for r in rows]
+
+
+def _department_columns(account_id: int, term: str, n: int) -> dict[str, list[Any]]:
+    return {"account_id": _constant(account_id, n), "term": _constant(str(term), n)}
+
+
+def department_activity(
+    payload: Any, *, account_id: int, term: str, source: str = "department activity"
+) -> pd.DataFrame:
+    """``accounts/:id/analytics/:term/activity`` -> one row per account × date."""
+    body = _object(payload, source)
+    section = body.get("by_date") or []
+    if isinstance(section, dict):
+        dates, views = list(section.keys()), list(section.values())
+        parts = _constant(0, len(dates))
+    else:
+        rows = _records(section, source, "'by_date' as an array or an object")
+        dates = [r.get("date") for r in rows]
+        views = [r.get("views") for r in rows]
+        parts = [as_int(r.get("participations"), "participations", source) for r in rows]
+    columns = _department_columns(account_id, term, len(dates)) | {
+        "date": utc_days(dates, "date", source),
+        "views": [as_int(v, "views", source) for v in views],
+        "participations": parts,
+    }
+    return _build("department_activity", columns, ["account_id", "date"])
+
+
+def department_categories(
+    payload: Any, *, account_id: int, term: str, source: str = "department activity"
+) -> pd.DataFrame:
+    """``accounts/:id/analytics/:term/activity`` ``by_category`` -> one row per account × category."""
+    categories, views = _by_key(_object(payload, source).get("by_category") or [], "category", "views", source)
+    columns = _department_columns(account_id, term, len(categories)) | {
+        "category": [as_str(c, "category", source) for c in categories],
+        "views": [as_int(v, "views", source) for v in views],
+    }
+    return _build("department_categories", columns, ["account_id", "category"])
+
+
+def department_grades(payload: Any, *, account_id: int, term: str, source: str = "department grades") -> pd.DataFrame:
+    """``accounts/:id/analytics/:term/grades`` -> one row per account × score 0-100."""
+    body = _object(payload, source)
+    counts = {as_int(k, "score", source): as_int(v, f"grades[{k!r}]", source) for k, v in body.items()}
+    scores = [s for s in range(101)]
+    columns = _department_columns(account_id, term, 101) | {
+        "score": scores,
+        "students": [counts.get(s, 0) or 0 for s in scores],
+    }
+    return _build("department_grades", columns)
+
+
+def department_statistics(
+    payload: Any, *, account_id: int, term: str, source: str = "department statistics"
+) -> pd.DataFrame:
+    """``accounts/:id/analytics/:term/statistics`` -> one row per account."""
+    body = _object(payload, source)
+    names = ("courses", "subaccounts", *DEPARTMENT_STATS[1:])
+    columns = _department_columns(account_id, term, 1) | {n: [as_int(body.get(n), n, source)] for n in names}
+    return _build("department_statistics", columns)
+
+
+def subaccount_statistics(
+    payload: Any, *, account_id: int, term: str, source: str = "subaccount statistics"
+) -> pd.DataFrame:
+    """``accounts/:id/analytics/:term/statistics_by_subaccount`` -> one row per (sub)account."""
+    body = _object(payload, source)
+    rows = _records(body.get("accounts", []), source, "'accounts' as an array of objects")
+    columns = _department_columns(account_id, term, len(rows)) | {
+        "subaccount_id": _column(rows, "id", as_id, source),
+        "name": _column(rows, "name", as_str, source),
+    }
+    columns |= {n: _column(rows, n, as_int, source) for n in DEPARTMENT_STATS}
+    return _build("subaccount_statistics", columns)
+
+
+# -- course --------------------------------------------------------------------------
+
+
+def course_activity(payload: Any, *, course_id: int, source: str = "course activity") -> pd.DataFrame:
+    """``courses/:id/analytics/activity`` -> one row per course × UTC day, sorted by date."""
+    rows = _records(payload, source)
+    columns = {
+        "course_id": _constant(course_id, len(rows)),
+        "date": utc_days([r.get("date") for r in rows], "date", source),
+        "views": _column(rows, "views", as_int, source),
+        "participations": _column(rows, "participations", as_int, source),
+    }
+    return _build("course_activity", columns, ["course_id", "date"])
+
+
+def _assignment_columns(rows: list[dict], source: str) -> dict[str, Any]:
+    scores = ("min_score", "first_quartile", "median", "third_quartile", "max_score", "points_possible")
+    return {
+        "assignment_id": _column(rows, "assignment_id", as_id, source),
+        "title": _column(rows, "title", as_str, source),
+        "due_at": utc_timestamps([r.get("due_at") for r in rows], "due_at", source),
+        "unlock_at": utc_timestamps([r.get("unlock_at") for r in rows], "unlock_at", source),
+        "muted": _column(rows, "muted", as_bool, source),
+    } | {k: _column(rows, k, as_float, source) for k in scores}
+
+
+def course_assignments(payload: Any, *, course_id: int, source: str = "course assignments") -> pd.DataFrame:
+    """``courses/:id/analytics/assignments`` -> one row per course × assignment, by due date."""
+    rows = _records(payload, source)
+    breakdowns = [
+        _object(r.get("tardiness_breakdown") or {}, source, "'tardiness_breakdown' as an object") for r in rows
+    ]
+    columns = {"course_id": _constant(course_id, len(rows))} | _assignment_columns(rows, source)
+    columns["non_digital_submission"] = _column(rows, "non_digital_submission", as_bool, source)
+    columns |= {k: _column(breakdowns, k, as_float, source) for k in TARDINESS}
+    columns["total"] = _column(breakdowns, "total", as_int, source, default=None)
+    return _build("course_assignments", columns, ["course_id", "due_at", "assignment_id"])
+
+
+def student_summaries(payload: Any, *, course_id: int, source: str = "student summaries") -> pd.DataFrame:
+    """``courses/:id/analytics/student_summaries`` -> one row per course × student."""
+    rows = _records(payload, source)
+    breakdowns = [
+        _object(r.get("tardiness_breakdown") or {}, source, "'tardiness_breakdown' as an object") for r in rows
+    ]
+    max_views = [r.get("max_page_views", r.get("max_page_view")) for r in rows]  # the docs spell it max_page_view
+    columns = {
+        "course_id": _constant(course_id, len(rows)),
+        "student_id": _column(rows, "id", as_id, source),
+        "page_views": _column(rows, "page_views", as_int, source),
+        "max_page_views": [as_int(v, "max_page_views", source) for v in max_views],
+        "page_views_level": _column(rows, "page_views_level", as_int, source, default=None),
+        "participations": _column(rows, "participations", as_int, source),
+        "max_participations": _column(rows, "max_participations", as_int, source),
+        "participations_level": _column(rows, "participations_level", as_int, source, default=None),
+        "total": _column(breakdowns, "total", as_int, source),
+    } | {k: _column(breakdowns, k, as_int, source) for k in TARDINESS}
+    return _build("student_summaries", columns, ["course_id", "student_id"])
+
+
+# -- per student -----------------------------------------------------------------------
+
+
+def page_views(payloads: StudentPayloads, *, course_id: int, source: str = "student activity") -> pd.DataFrame:
+    """Per-student ``activity`` ``page_views`` -> one row per course × student × hour (UTC).
+
+    Keys are hour buckets with an offset (hosted Canvas) or ``YYYY-MM-DD`` days
+    (self-hosted); days become midnight UTC. Parsing is one vectorised call over
+    every student's keys.
+    """
+    students, keys, counts = [], [], []
+    for student_id, payload in payloads:
+        section = _object(payload, source).get("page_views") or {}
+        section = _object(section, source, "'page_views' as an object keyed by time")
+        students.append(np.full(len(section), student_id, dtype=np.int64))
+        keys.extend(section.keys())
+        counts.extend(section.values())
+    views = [as_int(v, "page_views[...]", source) for v in counts]
+    for k in keys:
+        if not isinstance(k, str):
+            raise _bad(source, f"page view key {k!r} is not a timestamp", k)
+    if keys and all(len(k) == 10 for k in keys):
+        hours = utc_days(keys, "page_views", source).tz_localize("UTC")
+    else:
+        hours = utc_timestamps(keys, "page_views", source)
+    if len(hours) and hours.isna().any():
+        raise _bad(source, "a page view key is empty")
+    columns = {
+        "course_id": np.full(len(keys), course_id, dtype=np.int64),
+        "student_id": np.concatenate(students) if students else np.empty(0, np.int64),
+        "hour": hours,
+        "views": views,
+    }
+    frame = _build("page_views", columns)
+    # Hour keys in two offsets can name the same UTC hour; add them up rather than repeat a row.
+    if frame.duplicated(["student_id", "hour"]).any():
+        frame = frame.groupby(["course_id", "student_id", "hour"], as_index=False, sort=False)["views"].sum()
+        frame = _build("page_views", {c: frame[c] for c in frame.columns})
+    return frame.sort_values(["course_id", "student_id", "hour"], kind="stable", ignore_index=True)
+
+
+def participations(payloads: StudentPayloads, *, course_id: int, source: str = "student activity") -> pd.DataFrame:
+    """Per-student ``activity`` ``participations`` -> one row per course × student × event."""
+    students, rows = [], []
+    for student_id, payload in payloads:
+        events = _records(_object(payload, source).get("participations") or [], source, "'participations' as an array")
+        students.extend([student_id] * len(events))
+        rows.extend(events)
+    columns = {
+        "course_id": _constant(course_id, len(rows)),
+        "student_id": students,
+        "created_at": utc_timestamps([r.get("created_at") for r in rows], "created_at", source),
+        "url": _column(rows, "url", as_str, source),
+    }
+    return _build("participations", columns, ["course_id", "student_id", "created_at"])
+
+
+def student_assignments(
+    payloads: StudentPayloads, *, course_id: int, source: str = "student assignments"
+) -> pd.DataFrame:
+    """Per-student ``assignments`` -> one row per course × student × assignment."""
+    students, rows = [], []
+    for student_id, payload in payloads:
+        records = _records(payload, source)
+        students.extend([student_id] * len(records))
+        rows.extend(records)
+    subs = [_object(r.get("submission") or {}, source, "'submission' as an object") for r in rows]
+    columns = {"course_id": _constant(course_id, len(rows)), "student_id": students} | _assignment_columns(rows, source)
+    columns |= {
+        "submitted_at": utc_timestamps([s.get("submitted_at") for s in subs], "submitted_at", source),
+        "posted_at": utc_timestamps([s.get("posted_at") for s in subs], "posted_at", source),
+        "score": _column(subs, "score", as_float, source),
+        "status": _column(rows, "status", as_str, source),
+    }
+    return _build("student_assignments", columns, ["course_id", "student_id", "due_at", "assignment_id"])
+
+
+def communication(payloads: StudentPayloads, *, course_id: int, source: str = "student communication") -> pd.DataFrame:
+    """Per-student ``communication`` -> one row per course × student × UTC day."""
+    students, days, inner = [], [], []
+    for student_id, payload in payloads:
+        body = _object(payload, source)
+        for day, counts in body.items():
+            students.append(student_id)
+            days.append(day)
+            inner.append(_object(counts or {}, source, f"messages of {day!r} as an object"))
+    columns = {
+        "course_id": _constant(course_id, len(days)),
+        "student_id": students,
+        "date": utc_days(days, "date", source),
+        "instructor_messages": _column(inner, "instructorMessages", as_int, source),
+        "student_messages": _column(inner, "studentMessages", as_int, source),
+    }
+    return _build("communication", columns, ["course_id", "student_id", "date"])

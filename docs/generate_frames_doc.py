@@ -1,0 +1,69 @@
+"""Regenerate docs/frames.md from the schemas and one example row per frame of the sample institution.
+
+Run: python docs/generate_frames_doc.py
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import canvasframe as cf
+from canvasframe.endpoints import FRAMES
+from canvasframe.schemas import SCHEMAS, empty_frame
+
+INTRO = """# Frames
+
+Every loader returns a pandas DataFrame with exactly these columns and dtypes
+(`canvasframe/schemas.py` is the source; this page is generated from it by
+`python docs/generate_frames_doc.py`, and `tests/test_docs.py` checks it).
+
+Conventions: ids are `int64`; timestamps are UTC `datetime64[us, UTC]`; day
+buckets (`date`) are naive `datetime64[us]` at midnight UTC; counts are `int64`
+(a count Canvas sends as null or omits is 0); scores and fractions are
+`float64` (missing is NaN); `Int64` and `boolean` are pandas' nullable dtypes,
+used where Canvas may send null. A column is always present, even when Canvas
+omits its key. `df.attrs["canvasframe"]` holds `sources`, `fetched_at` and
+`from_cache`.
+
+Choices where Canvas is ambiguous:
+
+- Per-student page views keyed by day (self-hosted Canvas) get `hour` = midnight UTC of that day.
+- Hour keys in different offsets that name the same UTC hour are summed into one row.
+- The documented department `by_date` object carries only views: `participations` is 0 there.
+- `term` is the selector you passed (`"current"`, `"completed"` or the term id as text).
+"""
+
+
+def main() -> None:
+    canvas = cf.sample(quiet=True, cache_dir=Path("/tmp/canvasframe-docs-cache"))
+    lines = [INTRO]
+    for name, schema in SCHEMAS.items():
+        ep = FRAMES[name]
+        loader = getattr(cf, f"load_{name}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if ep.scope == "account":
+                frame = loader(canvas.sample_account_id, canvas=canvas, progress=False)
+            else:
+                frame = loader(canvas.sample_course_id, canvas=canvas, progress=False)
+        example = frame.iloc[0] if len(frame) else None
+        dtypes = empty_frame(name).dtypes
+        lines += [
+            f"## `{name}`",
+            "",
+            f"`cf.load_{name}(...)` — Canvas `GET /api/v1/{ep.path}`",
+            "",
+            "| column | dtype | meaning | example |",
+            "|---|---|---|---|",
+        ]
+        for field in schema:
+            doc = (field.metadata or {}).get(b"doc", b"").decode()
+            value = "" if example is None else str(example[field.name])
+            lines.append(f"| `{field.name}` | `{dtypes[field.name]}` | {doc} | {value} |")
+        lines.append("")
+    Path(__file__).with_name("frames.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Shared fixtures: real sandbox servers on 127.0.0.1 and sessions talking to them."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+from canvasframe.client import Canvas, set_default_canvas
+from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxServer, SandboxSettings, ThrottleConfig
+
+matplotlib.use("Agg")
+
+TEST_CONFIG = Config(seed=11, subaccounts=2, courses_per_subaccount=2, students_per_course=24, weeks=8)
+TOKEN = "test-token-ab12cd34ef56gh78ij90kl"  # long and distinctive, so a leak is easy to grep for
+
+
+@pytest.fixture(scope="session")
+def institution() -> Institution:
+    return Institution(TEST_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def sandbox(institution: Institution):
+    """One server for the read-only tests (throttle on, no faults)."""
+    with SandboxServer(institution, tokens={TOKEN: "admin", "no-analytics-token": "no-analytics"}) as server:
+        yield server
+
+
+@pytest.fixture
+def make_server(institution: Institution):
+    """Start a private server with its own faults, throttle or settings; stopped after the test."""
+    servers = []
+
+    def make(
+        *,
+        faults: FaultPlan | None = None,
+        throttle: ThrottleConfig | None = None,
+        settings: SandboxSettings | None = None,
+        inst: Institution | None = None,
+    ) -> SandboxServer:
+        server = SandboxServer(
+            inst or institution,
+            tokens={TOKEN: "admin", "no-analytics-token": "no-analytics"},
+            faults=faults,
+            throttle=throttle,
+            settings=settings,
+        ).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def connect(tmp_path):
+    """Open a fast-retrying session against a server, with a private cache."""
+
+    def open_session(server: SandboxServer, **options) -> Canvas:
+        options = {"cache_dir": tmp_path / "cache", "backoff": 0.01, "max_backoff": 0.05, "timeout": (2, 2)} | options
+        return Canvas(server.url, TOKEN, **options)
+
+    return open_session
+
+
+@pytest.fixture
+def canvas(sandbox, connect) -> Canvas:
+    return connect(sandbox)
+
+
+@pytest.fixture(autouse=True)
+def _isolate(monkeypatch, tmp_path):
+    """No test reads the user's environment, cache or default session."""
+    for var in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN", "CANVASFRAME_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CANVASFRAME_CACHE_DIR", str(tmp_path / "default-cache"))
+    monkeypatch.setenv("CANVASFRAME_PROGRESS", "0")
+    set_default_canvas(None)
+    yield
+    set_default_canvas(None)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,0 +1,174 @@
+"""The Arrow cache: atomic writes, crash safety, concurrent writers, info and clear."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pandas as pd
+import pandas.testing as pdt
+import pyarrow as pa
+import pytest
+
+import canvasframe as cf
+from canvasframe.cache import Cache, cache_key
+from canvasframe.schemas import SCHEMAS, fingerprint, to_frame, to_table
+
+FP = fingerprint(SCHEMAS["course_activity"])
+
+# A writer that loops forever rewriting one key with a large table, so SIGKILL lands mid-write.
+WRITER = textwrap.dedent(
+    """
+    import sys, numpy as np, pandas as pd
+    from canvasframe.cache import Cache
+    from canvasframe.schemas import SCHEMAS, fingerprint, to_table
+    cache, n = Cache(sys.argv[1]), int(sys.argv[2])
+    fp = fingerprint(SCHEMAS["course_activity"])
+    path = cache.path("ns", "course_activity", {"course_id": 1}, fp)
+    i = 0
+    while True:
+        rows = 200_000 + i % 7
+        table = to_table({"course_id": np.full(rows, n), "date": pd.date_range("2020-01-01", periods=rows, freq="min"),
+                          "views": np.arange(rows), "participations": np.arange(rows)}, "course_activity")
+        cache.write(path, table, {"fingerprint": fp, "writer": n, "fetched_at": "2026-01-01T00:00:00+00:00"})
+        print("wrote", flush=True)
+        i += 1
+    """
+)
+
+
+def _small_table(n: int = 3) -> pa.Table:
+    return to_table(
+        {
+            "course_id": [1] * n,
+            "date": pd.date_range("2026-09-01", periods=n).as_unit("us"),
+            "views": range(n),
+            "participations": range(n),
+        },
+        "course_activity",
+    )
+
+
+def test_key_never_depends_on_anything_but_what_identifies_the_data():
+    a = cache_key("canvas.example.edu", "course_activity", {"course_id": 1}, FP)
+    assert a == cache_key("canvas.example.edu", "course_activity", {"course_id": 1}, FP)
+    assert a != cache_key("other.example.edu", "course_activity", {"course_id": 1}, FP)
+    assert a != cache_key("canvas.example.edu", "course_activity", {"course_id": 2}, FP)
+    assert a != cache_key("canvas.example.edu", "course_activity", {"course_id": 1}, "another-layout")
+
+
+def test_write_then_read_gives_the_identical_frame(tmp_path):
+    cache = Cache(tmp_path)
+    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    table = _small_table()
+    cache.write(path, table, {"fingerprint": FP, "fetched_at": "2026-01-01T00:00:00+00:00"})
+    found = cache.read("ns", "course_activity", {"course_id": 1}, FP)
+    assert found.status == "hit"
+    pdt.assert_frame_equal(to_frame(found.table), to_frame(table))
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_layout_change_is_not_read_as_a_hit(tmp_path):
+    cache = Cache(tmp_path)
+    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    cache.write(path, _small_table(), {"fingerprint": "older-layout", "fetched_at": "2026-01-01T00:00:00+00:00"})
+    assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == "outdated"
+
+
+def test_a_failed_write_leaves_the_old_entry_and_no_temp_file(tmp_path):
+    cache = Cache(tmp_path)
+    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    cache.write(path, _small_table(2), {"fingerprint": FP, "fetched_at": "2026-01-01T00:00:00+00:00"})
+    with pytest.raises(TypeError):
+        cache.write(path, _small_table(5), {"fingerprint": FP, "bad": object.__new__(BrokenStr)})
+    assert cache.read("ns", "course_activity", {"course_id": 1}, FP).table.num_rows == 2
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+class BrokenStr:
+    def __str__(self):
+        raise TypeError("cannot serialise")
+
+
+def _read_all(cache_dir) -> list[str]:
+    statuses = []
+    for path in Cache(cache_dir).entries():
+        found = Cache(cache_dir).read("ns", "course_activity", {"course_id": 1}, FP)
+        assert path == found.path
+        statuses.append(found.status)
+        if found.status == "hit":
+            assert found.table.num_rows >= 200_000  # never a partial table
+    return statuses
+
+
+def test_sigkill_during_writes_never_leaves_a_file_that_reads_as_a_frame(tmp_path):
+    for attempt in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "1"], stdout=subprocess.PIPE, text=True)
+        proc.stdout.readline()  # at least one whole write has happened
+        time.sleep(0.05 * attempt)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        assert _read_all(tmp_path) == ["hit"]
+    assert Cache(tmp_path).clear() == 1
+    assert not list(tmp_path.rglob("*.tmp")), "clear() also removes temp files left by killed writers"
+
+
+def test_two_processes_writing_one_key_leave_one_valid_file(tmp_path):
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n)], stdout=subprocess.PIPE, text=True)
+        for n in (1, 2)
+    ]
+    for proc in procs:
+        for _ in range(3):
+            proc.stdout.readline()
+    for proc in procs:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    assert _read_all(tmp_path) == ["hit"]
+    found = Cache(tmp_path).read("ns", "course_activity", {"course_id": 1}, FP)
+    column = found.table.column("course_id").to_pandas()
+    assert column.nunique() == 1  # one writer's whole file, not a mix
+
+
+def test_info_and_clear(canvas, institution):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    cf.load_course_activity(course.id, canvas=canvas)
+    cf.load_page_views(course.id, canvas=canvas)  # also writes participations and summaries
+    info = cf.cache.info(canvas.cache_dir)
+    assert sorted(info["frame"]) == ["course_activity", "page_views", "participations", "student_summaries"]
+    assert info.dtypes["rows"] == "Int64" and (info["bytes"] > 0).all()
+    assert info.set_index("frame").loc["course_activity", "rows"] == len(
+        cf.load_course_activity(course.id, canvas=canvas)
+    )
+    assert cf.cache.clear(canvas.cache_dir, frame="page_views") == 1
+    assert "page_views" not in set(cf.cache.info(canvas.cache_dir)["frame"])
+    assert cf.cache.clear(canvas.cache_dir) == 3
+    assert cf.cache.info(canvas.cache_dir).empty
+
+
+def test_no_cache_file_holds_the_token(canvas, institution):
+    from .conftest import TOKEN
+
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    for loader in (cf.load_page_views, cf.load_student_assignments, cf.load_course_assignments):
+        loader(course.id, canvas=canvas)
+    files = list(Cache(canvas.cache_dir).directory.rglob("*"))
+    assert files
+    for path in files:
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes()
+            assert TOKEN not in str(path)
+
+
+def test_default_cache_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CANVASFRAME_CACHE_DIR", str(tmp_path / "here"))
+    assert Cache().directory == tmp_path / "here"
+    monkeypatch.delenv("CANVASFRAME_CACHE_DIR")
+    assert "canvasframe" in str(Cache().directory)
+    assert os.path.isabs(Cache().directory)

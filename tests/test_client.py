@@ -1,0 +1,313 @@
+"""The Canvas client against real HTTP: the sandbox, and a tiny hostile server where the sandbox is too polite."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pandas.testing as pdt
+import pytest
+
+import canvasframe as cf
+from canvasframe.client import Canvas
+from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxSettings, ThrottleConfig
+
+from . import truth
+from .conftest import TOKEN
+
+
+def _course(institution):
+    return next(c for c in institution.courses.values() if c.enrollments)
+
+
+# -- configuration -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://canvas.example.edu",
+        "https://canvas.example.edu/",
+        "https://canvas.example.edu/api/v1",
+        "https://canvas.example.edu/api/v1/",
+    ],
+)
+def test_base_url_with_or_without_api_prefix(url):
+    canvas = Canvas(url, "t")
+    assert canvas.api_url == "https://canvas.example.edu/api/v1/"
+    assert (
+        canvas.url_for("courses/1/analytics/activity")
+        == "https://canvas.example.edu/api/v1/courses/1/analytics/activity"
+    )
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]"])
+def test_plain_http_allowed_only_for_loopback(host):
+    assert Canvas(f"http://{host}:8765", "t").root_url == f"http://{host}:8765"
+
+
+def test_plain_http_to_a_remote_host_is_refused():
+    with pytest.raises(cf.ConfigError, match=r"Refusing plain http:// to canvas.example.edu.*https://"):
+        Canvas("http://canvas.example.edu", "t")
+
+
+@pytest.mark.parametrize("url", ["canvas.example.edu", "ftp://canvas.example.edu", ""])
+def test_bad_urls(url):
+    with pytest.raises(cf.ConfigError):
+        Canvas(url, "t")
+
+
+def test_token_and_url_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CANVAS_BASE_URL", "https://canvas.example.edu")
+    monkeypatch.setenv("CANVAS_API_TOKEN", TOKEN)
+    canvas = cf.connect()
+    assert canvas.root_url == "https://canvas.example.edu"
+    assert TOKEN not in repr(canvas) and "[secure]" in repr(canvas)
+
+
+def test_missing_token_is_a_config_error():
+    with pytest.raises(cf.ConfigError, match="CANVAS_API_TOKEN"):
+        Canvas("https://canvas.example.edu")
+
+
+def test_session_cannot_be_pickled():
+    import pickle
+
+    with pytest.raises(TypeError, match="token"):
+        pickle.dumps(Canvas("https://canvas.example.edu", TOKEN))
+
+
+# -- pagination, ids ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("per_page", [1, 7, 10, 23, 100, 250])
+def test_pagination_with_odd_page_sizes(canvas, sandbox, institution, per_page):
+    course = _course(institution)
+    sandbox.clear_log()
+    fetched = canvas.get_paginated(f"courses/{course.id}/analytics/student_summaries", {"per_page": per_page})
+    assert sorted(int(r["id"]) for r in fetched.data) == sorted(course.enrollments)
+    pages = -(-len(course.enrollments) // min(per_page, 100))
+    assert len(sandbox.request_log) == pages == len(fetched.urls)
+
+
+def test_ids_above_2_53_survive_exactly(make_server, connect):
+    big = Institution(
+        Config(seed=3, subaccounts=1, courses_per_subaccount=1, students_per_course=6, weeks=3, id_base=2**53 + 10)
+    )
+    course = next(c for c in big.courses.values() if c.enrollments)
+    canvas = connect(make_server(inst=big))
+    summaries = cf.load_student_summaries(course.id, canvas=canvas)
+    assert sorted(summaries["student_id"].tolist()) == sorted(course.enrollments)
+    assert all(i > 2**53 for i in summaries["student_id"])
+    pdt.assert_frame_equal(cf.load_student_assignments(course.id, canvas=canvas), truth.student_assignments(course))
+
+
+def test_string_ids_are_requested(canvas, institution):
+    course = _course(institution)
+    data = canvas.get_json(f"courses/{course.id}/analytics/student_summaries").data
+    assert isinstance(data[0]["id"], str)
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+def test_401_is_an_authentication_error_with_canvas_message(sandbox):
+    canvas = Canvas(sandbox.url, "wrong-token-1234567890")
+    with pytest.raises(cf.AuthenticationError, match="Invalid access token") as info:
+        canvas.get_json("courses/1/analytics/activity")
+    assert info.value.status == 401 and info.value.canvas_message == "Invalid access token."
+    assert "wrong-token-1234567890" not in str(info.value)
+
+
+def test_403_without_rights_is_permission_denied(sandbox):
+    canvas = Canvas(sandbox.url, "no-analytics-token")
+    with pytest.raises(cf.PermissionDenied, match="not authorized"):
+        canvas.get_json("courses/1/analytics/activity")
+
+
+def test_404_is_not_found(canvas):
+    with pytest.raises(cf.NotFound, match="does not exist") as info:
+        canvas.get_json("courses/999999999/analytics/activity")
+    assert info.value.status == 404
+
+
+def test_500_after_retries_is_a_server_error_with_report_id(make_server, connect, institution):
+    server = make_server(faults=FaultPlan().script("/analytics/activity", "500", times=None))
+    canvas = connect(server, retries=2)
+    with pytest.raises(cf.ServerError, match="error report id") as info:
+        canvas.get_json(f"courses/{_course(institution).id}/analytics/activity")
+    assert info.value.error_report_id is not None and info.value.status == 500
+    assert len(server.request_log) == 3  # one try and two retries
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "503", "reset", "truncate", "timeout", "invalid-json"])
+def test_transient_faults_are_retried_to_the_exact_frame(make_server, connect, institution, fault):
+    server = make_server(faults=FaultPlan(hang=3).script("/analytics/activity", fault, times=2))
+    course = _course(institution)
+    frame = cf.load_course_activity(course.id, canvas=connect(server, timeout=(1, 0.5)))
+    pdt.assert_frame_equal(frame, truth.course_activity(course))
+    assert [k for k, _ in server.faults.fired] == [fault, fault]
+
+
+def test_random_faults_across_a_fan_out_still_give_exact_data(make_server, connect, institution):
+    server = make_server(faults=FaultPlan(seed=5, rates={"500": 0.1, "503": 0.05, "reset": 0.05, "truncate": 0.05}))
+    course = _course(institution)
+    frame = cf.load_student_assignments(course.id, canvas=connect(server, retries=8))
+    pdt.assert_frame_equal(frame, truth.student_assignments(course))
+    assert server.faults.fired, "the plan should have injected faults"
+
+
+def test_connection_refused_is_a_network_error():
+    with pytest.raises(cf.NetworkError, match="network connection"):
+        Canvas("http://127.0.0.1:9", TOKEN, retries=1, backoff=0.01).get_json("courses/1/analytics/activity")
+
+
+def test_html_instead_of_json_is_a_format_error(make_server, connect, institution):
+    server = make_server(faults=FaultPlan().script("/analytics/activity", "html", times=None))
+    with pytest.raises(cf.ResponseFormatError, match=r"not valid JSON.*Service Unavailable"):
+        connect(server, retries=1).get_json(f"courses/{_course(institution).id}/analytics/activity")
+
+
+def test_empty_body_is_a_format_error(make_server, connect, institution):
+    server = make_server(faults=FaultPlan().script("/analytics/activity", "empty", times=None))
+    with pytest.raises(cf.ResponseFormatError, match="empty"):
+        connect(server).get_json(f"courses/{_course(institution).id}/analytics/activity")
+
+
+# -- throttling -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_throttled_answers_are_waited_out(make_server, connect, institution, legacy):
+    kind = "403-throttle" if legacy else "429"
+    server = make_server(faults=FaultPlan().script("/analytics/activity", kind, times=3))
+    course = _course(institution)
+    canvas = connect(server)
+    pdt.assert_frame_equal(cf.load_course_activity(course.id, canvas=canvas), truth.course_activity(course))
+    assert canvas.stats["throttled"] == 3
+
+
+def test_endless_throttling_is_rate_limited(make_server, connect, institution):
+    server = make_server(faults=FaultPlan().script("/analytics/activity", "429", times=None))
+    with pytest.raises(cf.RateLimited, match="max_workers"):
+        connect(server, throttle_retries=2).get_json(f"courses/{_course(institution).id}/analytics/activity")
+
+
+def test_concurrent_pull_that_triggers_throttling_returns_exact_data(make_server, connect, institution):
+    # A small bucket and slow requests: 16 workers must overrun it, and the governor must recover.
+    throttle = ThrottleConfig(maximum=200, high_water=150, leak_rate=40, preflight=50)
+    server = make_server(throttle=throttle, settings=SandboxSettings(server_time=0.02))
+    course = _course(institution)
+    canvas = connect(server, max_workers=16, throttle_retries=30)
+    frame = cf.load_page_views(course.id, canvas=canvas)
+    pdt.assert_frame_equal(frame, truth.page_views(course))
+    assert server.throttle.refused > 0 and canvas.stats["throttled"] == server.throttle.refused
+    assert canvas.governor.limit < 16
+
+
+def test_thirteenth_concurrent_request_is_refused_by_the_sandbox(make_server, institution):
+    import requests
+
+    server = make_server(settings=SandboxSettings(server_time=1.5))  # all 13 arrive while 12 run
+    course = _course(institution)
+    url = f"{server.url}/api/v1/courses/{course.id}/analytics/activity"
+
+    def get(_):
+        return requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).status_code
+
+    with ThreadPoolExecutor(13) as pool:
+        statuses = sorted(pool.map(get, range(13)))
+    assert statuses == [200] * 12 + [429]
+
+
+# -- pagination hazards, async -----------------------------------------------------------
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    next_link = ""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = json.dumps([{"id": 1}]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Link", f'<{self.next_link}>; rel="next"')
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def hostile():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_next_link_to_another_host_is_refused(hostile):
+    _Hostile.next_link = "https://evil.example.com/steal?page=2"
+    canvas = Canvas(f"http://127.0.0.1:{hostile.server_address[1]}", TOKEN)
+    with pytest.raises(cf.ResponseFormatError, match="another host") as info:
+        canvas.get_paginated("courses/1/analytics/student_summaries")
+    assert TOKEN not in str(info.value)
+
+
+def test_next_link_pointing_back_is_refused(make_server, connect, institution):
+    server = make_server(faults=FaultPlan().script("student_summaries", "self-link", times=None))
+    with pytest.raises(cf.ResponseFormatError, match="points back"):
+        connect(server).get_paginated(f"courses/{_course(institution).id}/analytics/student_summaries", {"per_page": 5})
+
+
+def test_async_assignments_poll_the_progress_then_refetch(make_server, connect, institution):
+    server = make_server(settings=SandboxSettings(async_always=True, async_polls=3))
+    course = _course(institution)
+    frame = cf.load_course_assignments(course.id, canvas=connect(server))
+    pdt.assert_frame_equal(frame, truth.course_assignments(course))
+    progress_polls = [p for p in server.request_log if "/progress/" in p]
+    assert len(progress_polls) == 3
+
+
+def test_failed_async_job_is_a_server_error(make_server, connect, institution):
+    course = _course(institution)
+    server = make_server(settings=SandboxSettings(failed_async={course.id}))
+    with pytest.raises(cf.ServerError, match="background job failed"):
+        cf.load_course_assignments(course.id, canvas=connect(server))
+
+
+def test_fan_out_stops_at_the_first_final_failure(make_server, connect, institution):
+    course = _course(institution)
+    server = make_server(faults=FaultPlan().script("/users/.*/assignments", "401", times=1))
+    with pytest.raises(cf.AuthenticationError):
+        cf.load_student_assignments(course.id, canvas=connect(server))
+    assert cf.cache.info(connect(server).cache_dir).query("frame == 'student_assignments'").empty
+
+
+# -- token hygiene -------------------------------------------------------------------------
+
+
+def test_token_never_appears_in_errors_logs_or_reprs(make_server, connect, institution, caplog):
+    server = make_server(faults=FaultPlan().script("/analytics/activity", "500", times=None))
+    canvas = connect(server, retries=1)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(cf.ServerError) as info:
+        canvas.get_json(f"courses/{_course(institution).id}/analytics/activity")
+    text = "".join(traceback.format_exception(info.value))
+    assert "Authorization" not in caplog.text
+    assert TOKEN not in text and TOKEN not in caplog.text and TOKEN not in repr(canvas)
+
+
+def test_a_token_in_the_url_is_refused_and_masked(canvas, sandbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    sandbox.clear_log()
+    with pytest.raises(cf.ConfigError, match=r"access_token=\[secure\]") as info:
+        canvas.get_json(f"courses/1/analytics/activity?access_token={TOKEN}")
+    assert TOKEN not in "".join(traceback.format_exception(info.value)) and TOKEN not in caplog.text
+    assert sandbox.request_log == []

@@ -1,0 +1,269 @@
+"""Every loader over real HTTP against the sandbox, compared with the institution's own events."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+import canvasframe as cf
+from canvasframe.sandbox import SandboxSettings, views
+from canvasframe.schemas import SCHEMAS
+
+from . import truth
+
+
+def _courses(institution, n=None):
+    with_students = [c for c in institution.courses.values() if c.enrollments]
+    return with_students[:n] if n else with_students
+
+
+def assert_schema(frame: pd.DataFrame, name: str) -> None:
+    assert list(frame.columns) == [f.name for f in SCHEMAS[name]]
+    expected = truth.typed(name, [])
+    pdt.assert_series_equal(frame.dtypes, expected.dtypes)
+
+
+@pytest.mark.parametrize(
+    ("loader", "expected"),
+    [
+        (cf.load_page_views, truth.page_views),
+        (cf.load_participations, truth.participations),
+        (cf.load_course_activity, truth.course_activity),
+        (cf.load_communication, truth.communication),
+        (cf.load_student_summaries, truth.student_summaries),
+        (cf.load_course_assignments, truth.course_assignments),
+        (cf.load_student_assignments, truth.student_assignments),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_course_loaders_equal_ground_truth(canvas, institution, loader, expected):
+    course = _courses(institution)[0]
+    frame = loader(course.id, canvas=canvas)
+    name = loader.__name__.removeprefix("load_")
+    assert_schema(frame, name)
+    pdt.assert_frame_equal(frame, expected(course))
+
+
+def test_all_students_are_fanned_out_and_concatenated_over_courses(canvas, institution):
+    courses = _courses(institution, 2)
+    frame = cf.load_page_views([c.id for c in courses], canvas=canvas)
+    expected = pd.concat([truth.page_views(c) for c in courses], ignore_index=True)
+    pdt.assert_frame_equal(frame, expected)
+    assert set(frame["student_id"]) == set(courses[0].enrollments) | set(courses[1].enrollments)
+
+
+def test_one_student_and_a_list_of_students(canvas, institution):
+    course = _courses(institution)[0]
+    ids = sorted(course.enrollments)[:3]
+    expected = truth.page_views(course)
+    one = cf.load_page_views(course.id, ids[0], canvas=canvas)
+    pdt.assert_frame_equal(one, expected[expected.student_id == ids[0]].reset_index(drop=True))
+    several = cf.load_page_views(course.id, ids, canvas=canvas)
+    pdt.assert_frame_equal(several, expected[expected.student_id.isin(ids)].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("term", ["current", "completed", "spring"])
+def test_department_loaders(canvas, institution, term):
+    account = institution.root_account.id
+    if term == "spring":
+        term = next(t.id for t in institution.terms.values() if t.name.startswith("Spring 2026"))
+    courses = institution.department_courses(account, str(term))
+    assert courses, "the sandbox should have courses in every tested term"
+
+    activity = cf.load_department_activity(account, term, canvas=canvas)
+    assert_schema(activity, "department_activity")
+    daily = (
+        pd.concat([truth.course_activity(c) for c in courses])
+        .groupby("date", as_index=False)[["views", "participations"]]
+        .sum()
+    )
+    daily = daily[(daily.views > 0) | (daily.participations > 0)]
+    assert activity["term"].unique().tolist() == [str(term)]
+    pdt.assert_frame_equal(activity[["date", "views", "participations"]], daily.reset_index(drop=True))
+
+    categories = cf.load_department_categories(account, term, canvas=canvas)
+    total_views = sum(int(e.views.sum()) for c in courses for e in c.enrollments.values())
+    assert categories["views"].sum() == total_views
+    assert len(categories) == 13
+
+    grades = cf.load_department_grades(account, term, canvas=canvas)
+    assert grades["score"].tolist() == list(range(101))
+    graded = [views.current_grade(c, e) for c in courses for e in c.enrollments.values()]
+    assert grades["students"].sum() == sum(g is not None for g in graded)
+    counts = Counter(g for g in graded if g is not None)
+    assert grades.set_index("score")["students"].to_dict() == {s: counts[s] for s in range(101)}
+
+    stats = cf.load_department_statistics(account, term, canvas=canvas)
+    assert stats.loc[0, "courses"] == len(courses)
+    assert stats.loc[0, "students"] == len({s for c in courses for s in c.enrollments})
+    assert stats.loc[0, "assignments"] == sum(len(c.assignments) for c in courses)
+
+    subs = cf.load_subaccount_statistics(account, term, canvas=canvas)
+    assert subs["subaccount_id"].iloc[0] == account  # the account itself first
+    assert subs["courses"].sum() == len(courses)
+
+
+def test_department_course_views_equal_sum_of_student_page_views(canvas, institution):
+    account = institution.root_account.id
+    courses = institution.department_courses(account, "current")
+    activity = cf.load_department_activity(account, canvas=canvas)
+    per_student = cf.load_page_views([c.id for c in courses if c.enrollments], canvas=canvas)
+    daily = per_student.groupby(per_student["hour"].dt.tz_localize(None).dt.floor("D"))["views"].sum()
+    assert activity.set_index("date")["views"].to_dict() == daily.to_dict()
+
+
+def test_cache_hit_makes_no_request_and_returns_an_equal_frame(canvas, sandbox, institution):
+    course = _courses(institution)[0]
+    first = cf.load_student_assignments(course.id, canvas=canvas)
+    assert first.attrs["canvasframe"]["from_cache"] is False
+    sandbox.clear_log()
+    again = cf.load_student_assignments(course.id, canvas=canvas)
+    assert sandbox.request_log == []
+    assert again.attrs["canvasframe"]["from_cache"] is True
+    pdt.assert_frame_equal(again, first)
+    sandbox.clear_log()
+    cf.load_student_assignments(course.id, canvas=canvas, refresh=True)
+    assert len(sandbox.request_log) == 1 + len(course.enrollments)  # summaries are refreshed too
+
+
+def test_one_call_fills_every_frame_it_feeds(canvas, sandbox, institution):
+    course = _courses(institution)[0]
+    cf.load_page_views(course.id, canvas=canvas)
+    sandbox.clear_log()
+    cf.load_participations(course.id, canvas=canvas)
+    assert sandbox.request_log == []
+
+
+def test_every_loader_round_trips_through_the_cache(canvas, institution):
+    course = _courses(institution)[0]
+    account = institution.root_account.id
+    for name in cf.loaders.__all__:
+        loader = getattr(cf, name)
+        arg = account if name.startswith(("load_department", "load_subaccount")) else course.id
+        fresh = loader(arg, canvas=canvas)
+        cached = loader(arg, canvas=canvas)
+        assert cached.attrs["canvasframe"]["from_cache"], name
+        pdt.assert_frame_equal(cached, fresh, obj=name)
+
+
+def test_offline_reads_only_the_cache(sandbox, connect, institution):
+    course = _courses(institution)[0]
+    online = cf.load_course_activity(course.id, canvas=connect(sandbox))
+    offline_canvas = connect(sandbox, offline=True)
+    sandbox.clear_log()
+    pdt.assert_frame_equal(cf.load_course_activity(course.id, canvas=offline_canvas), online)
+    with pytest.raises(cf.CacheMiss, match=r"Offline, and course_assignments .* is not in the cache"):
+        cf.load_course_assignments(course.id, canvas=offline_canvas)
+    assert sandbox.request_log == []
+
+
+def test_offline_from_environment(sandbox, connect, monkeypatch, institution):
+    monkeypatch.setenv("CANVASFRAME_OFFLINE", "1")
+    with pytest.raises(cf.CacheMiss):
+        cf.load_course_activity(_courses(institution)[0].id, canvas=connect(sandbox))
+
+
+def test_max_age_refetches_old_entries(canvas, sandbox, institution):
+    course = _courses(institution)[0]
+    cf.load_course_activity(course.id, canvas=canvas)
+    sandbox.clear_log()
+    cf.load_course_activity(course.id, canvas=canvas, max_age=3600)
+    assert sandbox.request_log == []
+    cf.load_course_activity(course.id, canvas=canvas, max_age=0)
+    assert len(sandbox.request_log) == 1
+
+
+def test_corrupt_cache_file_warns_and_refetches(canvas, institution):
+    course = _courses(institution)[0]
+    first = cf.load_course_activity(course.id, canvas=canvas)
+    [entry] = cf.cache.info(canvas.cache_dir)["path"]
+    with open(entry, "r+b") as handle:
+        handle.truncate(100)
+    with pytest.warns(cf.CanvasframeWarning, match="unreadable"):
+        again = cf.load_course_activity(course.id, canvas=canvas)
+    pdt.assert_frame_equal(again, first)
+    assert again.attrs["canvasframe"]["from_cache"] is False
+
+
+def test_course_without_students_is_empty_with_a_warning(canvas, institution):
+    empty_course = next(c for c in institution.courses.values() if not c.enrollments)
+    good = _courses(institution)[0]
+    with pytest.warns(cf.CanvasframeWarning, match="404"):
+        frame = cf.load_course_activity([good.id, empty_course.id], canvas=canvas)
+    pdt.assert_frame_equal(frame, truth.course_activity(good))
+    with pytest.warns(cf.CanvasframeWarning, match="404"):
+        alone = cf.load_page_views(empty_course.id, canvas=canvas)
+    assert alone.empty
+    assert_schema(alone, "page_views")
+
+
+def test_documented_shapes_give_the_same_frames(make_server, connect, institution):
+    course = _courses(institution)[0]
+    documented = connect(make_server(settings=SandboxSettings(shape="documented")))
+    summaries = cf.load_student_summaries(course.id, canvas=documented)
+    pdt.assert_frame_equal(summaries, truth.student_summaries(course))
+    expected = truth.student_assignments(course)
+    expected["status"] = pd.Series(pd.NA, index=expected.index, dtype="str")  # the documented shape has no status
+    pdt.assert_frame_equal(cf.load_student_assignments(course.id, canvas=documented), expected)
+    account = institution.root_account.id
+    activity = cf.load_department_activity(account, canvas=documented)
+    assert (activity["participations"] == 0).all()  # the documented by_date carries only views
+    assert activity["views"].sum() > 0
+
+
+def test_day_bucket_page_views_become_midnight_utc(make_server, connect, institution):
+    course = _courses(institution)[0]
+    canvas = connect(make_server(settings=SandboxSettings(page_view_buckets="day")))
+    frame = cf.load_page_views(course.id, canvas=canvas)
+    hourly = truth.page_views(course)
+    expected = (
+        hourly.assign(hour=hourly["hour"].dt.floor("D"))
+        .groupby(["course_id", "student_id", "hour"], as_index=False)["views"]
+        .sum()
+    )
+    pdt.assert_frame_equal(frame, expected)
+
+
+def test_attrs_name_sources_and_never_the_token(canvas, institution):
+    from .conftest import TOKEN
+
+    frame = cf.load_page_views(_courses(institution)[0].id, canvas=canvas)
+    info = frame.attrs["canvasframe"]
+    assert info["from_cache"] is False and info["fetched_at"]
+    assert all(s.startswith(canvas.root_url) for s in info["sources"])
+    assert TOKEN not in repr(frame.attrs)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: cf.load_course_activity([], canvas=c), "empty list"),
+        (lambda c: cf.load_course_activity("abc", canvas=c), "integer Canvas ids"),
+        (lambda c: cf.load_course_activity(1.5, canvas=c), "integer Canvas ids"),
+        (lambda c: cf.load_course_activity(-3, canvas=c), "non-negative"),
+        (lambda c: cf.load_course_activity(None, canvas=c), "is None"),
+        (lambda c: cf.load_course_activity(True, canvas=c), "integer Canvas ids"),
+        (lambda c: cf.load_department_grades(1, "spring", canvas=c), "term must be"),
+        (lambda c: cf.load_page_views(1, ["x"], canvas=c), "student_id"),
+        (lambda c: cf.load_course_activity(1, canvas=c, max_age=-1), "max_age"),
+        (lambda c: cf.load_course_activity(1, canvas="https://x"), "canvas must be"),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(canvas, sandbox, call, message):
+    sandbox.clear_log()
+    with pytest.raises(cf.ConfigError, match=message):
+        call(canvas)
+    assert sandbox.request_log == []
+
+
+def test_loaders_use_the_default_session_and_say_when_there_is_none(canvas, institution):
+    with pytest.raises(cf.ConfigError, match=r"cf.connect"):
+        cf.load_course_activity(1)
+    from canvasframe.client import set_default_canvas
+
+    set_default_canvas(canvas)
+    course = _courses(institution)[0]
+    pdt.assert_frame_equal(cf.load_course_activity(course.id), truth.course_activity(course))

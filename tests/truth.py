@@ -1,0 +1,169 @@
+"""Expected frames built from the sandbox institution's events, never from canvasframe's transforms.
+
+The sandbox's payload views compute the numbers Canvas reports (quartiles, levels, grades);
+these helpers read those numbers and the raw events and lay them out as the documented
+frames, independently of the JSON the transforms parse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from canvasframe.sandbox import views
+from canvasframe.sandbox.institution import Course, Institution
+from canvasframe.schemas import SCHEMAS
+
+
+def typed(name: str, rows: list[dict], sort: list[str] | None = None) -> pd.DataFrame:
+    """Rows as a frame with the dtypes DESIGN.md promises (written out here, not taken from to_frame)."""
+    columns = [f.name for f in SCHEMAS[name]]
+    frame = pd.DataFrame(rows, columns=columns)
+    for f in SCHEMAS[name]:
+        kind, col = str(f.type), f.name
+        nullable = (f.metadata or {}).get(b"pandas_dtype")
+        if nullable:
+            frame[col] = frame[col].astype(nullable.decode())
+        elif kind == "int64":
+            frame[col] = frame[col].astype("int64")
+        elif kind == "double":
+            frame[col] = frame[col].astype("float64")
+        elif kind == "string":
+            frame[col] = frame[col].astype("str")
+        elif kind == "timestamp[us, tz=UTC]":
+            frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
+        elif kind == "timestamp[us]":
+            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
+    if sort:
+        frame = frame.sort_values(sort, kind="stable", ignore_index=True)
+    return frame
+
+
+def _utc(epoch: int) -> datetime:
+    return datetime.fromtimestamp(int(epoch), timezone.utc)
+
+
+def page_views(course: Course) -> pd.DataFrame:
+    rows = [
+        {"course_id": course.id, "student_id": sid, "hour": _utc(h), "views": int(v)}
+        for sid, e in course.enrollments.items()
+        for h, v in zip(e.hours, e.views, strict=True)
+    ]
+    return typed("page_views", rows, ["course_id", "student_id", "hour"])
+
+
+def participations(course: Course) -> pd.DataFrame:
+    rows = [
+        {"course_id": course.id, "student_id": sid, "created_at": t, "url": url}
+        for sid, e in course.enrollments.items()
+        for t, url in e.participations
+    ]
+    return typed("participations", rows, ["course_id", "student_id", "created_at"])
+
+
+def course_activity(course: Course) -> pd.DataFrame:
+    views_by_day: Counter[str] = Counter()
+    parts_by_day: Counter[str] = Counter()
+    for e in course.enrollments.values():
+        for h, v in zip(e.hours, e.views, strict=True):
+            views_by_day[_utc(h).strftime("%Y-%m-%d")] += int(v)
+        for t, _ in e.participations:
+            parts_by_day[t.strftime("%Y-%m-%d")] += 1
+    days = sorted(set(views_by_day) | set(parts_by_day))
+    rows = [
+        {"course_id": course.id, "date": d, "views": views_by_day[d], "participations": parts_by_day[d]} for d in days
+    ]
+    return typed("course_activity", rows)
+
+
+def communication(course: Course) -> pd.DataFrame:
+    rows = [
+        {"course_id": course.id, "student_id": sid, "date": day, "instructor_messages": i, "student_messages": s}
+        for sid, e in course.enrollments.items()
+        for day, (i, s) in e.messages.items()
+    ]
+    return typed("communication", rows, ["course_id", "student_id", "date"])
+
+
+def student_summaries(course: Course) -> pd.DataFrame:
+    totals = {sid: int(e.views.sum()) for sid, e in course.enrollments.items()}
+    parts = {sid: len(e.participations) for sid, e in course.enrollments.items()}
+    max_v, max_p = max(totals.values()), max(parts.values())
+    rows = []
+    for sid, e in course.enrollments.items():
+        status = Counter(s.status for s in e.submissions.values())
+        rows.append(
+            {
+                "course_id": course.id,
+                "student_id": sid,
+                "page_views": totals[sid],
+                "max_page_views": max_v,
+                "page_views_level": views.level(totals[sid], max_v),
+                "participations": parts[sid],
+                "max_participations": max_p,
+                "participations_level": views.level(parts[sid], max_p),
+                "total": len(e.submissions),
+                **{k: status[k] for k in views.TARDINESS},
+            }
+        )
+    return typed("student_summaries", rows, ["course_id", "student_id"])
+
+
+def course_assignments(course: Course) -> pd.DataFrame:
+    rows = []
+    n = len(course.enrollments)
+    for a in course.assignments:
+        status = views.statuses(course, a)
+        stats = views.score_statistics(course, a) if a.points_possible is not None else None
+        rows.append(
+            {
+                "course_id": course.id,
+                "assignment_id": a.id,
+                "title": a.title,
+                "due_at": a.due_at,
+                "unlock_at": None,
+                "muted": a.muted,
+                "points_possible": a.points_possible if a.points_possible is not None else np.nan,
+                "non_digital_submission": a.non_digital_submission,
+                **(stats or {}),
+                "on_time": status["on_time"] / n,
+                "late": status["late"] / n,
+                "missing": status["missing"] / n,
+                "floating": np.nan,
+                "total": n,
+            }
+        )
+    return typed("course_assignments", rows, ["course_id", "due_at", "assignment_id"])
+
+
+def student_assignments(course: Course) -> pd.DataFrame:
+    rows = []
+    for sid, e in course.enrollments.items():
+        for a in course.assignments:
+            sub = e.submissions[a.id]
+            stats = views.score_statistics(course, a) if a.points_possible is not None else None
+            rows.append(
+                {
+                    "course_id": course.id,
+                    "student_id": sid,
+                    "assignment_id": a.id,
+                    "title": a.title,
+                    "due_at": a.due_at,
+                    "unlock_at": a.unlock_at,
+                    "muted": a.muted,
+                    "points_possible": a.points_possible if a.points_possible is not None else np.nan,
+                    **(stats or {}),
+                    "submitted_at": sub.submitted_at,
+                    "posted_at": sub.posted_at,
+                    "score": sub.score if sub.score is not None else np.nan,
+                    "status": sub.status,
+                }
+            )
+    return typed("student_assignments", rows, ["course_id", "student_id", "due_at", "assignment_id"])
+
+
+def department_courses(inst: Institution, account_id: int, term: str) -> list[Course]:
+    return inst.department_courses(account_id, term)
