@@ -6,7 +6,7 @@
 (36, 13)
 """
 
-from . import cache
+from . import cache, plots
 from ._sample import sample
 from .client import Canvas, connect
 from .errors import (
@@ -73,5 +73,6 @@ __all__ = [
     "load_student_assignments",
     "load_student_summaries",
     "load_subaccount_statistics",
+    "plots",
     "sample",
 ]

@@ -38,6 +38,7 @@ CATEGORIES = (
 )
 # Offsets (minutes) students and courses live in: page-view keys and documented timestamps use them.
 TZ_OFFSETS = (-420, -360, -300, 0, 60, 330)
+HOME_OFFSET = -300  # US Central in daylight-saving time
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ class Institution:
     def _student(self, index: int) -> Student:
         first, last = _FIRST[index % len(_FIRST)], _LAST[(index * 7) % len(_LAST)]
         profile = PROFILES[index % len(PROFILES)]
-        offset = int(self.rng.choice(TZ_OFFSETS))
+        # Most students live where the institution is; the rest are spread over other zones.
+        offset = HOME_OFFSET if self.rng.random() < 0.75 else int(self.rng.choice(TZ_OFFSETS))
         return Student(self._next_id(), f"{first} {last}", f"{last}, {first}", profile, offset)
 
     def _course(
@@ -362,7 +364,8 @@ def _parse_day(text: str) -> datetime:
 
 def _rhythm(peaks: list[int]) -> np.ndarray:
     hours = np.arange(24)
-    curve = 0.05 + sum(np.exp(-(((hours - p + 12) % 24 - 12) ** 2) / 8.0) for p in peaks)
+    # Narrow peaks over a low floor: people sleep, so small hours see few page views.
+    curve = 0.03 + sum(np.exp(-(((hours - p + 12) % 24 - 12) ** 2) / 4.5) for p in peaks)
     return curve / curve.mean()
 
 

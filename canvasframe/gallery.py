@@ -1,0 +1,139 @@
+"""Every plot drawn from deterministic sandbox data: used by the gallery, the demo and the image tests.
+
+Each entry of :data:`FIGURES` takes a :class:`GalleryData` and returns a Figure,
+so the image tests and ``docs/gallery.md`` always show the same pictures.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import loaders, plots
+from .client import Canvas
+
+STYLE = {"figure.dpi": 80, "savefig.dpi": 80, "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 11}
+
+
+@dataclass
+class GalleryData:
+    """The frames the gallery draws, all from one course and its account."""
+
+    assignments: pd.DataFrame
+    student_assignments: pd.DataFrame
+    summaries: pd.DataFrame
+    activity: pd.DataFrame
+    page_views: pd.DataFrame
+    participations: pd.DataFrame
+    communication: pd.DataFrame
+    grades: pd.DataFrame
+    categories: pd.DataFrame
+    subaccounts: pd.DataFrame
+
+    @classmethod
+    def load(
+        cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = ("current", "completed")
+    ) -> GalleryData:
+        kw = {"canvas": canvas, "progress": False}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a term without courses is fine for a gallery
+            by_term = {
+                name: pd.concat(
+                    [getattr(loaders, f"load_{name}")(account_id, t, **kw) for t in terms], ignore_index=True
+                )
+                for name in ("department_grades", "department_categories", "subaccount_statistics")
+            }
+        return cls(
+            assignments=loaders.load_course_assignments(course_id, **kw),
+            student_assignments=loaders.load_student_assignments(course_id, **kw),
+            summaries=loaders.load_student_summaries(course_id, **kw),
+            activity=loaders.load_course_activity(course_id, **kw),
+            page_views=loaders.load_page_views(course_id, **kw),
+            participations=loaders.load_participations(course_id, **kw),
+            communication=loaders.load_communication(course_id, **kw),
+            grades=by_term["department_grades"],
+            categories=by_term["department_categories"],
+            subaccounts=by_term["subaccount_statistics"],
+        )
+
+    @property
+    def first_student(self) -> int:
+        return int(self.summaries["student_id"].min())
+
+
+def _figure(draw: Callable[[GalleryData, plt.Axes], object], size: tuple[float, float] = (8, 4)):
+    def make(data: GalleryData) -> Figure:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        draw(data, ax)
+        return fig
+
+    return make
+
+
+FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
+    "assignment_quartiles": (
+        "Score quartiles per assignment, normalised, with one student's scores",
+        _figure(lambda d, ax: plots.plot_assignment_quartiles(
+            d.assignments, student=d.student_assignments, student_id=d.first_student, normalize=True, ax=ax)),
+    ),
+    "tardiness_assignments": (
+        "Timeliness per assignment (fractions)",
+        _figure(lambda d, ax: plots.plot_tardiness(d.assignments, ax=ax)),
+    ),
+    "tardiness_students": (
+        "Timeliness per student (counts), most missing first",
+        _figure(lambda d, ax: plots.plot_tardiness(d.summaries, sort="missing", ax=ax), (10, 4)),
+    ),
+    "course_activity": (
+        "Daily activity with a 7-day mean and due dates",
+        _figure(lambda d, ax: plots.plot_course_activity(d.activity, rolling=7, due_dates=d.assignments, ax=ax)),
+    ),
+    "page_view_heatmap": (
+        "Page-view rhythm, weekday × hour, in America/Chicago",
+        _figure(lambda d, ax: plots.plot_page_view_heatmap(d.page_views, tz="America/Chicago", ax=ax)),
+    ),
+    "participation_timeline": (
+        "Participation timeline of ten students",
+        _figure(lambda d, ax: plots.plot_participation_timeline(
+            d.participations, student_id=sorted(d.summaries["student_id"])[:10], ax=ax)),
+    ),
+    "engagement": (
+        "Page views against participations, coloured by usual timeliness",
+        _figure(lambda d, ax: plots.plot_engagement(d.summaries, ax=ax), (6, 4.5)),
+    ),
+    "communication": (
+        "Instructor and student messages per week",
+        _figure(lambda d, ax: plots.plot_communication(d.communication, ax=ax)),
+    ),
+    "grade_distribution": (
+        "Department grade distribution, current and completed courses side by side",
+        _figure(lambda d, ax: plots.plot_grade_distribution(d.grades, bin_width=5, ax=ax)),
+    ),
+    "category_views": (
+        "Page views by category, both terms",
+        _figure(lambda d, ax: plots.plot_category_views(d.categories, ax=ax), (7, 5)),
+    ),
+    "subaccounts": (
+        "Students per subaccount, both terms",
+        _figure(lambda d, ax: plots.plot_subaccounts(d.subaccounts, metric="students", ax=ax), (7, 3)),
+    ),
+}  # fmt: skip
+
+
+def render(data: GalleryData, folder: Path) -> dict[str, Path]:
+    """Draw every figure to ``folder/<name>.png``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    with plt.rc_context(STYLE):
+        for name, (_, make) in FIGURES.items():
+            fig = make(data)
+            paths[name] = folder / f"{name}.png"
+            fig.savefig(paths[name], metadata={"Software": None})
+            plt.close(fig)
+    return paths

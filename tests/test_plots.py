@@ -1,0 +1,149 @@
+"""Plots: shared behaviour for every function, semantic checks on the artists, and image baselines."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.testing.compare import compare_images
+
+import canvasframe as cf
+from canvasframe import plots
+from canvasframe.gallery import FIGURES, GalleryData, render
+from canvasframe.schemas import empty_frame
+
+BASELINES = Path(__file__).resolve().parent / "baseline"
+
+
+@pytest.fixture(scope="module")
+def sample_data(tmp_path_factory) -> GalleryData:
+    """The gallery's frames: the sample institution over real HTTP, as docs/generate_gallery.py draws them."""
+    canvas = cf.sample(quiet=True, cache_dir=tmp_path_factory.mktemp("plots-cache"))
+    return GalleryData.load(canvas, canvas.sample_course_id, canvas.sample_account_id)
+
+
+# function -> (GalleryData attribute, frame name for the empty case, extra kwargs)
+CASES = {
+    plots.plot_assignment_quartiles: ("assignments", "course_assignments", {}),
+    plots.plot_tardiness: ("summaries", "student_summaries", {}),
+    plots.plot_course_activity: ("activity", "course_activity", {}),
+    plots.plot_page_view_heatmap: ("page_views", "page_views", {}),
+    plots.plot_participation_timeline: ("participations", "participations", {}),
+    plots.plot_engagement: ("summaries", "student_summaries", {}),
+    plots.plot_communication: ("communication", "communication", {}),
+    plots.plot_grade_distribution: ("grades", "department_grades", {}),
+    plots.plot_category_views: ("categories", "department_categories", {}),
+    plots.plot_subaccounts: ("subaccounts", "subaccount_statistics", {}),
+}
+
+
+def test_every_public_plot_is_covered():
+    public = {getattr(plots, n) for n in plots.__all__ if n.startswith("plot_")}
+    assert public == set(CASES)
+
+
+@pytest.mark.parametrize("func", list(CASES), ids=lambda f: f.__name__)
+class TestEveryPlot:
+    def test_returns_the_current_axes(self, func, sample_data):
+        attr, _, kwargs = CASES[func]
+        _, ax = plt.subplots()
+        assert func(getattr(sample_data, attr), **kwargs) is ax
+
+    def test_draws_on_the_given_axes(self, func, sample_data):
+        attr, _, kwargs = CASES[func]
+        _, (left, right) = plt.subplots(1, 2)
+        assert func(getattr(sample_data, attr), ax=right, **kwargs) is right
+        assert right.has_data() and not left.has_data()
+
+    def test_empty_frame_gives_an_annotated_axes(self, func):
+        _, frame_name, kwargs = CASES[func]
+        ax = func(empty_frame(frame_name), **kwargs)
+        assert isinstance(ax, Axes)
+        assert [t.get_text() for t in ax.texts] == ["no data"]
+        assert ax.get_xlabel() and ax.get_ylabel()
+
+    def test_wrong_frame_is_a_clear_error(self, func):
+        with pytest.raises(cf.ConfigError, match=r"load_\w+"):
+            func(pd.DataFrame({"x": [1]}))
+
+    def test_signature_is_data_first_then_keywords(self, func):
+        params = list(inspect.signature(func).parameters.values())
+        assert params[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params[1:])
+        assert "ax" in inspect.signature(func).parameters
+        assert "Examples" in func.__doc__ and "{ax}" not in func.__doc__
+
+
+def test_quartile_boxes_equal_the_frames_statistics(sample_data):
+    ax = plots.plot_assignment_quartiles(sample_data.assignments)
+    rows = sample_data.assignments.dropna(subset=["median"]).sort_values(["due_at", "assignment_id"])
+    horizontal = [line for line in ax.lines if len(set(line.get_ydata())) == 1 and len(line.get_xdata()) == 2]
+    spans = [abs(line.get_xdata()[1] - line.get_xdata()[0]) for line in horizontal]
+    medians = [line.get_ydata()[0] for line, span in zip(horizontal, spans, strict=True) if span == pytest.approx(0.6)]
+    caps = sorted(line.get_ydata()[0] for line, span in zip(horizontal, spans, strict=True) if span < 0.5)
+    assert medians == pytest.approx(rows["median"].tolist())
+    assert caps == pytest.approx(sorted(rows["min_score"].tolist() + rows["max_score"].tolist()))
+    assert [t.get_text() for t in ax.get_xticklabels()] == rows["title"].tolist()
+
+
+def test_quartiles_normalised_and_the_students_dot(sample_data):
+    student = sample_data.first_student
+    ax = plots.plot_assignment_quartiles(sample_data.assignments, student=sample_data.student_assignments,
+                                         student_id=student, normalize=True)  # fmt: skip
+    rows = sample_data.assignments.dropna(subset=["median"]).sort_values(["due_at", "assignment_id"])
+    mine = sample_data.student_assignments.query("student_id == @student").set_index("assignment_id")["score"]
+    expected = mine.reindex(rows["assignment_id"]) / rows.set_index("assignment_id")["points_possible"] * 100
+    dots = ax.collections[-1].get_offsets()[:, 1]
+    np.testing.assert_allclose(np.ma.filled(dots, np.nan), expected.to_numpy())
+
+
+def test_several_students_without_student_id_is_an_error(sample_data):
+    with pytest.raises(cf.ConfigError, match="student_id"):
+        plots.plot_assignment_quartiles(sample_data.assignments, student=sample_data.student_assignments)
+
+
+def test_tardiness_bar_heights_equal_the_fractions(sample_data):
+    ax = plots.plot_tardiness(sample_data.assignments)
+    rows = sample_data.assignments.sort_values(["due_at", "assignment_id"])
+    containers = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
+    assert containers["on time"] == pytest.approx(rows["on_time"].fillna(0).tolist())
+    assert containers["missing"] == pytest.approx(rows["missing"].fillna(0).tolist())
+
+
+def test_tardiness_per_student_sorted_by_missing(sample_data):
+    ax = plots.plot_tardiness(sample_data.summaries, sort="missing")
+    missing = [p.get_height() for c in ax.containers if c.get_label() == "missing" for p in c.patches]
+    assert missing == sorted(missing, reverse=True)
+    assert sum(missing) == sample_data.summaries["missing"].sum()
+    with pytest.raises(cf.ConfigError, match="sort must be"):
+        plots.plot_tardiness(sample_data.summaries, sort="grade")
+
+
+def test_heatmap_cells_sum_views_in_the_chosen_zone(sample_data):
+    pv = sample_data.page_views
+    ax = plots.plot_page_view_heatmap(pv, tz="Asia/Kolkata")
+    grid = ax.images[0].get_array()
+    assert grid.sum() == pv["views"].sum()
+    local = pv["hour"].dt.tz_convert("Asia/Kolkata")
+    monday_9 = pv.loc[(local.dt.day_of_week == 0) & (local.dt.hour == 9), "views"].sum()
+    assert grid[0, 9] == monday_9
+
+
+def test_engagement_colours_follow_the_palette(sample_data):
+    ax = plots.plot_engagement(sample_data.summaries)
+    colours = {c.get_label(): c.get_facecolor()[0][:3] for c in ax.collections}
+    assert colours["mostly missing"] == pytest.approx(plt.matplotlib.colors.to_rgb(plots.PALETTE["missing"]))
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(sample_data.summaries)
+
+
+def test_images_match_the_baselines(sample_data, tmp_path):
+    paths = render(sample_data, tmp_path)
+    assert set(paths) == set(FIGURES)
+    for name, path in paths.items():
+        result = compare_images(str(BASELINES / f"{name}.png"), str(path), tol=5)
+        assert result is None, f"{name}: {result}"
