@@ -7,7 +7,7 @@
 """
 
 from . import cache, plots
-from ._sample import sample
+from ._sample import connect_or_sample, sample
 from .client import Canvas, connect
 from .errors import (
     AuthenticationError,
@@ -61,6 +61,7 @@ __all__ = [
     "__version__",
     "cache",
     "connect",
+    "connect_or_sample",
     "load_communication",
     "load_course_activity",
     "load_course_assignments",

@@ -75,3 +75,52 @@ def sample(*, quiet: bool = False, **options: Any) -> Canvas:
     if not quiet:
         print(NOTICE, file=sys.stderr)
     return canvas
+
+
+def connect_or_sample(course_id: int | None = None, account_id: int | None = None) -> tuple[Canvas, int, int | None]:
+    """Your Canvas when it is configured, else the sample institution; says which it uses.
+
+    Your Canvas is used when ``CANVAS_BASE_URL``, ``CANVAS_API_TOKEN`` and a course id
+    (``course_id=`` or ``CANVAS_COURSE_ID``) are all set; the account id comes from
+    ``account_id=`` or ``CANVAS_ACCOUNT_ID`` (department views need it). Otherwise
+    the bundled sample institution is served and its ids are returned. This is
+    what the example notebooks call, so they run unchanged on either.
+
+    Returns
+    -------
+    (Canvas, int, int or None)
+        The session (also made the loaders' default), the course id, the account id.
+
+    Examples
+    --------
+    >>> import canvasframe as cf
+    >>> canvas, course_id, account_id = cf.connect_or_sample()  # doctest: +SKIP
+    Using the bundled sample institution (synthetic data): course 1078, account 1001.
+    """
+    import os
+
+    from .client import connect
+
+    course_id = course_id or _env_int("CANVAS_COURSE_ID")
+    account_id = account_id or _env_int("CANVAS_ACCOUNT_ID")
+    if os.environ.get("CANVAS_BASE_URL") and os.environ.get("CANVAS_API_TOKEN") and course_id:
+        canvas = connect()
+        print(f"Using your Canvas at {canvas.root_url}: course {course_id}, account {account_id}.")
+        return canvas, course_id, account_id
+    canvas = sample()
+    course_id, account_id = canvas.sample_course_id, canvas.sample_account_id  # type: ignore[attr-defined]
+    print(f"Using the bundled sample institution (synthetic data): course {course_id}, account {account_id}.")
+    return canvas, course_id, account_id
+
+
+def _env_int(name: str) -> int | None:
+    import os
+
+    from .errors import ConfigError
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ConfigError(f"{name}={value!r} is not a Canvas id; set it to an integer or unset it.")
+    return int(value)

@@ -1,41 +1,94 @@
-"""``canvasframe demo``: start the sandbox, pull the sample course over HTTP, summarise it."""
+"""``canvasframe demo``: start the sandbox, pull the sample course over HTTP, write an HTML report."""
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-from . import loaders
 from ._sample import sample
+from .gallery import FIGURES, GalleryData, render
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>canvasframe demo</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+img {{ max-width: 100%; border: 1px solid #ddd; }}
+table {{ border-collapse: collapse; font-size: 0.85rem; }}
+td, th {{ border: 1px solid #ddd; padding: 0.2rem 0.5rem; text-align: right; }}
+.notice {{ background: #fff4e0; border-left: 4px solid #E69F00; padding: 0.5rem 1rem; }}
+</style></head><body>
+<h1>canvasframe demo: sample course {course_id}</h1>
+<p class="notice">All data here is <strong>synthetic</strong>: canvasframe's bundled sample institution,
+served by a local sandbox Canvas at {url} and fetched over HTTP on {when}.</p>
+{body}
+</body></html>
+"""
+
+
+def _section(title: str, content: str) -> str:
+    return f"<h2>{html.escape(title)}</h2>\n{content}\n"
+
+
+def _step(number: int, total: int, text: str) -> float:
+    print(f"[{number}/{total}] {text}", flush=True)
+    return time.monotonic()
 
 
 def run_demo(out: Path, *, lab: bool = False) -> int:
-    """Fetch the sample course through the sandbox and write a short report; return an exit code."""
+    """Fetch the sample course through the sandbox and write ``out/index.html``; return an exit code."""
     if lab:
-        jupyter = shutil.which("jupyter-lab")
-        if jupyter is None:
-            print("JupyterLab is not installed: pip install jupyterlab, then run canvasframe demo --lab again.")
-            return 1
-        notebooks = Path(__file__).resolve().parent.parent / "notebooks"
-        return subprocess.call([jupyter, str(notebooks if notebooks.is_dir() else Path.cwd())])
+        return _open_lab()
+    started = _step(1, 4, "starting the sandbox Canvas with the sample institution (synthetic data)")
+    shutil.rmtree(out / "cache", ignore_errors=True)  # the demo always shows a pull over HTTP, never an old cache
     canvas = sample(cache_dir=out / "cache")
-    course_id = canvas.sample_course_id
-    print(f"Fetching sample course {course_id} from the sandbox at {canvas.root_url} ...")
-    summaries = loaders.load_student_summaries(course_id, refresh=True)
-    assignments = loaders.load_course_assignments(course_id, refresh=True)
-    activity = loaders.load_course_activity(course_id, refresh=True)
-    page_views = loaders.load_page_views(course_id, refresh=True)
-    out.mkdir(parents=True, exist_ok=True)
-    lines = [
-        f"Sample course {course_id}: {len(summaries)} students, {len(assignments)} assignments",
-        f"Days with activity: {len(activity)}; page views {int(activity['views'].sum())}, "
-        f"participations {int(activity['participations'].sum())}",
-        f"Hourly page-view rows: {len(page_views)}",
-        f"Students with 2+ missing assignments: {int((summaries['missing'] >= 2).sum())}",
+    course_id, account_id = canvas.sample_course_id, canvas.sample_account_id  # type: ignore[attr-defined]
+    _step(2, 4, f"fetching course {course_id} and account {account_id} over HTTP from {canvas.root_url}")
+    data = GalleryData.load(canvas, course_id, account_id)
+    _step(3, 4, "drawing the figures")
+    figures = render(data, out / "figures")
+    _step(4, 4, "writing the report")
+    at_risk = data.summaries.sort_values(["missing", "page_views"], ascending=[False, True]).head(10)
+    body = [
+        _section(
+            "Course at a glance",
+            data.summaries[["page_views", "participations", "on_time", "late", "missing"]]
+            .describe()
+            .round(1)
+            .to_html(),
+        ),
+        _section(
+            "Assignments",
+            data.assignments[["title", "due_at", "points_possible", "median", "on_time", "late", "missing"]].to_html(
+                index=False, float_format="{:.2f}".format
+            ),
+        ),
+        _section(
+            "Ten students with the most missing work",
+            at_risk[["student_id", "page_views", "participations", "missing", "late"]].to_html(index=False),
+        ),
     ]
-    report = out / "summary.txt"
-    report.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"Report written to {report.resolve()}")
+    for name, (caption, _) in FIGURES.items():
+        body.append(_section(caption, f'<img src="figures/{figures[name].name}" alt="{html.escape(caption)}">'))
+    report = out / "index.html"
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    report.write_text(
+        _PAGE.format(course_id=course_id, url=html.escape(canvas.root_url), when=when, body="\n".join(body))
+    )
+    print(f"Done in {time.monotonic() - started:.1f} s. Report: {report.resolve()}")
     return 0
+
+
+def _open_lab() -> int:
+    jupyter = shutil.which("jupyter-lab")
+    if jupyter is None:
+        print("JupyterLab is not installed: run  pip install jupyterlab  and then  canvasframe demo --lab  again.")
+        return 1
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    if not notebooks.is_dir():
+        print("The example notebooks come with a clone of the canvasframe repository (notebooks/).")
+        return 1
+    return subprocess.call([jupyter, str(notebooks)])

@@ -1,0 +1,74 @@
+"""The canvasframe command, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+
+from canvasframe.gallery import FIGURES
+
+
+def run(*args: str, cwd=None, env_extra=None) -> subprocess.CompletedProcess:
+    import os
+
+    env = os.environ | {"CANVASFRAME_PROGRESS": "0"} | (env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "canvasframe.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
+    )
+
+
+def test_demo_writes_an_html_report_with_every_figure(tmp_path):
+    result = run("demo", "--out", str(tmp_path / "report"))
+    assert result.returncode == 0, result.stderr
+    assert "[4/4]" in result.stdout and "synthetic" in result.stdout + result.stderr
+    report = tmp_path / "report" / "index.html"
+    assert str(report.resolve()) in result.stdout
+    page = report.read_text()
+    assert "synthetic" in page
+    images = re.findall(r'<img src="(figures/[^"]+)"', page)
+    assert len(images) == len(FIGURES)
+    assert all((tmp_path / "report" / src).stat().st_size > 1000 for src in images)
+    assert "<table" in page
+
+
+def test_demo_lab_without_jupyterlab_says_how_to_install(tmp_path):
+    import shutil
+
+    if shutil.which("jupyter-lab"):
+        import pytest
+
+        pytest.skip("JupyterLab is installed here; this checks the message shown without it")
+    result = run("demo", "--lab")
+    assert result.returncode == 1 and "pip install jupyterlab" in result.stdout
+
+
+def test_fetch_and_cache_commands(tmp_path):
+    env = {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache")}
+    listing = run("serve", "--help")
+    assert "--students" in listing.stdout
+    out = tmp_path / "summaries.csv"
+    from canvasframe._sample import sample_server
+
+    course_id = next(c.id for c in sample_server().institution.courses.values() if c.enrollments)
+    fetched = run("fetch", "student_summaries", str(course_id), "--sample", "--out", str(out), env_extra=env)
+    assert fetched.returncode == 0, fetched.stderr
+    frame = pd.read_csv(out)
+    assert len(frame) > 0 and set(frame["course_id"]) == {course_id}
+    info = run("cache", "info", env_extra=env)
+    assert "student_summaries" in info.stdout
+    cleared = run("cache", "clear", env_extra=env)
+    assert "removed 1 cache entries" in cleared.stdout
+
+
+def test_errors_are_one_line_messages_not_tracebacks(tmp_path):
+    result = run(
+        "fetch",
+        "course_activity",
+        "1",
+        env_extra={"CANVAS_BASE_URL": "http://canvas.example.edu", "CANVAS_API_TOKEN": "x"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("canvasframe: Refusing plain http://") and "Traceback" not in result.stderr
