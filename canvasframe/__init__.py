@@ -42,6 +42,16 @@ from .loaders import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # ipywidgets is imported only when an explorer is used: plain loading stays light.
+    if name == "widgets":
+        import importlib
+
+        return importlib.import_module(".widgets", __name__)
+    raise AttributeError(f"module 'canvasframe' has no attribute {name!r}")
+
+
 __all__ = [
     "AuthenticationError",
     "CacheCorrupt",
@@ -76,4 +86,5 @@ __all__ = [
     "load_subaccount_statistics",
     "plots",
     "sample",
+    "widgets",
 ]

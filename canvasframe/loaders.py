@@ -215,12 +215,11 @@ def _load_one(
     try:
         result = _fetch_unit(ep, params, canvas, progress, refresh)
     except NotFound as exc:
-        if ep.scope == "student" and params.get("students") != "all":
+        # Canvas's normal answer for a course without active students or an unpublished course:
+        # an empty frame, so one such course does not sink a multi-course load. A 404 for an
+        # account or term, or for a student asked for by id, is a mistake worth raising.
+        if ep.scope == "account" or "/users/" in exc.url:
             raise
-        if ep.scope == "student" and exc.url and "/users/" in exc.url:
-            raise
-        # Canvas's normal answer for a course without active students, an unpublished course
-        # or an unknown id: an empty frame, so one such course does not sink a multi-course load.
         warnings.warn(
             f"{frame}: Canvas answered 404 for {params} ({exc.canvas_message or 'not found'}); "
             "returning no rows for it.",

@@ -279,6 +279,45 @@ NOTEBOOKS: dict[str, list] = {
         ),
         ("code", "subaccounts.pivot_table(index='name', columns='term', values='courses', aggfunc='sum')"),
     ],
+    "06-explorers": [
+        (
+            "md",
+            "# Explorers: click through a course\n\nTwo interactive explorers built from the same loaders and "
+            "plots. They need a live kernel (JupyterLab, Notebook or Voila); on a static page they show nothing.",
+        ),
+        *SETUP,
+        (
+            "md",
+            "## A course\n\nThe **Overview** tab shows daily activity for a date range you choose. "
+            "**Assignments** shows score quartiles and timeliness for the assignments you pick. **Students** "
+            "lets you search or filter students (for example, those with two or more missing assignments) and "
+            "shows the chosen student's page-view rhythm, participations, scores against the class and messages.",
+        ),
+        (
+            "code",
+            "# NBVAL_IGNORE_OUTPUT  (a live widget: its saved output is a snapshot of the UI)\n"
+            "explorer = cf.widgets.CourseExplorer(COURSE_ID)\nexplorer",
+        ),
+        (
+            "md",
+            "Everything you can click can also be set from code, which is handy for reports. For example, "
+            "how many students have two or more assignments missing:",
+        ),
+        (
+            "code",
+            "explorer.engagement.value = 'missing ≥ 2'\n[label for label, _ in explorer.student_picker.options]",
+        ),
+        (
+            "md",
+            "## A department\n\nSwitch between the current and the completed courses of the term, or type a term id.",
+        ),
+        (
+            "code",
+            "# NBVAL_IGNORE_OUTPUT  (a live widget)\n"
+            "department = cf.widgets.DepartmentExplorer(ACCOUNT_ID)\ndepartment",
+        ),
+        ("code", "department.term.value = 'completed'\ndepartment.subaccounts[['name', 'courses', 'students']]"),
+    ],
 }
 
 

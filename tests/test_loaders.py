@@ -267,3 +267,16 @@ def test_loaders_use_the_default_session_and_say_when_there_is_none(canvas, inst
     set_default_canvas(canvas)
     course = _courses(institution)[0]
     pdt.assert_frame_equal(cf.load_course_activity(course.id), truth.course_activity(course))
+
+
+def test_unknown_account_or_term_raises_not_found(canvas, institution):
+    with pytest.raises(cf.NotFound, match="404"):
+        cf.load_department_grades(institution.root_account.id, term=999999, canvas=canvas)
+    with pytest.raises(cf.NotFound):
+        cf.load_department_statistics(999999, canvas=canvas)
+
+
+def test_a_student_who_is_not_in_the_course_raises_not_found(canvas, institution):
+    course = _courses(institution)[0]
+    with pytest.raises(cf.NotFound, match="users/999999"):
+        cf.load_page_views(course.id, 999999, canvas=canvas)
