@@ -6,7 +6,7 @@
 (36, 13)
 """
 
-from . import cache, plots
+from . import cache, plots, xapi
 from ._sample import connect_or_sample, sample
 from .client import Canvas, connect
 from .errors import (
@@ -87,4 +87,5 @@ __all__ = [
     "plots",
     "sample",
     "widgets",
+    "xapi",
 ]

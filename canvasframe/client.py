@@ -36,7 +36,7 @@ from .errors import (
     redact,
 )
 
-__all__ = ["Canvas", "Fetched", "connect", "default_canvas", "set_default_canvas"]
+__all__ = ["Canvas", "Fetched", "connect", "default_canvas", "raise_for_response", "set_default_canvas"]
 
 log = logging.getLogger("canvasframe")
 
@@ -137,6 +137,16 @@ def _remaining(response: requests.Response) -> float | None:
 
 
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
+
+
+def raise_for_response(response: requests.Response) -> None:
+    """Raise the typed error for an HTTP error answer, with the server's message (any Canvas body shape)."""
+    if response.status_code < 400:
+        return
+    message, report = _error_details(response.text)
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else CanvasAPIError)
+    raise cls(status, response.url, message, report)
 
 
 class Canvas:
@@ -290,7 +300,7 @@ class Canvas:
                     continue
                 if response.status_code >= 400:
                     if response.status_code not in _RETRY_STATUSES or attempt >= self.policy.retries:
-                        self._raise_for(response)
+                        raise_for_response(response)
                     problem = f"HTTP {response.status_code}"
                 else:
                     try:
@@ -307,11 +317,6 @@ class Canvas:
             self._count("retries")
             time.sleep(delay)
 
-    def _raise_for(self, response: requests.Response) -> None:
-        message, report = _error_details(response.text)
-        status = response.status_code
-        cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else CanvasAPIError)
-        raise cls(status, response.url, message, report)
 
     # -- logical calls ---------------------------------------------------
 

@@ -100,6 +100,7 @@ class CanvasAPIError(CanvasframeError):
         error_report_id: int | None = None,
         *,
         detail: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.status = status
         self.url = redact(url)
@@ -113,7 +114,7 @@ class CanvasAPIError(CanvasframeError):
             parts.append(redact(detail))
         if error_report_id is not None:
             parts.append(f"error report id {error_report_id}")
-        super().__init__(". ".join(parts) + ". " + self.hint)
+        super().__init__(". ".join(parts) + ". " + (hint or self.hint))
 
 
 class AuthenticationError(CanvasAPIError):

@@ -12,6 +12,7 @@ import canvasframe as cf
 from canvasframe.endpoints import FRAMES
 from canvasframe.schemas import SCHEMAS, empty_frame
 
+STATEMENTS = Path(__file__).resolve().parent.parent / "data" / "xapi" / "statements.json"
 INTRO = """# Frames
 
 Every loader returns a pandas DataFrame with exactly these columns and dtypes
@@ -32,6 +33,9 @@ Choices where Canvas is ambiguous:
 - Hour keys in different offsets that name the same UTC hour are summed into one row.
 - The documented department `by_date` object carries only views: `participations` is 0 there.
 - `term` is the selector you passed (`"current"`, `"completed"` or the term id as text).
+- xAPI durations: year and month parts are resolved from the statement's timestamp
+  (calendar-exact); without one, a year is 365.2425 days and a month a twelfth of it.
+  An invalid duration or timestamp becomes NaT with one warning (`strict=True` raises).
 """
 
 
@@ -39,20 +43,22 @@ def main() -> None:
     canvas = cf.sample(quiet=True, cache_dir=Path("/tmp/canvasframe-docs-cache"))
     lines = [INTRO]
     for name, schema in SCHEMAS.items():
-        ep = FRAMES[name]
-        loader = getattr(cf, f"load_{name}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if ep.scope == "account":
-                frame = loader(canvas.sample_account_id, canvas=canvas, progress=False)
+            if name == "xapi_statements":
+                frame = cf.xapi.read_statements(STATEMENTS)
+                origin = "`cf.xapi.read_statements(source)` — a statements file, a list or an LRS"
             else:
-                frame = loader(canvas.sample_course_id, canvas=canvas, progress=False)
+                ep = FRAMES[name]
+                owner = canvas.sample_account_id if ep.scope == "account" else canvas.sample_course_id
+                frame = getattr(cf, f"load_{name}")(owner, canvas=canvas, progress=False)
+                origin = f"`cf.load_{name}(...)` — Canvas `GET /api/v1/{ep.path}`"
         example = frame.iloc[0] if len(frame) else None
         dtypes = empty_frame(name).dtypes
         lines += [
             f"## `{name}`",
             "",
-            f"`cf.load_{name}(...)` — Canvas `GET /api/v1/{ep.path}`",
+            origin,
             "",
             "| column | dtype | meaning | example |",
             "|---|---|---|---|",

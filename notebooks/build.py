@@ -279,6 +279,66 @@ NOTEBOOKS: dict[str, list] = {
         ),
         ("code", "subaccounts.pivot_table(index='name', columns='term', values='courses', aggfunc='sum')"),
     ],
+    "05-xapi-activity": [
+        (
+            "md",
+            "# Activity from xAPI statements\n\nTools outside Canvas (simulations, e-book readers, video players) "
+            "report what learners do as xAPI statements. canvasframe reads them into the same tidy frames and "
+            "plots as Canvas's own analytics, and can report activity back to Canvas.",
+        ),
+        *SETUP,
+        (
+            "md",
+            "## Read statements\n\nFrom a file here (`data/xapi/statements.json`, synthetic statements for "
+            "the sample course). From an LRS it is `cf.xapi.read_statements(cf.xapi.LRS(url, auth=(key, "
+            "secret)), since=...)`. The file has three malformed statements on purpose: they become NaT, "
+            "and one warning counts them.",
+        ),
+        (
+            "code",
+            "import warnings\n\nwarnings.simplefilter('always', cf.CanvasframeWarning)\n"
+            "statements = cf.xapi.read_statements('../data/xapi/statements.json')\n"
+            "statements[['timestamp', 'actor_account_name', 'verb', 'object_name', 'result_duration', "
+            "'canvas_duration']].head()",
+        ),
+        (
+            "md",
+            "`result_duration` is the duration the tool reported. `canvas_duration` is what Canvas would "
+            "record as a page view: 5 seconds when none is given, and never more than 5 minutes.",
+        ),
+        ("code", "statements.groupby('verb')['result_duration'].describe()[['count', 'mean', 'max']]"),
+        (
+            "md",
+            "## Three lines to a heatmap\n\n`to_page_views` counts statements per student and hour in the same "
+            "layout as `load_page_views`, so every page-view plot works on xAPI data.",
+        ),
+        (
+            "code",
+            "page_views = cf.xapi.to_page_views(statements)\n"
+            "fig, ax = plt.subplots(figsize=(8, 3.5), layout='constrained')\n"
+            "cf.plots.plot_page_view_heatmap(page_views, tz='America/Chicago', ax=ax)",
+        ),
+        (
+            "md",
+            "## Reporting activity to Canvas\n\nA tool launched from Canvas receives a callback URL "
+            "(`$Canvas.xapi.url`). Statements posted there, signed with the tool's LTI key and secret, count "
+            "as page views. Here we send one to the sample Canvas, for the first student of the course:",
+        ),
+        (
+            "code",
+            "from canvasframe._sample import sample_server\n\nserver = sample_server()\n"
+            "student = int(cf.load_student_summaries(COURSE_ID).student_id.min())\n"
+            "callback_url = server.xapi_callback_url(COURSE_ID, student)  # what Canvas hands the tool\n"
+            "when = pd.Timestamp('2026-10-14T03:20:00Z')\n"
+            "before = cf.load_page_views(COURSE_ID, student).query('hour == @when.floor(\"h\")').views.sum()\n"
+            "cf.xapi.send_to_canvas(callback_url, cf.xapi.statement(f'student{student}@example.edu', "
+            "'experienced', f'https://sandbox.canvasframe.test/courses/{COURSE_ID}/pages/intro', "
+            "duration='PT3M', timestamp=when), server.xapi.consumer_key, server.xapi.shared_secret)\n"
+            "after = cf.load_page_views(COURSE_ID, student, refresh=True)\n"
+            "after = after.query('hour == @when.floor(\"h\")').views.sum()\n"
+            "int(before), int(after)",
+        ),
+    ],
     "06-explorers": [
         (
             "md",

@@ -4,7 +4,7 @@ import types
 
 import canvasframe as cf
 
-PUBLIC_MODULES = {"cache", "plots", "widgets"}  # namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness()
+PUBLIC_MODULES = {"cache", "plots", "widgets", "xapi"}  # namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness()
 
 
 def test_all_equals_public_names():

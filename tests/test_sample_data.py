@@ -7,7 +7,7 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
-from canvasframe.schemas import SCHEMAS
+from canvasframe.endpoints import FRAMES
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -28,7 +28,7 @@ def test_snapshot_has_every_frame(frames):
     assert {p.stem for p in SNAPSHOT.glob("*.parquet")} == set(frames)
 
 
-@pytest.mark.parametrize("name", sorted(SCHEMAS))
+@pytest.mark.parametrize("name", sorted(FRAMES))
 def test_snapshot_equals_a_fresh_pull(frames, name):
     snapshot = pd.read_parquet(SNAPSHOT / f"{name}.parquet")
     fresh = frames[name]

@@ -26,6 +26,7 @@ from . import views
 from .faults import FaultPlan
 from .institution import Config, Institution
 from .throttle import Throttle, ThrottleConfig
+from .xapi import XapiService
 
 DEFAULT_TOKEN = "sandbox-token"
 _NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
@@ -118,6 +119,7 @@ class SandboxServer:
         self.settings = settings or SandboxSettings()
         self.request_log: list[str] = []
         self._lock = threading.Lock()
+        self.xapi = XapiService(self.institution, self._lock)
         self._progress: dict[int, _Progress] = {}
         self._async_done: set[int] = set()
         self._next_progress = 1
@@ -152,6 +154,10 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def xapi_callback_url(self, course_id: int, student_id: int) -> str:
+        """The ``$Canvas.xapi.url`` a tool launched by this student in this course would receive."""
+        return self.url + self.xapi.callback_path(course_id, student_id)
 
     def revoke(self, token: str) -> None:
         """Revoke a token: from now on it gets 401, as in Canvas when a user deletes it."""
@@ -321,6 +327,10 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(sandbox.faults.hang)
             self._reset()
             return
+        if parts.path == "/xapi/statements":  # the LRS: its own (Basic) auth, no Canvas throttle
+            status, body = sandbox.xapi.lrs_get(self.headers, query)
+            self._send(status, body, {})
+            return
         token = _token(self.headers.get("Authorization", ""), query)
         role = sandbox.tokens.get(token or "")
         if role is None:
@@ -357,6 +367,24 @@ class _Handler(BaseHTTPRequestHandler):
         if "canvas-string-ids" in self.headers.get("Accept", ""):
             body = stringify_ids(body)
         self._send(status, body, headers, fault)
+
+    def do_POST(self) -> None:
+        sandbox = self.sandbox
+        parts = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with sandbox._lock:
+            sandbox.request_log.append(parts.path)
+        if parts.path == "/xapi/statements":
+            status, answer = sandbox.xapi.lrs_post(self.headers, body)
+        elif parts.path.startswith("/api/lti/v1/xapi/"):
+            url = f"{sandbox.url}{self.path}"
+            status, answer = sandbox.xapi.callback(parts.path.rsplit("/", 1)[-1], url, self.headers, body)
+        else:
+            status, answer = 404, _NOT_FOUND
+        if answer is None:
+            self._send_raw(status, b"", "text/plain", {})
+        else:
+            self._send(status, answer, {})
 
     def _answer(self, path: str, query: dict[str, str], role: str, fault: str | None) -> tuple[int, Any, dict]:
         if fault in ("500", "502", "503"):
