@@ -298,7 +298,7 @@ def statements_to_frame(statements: list[Any], *, strict: bool = False, source: 
             if pd.isna(duration)
             else min(duration, CANVAS_MAX_DURATION)
         )
-        rows.append({k: (v if not isinstance(v, (dict, list)) else json.dumps(v)) for k, v in row.items()})
+        rows.append({k: (_text(v) if k in _TEXT else v) for k, v in row.items()})
     if invalid:
         warnings.warn(
             f"{len(invalid)} invalid timestamp(s) or duration(s) in {source} became NaT "
@@ -349,6 +349,24 @@ def _timestamp(value: Any, key: str, sid: str, strict: bool, invalid: list[str],
             raise ResponseFormatError(source, f"statement {sid}: invalid {key} ({exc})", value) from None
         invalid.append(f"{sid}: {key} {value!r}")
         return pd.NaT
+
+
+_TEXT = frozenset(_COLUMNS) - {
+    "timestamp",
+    "stored",
+    "result_duration",
+    "canvas_duration",
+    "result_score_scaled",
+    "result_success",
+    "result_completion",
+}
+
+
+def _text(value: Any) -> str | None:
+    """Text columns hold text: a malformed statement's number or object is kept as its JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
 
 
 def _number(value: Any) -> float:

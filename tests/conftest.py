@@ -87,3 +87,19 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fault matrix (tests/test_faults.py) as a table when it ran."""
+    from .test_faults import MATRIX
+
+    if not MATRIX:
+        return
+    faults = list(dict.fromkeys(f for f, _ in MATRIX))
+    kinds = list(dict.fromkeys(k for _, k in MATRIX))
+    width = max(len(f) for f in faults) + 2
+    terminalreporter.section("fault matrix: fault x loader kind -> outcome")
+    terminalreporter.write_line("".ljust(width) + "".join(k.ljust(20) for k in kinds))
+    for fault in faults:
+        cells = "".join(MATRIX.get((fault, k), "-").ljust(20) for k in kinds)
+        terminalreporter.write_line(fault.ljust(width) + cells)

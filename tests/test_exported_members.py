@@ -4,7 +4,8 @@ import types
 
 import canvasframe as cf
 
-PUBLIC_MODULES = {"cache", "plots", "widgets", "xapi"}  # namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness()
+# Namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness(), cf.xapi.read_statements().
+PUBLIC_MODULES = {"cache", "plots", "widgets", "xapi"}
 
 
 def test_all_equals_public_names():

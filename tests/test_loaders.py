@@ -280,3 +280,10 @@ def test_a_student_who_is_not_in_the_course_raises_not_found(canvas, institution
     course = _courses(institution)[0]
     with pytest.raises(cf.NotFound, match="users/999999"):
         cf.load_page_views(course.id, 999999, canvas=canvas)
+
+
+def test_unknown_keyword_fails_before_any_request(canvas, sandbox):
+    sandbox.clear_log()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'courses'"):
+        cf.load_course_activity(1, canvas=canvas, courses=[2])
+    assert sandbox.request_log == []

@@ -253,3 +253,19 @@ def test_invalid_statements_are_not_sent(callback):
             "s",
         )
     assert server.request_log == []
+
+
+def test_non_text_values_in_text_fields_are_kept_as_json():
+    # Found by tests/test_properties.py: a boolean id used to crash the Arrow conversion.
+    frame = xapi.read_statements(
+        [
+            {
+                "id": False,
+                "actor": {"name": 12, "mbox": "mailto:a@x.test"},
+                "verb": {"id": ["x"]},
+                "object": {"id": "https://x.test/p"},
+            }
+        ]
+    )
+    assert frame.loc[0, "statement_id"] == "false" and frame.loc[0, "actor_name"] == "12"
+    assert frame.loc[0, "verb_id"] == '["x"]'

@@ -422,8 +422,10 @@ class _Handler(BaseHTTPRequestHandler):
             return f"{self.sandbox.url}{path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
 
         rels = [("current", page)]
-        if page < last:
-            rels.append(("next", page if self_link else page + 1))
+        if self_link:
+            rels.append(("next", page))  # a broken proxy or Canvas bug: "next" is this very page
+        elif page < last:
+            rels.append(("next", page + 1))
         if page > 1:
             rels.append(("prev", page - 1))
         rels += [("first", 1), ("last", last)]

@@ -1,0 +1,176 @@
+"""Property tests: every transform, fed random and malformed JSON, returns a frame of its schema or
+raises ResponseFormatError; never an uncaught KeyError, TypeError or ValueError."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pandas as pd
+import pandas.testing as pdt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import canvasframe as cf
+from canvasframe import transforms, xapi
+from canvasframe.sandbox import Config, Institution, views
+from canvasframe.schemas import empty_frame
+
+SMALL = Institution(Config(seed=5, subaccounts=1, courses_per_subaccount=1, students_per_course=4, weeks=3))
+COURSE = next(c for c in SMALL.courses.values() if c.enrollments)
+ENROLLMENT = next(iter(COURSE.enrollments.values()))
+
+# A valid payload of every shape, as the sandbox serves them, to mutate.
+VALID = {
+    "department_activity": views.department_activity([COURSE]),
+    "department_grades": views.department_grades([COURSE]),
+    "department_statistics": views.statistics(SMALL, SMALL.root_account.id, [COURSE]),
+    "subaccount_statistics": views.statistics_by_subaccount(SMALL, SMALL.root_account.id, "current"),
+    "course_activity": views.course_activity(COURSE, __import__("numpy").random.default_rng(0)),
+    "course_assignments": views.course_assignments(COURSE),
+    "student_summaries": views.student_summaries(COURSE, "documented"),
+    "student_activity": views.student_activity(ENROLLMENT),
+    "student_assignments": views.student_assignments(COURSE, ENROLLMENT),
+    "student_communication": views.student_communication(ENROLLMENT),
+}
+ACCOUNT = {"account_id": 1, "term": "current"}
+TRANSFORMS = {
+    "department_activity": [(transforms.department_activity, ACCOUNT), (transforms.department_categories, ACCOUNT)],
+    "department_grades": [(transforms.department_grades, ACCOUNT)],
+    "department_statistics": [(transforms.department_statistics, ACCOUNT)],
+    "subaccount_statistics": [(transforms.subaccount_statistics, ACCOUNT)],
+    "course_activity": [(transforms.course_activity, {"course_id": 1})],
+    "course_assignments": [(transforms.course_assignments, {"course_id": 1})],
+    "student_summaries": [(transforms.student_summaries, {"course_id": 1})],
+    "student_activity": [(transforms.page_views, {"course_id": 1}), (transforms.participations, {"course_id": 1})],
+    "student_assignments": [(transforms.student_assignments, {"course_id": 1})],
+    "student_communication": [(transforms.communication, {"course_id": 1})],
+}
+PER_STUDENT = {"student_activity", "student_assignments", "student_communication"}
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "2026-09-01",
+            "2026-09-01T10:00:00Z",
+            "2026-09-01T10:00:00+05:30",
+            "12",
+            "-1",
+            "",
+            "NaN",
+            "9999-99-99",
+            "1e400",
+            "Zoë ✓",
+        ]
+    ),
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def _paths(value, prefix=()):
+    """Every (path) inside a JSON value, so a mutation can target any spot."""
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:3]):
+            yield from _paths(v, (*prefix, i))
+
+
+@st.composite
+def mutated(draw, name):
+    """A valid payload with one to three spots replaced, deleted or duplicated."""
+    payload = copy.deepcopy(VALID[name])
+    for _ in range(draw(st.integers(1, 3))):
+        paths = list(_paths(payload))
+        path = draw(st.sampled_from(paths))
+        if not path:
+            payload = draw(json_values)
+            continue
+        parent = payload
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["replace", "delete", "duplicate"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "duplicate" and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[path[-1]]))
+        else:
+            parent[path[-1]] = draw(json_values)
+    return payload
+
+
+def _check(name, payload):
+    for transform, context in TRANSFORMS[name]:
+        arg = [(7, payload), (8, payload)] if name in PER_STUDENT else payload
+        try:
+            frame = transform(arg, **context)
+        except cf.ResponseFormatError:
+            continue
+        schema_name = transform.__name__
+        expected = empty_frame(schema_name)
+        assert list(frame.columns) == list(expected.columns)
+        pdt.assert_series_equal(frame.dtypes, expected.dtypes)
+
+
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _property_test(name):
+    @PROPERTY
+    @given(payload=st.one_of(mutated(name), json_values))
+    def test(payload):
+        _check(name, payload)
+
+    test.__name__ = f"test_{name}_never_crashes"
+    return test
+
+
+for _name in VALID:
+    globals()[f"test_{_name}_never_crashes"] = _property_test(_name)
+
+
+def test_valid_payloads_give_frames():
+    for name, payload in VALID.items():
+        for transform, context in TRANSFORMS[name]:
+            arg = [(7, payload)] if name in PER_STUDENT else payload
+            assert isinstance(transform(arg, **context), pd.DataFrame)
+
+
+statement_values = st.fixed_dictionaries(
+    {
+        "id": scalars,
+        "actor": json_values,
+        "verb": json_values,
+        "object": json_values,
+        "result": json_values,
+        "timestamp": scalars,
+        "stored": scalars,
+    },
+    optional={"context": json_values},
+)
+
+
+@PROPERTY
+@given(statements=st.lists(st.one_of(statement_values, json_values), max_size=5))
+def test_xapi_statements_never_crash(statements):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cf.CanvasframeWarning)
+        try:
+            frame = xapi.statements_to_frame(statements)
+        except cf.ResponseFormatError:
+            return
+    pdt.assert_series_equal(frame.dtypes, empty_frame("xapi_statements").dtypes)
+    assert (frame["canvas_duration"].dropna() <= timedelta(minutes=5)).all()
