@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import threading
 
-# Remaining units (of a 600-unit high-water mark) at which we stop growing and start shrinking.
-_HEALTHY = 300.0
-_DRAINING = 150.0
+# Remaining units (of a 600-unit high-water mark) at which we grow and shrink. With k requests in
+# flight a response reports about 600 - 50 (k - 1) - (accumulated cost): ten in flight sit near 150,
+# between the two marks, so the limit holds there until cost builds up or Canvas throttles.
+_HEALTHY = 200.0
+_DRAINING = 100.0
 
 
 class ConcurrencyGovernor:

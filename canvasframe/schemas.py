@@ -182,26 +182,28 @@ SCHEMAS: dict[str, pa.Schema] = {
             _count("student_messages", "student-to-instructor messages that day"),
         ]
     ),
-    "xapi_statements": pa.schema([
-        _f("statement_id", pa.string(), "the statement's id"),
-        _f("timestamp", UTC_TS, "when it happened (UTC; NaT when missing or invalid)"),
-        _f("stored", UTC_TS, "when the LRS stored it (UTC)"),
-        _f("actor_name", pa.string(), "actor.name"),
-        _f("actor_mbox", pa.string(), "actor.mbox (mailto: IRI)"),
-        _f("actor_account_home_page", pa.string(), "actor.account.homePage"),
-        _f("actor_account_name", pa.string(), "actor.account.name (a Canvas user id for Canvas tools)"),
-        _f("verb_id", pa.string(), "verb IRI"),
-        _f("verb", pa.string(), "verb display text (en-US, else the first language)"),
-        _f("object_id", pa.string(), "activity IRI (the page-view URL for Canvas)"),
-        _f("object_name", pa.string(), "object.definition.name (en-US, else the first)"),
-        _f("object_type", pa.string(), "object.definition.type, else object.objectType"),
-        _f("result_duration", pa.duration("ns"), "result.duration (NaT when missing or invalid)"),
-        _score("result_score_scaled", "result.score.scaled, -1 to 1"),
-        _f("result_success", pa.bool_(), "result.success", "boolean"),
-        _f("result_completion", pa.bool_(), "result.completion", "boolean"),
-        _f("context_registration", pa.string(), "context.registration"),
-        _f("canvas_duration", pa.duration("ns"), "page-view duration Canvas logs: 5 s when absent, at most 5 min"),
-    ]),
+    "xapi_statements": pa.schema(
+        [
+            _f("statement_id", pa.string(), "the statement's id"),
+            _f("timestamp", UTC_TS, "when it happened (UTC; NaT when missing or invalid)"),
+            _f("stored", UTC_TS, "when the LRS stored it (UTC)"),
+            _f("actor_name", pa.string(), "actor.name"),
+            _f("actor_mbox", pa.string(), "actor.mbox (mailto: IRI)"),
+            _f("actor_account_home_page", pa.string(), "actor.account.homePage"),
+            _f("actor_account_name", pa.string(), "actor.account.name (a Canvas user id for Canvas tools)"),
+            _f("verb_id", pa.string(), "verb IRI"),
+            _f("verb", pa.string(), "verb display text (en-US, else the first language)"),
+            _f("object_id", pa.string(), "activity IRI (the page-view URL for Canvas)"),
+            _f("object_name", pa.string(), "object.definition.name (en-US, else the first)"),
+            _f("object_type", pa.string(), "object.definition.type, else object.objectType"),
+            _f("result_duration", pa.duration("ns"), "result.duration (NaT when missing or invalid)"),
+            _score("result_score_scaled", "result.score.scaled, -1 to 1"),
+            _f("result_success", pa.bool_(), "result.success", "boolean"),
+            _f("result_completion", pa.bool_(), "result.completion", "boolean"),
+            _f("context_registration", pa.string(), "context.registration"),
+            _f("canvas_duration", pa.duration("ns"), "page-view duration Canvas logs: 5 s when absent, at most 5 min"),
+        ]
+    ),
 }
 
 

@@ -301,42 +301,120 @@ def student_summaries(payload: Any, *, course_id: int, source: str = "student su
 # -- per student -----------------------------------------------------------------------
 
 
-def page_views(payloads: StudentPayloads, *, course_id: int, source: str = "student activity") -> pd.DataFrame:
-    """Per-student ``activity`` ``page_views`` -> one row per course × student × hour (UTC).
+KEY_WIDTH = 25  # len("2026-09-01T13:00:00-05:00"): every hour key hosted Canvas builds
 
-    Keys are hour buckets with an offset (hosted Canvas) or ``YYYY-MM-DD`` days
-    (self-hosted); days become midnight UTC. Parsing is one vectorised call over
-    every student's keys.
+
+def _hours_from_block(block: bytes, n: int) -> np.ndarray | None:
+    """UTC epoch seconds from ``n`` fixed-width keys packed in ``block``, or None if they are not that layout."""
+    if not n or len(block) != KEY_WIDTH * n:
+        return None
+    chars = np.frombuffer(block, dtype=np.uint8).reshape(n, KEY_WIDTH)
+    if not (np.isin(chars[:, 19], (43, 45)).all() and (chars[:, 22] == 58).all()):  # +/- and ':'
+        return None
+    digits = chars[:, [20, 21, 23, 24]].astype(np.int32) - 48
+    if not ((digits >= 0) & (digits <= 9)).all():
+        return None
+    try:
+        local = np.ascontiguousarray(chars[:, :19]).view("S19").ravel().astype("datetime64[s]")
+    except ValueError:
+        return None
+    if np.isnat(local).any():
+        return None
+    minutes = (digits[:, 0] * 10 + digits[:, 1]) * 60 + digits[:, 2] * 10 + digits[:, 3]
+    minutes = np.where(chars[:, 19] == 45, -minutes, minutes)
+    return local.astype(np.int64) - minutes.astype(np.int64) * 60
+
+
+def canvas_hours(keys: list[str], source: str) -> np.ndarray:
+    """Page-view keys -> UTC epoch seconds, vectorised.
+
+    Canvas builds hour keys in one fixed layout, ``YYYY-MM-DDTHH:MM:SS±HH:MM``, so the
+    fast path packs them into one ASCII block, lets numpy's C parser read the local
+    part and applies the offsets column-wise: no Python work per key. Anything else
+    (``Z`` suffixes, fractions, day keys) goes through pandas.
     """
-    students, keys, counts = [], [], []
-    for student_id, payload in payloads:
-        section = _object(payload, source).get("page_views") or {}
-        section = _object(section, source, "'page_views' as an object keyed by time")
-        students.append(np.full(len(section), student_id, dtype=np.int64))
-        keys.extend(section.keys())
-        counts.extend(section.values())
-    views = [as_int(v, "page_views[...]", source) for v in counts]
+    try:
+        block = "".join(keys).encode("ascii")
+    except (TypeError, UnicodeEncodeError):
+        block = b""
+    fast = _hours_from_block(block, len(keys))
+    if fast is not None:
+        return fast
     for k in keys:
         if not isinstance(k, str):
             raise _bad(source, f"page view key {k!r} is not a timestamp", k)
     if keys and all(len(k) == 10 for k in keys):
-        hours = utc_days(keys, "page_views", source).tz_localize("UTC")
+        parsed = utc_days(keys, "page_views", source).tz_localize("UTC")
     else:
-        hours = utc_timestamps(keys, "page_views", source)
-    if len(hours) and hours.isna().any():
+        parsed = utc_timestamps(keys, "page_views", source)
+    if parsed.isna().any():
         raise _bad(source, "a page view key is empty")
+    return parsed.as_unit("s").asi8
+
+
+def _counts(values: list[Any], key: str, source: str) -> np.ndarray:
+    """Integer counts as an int64 array; the exact check runs only when the fast one fails."""
+    if set(map(type, values)) <= {int}:  # in C; bool is its own type here, so it falls through
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:
+            pass
+    return np.array([as_int(v, key, source) for v in values], dtype=np.int64)
+
+
+def page_views(payloads: StudentPayloads, *, course_id: int, source: str = "student activity") -> pd.DataFrame:
+    """Per-student ``activity`` ``page_views`` -> one row per course × student × hour (UTC).
+
+    Keys are hour buckets with an offset (hosted Canvas) or ``YYYY-MM-DD`` days
+    (self-hosted); days become midnight UTC. Keys in two offsets that name the same
+    UTC hour are summed into one row. Vectorised over every student of the course.
+    """
+    # Each student's keys are packed into a compact block as they come, so with a lazy
+    # iterable of payloads only one student's parsed JSON is alive at a time.
+    students, sizes, chunks, counts = [], [], [], []
+    for student_id, payload in payloads:
+        section = _object(_object(payload, source).get("page_views") or {}, source, "'page_views' as an object")
+        keys = list(section)
+        students.append(student_id)
+        sizes.append(len(keys))
+        counts.append(_counts(list(section.values()), "page_views[...]", source))
+        try:
+            block = "".join(keys).encode("ascii")
+            chunks.append(block if len(block) == KEY_WIDTH * len(keys) else keys)
+        except (TypeError, UnicodeEncodeError):
+            chunks.append(keys)
+    views = np.concatenate(counts) if counts else np.empty(0, np.int64)
+    hours = None
+    if all(isinstance(c, bytes) for c in chunks):
+        hours = _hours_from_block(b"".join(chunks), int(sum(sizes)))
+    if hours is None:
+        keys = [
+            k
+            for c in chunks
+            for k in (
+                [c[i : i + KEY_WIDTH].decode() for i in range(0, len(c), KEY_WIDTH)] if isinstance(c, bytes) else c
+            )
+        ]
+        hours = canvas_hours(keys, source)
+    del chunks
+    student_ids = np.repeat(np.array(students, dtype=np.int64), sizes)
+    same = student_ids[1:] == student_ids[:-1]
+    in_order = bool(np.all(student_ids[1:] >= student_ids[:-1]) and np.all(~same | (hours[1:] > hours[:-1])))
+    if not in_order:
+        order = np.lexsort((hours, student_ids))
+        student_ids, hours, views = student_ids[order], hours[order], views[order]
+        first = np.ones(len(hours), dtype=bool)
+        first[1:] = (student_ids[1:] != student_ids[:-1]) | (hours[1:] != hours[:-1])
+        starts = np.flatnonzero(first)
+        views = np.add.reduceat(views, starts) if len(starts) else views
+        student_ids, hours = student_ids[starts], hours[starts]
     columns = {
-        "course_id": np.full(len(keys), course_id, dtype=np.int64),
-        "student_id": np.concatenate(students) if students else np.empty(0, np.int64),
-        "hour": hours,
+        "course_id": np.full(len(hours), course_id, dtype=np.int64),
+        "student_id": student_ids,
+        "hour": (hours * 1_000_000).view("datetime64[us]"),
         "views": views,
     }
-    frame = _build("page_views", columns)
-    # Hour keys in two offsets can name the same UTC hour; add them up rather than repeat a row.
-    if frame.duplicated(["student_id", "hour"]).any():
-        frame = frame.groupby(["course_id", "student_id", "hour"], as_index=False, sort=False)["views"].sum()
-        frame = _build("page_views", {c: frame[c] for c in frame.columns})
-    return frame.sort_values(["course_id", "student_id", "hour"], kind="stable", ignore_index=True)
+    return _build("page_views", columns)
 
 
 def participations(payloads: StudentPayloads, *, course_id: int, source: str = "student activity") -> pd.DataFrame:

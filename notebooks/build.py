@@ -331,9 +331,10 @@ NOTEBOOKS: dict[str, list] = {
             "callback_url = server.xapi_callback_url(COURSE_ID, student)  # what Canvas hands the tool\n"
             "when = pd.Timestamp('2026-10-14T03:20:00Z')\n"
             "before = cf.load_page_views(COURSE_ID, student).query('hour == @when.floor(\"h\")').views.sum()\n"
-            "cf.xapi.send_to_canvas(callback_url, cf.xapi.statement(f'student{student}@example.edu', "
-            "'experienced', f'https://sandbox.canvasframe.test/courses/{COURSE_ID}/pages/intro', "
-            "duration='PT3M', timestamp=when), server.xapi.consumer_key, server.xapi.shared_secret)\n"
+            "page = f'https://sandbox.canvasframe.test/courses/{COURSE_ID}/pages/intro'\n"
+            "stmt = cf.xapi.statement(f'student{student}@example.edu', 'experienced', page, "
+            "duration='PT3M', timestamp=when)\n"
+            "cf.xapi.send_to_canvas(callback_url, stmt, server.xapi.consumer_key, server.xapi.shared_secret)\n"
             "after = cf.load_page_views(COURSE_ID, student, refresh=True)\n"
             "after = after.query('hour == @when.floor(\"h\")').views.sum()\n"
             "int(before), int(after)",

@@ -274,6 +274,20 @@ def _by_subaccount(s: SandboxServer, account_id: int, term: str) -> Any:
     return views.statistics_by_subaccount(s.institution, account_id, term.removeprefix("terms/"))
 
 
+def _course_object(s: SandboxServer, q: dict[str, str], course_id: int) -> Any:
+    course = s._course(course_id, need_students=False)
+    state = "completed" if course.state == "completed" else "available"
+    return {
+        "id": course.id,
+        "name": course.name,
+        "course_code": course.name.split(":")[0],
+        "account_id": course.account_id,
+        "enrollment_term_id": course.term_id,
+        "workflow_state": state,
+        "total_students": len(course.enrollments),
+    }
+
+
 _DEPT = r"/api/v1/accounts/(\d+)/analytics/(current|completed|terms/\d+)/"
 _USER = r"/api/v1/courses/(\d+)/analytics/users/(\d+)/"
 _ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
@@ -284,6 +298,7 @@ _ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(_DEPT + "grades"), lambda s, q, a, t: views.department_grades(s._department(a, t))),
     (re.compile(_DEPT + "statistics"), lambda s, q, a, t: views.statistics(s.institution, a, s._department(a, t))),
     (re.compile(_DEPT + "statistics_by_subaccount"), lambda s, q, a, t: _by_subaccount(s, a, t)),
+    (re.compile(r"/api/v1/courses/(\d+)"), _course_object),
     (re.compile(r"/api/v1/courses/(\d+)/analytics/activity"), _activity),
     (re.compile(r"/api/v1/courses/(\d+)/analytics/assignments"), lambda s, q, c: s._course_assignments(q, c)),
     (re.compile(r"/api/v1/courses/(\d+)/analytics/student_summaries"), _summaries),

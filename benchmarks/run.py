@@ -1,0 +1,402 @@
+"""canvasframe's benchmarks, each comparison measured side by side in one run on the sandbox.
+
+Run:  python benchmarks/run.py            (about 6 minutes on 2 cores)
+      python benchmarks/run.py --quick    (smaller N, for a smoke test)
+
+Writes benchmarks/results.json and prints a table. Needs the [bench] extra
+(canvasapi, requests-cache): pip install -e ".[bench]".
+
+1. Full course pull: 3 course endpoints + 3 per-student endpoints x N students, against a
+   sandbox with Canvas's throttle (bucket 800, high-water 600, leak 10 units/s, 50 pre-flight
+   per in-flight request) and 100 ms of server time per request, which is also its cost.
+   canvasframe vs the same pull written with canvasapi vs plain sequential requests at N=200;
+   canvasframe alone at larger N. The lower bound the throttle allows for R requests of cost c
+   and latency L is max(R*c/leak, R*L/12): the leak rate caps the cost Canvas accepts per
+   second, and 12 x 50 pre-flight units fill the 600-unit high-water mark, so at most 12
+   requests are ever in flight.
+2. Warm cache: the same pull again from the Arrow cache, vs cold and vs replaying the same
+   HTTP responses through requests-cache's SQLite backend.
+3. Transform throughput: page-view JSON for 500 students x 16 weeks (about 470,000 hourly rows)
+   -> typed frame, vs json.loads alone and vs the obvious pandas approach.
+4. Cache footprint: Arrow bytes vs the raw JSON bytes, and read time.
+5. Memory: peak RSS growth during (3), vs the final frame's memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import requests
+
+import canvasframe as cf
+from canvasframe.sandbox import Config, Institution, SandboxServer, SandboxSettings, ThrottleConfig, views
+
+HERE = Path(__file__).resolve().parent
+SERVER_TIME = 0.1
+THROTTLE = ThrottleConfig()  # Canvas's defaults
+PER_STUDENT = ("activity", "assignments", "communication")
+
+
+def institution(students: int) -> tuple[Institution, int]:
+    inst = Institution(
+        Config(
+            seed=12,
+            subaccounts=1,
+            courses_per_subaccount=1,
+            students_per_course=students,
+            assignments_per_course=8,
+            weeks=16,
+        )
+    )
+    return inst, next(c.id for c in inst.courses.values() if len(c.enrollments) == students)
+
+
+def serve(inst: Institution) -> SandboxServer:
+    return SandboxServer(inst, throttle=THROTTLE, settings=SandboxSettings(server_time=SERVER_TIME)).start()
+
+
+def lower_bound(requests_made: int, latency: float) -> float:
+    return max(requests_made * SERVER_TIME / THROTTLE.leak_rate, requests_made * latency / 12)
+
+
+def pull_canvasframe(server: SandboxServer, course_id: int, cache_dir: Path) -> dict:
+    canvas = cf.Canvas(server.url, server.token, cache_dir=cache_dir)
+    kw = {"canvas": canvas, "progress": False}
+    start = time.perf_counter()
+    for loader in (
+        cf.load_course_activity,
+        cf.load_course_assignments,
+        cf.load_student_summaries,
+        cf.load_page_views,
+        cf.load_student_assignments,
+        cf.load_communication,
+    ):
+        loader(course_id, **kw)
+    return {
+        "seconds": time.perf_counter() - start,
+        "requests": canvas.stats["requests"],
+        "throttled": canvas.stats["throttled"],
+        "retries": canvas.stats["retries"],
+    }
+
+
+def pull_canvasapi(server: SandboxServer, course_id: int) -> dict:
+    from canvasapi import Canvas
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # canvasapi warns about http:// (the sandbox is local)
+        canvas = Canvas(server.url, server.token)
+        start = time.perf_counter()
+        course = canvas.get_course(course_id)
+        activity = pd.DataFrame(course.get_course_level_participation_data())
+        assignments = pd.DataFrame(course.get_course_level_assignment_data())
+        summaries = [s.__dict__ for s in course.get_course_level_student_summary_data()]
+        frames = []
+        for summary in summaries:
+            sid = summary["id"]
+            frames.append(course.get_user_in_a_course_level_participation_data(sid))
+            frames.append(course.get_user_in_a_course_level_assignment_data(sid))
+            frames.append(course.get_user_in_a_course_level_messaging_data(sid))
+        seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "requests": 4 + -(-len(summaries) // 10) + 3 * len(summaries),
+        "throttled": 0,
+        "retries": 0,
+        "rows": len(activity) + len(assignments),
+    }
+
+
+def pull_requests(server: SandboxServer, course_id: int) -> dict:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {server.token}"
+    base = f"{server.url}/api/v1/courses/{course_id}/analytics"
+    start = time.perf_counter()
+    count = 0
+    for path in ("activity", "assignments"):
+        session.get(f"{base}/{path}", timeout=60).json()
+        count += 1
+    url, students = f"{base}/student_summaries?per_page=100", []
+    while url:
+        response = session.get(url, timeout=60)
+        students += [s["id"] for s in response.json()]
+        url = response.links.get("next", {}).get("url")
+        count += 1
+    for sid in students:
+        for path in PER_STUDENT:
+            session.get(f"{base}/users/{sid}/{path}", timeout=60).json()
+            count += 1
+    return {"seconds": time.perf_counter() - start, "requests": count, "throttled": 0, "retries": 0}
+
+
+def measure_latency(server: SandboxServer, course_id: int) -> float:
+    """Median time of one typical (per-student) request, unthrottled."""
+    session = requests.Session()
+    student = next(iter(server.institution.courses[course_id].enrollments))
+    url = f"{server.url}/api/v1/courses/{course_id}/analytics/users/{student}/communication"
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        session.get(url, headers={"Authorization": f"Bearer {server.token}"}, timeout=30).json()
+        samples.append(time.perf_counter() - start)
+    time.sleep(1)  # let the bucket leak the samples' cost
+    return statistics.median(samples)
+
+
+def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
+    rows = []
+    inst, course_id = institution(n_compare)
+    for name, pull in (("canvasframe", None), ("canvasapi", pull_canvasapi), ("requests (sequential)", pull_requests)):
+        with serve(inst) as server, tempfile.TemporaryDirectory() as cache:
+            latency = measure_latency(server, course_id)
+            result = pull_canvasframe(server, course_id, Path(cache)) if pull is None else pull(server, course_id)
+            if pull is None:
+                results["warm_cache"] = warm_cache(server, course_id, Path(cache), result["seconds"])
+            rows.append({"client": name, "students": n_compare, **result, "latency": latency})
+            print(f"  {name:<22} N={n_compare:<5} {result['seconds']:7.1f} s", flush=True)
+    for n in n_alone:
+        inst, course_id = institution(n)
+        with serve(inst) as server, tempfile.TemporaryDirectory() as cache:
+            latency = measure_latency(server, course_id)
+            result = pull_canvasframe(server, course_id, Path(cache))
+            rows.append({"client": "canvasframe", "students": n, **result, "latency": latency})
+            print(f"  {'canvasframe':<22} N={n:<5} {result['seconds']:7.1f} s", flush=True)
+    for row in rows:
+        row["lower_bound"] = lower_bound(row["requests"], row["latency"])
+        row["vs_bound"] = row["seconds"] / row["lower_bound"]
+    cf_row = next(r for r in rows if r["client"] == "canvasframe" and r["students"] == n_compare)
+    for row in rows:
+        row["canvasframe_speedup"] = row["seconds"] / cf_row["seconds"] if row["students"] == n_compare else None
+    results["full_pull"] = rows
+
+
+def warm_cache(server: SandboxServer, course_id: int, cache: Path, cold_seconds: float) -> dict:
+    """The same pull from the Arrow cache, and the same responses replayed from requests-cache's SQLite."""
+    import requests_cache
+
+    canvas = cf.Canvas(server.url, server.token, cache_dir=cache)
+    before = len(server.request_log)
+    start = time.perf_counter()
+    for loader in (
+        cf.load_course_activity,
+        cf.load_course_assignments,
+        cf.load_student_summaries,
+        cf.load_page_views,
+        cf.load_student_assignments,
+        cf.load_communication,
+    ):
+        loader(course_id, canvas=canvas, progress=False)
+    warm = time.perf_counter() - start
+    assert len(server.request_log) == before, "a warm pull must not touch the network"
+    # requests-cache: record every response once, then replay the pull from SQLite with the network off.
+    with tempfile.TemporaryDirectory() as tmp:
+        session = requests_cache.CachedSession(str(Path(tmp) / "http"), backend="sqlite", expire_after=-1)
+        replay_canvas = cf.Canvas(server.url, server.token, cache_dir=Path(tmp) / "unused", session=session)
+        loaders = (
+            cf.load_course_activity,
+            cf.load_course_assignments,
+            cf.load_student_summaries,
+            cf.load_page_views,
+            cf.load_student_assignments,
+            cf.load_communication,
+        )
+        for loader in loaders:
+            loader(course_id, canvas=replay_canvas, progress=False, refresh=True)
+        start = time.perf_counter()
+        for loader in loaders:  # refresh=True skips canvasframe's own cache: every response comes from SQLite
+            loader(course_id, canvas=replay_canvas, progress=False, refresh=True)
+        replay = time.perf_counter() - start
+    return {
+        "cold_seconds": cold_seconds,
+        "warm_seconds": warm,
+        "replay_seconds": replay,
+        "cold_over_warm": cold_seconds / warm,
+        "replay_over_warm": replay / warm,
+    }
+
+
+def page_view_bodies(students: int = 500) -> list[tuple[int, bytes]]:
+    inst = Institution(
+        Config(seed=3, subaccounts=1, courses_per_subaccount=1, students_per_course=students, weeks=16, activity=2.6)
+    )
+    course = next(c for c in inst.courses.values() if len(c.enrollments) == students)
+    return [
+        (sid, json.dumps({"page_views": views.student_activity(e)["page_views"], "participations": []}).encode())
+        for sid, e in course.enrollments.items()
+    ]
+
+
+def obvious_pandas(bodies: list[tuple[int, bytes]]) -> pd.DataFrame:
+    records = [
+        {"student_id": sid, "hour": key, "views": count}
+        for sid, body in bodies
+        for key, count in json.loads(body)["page_views"].items()
+    ]
+    frame = pd.DataFrame.from_records(records)
+    frame["hour"] = pd.to_datetime(frame["hour"], utc=True, format="ISO8601")
+    return frame
+
+
+def canvasframe_transform(bodies: list[tuple[int, bytes]]) -> pd.DataFrame:
+    import orjson
+
+    # A generator: each body is parsed as the transform reaches it, so only one is held as Python objects.
+    return cf.transforms.page_views(((sid, orjson.loads(body)) for sid, body in bodies), course_id=1)
+
+
+def best_of(func, *args, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def transform(results: dict) -> None:
+    bodies = page_view_bodies()
+    frame = canvasframe_transform(bodies)
+    size = sum(len(b) for _, b in bodies)
+    loads = best_of(lambda: [json.loads(b) for _, b in bodies])
+    ours = best_of(canvasframe_transform, bodies)
+    naive = best_of(obvious_pandas, bodies)
+    results["transform"] = {
+        "rows": len(frame),
+        "json_mb": size / 1e6,
+        "json_loads_seconds": loads,
+        "canvasframe_seconds": ours,
+        "pandas_seconds": naive,
+        "canvasframe_over_loads": ours / loads,
+        "pandas_over_canvasframe": naive / ours,
+        "rows_per_second": len(frame) / ours,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        from canvasframe.cache import Cache
+        from canvasframe.schemas import SCHEMAS, fingerprint, to_frame, to_table
+
+        cache = Cache(tmp)
+        path = cache.path("bench", "page_views", {"course_id": 1}, fingerprint(SCHEMAS["page_views"]))
+        cache.write(
+            path,
+            to_table({c: frame[c] for c in frame.columns}, "page_views"),
+            {"fingerprint": fingerprint(SCHEMAS["page_views"]), "fetched_at": "2026-01-01T00:00:00+00:00"},
+        )
+        read = best_of(
+            lambda: to_frame(
+                cache.read("bench", "page_views", {"course_id": 1}, fingerprint(SCHEMAS["page_views"])).table
+            )
+        )
+        results["footprint"] = {
+            "json_bytes": size,
+            "arrow_bytes": path.stat().st_size,
+            "arrow_over_json": path.stat().st_size / size,
+            "read_seconds": read,
+            "parse_json_seconds": ours,
+        }
+    results["memory"] = memory_of_transform(bodies)
+
+
+MEMORY_PROBE = """
+import gc, json, pickle, sys
+sys.path.insert(0, {here!r})
+from run import canvasframe_transform
+
+def status(field):
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith(field))  # kB
+
+with open({bodies!r}, "rb") as handle:
+    bodies = pickle.load(handle)  # the input bytes
+gc.collect()
+with open("/proc/self/clear_refs", "w") as handle:
+    handle.write("5")  # Linux: reset the peak-RSS mark (VmHWM) to the current RSS
+before = status("VmRSS:")
+frame = canvasframe_transform(bodies)
+peak = status("VmHWM:")
+print(json.dumps({{"peak_growth_mb": (peak - before) / 1024, "frame_mb": frame.memory_usage(deep=True).sum() / 2**20}}))
+"""
+
+
+def memory_of_transform(bodies: list[tuple[int, bytes]]) -> dict:
+    """Peak RSS growth of the transform in a fresh process (ru_maxrss is a high-water mark)."""
+    import pickle
+
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as handle:
+        pickle.dump(bodies, handle)
+        handle.flush()
+        probe = MEMORY_PROBE.format(here=str(HERE), bodies=handle.name)
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["peak_over_frame"] = result["peak_growth_mb"] / result["frame_mb"]
+    return result
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def report(results: dict) -> str:
+    lines = [
+        f"Machine: {results['machine']}",
+        "",
+        "| client | N | wall s | requests | throttled | retries | vs canvasframe | vs lower bound |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["full_pull"]:
+        speed = f"{r['canvasframe_speedup']:.1f}x" if r["canvasframe_speedup"] else ""
+        lines.append(
+            f"| {r['client']} | {r['students']} | {r['seconds']:.1f} | {r['requests']} | {r['throttled']} | "
+            f"{r['retries']} | {speed} | {r['vs_bound']:.2f} (bound {r['lower_bound']:.1f} s) |"
+        )
+    w, t, f, m = results["warm_cache"], results["transform"], results["footprint"], results["memory"]
+    lines += [
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| warm cache: cold / warm | {w['cold_over_warm']:.0f}x ({w['warm_seconds']:.2f} s warm) | >= 50x |",
+        f"| warm cache: requests-cache replay / warm | {w['replay_over_warm']:.1f}x "
+        f"({w['replay_seconds']:.2f} s replay) | >= 10x |",
+        f"| transform: canvasframe / json.loads ({t['rows']:,} rows, {t['json_mb']:.1f} MB) | "
+        f"{t['canvasframe_over_loads']:.2f}x ({t['rows_per_second'] / 1e6:.1f} M rows/s) | <= 1.5x |",
+        f"| transform: obvious pandas / canvasframe | {t['pandas_over_canvasframe']:.1f}x | >= 2.5x |",
+        f"| cache footprint: Arrow / JSON bytes | {f['arrow_over_json']:.2f} "
+        f"(read {f['read_seconds'] * 1000:.0f} ms) | |",
+        f"| memory: peak RSS growth / frame | {m['peak_over_frame']:.2f}x ({m['peak_growth_mb']:.0f} MB / "
+        f"{m['frame_mb']:.0f} MB) | <= 3x |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small N for a smoke test")
+    parser.add_argument("--out", default=str(HERE / "results.json"))
+    args = parser.parse_args()
+    n_compare, n_alone = (20, [50]) if args.quick else (200, [500, 2000])
+    results: dict = {"machine": machine(), "quick": args.quick, "date": time.strftime("%Y-%m-%d")}
+    print("1-2. full course pull and warm cache", flush=True)
+    full_pull(n_compare, n_alone, results)
+    print("3-5. transform, footprint, memory", flush=True)
+    transform(results)
+    text = report(results)
+    results["table"] = text
+    Path(args.out).write_text(json.dumps(results, indent=1, default=float) + "\n")
+    print(text)
+    print(f"\nwritten to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Transforms on hand-made payloads: the documented and real shapes, and the fast paths' edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+import canvasframe as cf
+from canvasframe import transforms
+
+
+def _pandas_seconds(keys):
+    return pd.to_datetime(pd.Series(keys), utc=True, format="ISO8601").astype("datetime64[s, UTC]").astype("int64")
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [
+            "2026-09-01T13:00:00-05:00",
+            "2026-09-01T13:00:00+05:30",
+            "2024-02-29T23:00:00-00:00",
+            "2026-12-31T23:00:00+14:00",
+            "1999-01-01T00:00:00-12:00",
+        ],  # the fixed layout: fast path
+        ["2026-09-01T13:00:00Z", "2026-09-01T14:00:00+02:00"],  # mixed layouts: pandas
+        ["2026-09-01T13:00:00.000-05:00"],  # fractions: pandas
+    ],
+)
+def test_canvas_hours_equals_pandas(keys):
+    np.testing.assert_array_equal(transforms.canvas_hours(keys, "test"), _pandas_seconds(keys).to_numpy())
+
+
+def test_canvas_hours_rejects_what_is_not_a_time():
+    with pytest.raises(cf.ResponseFormatError, match="not an ISO 8601"):
+        transforms.canvas_hours(["2026-13-01T13:00:00-05:00"], "test")
+    with pytest.raises(cf.ResponseFormatError, match="not a timestamp"):
+        transforms.canvas_hours([17], "test")
+
+
+def test_page_views_sorts_and_sums_the_same_hour_named_in_two_offsets():
+    payloads = [
+        (9, {"page_views": {"2026-09-01T10:00:00+00:00": 1}}),
+        (
+            2,
+            {
+                "page_views": {
+                    "2026-09-01T08:00:00-02:00": 4,
+                    "2026-09-01T05:00:00-05:00": 3,
+                    "2026-09-01T09:00:00-00:00": 1,
+                }
+            },
+        ),
+    ]
+    frame = transforms.page_views(payloads, course_id=5)
+    expected = pd.DataFrame(
+        {
+            "course_id": [5, 5, 5],
+            "student_id": [2, 2, 9],
+            "hour": pd.to_datetime(["2026-09-01T09:00Z", "2026-09-01T10:00Z", "2026-09-01T10:00Z"]),
+            "views": [1, 7, 1],
+        }
+    )
+    expected["hour"] = expected["hour"].astype("datetime64[us, UTC]")
+    pdt.assert_frame_equal(frame, expected)
+
+
+@pytest.mark.parametrize("bad", [True, 1.5, "3", None])
+def test_counts_accept_only_integers(bad):
+    payload = [(1, {"page_views": {"2026-09-01T10:00:00+00:00": bad}})]
+    if bad == "3":  # digit strings are integers in Canvas's string-id mode
+        assert transforms.page_views(payload, course_id=1)["views"].tolist() == [3]
+    elif bad is None:
+        assert transforms.page_views(payload, course_id=1)["views"].tolist() == [0]
+    else:
+        with pytest.raises(cf.ResponseFormatError, match="expected an integer"):
+            transforms.page_views(payload, course_id=1)
+
+
+def test_documented_department_activity_and_real_arrays_agree_on_views():
+    documented = {"by_date": {"2012-01-24": 1240, "2012-01-27": 912}, "by_category": {"files": 132, "other": 412}}
+    real = {
+        "by_date": [
+            {"date": "2012-01-27", "views": 912, "participations": 4},
+            {"date": "2012-01-24", "views": 1240, "participations": 9},
+        ],
+        "by_category": [{"category": "files", "views": 132}, {"category": "other", "views": 412}],
+    }
+    a = transforms.department_activity(documented, account_id=1, term="current")
+    b = transforms.department_activity(real, account_id=1, term="current")
+    pdt.assert_frame_equal(a.drop(columns="participations"), b.drop(columns="participations"))
+    assert a["participations"].tolist() == [0, 0] and b["participations"].tolist() == [9, 4]
+    pdt.assert_frame_equal(
+        transforms.department_categories(documented, account_id=1, term="current"),
+        transforms.department_categories(real, account_id=1, term="current"),
+    )
