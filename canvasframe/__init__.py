@@ -6,9 +6,10 @@
 (36, 13)
 """
 
-from . import cache, plots, xapi
+from . import cache, lti, plots, xapi
 from ._sample import connect_or_sample, sample
 from .client import Canvas, connect
+from .datasets import duckdb, export_dataset, open_dataset, pseudonymize
 from .errors import (
     AuthenticationError,
     CacheCorrupt,
@@ -26,13 +27,17 @@ from .errors import (
     ServerError,
 )
 from .loaders import (
+    load_account,
     load_communication,
     load_course_activity,
     load_course_assignments,
+    load_courses,
+    load_data_services,
     load_department_activity,
     load_department_categories,
     load_department_grades,
     load_department_statistics,
+    load_external_tools,
     load_page_views,
     load_participations,
     load_student_assignments,
@@ -72,20 +77,29 @@ __all__ = [
     "cache",
     "connect",
     "connect_or_sample",
+    "duckdb",
+    "export_dataset",
+    "load_account",
     "load_communication",
     "load_course_activity",
+    "load_data_services",
     "load_course_assignments",
+    "load_courses",
     "load_department_activity",
     "load_department_categories",
     "load_department_grades",
+    "load_external_tools",
     "load_department_statistics",
     "load_page_views",
     "load_participations",
     "load_student_assignments",
     "load_student_summaries",
     "load_subaccount_statistics",
+    "open_dataset",
     "plots",
+    "pseudonymize",
     "sample",
     "widgets",
+    "lti",
     "xapi",
 ]

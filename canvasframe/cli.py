@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import cache as cache_module
 from . import loaders
+from .endpoints import FRAMES
 from .errors import CanvasframeError
 
 FRAME_NAMES = sorted(name.removeprefix("load_") for name in loaders.__all__)
@@ -57,12 +58,13 @@ def _fetch(args: argparse.Namespace) -> int:
     canvas = sample(quiet=True) if args.sample else connect(offline=args.offline)
     loader = getattr(loaders, f"load_{args.frame}")
     ids = [int(i) for i in args.ids]
-    department = args.frame.startswith(("department", "subaccount"))
-    frame = (
-        loader(ids, args.term, canvas=canvas, refresh=args.refresh)
-        if department
-        else loader(ids, canvas=canvas, refresh=args.refresh)
-    )
+    if args.frame == "courses":  # --term is an enrollment term id here; the default lists every term
+        term = None if args.term == "current" else int(args.term)
+        frame = loader(ids, term, canvas=canvas, refresh=args.refresh)
+    elif FRAMES[args.frame].scope == "account":
+        frame = loader(ids, args.term, canvas=canvas, refresh=args.refresh)
+    else:
+        frame = loader(ids, canvas=canvas, refresh=args.refresh)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".csv":

@@ -209,9 +209,12 @@ class Canvas:
         self.api_url = self.root_url + "/api/v1/"
         self._origin = urlsplit(self.root_url)[:2]
         token = token if token is not None else os.environ.get("CANVAS_API_TOKEN")
-        if not token or not token.strip():
+        if callable(token):  # e.g. cf.lti.ClientCredentials: asked for a fresh token per request
+            self.__token: str | Callable[[], str] = token
+        elif not token or not token.strip():
             raise ConfigError("No Canvas API token: pass token= or set CANVAS_API_TOKEN.")
-        self.__token = token.strip()
+        else:
+            self.__token = token.strip()
         self.max_workers = int(max_workers or DEFAULT_MAX_WORKERS)
         if self.max_workers < 1:
             raise ConfigError(f"max_workers must be at least 1, got {max_workers!r}.")
@@ -246,7 +249,8 @@ class Canvas:
 
     def url_for(self, path: str) -> str:
         """The absolute URL of an API path such as ``courses/1/analytics/activity``."""
-        return urljoin(self.api_url, path.lstrip("/"))
+        # "courses/1/..." is below /api/v1/; "/api/lti/..." (Canvas's LTI API) is below the root.
+        return urljoin(self.api_url, path)
 
     def _count(self, key: str) -> None:
         with self._stats_lock:
@@ -267,7 +271,8 @@ class Canvas:
                 f"Refusing {redact(url)}: it carries a credential in the query string. "
                 "canvasframe sends the token only as an Authorization header; pass it as token=."
             )
-        headers = {"Authorization": f"Bearer {self.__token}", "Accept": STRING_IDS}
+        token = self.__token() if callable(self.__token) else self.__token
+        headers = {"Authorization": f"Bearer {token}", "Accept": STRING_IDS}
         attempt = throttled = 0
         while True:
             safe_url = redact(url)

@@ -43,6 +43,16 @@ _DEPT = "accounts/{account_id}/analytics/{term_path}/"
 _STUDENT = "courses/{course_id}/analytics/users/{student_id}/"
 
 ENDPOINTS: dict[str, Endpoint] = {
+    "account": Endpoint("/api/lti/accounts/{account_id}", "account", ("account",)),
+    "external_tools": Endpoint(
+        "/api/lti/accounts/{account_id}/external_tools", "account", ("external_tools",), "paginated"
+    ),
+    "data_services": Endpoint(
+        "/api/lti/accounts/{account_id}/data_services", "account", ("data_services",), "paginated"
+    ),
+    "courses": Endpoint(
+        "accounts/{account_id}/courses", "account", ("courses",), "paginated", {"include[]": "total_students"}
+    ),
     "department_activity": Endpoint(_DEPT + "activity", "account", ("department_activity", "department_categories")),
     "department_grades": Endpoint(_DEPT + "grades", "account", ("department_grades",)),
     "department_statistics": Endpoint(_DEPT + "statistics", "account", ("department_statistics",)),

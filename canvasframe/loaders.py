@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import transforms
+from . import lti, transforms
 from .cache import Cache, Lookup
 from .client import Canvas, Fetched, default_canvas
 from .endpoints import FRAMES, Endpoint
@@ -26,12 +26,16 @@ from .errors import CacheCorrupt, CacheMiss, CanvasframeWarning, ConfigError, No
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 
 __all__ = [
+    "load_account",
     "load_communication",
     "load_course_activity",
+    "load_data_services",
+    "load_courses",
     "load_course_assignments",
     "load_department_activity",
     "load_department_categories",
     "load_department_grades",
+    "load_external_tools",
     "load_department_statistics",
     "load_page_views",
     "load_participations",
@@ -174,12 +178,20 @@ def _store(canvas: Canvas, frames: dict[str, pd.DataFrame], params: dict[str, An
 
 def _transform(ep: Endpoint, payload: Any, params: dict[str, Any], source: str) -> dict[str, pd.DataFrame]:
     context = {k: v for k, v in params.items() if k in ("account_id", "term", "course_id")}
-    return {name: getattr(transforms, name)(payload, source=source, **context) for name in ep.frames}
+    module = lti if ep.path.startswith("/api/lti/") else transforms
+    return {name: getattr(module, name)(payload, source=source, **context) for name in ep.frames}
 
 
 def _fetch_unit(ep: Endpoint, params: dict[str, Any], canvas: Canvas, progress: bool, refresh: bool) -> dict:
     """Fetch one unit (an account × term, a course, or a course's students) and transform it."""
-    if ep.scope == "account":
+    if ep.scope == "account" and "{term_path}" not in ep.path:  # an account's own data or lists
+        term = params.get("term", "all")
+        query = dict(ep.params) | ({} if term == "all" else {"enrollment_term_id": term})
+        path = ep.path.format(account_id=params["account_id"])
+        fetched = (
+            canvas.get_paginated(path, query) if ep.paging == "paginated" else canvas.get_json(path, query or None)
+        )
+    elif ep.scope == "account":
         term = params["term"]
         term_path = term if term in ("current", "completed") else f"terms/{term}"
         fetched = canvas.get_json(ep.path.format(account_id=params["account_id"], term_path=term_path), ep.params)
@@ -264,6 +276,58 @@ def _run(
     if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, numbers.Real) or max_age < 0):
         raise ConfigError(f"max_age must be a number of seconds >= 0, got {max_age!r}.")
     return _load_units(frame, units, canvas or default_canvas(), bool(refresh), max_age, _progress_enabled(progress))
+
+
+def load_courses(
+    account_id: Ids,
+    term: int | None = None,
+    *,
+    canvas: Canvas | None = None,
+    refresh: bool = False,
+    max_age: float | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """The courses of an account and its subaccounts (one row per course), for pulls over a whole term.
+
+    Parameters
+    ----------
+    account_id : int or list of int
+        Account(s); Canvas includes the courses of every subaccount.
+    term : int, optional
+        Only courses of this enrollment term id (default: every term).
+    canvas, refresh, max_age, progress
+        As for every loader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns in ``docs/frames.md``; ``course_id`` feeds any course loader or ``cf.export_dataset``.
+
+    Examples
+    --------
+    >>> courses = cf.load_courses(canvas.sample_account_id)  # doctest: +SKIP
+    >>> cf.load_student_summaries(courses.course_id.tolist())  # doctest: +SKIP
+    """
+    if term is not None and (isinstance(term, bool) or not isinstance(term, numbers.Integral) or term < 0):
+        raise ConfigError(f"term must be an enrollment term id (integer) or None for every term, got {term!r}.")
+    selection = "all" if term is None else str(int(term))
+    units = [{"account_id": a, "term": selection} for a in _ids(account_id, "account_id")]
+    return _run("courses", units, canvas, refresh, max_age, progress)
+
+
+def _lti(frame: str) -> Callable[..., pd.DataFrame]:
+    def load(
+        account_id: Ids,
+        *,
+        canvas: Canvas | None = None,
+        refresh: bool = False,
+        max_age: float | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        units = [{"account_id": a} for a in _ids(account_id, "account_id")]
+        return _run(frame, units, canvas, refresh, max_age, progress)
+
+    return load
 
 
 def _department(frame: str) -> Callable[..., pd.DataFrame]:
@@ -474,5 +538,39 @@ load_communication = _public(
         "Instructor and student message counts per day (one row per course × student × date).",
         _STUDENT_PARAMS,
         "cf.load_communication(canvas.sample_course_id)",
+    ),
+)
+_LTI_PARAMS = """
+    Parameters
+    ----------
+    account_id : int or list of int
+        Account(s). Canvas's LTI API: use an LTI Advantage token (``token=cf.lti.ClientCredentials(...)``)
+        or an API token with the rights.
+"""
+load_account = _public(
+    _lti,
+    "account",
+    _doc(
+        "An account's details from Canvas's LTI account lookup (one row per account).",
+        _LTI_PARAMS,
+        "cf.load_account(canvas.sample_account_id)",
+    ),
+)
+load_external_tools = _public(
+    _lti,
+    "external_tools",
+    _doc(
+        "The external tools installed in an account (one row per tool × placement).",
+        _LTI_PARAMS,
+        "cf.load_external_tools(canvas.sample_account_id)",
+    ),
+)
+load_data_services = _public(
+    _lti,
+    "data_services",
+    _doc(
+        "An account's live-event data service subscriptions (one row per subscription).",
+        _LTI_PARAMS,
+        "cf.load_data_services(canvas.sample_account_id)",
     ),
 )

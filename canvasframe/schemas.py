@@ -70,6 +70,57 @@ DEPARTMENT_STATS = (
 )
 
 SCHEMAS: dict[str, pa.Schema] = {
+    "account": pa.schema(
+        [
+            ACCOUNT,
+            _f("name", pa.string(), "account name"),
+            _f("workflow_state", pa.string(), "active or deleted"),
+            _f("parent_account_id", pa.int64(), "parent account (NA for a root account)", "Int64"),
+            _f("root_account_id", pa.int64(), "root account (NA for a root account)", "Int64"),
+            _f("uuid", pa.string(), "Canvas's uuid of the account"),
+            _f("default_time_zone", pa.string(), "IANA time zone"),
+        ]
+    ),
+    "external_tools": pa.schema(
+        [
+            ACCOUNT,
+            _f("tool_id", pa.int64(), "external tool id"),
+            _f("name", pa.string(), "tool name"),
+            _f("domain", pa.string(), "tool domain"),
+            _f("url", pa.string(), "launch URL"),
+            _f("privacy_level", pa.string(), "anonymous, name_only, email_only or public"),
+            _f("placement", pa.string(), "where the tool appears (NA when it has no placement)"),
+            _f("enabled", pa.bool_(), "placement enabled", "boolean"),
+            _f("text", pa.string(), "the placement's label"),
+            _f("placement_url", pa.string(), "the placement's launch URL"),
+        ]
+    ),
+    "data_services": pa.schema(
+        [
+            ACCOUNT,
+            _f("subscription_id", pa.string(), "live-events subscription id"),
+            _f("context_type", pa.string(), "root_account, account, course ..."),
+            _f("context_id", pa.string(), "the context's id or uuid"),
+            _f("event_types", pa.list_(pa.string()), "live events subscribed to"),
+            _f("transport_type", pa.string(), "sqs or https"),
+            _f("target_url", pa.string(), "where events are sent"),
+            _f("format", pa.string(), "live-event or caliper"),
+            _f("owner_id", pa.string(), "the subscribing tool or user"),
+        ]
+    ),
+    "courses": pa.schema(
+        [
+            ACCOUNT,
+            _f("term", pa.string(), '"all" or the term id asked for'),
+            COURSE,
+            _f("name", pa.string(), "course name"),
+            _f("course_code", pa.string(), "course code"),
+            _f("subaccount_id", pa.int64(), "the (sub)account the course belongs to"),
+            _f("term_id", pa.int64(), "enrollment term id", "Int64"),
+            _f("workflow_state", pa.string(), "unpublished, available, completed or deleted"),
+            _f("total_students", pa.int64(), "active students (when Canvas sends it)", "Int64"),
+        ]
+    ),
     "department_activity": pa.schema(
         [
             ACCOUNT,

@@ -24,6 +24,7 @@ from .schemas import DEPARTMENT_STATS, TARDINESS, to_frame, to_table
 __all__ = [
     "communication",
     "course_activity",
+    "courses",
     "course_assignments",
     "department_activity",
     "department_categories",
@@ -151,6 +152,21 @@ def _build(name: str, columns: Mapping[str, Any], sort: list[str] | None = None)
     if sort and len(frame):
         frame = frame.sort_values(sort, kind="stable", ignore_index=True)
     return frame
+
+
+def courses(payload: Any, *, account_id: int, term: str, source: str = "account courses") -> pd.DataFrame:
+    """``accounts/:id/courses`` (every page) -> one row per course."""
+    rows = _records(payload, source)
+    columns = _department_columns(account_id, term, len(rows)) | {
+        "course_id": _column(rows, "id", as_id, source),
+        "name": _column(rows, "name", as_str, source),
+        "course_code": _column(rows, "course_code", as_str, source),
+        "subaccount_id": _column(rows, "account_id", as_id, source),
+        "term_id": _column(rows, "enrollment_term_id", as_int, source, default=None),
+        "workflow_state": _column(rows, "workflow_state", as_str, source),
+        "total_students": _column(rows, "total_students", as_int, source, default=None),
+    }
+    return _build("courses", columns, ["account_id", "course_id"])
 
 
 # -- department ----------------------------------------------------------------------

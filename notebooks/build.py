@@ -340,6 +340,142 @@ NOTEBOOKS: dict[str, list] = {
             "int(before), int(after)",
         ),
     ],
+    "07-institution": [
+        (
+            "md",
+            "# A whole institution\n\nStudies of a term look at every course, not one. Here we list an "
+            "account's courses, export one frame for all of them to a Parquet dataset on disk, query it with "
+            "DuckDB and compare the courses.",
+        ),
+        *SETUP,
+        (
+            "md",
+            "## The courses\n\n`load_courses` lists an account's courses, including its subaccounts'. "
+            "We keep those with students: Canvas has no analytics for the others.",
+        ),
+        (
+            "code",
+            "courses = cf.load_courses(ACCOUNT_ID)\n"
+            "with_students = courses[courses.total_students.fillna(0) > 0]\n"
+            "with_students[['course_id', 'course_code', 'term_id', 'workflow_state', 'total_students']]",
+        ),
+        (
+            "md",
+            "## Export\n\n`export_dataset` pulls a loader over every course and writes each course as its own "
+            "Parquet partition as soon as it arrives, so memory holds one course at a time. A manifest records "
+            "what was pulled. If the export is interrupted, running it again skips the finished courses. "
+            "`pseudonymize=key` replaces student ids with keyed pseudonyms before anything is written.",
+        ),
+        (
+            "code",
+            "import secrets\nimport tempfile\n\n"
+            "export = tempfile.mkdtemp(prefix='canvasframe-export-')\n"
+            "key = secrets.token_hex(32)  # keep the key apart from the data you share\n"
+            "report = cf.export_dataset(cf.load_page_views, with_students.course_id, export, pseudonymize=key)\n"
+            "report",
+        ),
+        ("md", "Run it again and every course is skipped:"),
+        (
+            "code",
+            "cf.export_dataset(cf.load_page_views, with_students.course_id, export, pseudonymize=key)"
+            ".status.value_counts()",
+        ),
+        (
+            "md",
+            "## Query with DuckDB\n\nThe export is plain Parquet with `course_id=` partitions: DuckDB, "
+            "`pyarrow.dataset`, Dask and Spark read it directly. `cf.duckdb(exports=...)` opens a connection "
+            "with it (and every frame in canvasframe's cache) registered as views.",
+        ),
+        (
+            "code",
+            "con = cf.duckdb(exports=export)\n"
+            "per_student = con.sql(\n"
+            "    \"select course_id, student_id, sum(views) as views, \"\n"
+            "    \"count(distinct date_trunc('week', hour)) as active_weeks \"\n"
+            "    \"from export_page_views group by course_id, student_id\"\n"
+            ").df()\n"
+            "summary = per_student.groupby('course_id').agg(\n"
+            "    students=('student_id', 'count'),\n"
+            "    median_views=('views', 'median'),\n"
+            "    median_active_weeks=('active_weeks', 'median'),\n"
+            ")\n"
+            "summary",
+        ),
+        (
+            "md",
+            "## Compare the courses\n\nThe spread of page views per student in each course: a wide box "
+            "means very uneven engagement.",
+        ),
+        (
+            "code",
+            "fig, ax = plt.subplots(figsize=(8, 3.5), layout='constrained')\n"
+            "order = summary.sort_values('median_views').index\n"
+            "ax.boxplot(\n"
+            "    [per_student.loc[per_student.course_id == c, 'views'] for c in order],\n"
+            "    tick_labels=[str(c) for c in order],\n"
+            "    showfliers=False,\n"
+            ")\n"
+            "ax.set(xlabel='course id', ylabel='page views per student', title='Engagement across courses')",
+        ),
+    ],
+    "08-lti-tools": [
+        (
+            "md",
+            "# Which tools does the institution run?\n\nCanvas's LTI API lists an account's external tools, "
+            "where each appears (placements) and which live-event streams leave Canvas. Instructional "
+            "designers use it to see what data flows where.",
+        ),
+        *SETUP,
+        (
+            "md",
+            "## Tools and their placements\n\nOne row per tool and placement. A tool with no placement "
+            "(a background service) gets one row with none.",
+        ),
+        (
+            "code",
+            "tools = cf.load_external_tools(ACCOUNT_ID)\n"
+            "tools[['name', 'privacy_level', 'placement', 'enabled', 'text']]",
+        ),
+        ("md", "## Live-event subscriptions\n\nWhere Canvas sends events about this account, and which ones:"),
+        ("code", "cf.load_data_services(ACCOUNT_ID)[['context_type', 'event_types', 'transport_type', 'format']]"),
+        (
+            "md",
+            "## As the tool itself\n\nAn LTI Advantage tool authenticates with its developer key: it signs a "
+            "JWT with its private key and exchanges it for a short-lived access token, which canvasframe "
+            "refreshes before it expires. Here the sample Canvas hands us its demo tool's key; on your Canvas, "
+            "use your developer key's client id and the tool's private key.",
+        ),
+        (
+            "code",
+            "from canvasframe._sample import sample_server\n\n"
+            "demo_tool = sample_server().lti\n"
+            "credentials = cf.lti.ClientCredentials(demo_tool.client_id, demo_tool.tool_private_key, canvas.root_url)\n"
+            "as_tool = cf.Canvas(canvas.root_url, token=credentials, cache_namespace=canvas.cache_namespace)\n"
+            "cf.load_account(ACCOUNT_ID, canvas=as_tool, refresh=True)[['name', 'uuid', 'default_time_zone']]",
+        ),
+        (
+            "md",
+            "## LTI 1.1 XML configurations\n\nOlder tools are installed from an XML configuration. "
+            "`read_tool_config` turns one into a frame of placements:",
+        ),
+        (
+            "code",
+            "config = cf.lti.read_tool_config('../data/lti/tool.xml')\n"
+            "config[['placement', 'enabled', 'text', 'selection_width', 'selection_height']]",
+        ),
+        (
+            "md",
+            "XML that declares entities (a \"billion laughs\" bomb, or an entity that reads local files) "
+            "is refused before anything is expanded:",
+        ),
+        (
+            "code",
+            "try:\n"
+            "    cf.lti.read_tool_config('../data/lti/hostile-external-entity.xml')\n"
+            "except cf.ConfigError as error:\n"
+            "    print(error)",
+        ),
+    ],
     "06-explorers": [
         (
             "md",

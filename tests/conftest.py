@@ -58,8 +58,14 @@ def connect(tmp_path):
     """Open a fast-retrying session against a server, with a private cache."""
 
     def open_session(server: SandboxServer, **options) -> Canvas:
-        options = {"cache_dir": tmp_path / "cache", "backoff": 0.01, "max_backoff": 0.05, "timeout": (2, 2)} | options
-        return Canvas(server.url, TOKEN, **options)
+        options = {
+            "token": TOKEN,
+            "cache_dir": tmp_path / "cache",
+            "backoff": 0.01,
+            "max_backoff": 0.05,
+            "timeout": (2, 2),
+        } | options
+        return Canvas(server.url, **options)
 
     return open_session
 

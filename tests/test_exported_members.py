@@ -5,7 +5,7 @@ import types
 import canvasframe as cf
 
 # Namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness(), cf.xapi.read_statements().
-PUBLIC_MODULES = {"cache", "plots", "widgets", "xapi"}
+PUBLIC_MODULES = {"cache", "lti", "plots", "widgets", "xapi"}
 
 
 def test_all_equals_public_names():

@@ -9,6 +9,7 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
+from canvasframe.endpoints import FRAMES
 from canvasframe.sandbox import SandboxSettings, views
 from canvasframe.schemas import SCHEMAS
 
@@ -142,7 +143,7 @@ def test_every_loader_round_trips_through_the_cache(canvas, institution):
     account = institution.root_account.id
     for name in cf.loaders.__all__:
         loader = getattr(cf, name)
-        arg = account if name.startswith(("load_department", "load_subaccount")) else course.id
+        arg = account if FRAMES[name.removeprefix("load_")].scope == "account" else course.id
         fresh = loader(arg, canvas=canvas)
         cached = loader(arg, canvas=canvas)
         assert cached.attrs["canvasframe"]["from_cache"], name

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import canvasframe as cf
+from canvasframe.endpoints import FRAMES
 from canvasframe.sandbox import FaultPlan
 
 from .conftest import TOKEN
@@ -30,7 +31,7 @@ def test_full_pull_with_failures_leaks_the_token_nowhere(make_server, connect, i
     frames = []
     for name in cf.loaders.__all__:
         loader = getattr(cf, name)
-        arg = institution.root_account.id if name.startswith(("load_department", "load_subaccount")) else course.id
+        arg = institution.root_account.id if FRAMES[name.removeprefix("load_")].scope == "account" else course.id
         frames.append(loader(arg, canvas=canvas))
     errors = []
     plan.script("/analytics/activity$", "500", times=None)

@@ -25,6 +25,7 @@ import numpy as np
 from . import views
 from .faults import FaultPlan
 from .institution import Config, Institution
+from .lti import UNAUTHORIZED, LtiService
 from .throttle import Throttle, ThrottleConfig
 from .xapi import XapiService
 
@@ -120,6 +121,7 @@ class SandboxServer:
         self.request_log: list[str] = []
         self._lock = threading.Lock()
         self.xapi = XapiService(self.institution, self._lock)
+        self.lti = LtiService(self.institution, self._lock)
         self._progress: dict[int, _Progress] = {}
         self._async_done: set[int] = set()
         self._next_progress = 1
@@ -274,6 +276,23 @@ def _by_subaccount(s: SandboxServer, account_id: int, term: str) -> Any:
     return views.statistics_by_subaccount(s.institution, account_id, term.removeprefix("terms/"))
 
 
+def _lti_view(s: SandboxServer, account_id: int, what: str) -> Any:
+    answer = s.lti.view(account_id, what)
+    if answer is None:
+        raise HTTPAnswer(404, _NOT_FOUND)
+    return _Paged(answer) if isinstance(answer, list) else answer
+
+
+def _account_courses(s: SandboxServer, q: dict[str, str], account_id: int) -> Any:
+    if account_id not in s.institution.accounts:
+        raise HTTPAnswer(404, _NOT_FOUND)
+    tree = s.institution.account_tree(account_id)
+    chosen = [c for c in s.institution.courses.values() if c.account_id in tree]
+    if "enrollment_term_id" in q:
+        chosen = [c for c in chosen if str(c.term_id) == q["enrollment_term_id"]]
+    return _Paged([_course_object(s, q, c.id) for c in sorted(chosen, key=lambda c: c.id)])
+
+
 def _course_object(s: SandboxServer, q: dict[str, str], course_id: int) -> Any:
     course = s._course(course_id, need_students=False)
     state = "completed" if course.state == "completed" else "available"
@@ -298,7 +317,12 @@ _ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(_DEPT + "grades"), lambda s, q, a, t: views.department_grades(s._department(a, t))),
     (re.compile(_DEPT + "statistics"), lambda s, q, a, t: views.statistics(s.institution, a, s._department(a, t))),
     (re.compile(_DEPT + "statistics_by_subaccount"), lambda s, q, a, t: _by_subaccount(s, a, t)),
+    (
+        re.compile(r"/api/lti/accounts/(\d+)/?(external_tools|data_services|)"),
+        lambda s, q, a, what: _lti_view(s, a, what),
+    ),
     (re.compile(r"/api/v1/courses/(\d+)"), _course_object),
+    (re.compile(r"/api/v1/accounts/(\d+)/courses"), _account_courses),
     (re.compile(r"/api/v1/courses/(\d+)/analytics/activity"), _activity),
     (re.compile(r"/api/v1/courses/(\d+)/analytics/assignments"), lambda s, q, c: s._course_assignments(q, c)),
     (re.compile(r"/api/v1/courses/(\d+)/analytics/student_summaries"), _summaries),
@@ -347,7 +371,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, body, {})
             return
         token = _token(self.headers.get("Authorization", ""), query)
-        role = sandbox.tokens.get(token or "")
+        role = sandbox.tokens.get(token or "") or ("lti" if sandbox.lti.valid(token) else None)
+        if role is None and parts.path.startswith("/api/lti/"):
+            self._send(401, UNAUTHORIZED, {})
+            return
         if role is None:
             self._send(
                 401,
@@ -391,6 +418,8 @@ class _Handler(BaseHTTPRequestHandler):
             sandbox.request_log.append(parts.path)
         if parts.path == "/xapi/statements":
             status, answer = sandbox.xapi.lrs_post(self.headers, body)
+        elif parts.path == "/login/oauth2/token":
+            status, answer = sandbox.lti.token(f"{sandbox.url}/login/oauth2/token", body)
         elif parts.path.startswith("/api/lti/v1/xapi/"):
             url = f"{sandbox.url}{self.path}"
             status, answer = sandbox.xapi.callback(parts.path.rsplit("/", 1)[-1], url, self.headers, body)

@@ -1,0 +1,271 @@
+"""Institution-scale data: many courses streamed to a partitioned Parquet dataset, DuckDB views, pseudonyms.
+
+``export_dataset`` pulls one loader over many courses and writes each course as
+its own Hive partition (``<path>/<frame>/course_id=<id>/part-0.parquet``) as soon
+as it arrives, so memory holds one course at a time. A ``manifest.json`` beside
+the data records what was pulled, when and from where (never the token); courses
+it lists as complete are skipped on the next run, so an export killed or
+interrupted half-way resumes where it stopped. The result is plain Parquet:
+``pyarrow.dataset``, DuckDB, Dask or Spark read it with no canvasframe code.
+
+>>> import canvasframe as cf
+>>> courses = cf.load_courses(account_id)  # doctest: +SKIP
+>>> cf.export_dataset(cf.load_page_views, courses.course_id, "export/")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from .cache import Cache
+from .client import Canvas, default_canvas
+from .errors import CanvasframeError, ConfigError
+
+__all__ = ["PSEUDONYMIZED_COLUMNS", "duckdb", "export_dataset", "open_dataset", "pseudonymize"]
+
+MANIFEST = "manifest.json"
+PSEUDONYMIZED_COLUMNS = ("student_id", "user_id", "actor_account_name")
+# Columns that name a person or carry URLs with ids in them: dropped by pseudonymize().
+IDENTIFYING_COLUMNS = ("url", "actor_name", "actor_mbox", "name", "sortable_name")
+
+
+# -- pseudonyms -----------------------------------------------------------------------------
+
+
+def _key_bytes(key: str | bytes) -> bytes:
+    raw = key.encode() if isinstance(key, str) else bytes(key)
+    if len(raw) < 16:
+        raise ConfigError("The pseudonymisation key must be at least 16 bytes; use e.g. secrets.token_hex(32).")
+    return raw
+
+
+def pseudonym(value: Any, key: str | bytes) -> int:
+    """The keyed pseudonym of one id: the first 63 bits of HMAC-SHA256(key, str(id))."""
+    digest = hmac.new(_key_bytes(key), str(value).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
+    """Replace student/user ids with keyed HMAC pseudonyms and drop columns that identify people.
+
+    The same id gets the same pseudonym in every frame and run with the same key, so
+    frames still join; without the key the pseudonyms cannot be reversed or recomputed.
+    Columns ``student_id`` / ``user_id`` stay ``int64``; ``actor_account_name`` becomes the
+    pseudonym's text. Names, e-mail addresses and URLs (which embed user ids) are dropped.
+
+    This helps with de-identification; it is not a legal guarantee of anonymity. Small
+    groups, rare timestamps or free text can still identify people.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any canvasframe frame.
+    key : str or bytes
+        A secret of at least 16 bytes; keep it apart from the data you share.
+
+    Examples
+    --------
+    >>> import secrets
+    >>> key = secrets.token_hex(32)
+    >>> shared = pseudonymize(cf.load_student_summaries(course), key)  # doctest: +SKIP
+    """
+    key = _key_bytes(key)
+    out = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
+    for column in PSEUDONYMIZED_COLUMNS:
+        if column in out.columns:
+            values = out[column]
+            mapping = {v: pseudonym(v, key) for v in pd.unique(values.dropna())}
+            mapped = values.map(mapping)
+            out[column] = (
+                mapped.astype("int64") if values.dtype == "int64" else mapped.astype("str").where(values.notna())
+            )
+    out.attrs = {**frame.attrs, "pseudonymized": True}
+    return out
+
+
+# -- export ------------------------------------------------------------------------------------------
+
+
+def _write_json(path: Path, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=1, default=str)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def export_dataset(
+    loader: Callable[..., pd.DataFrame],
+    course_ids: Iterable[int],
+    path: str | os.PathLike[str],
+    *,
+    canvas: Canvas | None = None,
+    pseudonymize: str | bytes | None = None,
+    refresh: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Pull ``loader`` over many courses into a partitioned Parquet dataset, resumably.
+
+    Parameters
+    ----------
+    loader : callable
+        A course-level loader, e.g. ``cf.load_page_views`` or ``cf.load_student_summaries``.
+    course_ids : iterable of int
+        The courses (e.g. ``cf.load_courses(account_id).course_id``).
+    path : path
+        The dataset folder; the frame goes to ``<path>/<frame>/course_id=<id>/``.
+    canvas : Canvas, optional
+        Session (default: the one from ``cf.connect()`` / ``cf.sample()``).
+    pseudonymize : str or bytes, optional
+        A key: ids are replaced by :func:`pseudonymize` before anything is written.
+    refresh : bool
+        Pull every course again, even those the manifest lists as complete.
+    progress : bool, optional
+        A progress bar over courses (default on; ``CANVASFRAME_PROGRESS=0`` turns it off).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per course: ``course_id``, ``rows``, ``status`` (``pulled``, ``skipped``
+        or ``empty``).
+
+    Examples
+    --------
+    >>> cf.export_dataset(cf.load_page_views, [101, 102], "export/", pseudonymize=key)  # doctest: +SKIP
+    """
+    from .loaders import _ids, _progress_enabled
+
+    canvas = canvas or default_canvas()
+    frame_name = getattr(loader, "__name__", "").removeprefix("load_")
+    if not frame_name or not callable(loader):
+        raise ConfigError("export_dataset needs a canvasframe loader such as cf.load_page_views.")
+    ids = _ids(list(course_ids), "course_ids") or []
+    root = Path(path)
+    target = root / frame_name
+    target.mkdir(parents=True, exist_ok=True)
+    manifest_path = root / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    if manifest and manifest.get("source") != canvas.cache_namespace:
+        raise ConfigError(
+            f"{root} holds an export from {manifest.get('source')!r}, not {canvas.cache_namespace!r}; "
+            "export to another folder."
+        )
+    section = manifest.setdefault("frames", {}).setdefault(frame_name, {"courses": {}})
+    if section.get("pseudonymized", bool(pseudonymize)) != bool(pseudonymize):
+        raise ConfigError(
+            f"{target} was exported {'with' if section['pseudonymized'] else 'without'} "
+            "pseudonyms; use the same choice to resume, or another folder."
+        )
+    manifest.update(source=canvas.cache_namespace, canvasframe_version=_version(), format="parquet (hive partitions)")
+    section["pseudonymized"] = bool(pseudonymize)
+    done = section["courses"]
+    bar = None
+    if _progress_enabled(progress):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(ids), desc=f"export {frame_name}", unit="course")
+    report = []
+    try:
+        for course_id in ids:
+            partition = target / f"course_id={course_id}"
+            if not refresh and str(course_id) in done and (partition.exists() or done[str(course_id)]["rows"] == 0):
+                report.append((course_id, done[str(course_id)]["rows"], "skipped"))
+            else:
+                frame = loader(course_id, canvas=canvas, progress=False)
+                if pseudonymize:
+                    frame = globals()["pseudonymize"](frame, pseudonymize)
+                rows = _write_partition(frame, partition)
+                done[str(course_id)] = {
+                    "rows": rows,
+                    "fetched_at": frame.attrs.get("canvasframe", {}).get("fetched_at"),
+                    "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                }
+                _write_json(manifest_path, manifest)  # after the data: a listed course is always complete
+                report.append((course_id, rows, "pulled" if rows else "empty"))
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return pd.DataFrame(report, columns=["course_id", "rows", "status"]).astype({"course_id": "int64", "rows": "int64"})
+
+
+def _write_partition(frame: pd.DataFrame, partition: Path) -> int:
+    """Write one course's rows under a temp name and rename it into place (none for an empty frame)."""
+    if partition.exists():
+        shutil.rmtree(partition)
+    if frame.empty:
+        return 0
+    staging = Path(tempfile.mkdtemp(dir=partition.parent, prefix=".staging-"))
+    try:
+        table = pa.Table.from_pandas(frame.drop(columns=["course_id"]), preserve_index=False)
+        pq.write_table(table.replace_schema_metadata({}), staging / "part-0.parquet", compression="zstd")
+        os.replace(staging, partition)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(frame)
+
+
+def open_dataset(path: str | os.PathLike[str], frame: str) -> ds.Dataset:
+    """An exported frame as a ``pyarrow.dataset`` (``course_id`` from the partition folders, int64).
+
+    Examples
+    --------
+    >>> open_dataset("export/", "page_views").to_table().num_rows  # doctest: +SKIP
+    """
+    partitioning = ds.partitioning(pa.schema([("course_id", pa.int64())]), flavor="hive")
+    return ds.dataset(Path(path) / frame, format="parquet", partitioning=partitioning, exclude_invalid_files=True)
+
+
+def _version() -> str:
+    from .loaders import _VERSION
+
+    return _VERSION
+
+
+# -- DuckDB ------------------------------------------------------------------------------------------
+
+
+def duckdb(cache_dir: str | os.PathLike[str] | None = None, *, exports: str | os.PathLike[str] | None = None) -> Any:
+    """A DuckDB connection with every cached frame (and, optionally, an export) registered as a view.
+
+    Each frame in the Arrow cache becomes a view of that name over all its cache files
+    (every course, every host: the ``course_id``/``account_id`` columns tell them apart).
+    With ``exports=``, each exported frame becomes a view ``export_<frame>``.
+    Needs the optional extra: ``pip install "canvasframe[duckdb]"``.
+
+    Examples
+    --------
+    >>> con = cf.duckdb()  # doctest: +SKIP
+    >>> con.sql("select student_id, sum(views) from page_views group by 1").df()  # doctest: +SKIP
+    """
+    try:
+        import duckdb as duck
+    except ImportError:
+        raise CanvasframeError('cf.duckdb() needs DuckDB: pip install "canvasframe[duckdb]"') from None
+    con = duck.connect()
+    by_frame: dict[str, list[str]] = {}
+    for path in Cache(cache_dir).entries():
+        by_frame.setdefault(path.parent.name, []).append(str(path))
+    for frame, files in sorted(by_frame.items()):
+        con.register(frame, ds.dataset(files, format="ipc"))
+    if exports is not None:
+        for folder in sorted(p for p in Path(exports).iterdir() if p.is_dir()):
+            con.register(f"export_{folder.name}", open_dataset(exports, folder.name))
+    return con

@@ -1,0 +1,149 @@
+"""Institution scale: load_courses, resumable partitioned exports, DuckDB and pyarrow interop, pseudonyms."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pandas.testing as pdt
+import pyarrow.dataset as ds
+import pytest
+
+import canvasframe as cf
+
+from . import truth
+
+KEY = "a-test-key-that-is-long-enough-0123456789"
+
+
+def test_load_courses_lists_the_account_tree_and_filters_by_term(canvas, institution):
+    root = institution.root_account.id
+    courses = cf.load_courses(root, canvas=canvas)
+    assert sorted(courses["course_id"]) == sorted(institution.courses)
+    assert courses.dtypes["term_id"] == "Int64" and set(courses["term"]) == {"all"}
+    fall = institution.default_term.id
+    in_fall = cf.load_courses(root, term=fall, canvas=canvas)
+    assert sorted(in_fall["course_id"]) == sorted(c.id for c in institution.courses.values() if c.term_id == fall)
+    sub = institution.subaccounts_of(root)[0]
+    mine = cf.load_courses(sub.id, canvas=canvas)
+    assert set(mine["subaccount_id"]) == {sub.id}
+    students = mine.set_index("course_id")["total_students"].to_dict()
+    assert students == {c.id: len(c.enrollments) for c in institution.courses.values() if c.account_id == sub.id}
+    with pytest.raises(cf.ConfigError, match="term"):
+        cf.load_courses(root, term="current", canvas=canvas)
+
+
+def test_export_is_partitioned_readable_and_equal_to_the_loaders(canvas, institution, tmp_path):
+    courses = [c for c in institution.courses.values() if c.enrollments][:3]
+    report = cf.export_dataset(
+        cf.load_page_views, [c.id for c in courses], tmp_path / "x", canvas=canvas, progress=False
+    )
+    assert report["status"].tolist() == ["pulled"] * 3
+    assert sorted(p.name for p in (tmp_path / "x" / "page_views").iterdir()) == sorted(
+        f"course_id={c.id}" for c in courses
+    )
+    table = cf.open_dataset(tmp_path / "x", "page_views").to_table().to_pandas()
+    table = table[["course_id", "student_id", "hour", "views"]].sort_values(["course_id", "student_id", "hour"])
+    expected = pd.concat([truth.page_views(c) for c in courses]).sort_values(["course_id", "student_id", "hour"])
+    pdt.assert_frame_equal(table.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
+    manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
+    assert manifest["source"] == canvas.cache_namespace
+    assert set(manifest["frames"]["page_views"]["courses"]) == {str(c.id) for c in courses}
+    from .conftest import TOKEN
+
+    assert TOKEN not in (tmp_path / "x" / "manifest.json").read_text()
+
+
+def test_export_resumes_and_skips_completed_courses(canvas, sandbox, institution, tmp_path):
+    courses = [c.id for c in institution.courses.values() if c.enrollments][:3]
+    cf.export_dataset(cf.load_course_activity, courses[:2], tmp_path, canvas=canvas, progress=False)
+    sandbox.clear_log()
+    report = cf.export_dataset(cf.load_course_activity, courses, tmp_path, canvas=canvas, progress=False)
+    assert report["status"].tolist() == ["skipped", "skipped", "pulled"]
+    assert sandbox.request_log == [f"/api/v1/courses/{courses[2]}/analytics/activity"]
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    import canvasframe as cf
+    canvas = cf.Canvas(sys.argv[1], sys.argv[2], cache_dir=sys.argv[3])
+    done = []
+    def loader(course_id, **kw):
+        if len(done) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)  # killed mid-export, after two courses
+        done.append(course_id)
+        return cf.load_course_activity(course_id, **kw)
+    loader.__name__ = "load_course_activity"
+    cf.export_dataset(loader, [int(c) for c in sys.argv[5:]], sys.argv[4], canvas=canvas, progress=False)
+    """
+)
+
+
+def test_an_export_killed_half_way_resumes(sandbox, institution, tmp_path):
+    from .conftest import TOKEN
+
+    courses = [c.id for c in institution.courses.values() if c.enrollments][:4]
+    out = tmp_path / "export"
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, sandbox.url, TOKEN, str(tmp_path / "cache"), str(out), *map(str, courses)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == -9
+    partial = json.loads((out / "manifest.json").read_text())["frames"]["course_activity"]["courses"]
+    assert sorted(partial) == sorted(str(c) for c in courses[:2])
+    canvas = cf.Canvas(sandbox.url, TOKEN, cache_dir=tmp_path / "cache")
+    report = cf.export_dataset(cf.load_course_activity, courses, out, canvas=canvas, progress=False)
+    assert report["status"].tolist() == ["skipped", "skipped", "pulled", "pulled"]
+    rows = cf.open_dataset(out, "course_activity").to_table().num_rows
+    assert rows == sum(len(truth.course_activity(institution.courses[c])) for c in courses)
+
+
+def test_duckdb_sees_the_cache_and_the_export(canvas, institution, tmp_path):
+    pytest.importorskip("duckdb")
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    summaries = cf.load_student_summaries(course.id, canvas=canvas)
+    cf.export_dataset(cf.load_student_summaries, [course.id], tmp_path / "x", canvas=canvas, progress=False)
+    con = cf.duckdb(canvas.cache_dir, exports=tmp_path / "x")
+    total = con.execute("select sum(page_views) from student_summaries").fetchone()[0]
+    assert total == summaries["page_views"].sum()
+    exported = con.execute("select count(*), min(course_id) from export_student_summaries").fetchone()
+    assert exported == (len(summaries), course.id)
+
+
+def test_cache_files_open_with_pyarrow_dataset(canvas, institution):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    frame = cf.load_page_views(course.id, canvas=canvas)
+    files = [p for p in cf.cache.info(canvas.cache_dir)["path"] if "/page_views/" in p]
+    assert ds.dataset(files, format="ipc").to_table().num_rows == len(frame)
+
+
+def test_pseudonyms_are_stable_keyed_and_drop_identifying_columns(canvas, institution):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    summaries = cf.load_student_summaries(course.id, canvas=canvas)
+    participations = cf.load_participations(course.id, canvas=canvas)
+    a, b = cf.pseudonymize(summaries, KEY), cf.pseudonymize(participations, KEY)
+    assert a.dtypes["student_id"] == "int64"
+    assert set(a["student_id"]) == set(b["student_id"])  # the same ids join across frames
+    assert not set(a["student_id"]) & set(summaries["student_id"])
+    assert "url" not in b.columns
+    again = cf.pseudonymize(summaries, KEY)
+    pdt.assert_series_equal(again["student_id"], a["student_id"])
+    other = cf.pseudonymize(summaries, KEY + "-other")
+    assert not set(other["student_id"]) & set(a["student_id"])
+    with pytest.raises(cf.ConfigError, match="16 bytes"):
+        cf.pseudonymize(summaries, "short")
+
+
+def test_export_can_pseudonymize_and_refuses_to_mix(canvas, institution, tmp_path):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    cf.export_dataset(cf.load_student_summaries, [course.id], tmp_path, canvas=canvas, pseudonymize=KEY, progress=False)
+    table = cf.open_dataset(tmp_path, "student_summaries").to_table().to_pandas()
+    assert not set(table["student_id"]) & set(course.enrollments)
+    assert KEY not in (tmp_path / "manifest.json").read_text()
+    with pytest.raises(cf.ConfigError, match="pseudonyms"):
+        cf.export_dataset(cf.load_student_summaries, [course.id], tmp_path, canvas=canvas, progress=False)
