@@ -70,19 +70,26 @@ def lower_bound(requests_made: int, latency: float) -> float:
     return max(requests_made * SERVER_TIME / THROTTLE.leak_rate, requests_made * latency / 12)
 
 
+FULL_PULL = (
+    cf.load_course_activity,
+    cf.load_course_assignments,
+    cf.load_student_summaries,
+    cf.load_page_views,
+    cf.load_student_assignments,
+    cf.load_communication,
+)
+
+
+def pull_course(canvas: cf.Canvas, course_id: int, *, refresh: bool = False) -> None:
+    """The course endpoints and, per student, activity, assignments and communication."""
+    for loader in FULL_PULL:
+        loader(course_id, canvas=canvas, progress=False, refresh=refresh)
+
+
 def pull_canvasframe(server: SandboxServer, course_id: int, cache_dir: Path) -> dict:
     canvas = cf.Canvas(server.url, server.token, cache_dir=cache_dir)
-    kw = {"canvas": canvas, "progress": False}
     start = time.perf_counter()
-    for loader in (
-        cf.load_course_activity,
-        cf.load_course_assignments,
-        cf.load_student_summaries,
-        cf.load_page_views,
-        cf.load_student_assignments,
-        cf.load_communication,
-    ):
-        loader(course_id, **kw)
+    pull_course(canvas, course_id)
     return {
         "seconds": time.perf_counter() - start,
         "requests": canvas.stats["requests"],
@@ -188,34 +195,16 @@ def warm_cache(server: SandboxServer, course_id: int, cache: Path, cold_seconds:
     canvas = cf.Canvas(server.url, server.token, cache_dir=cache)
     before = len(server.request_log)
     start = time.perf_counter()
-    for loader in (
-        cf.load_course_activity,
-        cf.load_course_assignments,
-        cf.load_student_summaries,
-        cf.load_page_views,
-        cf.load_student_assignments,
-        cf.load_communication,
-    ):
-        loader(course_id, canvas=canvas, progress=False)
+    pull_course(canvas, course_id)
     warm = time.perf_counter() - start
     assert len(server.request_log) == before, "a warm pull must not touch the network"
     # requests-cache: record every response once, then replay the pull from SQLite with the network off.
     with tempfile.TemporaryDirectory() as tmp:
         session = requests_cache.CachedSession(str(Path(tmp) / "http"), backend="sqlite", expire_after=-1)
         replay_canvas = cf.Canvas(server.url, server.token, cache_dir=Path(tmp) / "unused", session=session)
-        loaders = (
-            cf.load_course_activity,
-            cf.load_course_assignments,
-            cf.load_student_summaries,
-            cf.load_page_views,
-            cf.load_student_assignments,
-            cf.load_communication,
-        )
-        for loader in loaders:
-            loader(course_id, canvas=replay_canvas, progress=False, refresh=True)
+        pull_course(replay_canvas, course_id, refresh=True)  # records every response in SQLite
         start = time.perf_counter()
-        for loader in loaders:  # refresh=True skips canvasframe's own cache: every response comes from SQLite
-            loader(course_id, canvas=replay_canvas, progress=False, refresh=True)
+        pull_course(replay_canvas, course_id, refresh=True)  # refresh skips canvasframe's cache: SQLite answers
         replay = time.perf_counter() - start
     return {
         "cold_seconds": cold_seconds,
