@@ -5,12 +5,14 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import os
 import sys
 import threading
 from importlib.resources import files
 from typing import Any
 
-from .client import Canvas, set_default_canvas
+from .client import Canvas, connect, set_default_canvas
+from .errors import ConfigError
 from .sandbox import Config, SandboxServer
 
 SAMPLE_CONFIG = files("canvasframe") / "data" / "sample-institution.json"
@@ -97,10 +99,6 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
     >>> canvas, course_id, account_id = cf.connect_or_sample()  # doctest: +SKIP
     Using the bundled sample institution (synthetic data): course 1078, account 1001.
     """
-    import os
-
-    from .client import connect
-
     course_id = course_id or _env_int("CANVAS_COURSE_ID")
     account_id = account_id or _env_int("CANVAS_ACCOUNT_ID")
     if os.environ.get("CANVAS_BASE_URL") and os.environ.get("CANVAS_API_TOKEN") and course_id:
@@ -114,10 +112,6 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
 
 
 def _env_int(name: str) -> int | None:
-    import os
-
-    from .errors import ConfigError
-
     value = os.environ.get(name, "").strip()
     if not value:
         return None

@@ -142,14 +142,23 @@ def _remaining(response: requests.Response) -> float | None:
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
 
 
-def raise_for_response(response: requests.Response) -> None:
-    """Raise the typed error for an HTTP error answer, with the server's message (any Canvas body shape)."""
+def raise_for_response(
+    response: requests.Response, *, hint: str | None = None, auth_statuses: tuple[int, ...] = (401,)
+) -> None:
+    """Raise the typed error for an HTTP error answer, with the server's message (any Canvas body shape).
+
+    ``auth_statuses`` become :class:`AuthenticationError` (an OAuth token endpoint also answers 400
+    for a refused client); ``hint`` replaces the error class's advice where the caller knows better.
+    """
     if response.status_code < 400:
         return
     message, report = _error_details(response.text)
     status = response.status_code
-    cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else CanvasAPIError)
-    raise cls(status, response.url, message, report)
+    if status in auth_statuses:
+        cls: type[CanvasAPIError] = AuthenticationError
+    else:
+        cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else CanvasAPIError)
+    raise cls(status, response.url, message, report, hint=hint)
 
 
 class Canvas:

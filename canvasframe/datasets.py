@@ -97,6 +97,9 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     return out
 
 
+_pseudonymize = pseudonymize  # export_dataset's keyword argument of the same name shadows the function
+
+
 # -- export ------------------------------------------------------------------------------------------
 
 
@@ -188,7 +191,7 @@ def export_dataset(
             else:
                 frame = loader(course_id, canvas=canvas, progress=False)
                 if pseudonymize:
-                    frame = globals()["pseudonymize"](frame, pseudonymize)
+                    frame = _pseudonymize(frame, pseudonymize)
                 rows = _write_partition(frame, partition)
                 done[str(course_id)] = {
                     "rows": rows,

@@ -25,8 +25,9 @@ from typing import Any
 import pandas as pd
 import requests
 
-from .errors import AuthenticationError, ConfigError, NetworkError, ResponseFormatError
-from .schemas import to_frame, to_table
+from .client import raise_for_response
+from .errors import ConfigError, NetworkError, ResponseFormatError
+from .schemas import SCHEMAS, to_frame, to_table
 from .transforms import _column, _records, as_bool, as_id, as_int, as_str
 
 __all__ = ["DEFAULT_SCOPES", "PLACEMENTS", "ClientCredentials", "read_tool_config"]
@@ -136,21 +137,11 @@ class ClientCredentials:
             response = self.session.post(self.token_url, data=form, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise NetworkError(None, self.token_url, detail=type(exc).__name__) from None
-        if response.status_code in (400, 401):
-            from .client import _error_details
-
-            message, _ = _error_details(response.text)
-            raise AuthenticationError(
-                response.status_code,
-                self.token_url,
-                message,
-                hint=(
-                    "Check the client id, that Canvas has the tool's public key, the scopes, and this machine's clock."
-                ),
-            )
-        from .client import raise_for_response
-
-        raise_for_response(response)
+        raise_for_response(
+            response,
+            auth_statuses=(400, 401),
+            hint=("Check the client id, that Canvas has the tool's public key, the scopes, and this machine's clock."),
+        )
         try:
             body = response.json()
             token, lifetime = body["access_token"], float(body.get("expires_in", 3600))
@@ -203,22 +194,8 @@ def external_tools(payload: Any, *, account_id: int, source: str = "external too
                     "placement_url": as_str(value.get("url") or value.get("target_link_uri"), "url", source),
                 }
             )
-    columns = {name: [r[name] for r in rows] for name in _EXTERNAL_TOOL_COLUMNS}
+    columns = {name: [r[name] for r in rows] for name in SCHEMAS["external_tools"].names}
     return to_frame(to_table(columns, "external_tools"))
-
-
-_EXTERNAL_TOOL_COLUMNS = (
-    "account_id",
-    "tool_id",
-    "name",
-    "domain",
-    "url",
-    "privacy_level",
-    "placement",
-    "enabled",
-    "text",
-    "placement_url",
-)
 
 
 def data_services(payload: Any, *, account_id: int, source: str = "data services") -> pd.DataFrame:

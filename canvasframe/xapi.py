@@ -29,11 +29,12 @@ from urllib.parse import urljoin, urlsplit
 import isodate
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import requests
 
 from .client import LOCAL_HOSTS, raise_for_response
-from .errors import AuthenticationError, CanvasframeWarning, ConfigError, NetworkError, ResponseFormatError, redact
-from .schemas import to_frame, to_table
+from .errors import CanvasframeWarning, ConfigError, NetworkError, ResponseFormatError, redact
+from .schemas import SCHEMAS, to_frame, to_table
 
 __all__ = ["LRS", "read_statements", "send_to_canvas", "statement", "to_page_views"]
 
@@ -306,34 +307,12 @@ def statements_to_frame(statements: list[Any], *, strict: bool = False, source: 
             CanvasframeWarning,
             stacklevel=3,
         )
-    columns = {name: [r[name] for r in rows] for name in _COLUMNS}
+    columns = {name: [r[name] for r in rows] for name in SCHEMAS["xapi_statements"].names}
     columns["timestamp"] = pd.DatetimeIndex(columns["timestamp"], tz="UTC").as_unit("us") if rows else []
     columns["stored"] = pd.DatetimeIndex(columns["stored"], tz="UTC").as_unit("us") if rows else []
     for key in ("result_duration", "canvas_duration"):
         columns[key] = pd.to_timedelta(pd.Series(columns[key], dtype=object)).astype("timedelta64[ns]")
     return to_frame(to_table(columns, "xapi_statements"))
-
-
-_COLUMNS = (
-    "statement_id",
-    "timestamp",
-    "stored",
-    "actor_name",
-    "actor_mbox",
-    "actor_account_home_page",
-    "actor_account_name",
-    "verb_id",
-    "verb",
-    "object_id",
-    "object_name",
-    "object_type",
-    "result_duration",
-    "result_score_scaled",
-    "result_success",
-    "result_completion",
-    "context_registration",
-    "canvas_duration",
-)
 
 
 def _timestamp(value: Any, key: str, sid: str, strict: bool, invalid: list[str], source: str) -> pd.Timestamp:
@@ -351,15 +330,8 @@ def _timestamp(value: Any, key: str, sid: str, strict: bool, invalid: list[str],
         return pd.NaT
 
 
-_TEXT = frozenset(_COLUMNS) - {
-    "timestamp",
-    "stored",
-    "result_duration",
-    "canvas_duration",
-    "result_score_scaled",
-    "result_success",
-    "result_completion",
-}
+# Text columns, from the schema: a malformed statement's number or object is kept as JSON text there.
+_TEXT = frozenset(f.name for f in SCHEMAS["xapi_statements"] if f.type == pa.string())
 
 
 def _text(value: Any) -> str | None:
@@ -546,17 +518,10 @@ def send_to_canvas(
         )
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise NetworkError(None, callback_url, detail=type(exc).__name__) from None
-    if response.status_code == 401:
-        message = (
-            response.json()["errors"][0].get("message") if "json" in response.headers.get("Content-Type", "") else None
-        )
-        raise AuthenticationError(
-            401,
-            callback_url,
-            message,
-            hint=(
-                "Check the tool's consumer key and shared secret, and this machine's clock "
-                "(Canvas accepts OAuth timestamps within 90 minutes)."
-            ),
-        )
-    raise_for_response(response)
+    raise_for_response(
+        response,
+        hint=(
+            "Check the tool's consumer key and shared secret, and this machine's clock "
+            "(Canvas accepts OAuth timestamps within 90 minutes)."
+        ),
+    )

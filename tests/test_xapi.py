@@ -269,3 +269,33 @@ def test_non_text_values_in_text_fields_are_kept_as_json():
     )
     assert frame.loc[0, "statement_id"] == "false" and frame.loc[0, "actor_name"] == "12"
     assert frame.loc[0, "verb_id"] == '["x"]'
+
+
+def test_a_401_in_the_lti_error_shape_is_an_authentication_error():
+    # send_to_canvas used to read errors[0] by hand and crashed with KeyError on {"errors": {...}}.
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Refuse(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps({"errors": {"type": "unauthorized", "message": "Invalid signature"}}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/api/lti/v1/xapi/token"
+        stmt = xapi.statement("a@x.test", "experienced", "https://x.test/p")
+        with pytest.raises(cf.AuthenticationError, match=r"Invalid signature.*shared secret"):
+            xapi.send_to_canvas(url, stmt, "key", "secret")
+    finally:
+        server.shutdown()
+        server.server_close()
