@@ -14,6 +14,7 @@ from typing import Any
 from .client import Canvas, connect, set_default_canvas
 from .errors import ConfigError
 from .sandbox import Config, SandboxServer
+from .transforms import is_digits
 
 SAMPLE_CONFIG = files("canvasframe") / "data" / "sample-institution.json"
 NOTICE = (
@@ -115,6 +116,6 @@ def _env_int(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not is_digits(value):
         raise ConfigError(f"{name}={value!r} is not a Canvas id; set it to an integer or unset it.")
     return int(value)

@@ -83,7 +83,7 @@ def _term(term: Any) -> str:
         return term
     if isinstance(term, numbers.Integral) and not isinstance(term, bool) and term >= 0:
         return str(int(term))
-    if isinstance(term, str) and term.isdigit():
+    if isinstance(term, str) and transforms.is_digits(term):
         return term
     raise ConfigError(f'term must be "current", "completed" or a term id (integer), got {term!r}.')
 

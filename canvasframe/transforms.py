@@ -48,6 +48,15 @@ def _bad(source: str, problem: str, body: Any = "") -> ResponseFormatError:
     return ResponseFormatError(source, problem, body)
 
 
+def is_digits(text: str) -> bool:
+    """True for a non-empty run of ASCII digits.
+
+    ``str.isdigit`` alone also accepts superscripts and other Unicode digits ("²", "١٢") that
+    ``int()`` rejects or that no Canvas id is written in.
+    """
+    return text.isascii() and text.isdigit()
+
+
 def as_int(value: Any, key: str, source: str, default: int | None = 0) -> int | None:
     """An integer from an int, an integral float or a digit string; ``None`` -> ``default``."""
     if value is None:
@@ -58,7 +67,7 @@ def as_int(value: Any, key: str, source: str, default: int | None = 0) -> int | 
         result = value
     elif isinstance(value, float) and value.is_integer():
         result = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif isinstance(value, str) and is_digits(value.strip().removeprefix("-")):
         result = int(value)
     else:
         raise _bad(source, f"{key!r} is {value!r}, expected an integer", value)

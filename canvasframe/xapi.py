@@ -35,6 +35,7 @@ import requests
 from .client import LOCAL_HOSTS, raise_for_response
 from .errors import CanvasframeWarning, ConfigError, NetworkError, ResponseFormatError, redact
 from .schemas import SCHEMAS, to_frame, to_table
+from .transforms import is_digits
 
 __all__ = ["LRS", "read_statements", "send_to_canvas", "statement", "to_page_views"]
 
@@ -59,7 +60,7 @@ ADL_VERBS = {
         "initialized",
     )
 }
-_COURSE_IN_URL = re.compile(r"/courses/(\d+)")
+_COURSE_IN_URL = re.compile(r"/courses/([0-9]+)")
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -381,7 +382,7 @@ def to_page_views(
     mapping = dict(student_ids or {})
     names = frame["actor_account_name"].astype("str")
     keys = names.where(frame["actor_account_name"].notna(), frame["actor_mbox"].astype("str"))
-    students = keys.map(lambda k: mapping.get(k, int(k) if k.isdigit() else None))
+    students = keys.map(lambda k: mapping.get(k, int(k) if is_digits(k) else None))
     if students.isna().any():
         unknown = sorted(set(keys[students.isna()]))[:3]
         raise ConfigError(f"No Canvas user id for actor(s) {unknown}; pass student_ids={{actor: user_id}}.")

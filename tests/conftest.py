@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import matplotlib
 import pytest
+from hypothesis import HealthCheck, settings
 
 from canvasframe.client import Canvas, set_default_canvas
 from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxServer, SandboxSettings, ThrottleConfig
 
 matplotlib.use("Agg")
+
+# The suite must give the same answer on every run, so property tests draw a fixed sequence
+# of examples by default. `--hypothesis-profile explore` searches fresh random examples,
+# many more of them, to hunt for new failures locally; pin each one found as a plain test.
+_PROPERTY = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, **_PROPERTY)
+settings.register_profile("explore", max_examples=5000, **_PROPERTY)
+settings.load_profile("ci")
 
 TEST_CONFIG = Config(seed=11, subaccounts=2, courses_per_subaccount=2, students_per_course=24, weeks=8)
 TOKEN = "test-token-ab12cd34ef56gh78ij90kl"  # long and distinctive, so a leak is easy to grep for

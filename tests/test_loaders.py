@@ -248,6 +248,7 @@ def test_attrs_name_sources_and_never_the_token(canvas, institution):
         (lambda c: cf.load_course_activity(None, canvas=c), "is None"),
         (lambda c: cf.load_course_activity(True, canvas=c), "integer Canvas ids"),
         (lambda c: cf.load_department_grades(1, "spring", canvas=c), "term must be"),
+        (lambda c: cf.load_department_grades(1, "\u00b2", canvas=c), "term must be"),
         (lambda c: cf.load_page_views(1, ["x"], canvas=c), "student_id"),
         (lambda c: cf.load_course_activity(1, canvas=c, max_age=-1), "max_age"),
         (lambda c: cf.load_course_activity(1, canvas="https://x"), "canvas must be"),

@@ -79,6 +79,21 @@ def test_counts_accept_only_integers(bad):
             transforms.page_views(payload, course_id=1)
 
 
+@pytest.mark.parametrize("text", ["\u00b2", "\u0661\u0662", "-\u00b3", "\uff11"])
+def test_unicode_digits_are_not_integers(text):
+    # str.isdigit() is True for these but int() rejects or misreads them; Hypothesis found
+    # {"\u00b2": None} crashing department_grades with a bare ValueError.
+    assert not transforms.is_digits(text.removeprefix("-"))
+    with pytest.raises(cf.ResponseFormatError, match="expected an integer"):
+        transforms.as_int(text, "score", "test")
+    with pytest.raises(cf.ResponseFormatError, match="expected an integer"):
+        transforms.department_grades({text: None}, account_id=1, term="current")
+
+
+def test_digit_strings_with_sign_and_spaces_are_integers():
+    assert [transforms.as_int(t, "k", "test") for t in ("12", " -7 ", "0")] == [12, -7, 0]
+
+
 def test_documented_department_activity_and_real_arrays_agree_on_views():
     documented = {"by_date": {"2012-01-24": 1240, "2012-01-27": 912}, "by_category": {"files": 132, "other": 412}}
     real = {

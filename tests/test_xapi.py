@@ -127,6 +127,22 @@ def test_to_page_views_needs_ids_it_cannot_guess():
     assert pv[["course_id", "student_id", "views"]].values.tolist() == [[7, 42, 1]]
 
 
+def test_to_page_views_does_not_read_unicode_digits_as_a_user_id():
+    frame = xapi.read_statements(
+        [
+            xapi.statement(
+                {"objectType": "Agent", "account": {"homePage": "https://x.test", "name": "\u00b2"}},
+                "experienced",
+                "https://x.test/courses/7/page",
+                timestamp="2026-09-01T10:15:00Z",
+            )
+        ]
+    )
+    assert frame["actor_account_name"].tolist() == ["\u00b2"]
+    with pytest.raises(cf.ConfigError, match="student_ids="):
+        xapi.to_page_views(frame)
+
+
 # -- LRS over HTTP ----------------------------------------------------------------------------------
 
 
