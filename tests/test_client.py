@@ -72,7 +72,7 @@ def test_token_and_url_come_from_the_environment(monkeypatch):
 @pytest.mark.parametrize("value", ["12x", "\u00b2", "-4"])
 def test_connect_or_sample_rejects_an_id_variable_that_is_not_an_id(monkeypatch, value):
     monkeypatch.setenv("CANVAS_COURSE_ID", value)
-    with pytest.raises(cf.ConfigError, match="CANVAS_COURSE_ID=.* is not a Canvas id"):
+    with pytest.raises(cf.ConfigError, match=r"CANVAS_COURSE_ID=.* is not a Canvas id"):
         cf.connect_or_sample()
 
 
