@@ -67,6 +67,52 @@ def test_page_views_sorts_and_sums_the_same_hour_named_in_two_offsets():
     pdt.assert_frame_equal(frame, expected)
 
 
+@pytest.mark.parametrize(
+    "layouts",
+    [
+        ("2026-09-01T13:00:00-05:00", "2026-09-01T13:00:00Z", "2026-09-02T09:00:00+05:30"),  # leaves mid-way
+        ("2026-09-01T13:00:00Z", "2026-09-01T13:00:00-05:00", "2026-09-02T09:00:00+05:30"),  # off from the start
+        ("2026-09-01T13:00:00-05:00", "2026-09-01T18:00:00+00:00", "2026-09-02T09:00:00+05:30"),  # fixed only
+    ],
+)
+def test_page_views_agree_whichever_student_first_leaves_the_fixed_layout(layouts):
+    payloads = [(sid, {"page_views": {key: sid}}) for sid, key in zip((1, 2, 3), layouts, strict=True)]
+    frame = transforms.page_views(iter(payloads), course_id=4)
+    expected = pd.DataFrame(
+        {
+            "course_id": [4, 4, 4],
+            "student_id": [1, 2, 3],
+            "hour": pd.to_datetime(pd.Series(layouts), utc=True, format="ISO8601").dt.as_unit("us"),
+            "views": [1, 2, 3],
+        }
+    )
+    pdt.assert_frame_equal(frame, expected)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        [(1, ["T10", "T11"]), (2, []), (3, ["T09"])],  # sorted, with a student who has no views
+        [(3, ["T09"]), (1, ["T10", "T11"])],  # students out of order
+        [(1, ["T11", "T10"]), (3, ["T09"])],  # one student's hours out of order
+        [(1, ["T10"]), (1, ["T10", "T11"])],  # the same student twice: hours summed
+        [(1, []), (2, [])],  # nobody viewed anything
+        [],  # a course with no students
+    ],
+)
+def test_page_views_come_out_sorted_and_summed_whatever_order_they_arrive_in(order):
+    payloads = [(sid, {"page_views": {f"2026-09-01{h}:00:00+00:00": 1 for h in hours}}) for sid, hours in order]
+    rows = pd.DataFrame(
+        [(sid, pd.Timestamp(f"2026-09-01{h}:00:00", tz="UTC")) for sid, hours in order for h in hours],
+        columns=["student_id", "hour"],
+    )
+    expected = rows.groupby(["student_id", "hour"]).size().rename("views").reset_index()
+    expected.insert(0, "course_id", 6)
+    expected = expected.astype({"course_id": "int64", "student_id": "int64", "views": "int64"})
+    expected["hour"] = expected["hour"].astype("datetime64[us, UTC]")
+    pdt.assert_frame_equal(transforms.page_views(payloads, course_id=6), expected)
+
+
 @pytest.mark.parametrize("bad", [True, 1.5, "3", None])
 def test_counts_accept_only_integers(bad):
     payload = [(1, {"page_views": {"2026-09-01T10:00:00+00:00": bad}})]
