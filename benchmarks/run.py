@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import statistics
@@ -34,7 +35,11 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import requests
@@ -62,8 +67,40 @@ def institution(students: int) -> tuple[Institution, int]:
     return inst, next(c.id for c in inst.courses.values() if len(c.enrollments) == students)
 
 
-def serve(inst: Institution) -> SandboxServer:
-    return SandboxServer(inst, throttle=THROTTLE, settings=SandboxSettings(server_time=SERVER_TIME)).start()
+@dataclass(frozen=True)
+class Served:
+    """Where a sandbox in another process answers, and what it holds."""
+
+    url: str
+    token: str
+    course_id: int
+    student_id: int
+
+
+def _serve_in_child(students: int, ready: Any, stop: Any) -> None:
+    inst, course_id = institution(students)
+    settings = SandboxSettings(server_time=SERVER_TIME)
+    with SandboxServer(inst, throttle=THROTTLE, settings=settings) as server:
+        ready.put(Served(server.url, server.token, course_id, next(iter(inst.courses[course_id].enrollments))))
+        stop.wait()
+
+
+@contextmanager
+def serve(students: int) -> Iterator[Served]:
+    """A throttled sandbox of one N-student course, in its own process.
+
+    Canvas is another machine: serving from this process would make its request handling
+    compete with the client under one GIL and slow every client by the same artefact.
+    """
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    child = context.Process(target=_serve_in_child, args=(students, ready, stop), daemon=True)
+    child.start()
+    try:
+        yield ready.get(timeout=300)
+    finally:
+        stop.set()
+        child.join(timeout=30)
 
 
 def lower_bound(requests_made: int, latency: float) -> float:
@@ -86,7 +123,7 @@ def pull_course(canvas: cf.Canvas, course_id: int, *, refresh: bool = False) -> 
         loader(course_id, canvas=canvas, progress=False, refresh=refresh)
 
 
-def pull_canvasframe(server: SandboxServer, course_id: int, cache_dir: Path) -> dict:
+def pull_canvasframe(server: Served, course_id: int, cache_dir: Path) -> dict:
     canvas = cf.Canvas(server.url, server.token, cache_dir=cache_dir)
     start = time.perf_counter()
     pull_course(canvas, course_id)
@@ -98,7 +135,7 @@ def pull_canvasframe(server: SandboxServer, course_id: int, cache_dir: Path) -> 
     }
 
 
-def pull_canvasapi(server: SandboxServer, course_id: int) -> dict:
+def pull_canvasapi(server: Served, course_id: int) -> dict:
     from canvasapi import Canvas
 
     with warnings.catch_warnings():
@@ -125,7 +162,7 @@ def pull_canvasapi(server: SandboxServer, course_id: int) -> dict:
     }
 
 
-def pull_requests(server: SandboxServer, course_id: int) -> dict:
+def pull_requests(server: Served, course_id: int) -> dict:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {server.token}"
     base = f"{server.url}/api/v1/courses/{course_id}/analytics"
@@ -147,11 +184,10 @@ def pull_requests(server: SandboxServer, course_id: int) -> dict:
     return {"seconds": time.perf_counter() - start, "requests": count, "throttled": 0, "retries": 0}
 
 
-def measure_latency(server: SandboxServer, course_id: int) -> float:
+def measure_latency(server: Served, course_id: int) -> float:
     """Median time of one typical (per-student) request, unthrottled."""
     session = requests.Session()
-    student = next(iter(server.institution.courses[course_id].enrollments))
-    url = f"{server.url}/api/v1/courses/{course_id}/analytics/users/{student}/communication"
+    url = f"{server.url}/api/v1/courses/{course_id}/analytics/users/{server.student_id}/communication"
     samples = []
     for _ in range(5):
         start = time.perf_counter()
@@ -163,9 +199,9 @@ def measure_latency(server: SandboxServer, course_id: int) -> float:
 
 def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
     rows = []
-    inst, course_id = institution(n_compare)
     for name, pull in (("canvasframe", None), ("canvasapi", pull_canvasapi), ("requests (sequential)", pull_requests)):
-        with serve(inst) as server, tempfile.TemporaryDirectory() as cache:
+        with serve(n_compare) as server, tempfile.TemporaryDirectory() as cache:
+            course_id = server.course_id
             latency = measure_latency(server, course_id)
             result = pull_canvasframe(server, course_id, Path(cache)) if pull is None else pull(server, course_id)
             if pull is None:
@@ -173,10 +209,9 @@ def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
             rows.append({"client": name, "students": n_compare, **result, "latency": latency})
             print(f"  {name:<22} N={n_compare:<5} {result['seconds']:7.1f} s", flush=True)
     for n in n_alone:
-        inst, course_id = institution(n)
-        with serve(inst) as server, tempfile.TemporaryDirectory() as cache:
-            latency = measure_latency(server, course_id)
-            result = pull_canvasframe(server, course_id, Path(cache))
+        with serve(n) as server, tempfile.TemporaryDirectory() as cache:
+            latency = measure_latency(server, server.course_id)
+            result = pull_canvasframe(server, server.course_id, Path(cache))
             rows.append({"client": "canvasframe", "students": n, **result, "latency": latency})
             print(f"  {'canvasframe':<22} N={n:<5} {result['seconds']:7.1f} s", flush=True)
     for row in rows:
@@ -188,16 +223,15 @@ def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
     results["full_pull"] = rows
 
 
-def warm_cache(server: SandboxServer, course_id: int, cache: Path, cold_seconds: float) -> dict:
+def warm_cache(server: Served, course_id: int, cache: Path, cold_seconds: float) -> dict:
     """The same pull from the Arrow cache, and the same responses replayed from requests-cache's SQLite."""
     import requests_cache
 
     canvas = cf.Canvas(server.url, server.token, cache_dir=cache)
-    before = len(server.request_log)
     start = time.perf_counter()
     pull_course(canvas, course_id)
     warm = time.perf_counter() - start
-    assert len(server.request_log) == before, "a warm pull must not touch the network"
+    assert canvas.stats["requests"] == 0, "a warm pull must not touch the network"
     # requests-cache: record every response once, then replay the pull from SQLite with the network off.
     with tempfile.TemporaryDirectory() as tmp:
         session = requests_cache.CachedSession(str(Path(tmp) / "http"), backend="sqlite", expire_after=-1)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import threading
 
 # Remaining units (of a 600-unit high-water mark) at which we grow and shrink. With k requests in
-# flight a response reports about 600 - 50 (k - 1) - (accumulated cost): ten in flight sit near 150,
-# between the two marks, so the limit holds there until cost builds up or Canvas throttles.
+# flight a response reports about 600 - 50 (k - 1) - (accumulated cost): twelve in flight sit near
+# 50, so the limit steps down to eleven, which sits near 100 and holds until cost builds up or Canvas
+# throttles; below nine (remaining above 200) it climbs back.
 _HEALTHY = 200.0
 _DRAINING = 100.0
 

@@ -43,9 +43,10 @@ log = logging.getLogger("canvasframe")
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 STRING_IDS = "application/json+canvas-string-ids"
-# Twelve requests in flight fill Canvas's 600-unit high-water mark with pre-flight charges alone;
-# ten leave room for the requests' own cost, so a long pull is not throttled (see _concurrency.py).
-DEFAULT_MAX_WORKERS = 10
+# Twelve requests in flight fill Canvas's 600-unit high-water mark with pre-flight charges alone,
+# so from an empty bucket twelve are always accepted; the governor (see _concurrency.py) steps
+# below that as the requests' own cost builds up in the bucket.
+DEFAULT_MAX_WORKERS = 12
 _THROTTLE_TEXT = "rate limit exceeded"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _BODY_ERRORS = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
@@ -175,7 +176,8 @@ class Canvas:
     cache_dir : str or path, optional
         Where loaders keep Arrow files (default: ``CANVASFRAME_CACHE_DIR`` or the user cache dir).
     max_workers : int, optional
-        Upper bound on concurrent requests (default 8; Canvas accepts about 12 from an empty bucket).
+        Upper bound on concurrent requests (default 12: from an empty bucket Canvas always accepts
+        twelve; the adaptive controller steps below that as the bucket fills).
     timeout : (float, float)
         Connect and read timeouts in seconds.
     retries, throttle_retries, backoff, max_backoff
