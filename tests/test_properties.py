@@ -1,5 +1,6 @@
 """Property tests: every transform, fed random and malformed JSON, returns a frame of its schema or
-raises ResponseFormatError; never an uncaught KeyError, TypeError or ValueError."""
+raises ResponseFormatError; never an uncaught KeyError, TypeError or ValueError. The vectorised
+page-view transform also equals a plain pandas reading of any valid payload."""
 
 from __future__ import annotations
 
@@ -171,3 +172,41 @@ def test_xapi_statements_never_crash(statements):
             return
     pdt.assert_series_equal(frame.dtypes, empty_frame("xapi_statements").dtypes)
     assert (frame["canvas_duration"].dropna() <= timedelta(minutes=5)).all()
+
+
+hour_keys = st.builds(
+    lambda when, offset: (
+        (when + offset).strftime("%Y-%m-%dT%H:00:00")
+        + ("+" if offset >= timedelta(0) else "-")
+        + f"{abs(offset) // timedelta(hours=1):02d}:{abs(offset) % timedelta(hours=1) // timedelta(minutes=1):02d}"
+    ),
+    st.datetimes(
+        min_value=pd.Timestamp("1990-01-01").to_pydatetime(), max_value=pd.Timestamp("2090-01-01").to_pydatetime()
+    ),
+    st.sampled_from([timedelta(hours=h, minutes=m) for h in range(-12, 15) for m in (0, 30, 45)]),
+)
+page_view_payloads = st.lists(
+    st.tuples(
+        st.integers(1, 6),
+        st.dictionaries(
+            hour_keys | st.sampled_from(["2026-09-01T10:00:00Z", "2026-09-01"]), st.integers(0, 50), max_size=6
+        ),
+    ),
+    max_size=6,
+)
+
+
+@given(payloads=page_view_payloads)
+def test_page_views_equal_a_plain_pandas_reading(payloads):
+    """Whatever the order, layout or repetition of students and keys, the vectorised transform
+    gives what a plain per-key pandas reading gives."""
+    rows = [(sid, key, views) for sid, section in payloads for key, views in section.items()]
+    reference = pd.DataFrame(rows, columns=["student_id", "key", "views"]).astype(
+        {"student_id": "int64", "views": "int64"}
+    )
+    reference["hour"] = pd.to_datetime(reference["key"], utc=True, format="ISO8601").dt.as_unit("us")
+    expected = reference.groupby(["student_id", "hour"], as_index=False)["views"].sum()
+    expected.insert(0, "course_id", 3)
+    expected["course_id"] = expected["course_id"].astype("int64")
+    frame = transforms.page_views([(sid, {"page_views": section}) for sid, section in payloads], course_id=3)
+    pdt.assert_frame_equal(frame, expected[["course_id", "student_id", "hour", "views"]])
