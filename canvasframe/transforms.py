@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -365,13 +365,13 @@ def canvas_hours(keys: list[str], source: str) -> np.ndarray:
     part and applies the offsets column-wise: no Python work per key. Anything else
     (``Z`` suffixes, fractions, day keys) goes through pandas.
     """
-    try:
-        block = "".join(keys).encode("ascii")
-    except (TypeError, UnicodeEncodeError):
-        block = b""
-    fast = _hours_from_block(block, len(keys))
-    if fast is not None:
-        return fast
+    block = _pack_keys(keys)
+    fast = None if block is None else _hours_from_block(block, len(keys))
+    return fast if fast is not None else _hours_with_pandas(keys, source)
+
+
+def _hours_with_pandas(keys: list[Any], source: str) -> np.ndarray:
+    """The general reading of page-view keys, for whatever the fixed-layout fast path refused."""
     for k in keys:
         if not isinstance(k, str):
             raise _bad(source, f"page view key {k!r} is not a timestamp", k)
@@ -394,9 +394,8 @@ def _counts(values: list[Any], key: str, source: str) -> np.ndarray:
     return np.array([as_int(v, key, source) for v in values], dtype=np.int64)
 
 
-def _pack_keys(keys: Iterable[Any]) -> bytes | None:
-    """One student's keys as one ASCII block, or None when any is off the fixed layout."""
-    keys = list(keys)
+def _pack_keys(keys: Collection[Any]) -> bytes | None:
+    """Keys as one ASCII block of ``KEY_WIDTH`` bytes each, or None when any is off the fixed layout."""
     try:
         block = "".join(keys).encode("ascii")
     except (TypeError, UnicodeEncodeError):
@@ -451,8 +450,8 @@ def page_views(payloads: StudentPayloads, *, course_id: int, source: str = "stud
     views = np.concatenate(counts) if counts else np.empty(0, np.int64)
     del counts
     hours = None if loose is not None else _hours_from_block(packed, len(views))
-    if hours is None:
-        hours = canvas_hours(loose if loose is not None else _unpack_keys(packed), source)
+    if hours is None:  # the fast path has had its try, on these very keys
+        hours = _hours_with_pandas(loose if loose is not None else _unpack_keys(packed), source)
     del packed, loose
     student_ids = np.repeat(np.array(students, dtype=np.int64), sizes)
     if not _sorted_by_student_and_hour(students, sizes, hours):
