@@ -123,10 +123,10 @@ def pull_course(canvas: cf.Canvas, course_id: int, *, refresh: bool = False) -> 
         loader(course_id, canvas=canvas, progress=False, refresh=refresh)
 
 
-def pull_canvasframe(server: Served, course_id: int, cache_dir: Path) -> dict:
+def pull_canvasframe(server: Served, cache_dir: Path) -> dict:
     canvas = cf.Canvas(server.url, server.token, cache_dir=cache_dir)
     start = time.perf_counter()
-    pull_course(canvas, course_id)
+    pull_course(canvas, server.course_id)
     return {
         "seconds": time.perf_counter() - start,
         "requests": canvas.stats["requests"],
@@ -135,14 +135,14 @@ def pull_canvasframe(server: Served, course_id: int, cache_dir: Path) -> dict:
     }
 
 
-def pull_canvasapi(server: Served, course_id: int) -> dict:
+def pull_canvasapi(server: Served) -> dict:
     from canvasapi import Canvas
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # canvasapi warns about http:// (the sandbox is local)
         canvas = Canvas(server.url, server.token)
         start = time.perf_counter()
-        course = canvas.get_course(course_id)
+        course = canvas.get_course(server.course_id)
         activity = pd.DataFrame(course.get_course_level_participation_data())
         assignments = pd.DataFrame(course.get_course_level_assignment_data())
         summaries = [s.__dict__ for s in course.get_course_level_student_summary_data()]
@@ -162,10 +162,10 @@ def pull_canvasapi(server: Served, course_id: int) -> dict:
     }
 
 
-def pull_requests(server: Served, course_id: int) -> dict:
+def pull_requests(server: Served) -> dict:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {server.token}"
-    base = f"{server.url}/api/v1/courses/{course_id}/analytics"
+    base = f"{server.url}/api/v1/courses/{server.course_id}/analytics"
     start = time.perf_counter()
     count = 0
     for path in ("activity", "assignments"):
@@ -184,10 +184,10 @@ def pull_requests(server: Served, course_id: int) -> dict:
     return {"seconds": time.perf_counter() - start, "requests": count, "throttled": 0, "retries": 0}
 
 
-def measure_latency(server: Served, course_id: int) -> float:
+def measure_latency(server: Served) -> float:
     """Median time of one typical (per-student) request, unthrottled."""
     session = requests.Session()
-    url = f"{server.url}/api/v1/courses/{course_id}/analytics/users/{server.student_id}/communication"
+    url = f"{server.url}/api/v1/courses/{server.course_id}/analytics/users/{server.student_id}/communication"
     samples = []
     for _ in range(5):
         start = time.perf_counter()
@@ -201,17 +201,16 @@ def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
     rows = []
     for name, pull in (("canvasframe", None), ("canvasapi", pull_canvasapi), ("requests (sequential)", pull_requests)):
         with serve(n_compare) as server, tempfile.TemporaryDirectory() as cache:
-            course_id = server.course_id
-            latency = measure_latency(server, course_id)
-            result = pull_canvasframe(server, course_id, Path(cache)) if pull is None else pull(server, course_id)
+            latency = measure_latency(server)
+            result = pull_canvasframe(server, Path(cache)) if pull is None else pull(server)
             if pull is None:
-                results["warm_cache"] = warm_cache(server, course_id, Path(cache), result["seconds"])
+                results["warm_cache"] = warm_cache(server, Path(cache), result["seconds"])
             rows.append({"client": name, "students": n_compare, **result, "latency": latency})
             print(f"  {name:<22} N={n_compare:<5} {result['seconds']:7.1f} s", flush=True)
     for n in n_alone:
         with serve(n) as server, tempfile.TemporaryDirectory() as cache:
-            latency = measure_latency(server, server.course_id)
-            result = pull_canvasframe(server, server.course_id, Path(cache))
+            latency = measure_latency(server)
+            result = pull_canvasframe(server, Path(cache))
             rows.append({"client": "canvasframe", "students": n, **result, "latency": latency})
             print(f"  {'canvasframe':<22} N={n:<5} {result['seconds']:7.1f} s", flush=True)
     for row in rows:
@@ -223,22 +222,22 @@ def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
     results["full_pull"] = rows
 
 
-def warm_cache(server: Served, course_id: int, cache: Path, cold_seconds: float) -> dict:
+def warm_cache(server: Served, cache: Path, cold_seconds: float) -> dict:
     """The same pull from the Arrow cache, and the same responses replayed from requests-cache's SQLite."""
     import requests_cache
 
     canvas = cf.Canvas(server.url, server.token, cache_dir=cache)
     start = time.perf_counter()
-    pull_course(canvas, course_id)
+    pull_course(canvas, server.course_id)
     warm = time.perf_counter() - start
     assert canvas.stats["requests"] == 0, "a warm pull must not touch the network"
     # requests-cache: record every response once, then replay the pull from SQLite with the network off.
     with tempfile.TemporaryDirectory() as tmp:
         session = requests_cache.CachedSession(str(Path(tmp) / "http"), backend="sqlite", expire_after=-1)
         replay_canvas = cf.Canvas(server.url, server.token, cache_dir=Path(tmp) / "unused", session=session)
-        pull_course(replay_canvas, course_id, refresh=True)  # records every response in SQLite
+        pull_course(replay_canvas, server.course_id, refresh=True)  # records every response in SQLite
         start = time.perf_counter()
-        pull_course(replay_canvas, course_id, refresh=True)  # refresh skips canvasframe's cache: SQLite answers
+        pull_course(replay_canvas, server.course_id, refresh=True)  # refresh skips canvasframe's cache: SQLite answers
         replay = time.perf_counter() - start
     return {
         "cold_seconds": cold_seconds,
