@@ -17,6 +17,8 @@ from canvasframe import transforms, xapi
 from canvasframe.sandbox import Config, Institution, views
 from canvasframe.schemas import empty_frame
 
+from . import truth
+
 SMALL = Institution(Config(seed=5, subaccounts=1, courses_per_subaccount=1, students_per_course=4, weeks=3))
 COURSE = next(c for c in SMALL.courses.values() if c.enrollments)
 ENROLLMENT = next(iter(COURSE.enrollments.values()))
@@ -200,13 +202,5 @@ page_view_payloads = st.lists(
 def test_page_views_equal_a_plain_pandas_reading(payloads):
     """Whatever the order, layout or repetition of students and keys, the vectorised transform
     gives what a plain per-key pandas reading gives."""
-    rows = [(sid, key, views) for sid, section in payloads for key, views in section.items()]
-    reference = pd.DataFrame(rows, columns=["student_id", "key", "views"]).astype(
-        {"student_id": "int64", "views": "int64"}
-    )
-    reference["hour"] = pd.to_datetime(reference["key"], utc=True, format="ISO8601").dt.as_unit("us")
-    expected = reference.groupby(["student_id", "hour"], as_index=False)["views"].sum()
-    expected.insert(0, "course_id", 3)
-    expected["course_id"] = expected["course_id"].astype("int64")
-    frame = transforms.page_views([(sid, {"page_views": section}) for sid, section in payloads], course_id=3)
-    pdt.assert_frame_equal(frame, expected[["course_id", "student_id", "hour", "views"]])
+    wrapped = [(sid, {"page_views": section}) for sid, section in payloads]
+    pdt.assert_frame_equal(transforms.page_views(wrapped, course_id=3), truth.page_views_read_plainly(wrapped, 3))

@@ -10,6 +10,8 @@ import pytest
 import canvasframe as cf
 from canvasframe import transforms
 
+from . import truth
+
 
 def _pandas_seconds(keys):
     return pd.to_datetime(pd.Series(keys), utc=True, format="ISO8601").astype("datetime64[s, UTC]").astype("int64")
@@ -102,15 +104,7 @@ def test_page_views_agree_whichever_student_first_leaves_the_fixed_layout(layout
 )
 def test_page_views_come_out_sorted_and_summed_whatever_order_they_arrive_in(order):
     payloads = [(sid, {"page_views": {f"2026-09-01{h}:00:00+00:00": 1 for h in hours}}) for sid, hours in order]
-    rows = pd.DataFrame(
-        [(sid, pd.Timestamp(f"2026-09-01{h}:00:00", tz="UTC")) for sid, hours in order for h in hours],
-        columns=["student_id", "hour"],
-    )
-    expected = rows.groupby(["student_id", "hour"]).size().rename("views").reset_index()
-    expected.insert(0, "course_id", 6)
-    expected = expected.astype({"course_id": "int64", "student_id": "int64", "views": "int64"})
-    expected["hour"] = expected["hour"].astype("datetime64[us, UTC]")
-    pdt.assert_frame_equal(transforms.page_views(payloads, course_id=6), expected)
+    pdt.assert_frame_equal(transforms.page_views(payloads, course_id=6), truth.page_views_read_plainly(payloads, 6))
 
 
 @pytest.mark.parametrize("bad", [True, 1.5, "3", None])

@@ -2,7 +2,8 @@
 
 The sandbox's payload views compute the numbers Canvas reports (quartiles, levels, grades);
 these helpers read those numbers and the raw events and lay them out as the documented
-frames, independently of the JSON the transforms parse.
+frames, independently of the JSON the transforms parse. For hand-made payloads,
+:func:`page_views_read_plainly` is the slow, obvious reading the vectorised transform must equal.
 """
 
 from __future__ import annotations
@@ -53,6 +54,18 @@ def page_views(course: Course) -> pd.DataFrame:
         for h, v in zip(e.hours, e.views, strict=True)
     ]
     return typed("page_views", rows, ["course_id", "student_id", "hour"])
+
+
+def page_views_read_plainly(payloads: list[tuple[int, dict]], course_id: int) -> pd.DataFrame:
+    """Per-student ``activity`` payloads read key by key with pandas: keys naming the same UTC
+    hour summed, rows sorted by student and hour."""
+    rows = pd.DataFrame(
+        [(sid, key, views) for sid, payload in payloads for key, views in payload["page_views"].items()],
+        columns=["student_id", "key", "views"],
+    )
+    rows["hour"] = pd.to_datetime(rows["key"], utc=True, format="ISO8601")
+    summed = rows.groupby(["student_id", "hour"], as_index=False)["views"].sum()
+    return typed("page_views", [{"course_id": course_id, **row} for row in summed.to_dict("records")])
 
 
 def participations(course: Course) -> pd.DataFrame:
