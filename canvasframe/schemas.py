@@ -15,7 +15,16 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["SCHEMAS", "fingerprint", "empty_frame", "to_frame", "to_table"]
+__all__ = [
+    "DEPARTMENT_STATS",
+    "QUARTILE_NAMES",
+    "SCHEMAS",
+    "TARDINESS",
+    "empty_frame",
+    "fingerprint",
+    "to_frame",
+    "to_table",
+]
 
 UTC_TS = pa.timestamp("us", tz="UTC")
 DAY = pa.timestamp("us")
@@ -50,6 +59,7 @@ QUARTILES = [
     _score("third_quartile", "75th percentile score"),
     _score("max_score", "highest score"),
 ]
+QUARTILE_NAMES = tuple(f.name for f in QUARTILES)
 ASSIGNMENT_INFO = [
     ASSIGNMENT,
     _f("title", pa.string(), "assignment title"),
@@ -58,7 +68,7 @@ ASSIGNMENT_INFO = [
     _f("muted", pa.bool_(), "grades hidden from students", "boolean"),
     _score("points_possible", "points possible (NaN for ungraded work)"),
 ]
-TARDINESS = ("on_time", "late", "missing", "floating")
+TARDINESS = ("on_time", "late", "missing", "floating")  # Canvas's tardiness breakdown, in display order
 DEPARTMENT_STATS = (
     "courses",
     "teachers",

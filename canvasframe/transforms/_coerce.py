@@ -1,0 +1,155 @@
+"""Scalar coercion: the one place where types arriving in JSON are checked.
+
+Every transform reads values through these functions, so a value of the wrong type
+becomes a :class:`~canvasframe.errors.ResponseFormatError` naming the key and the
+source, never a bare ``TypeError`` deep inside pandas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ResponseFormatError
+from ..schemas import to_frame, to_table
+
+__all__ = [
+    "as_bool",
+    "as_float",
+    "as_id",
+    "as_int",
+    "as_str",
+    "bad",
+    "build",
+    "column",
+    "constant",
+    "is_digits",
+    "json_object",
+    "records",
+    "utc_days",
+    "utc_timestamps",
+]
+
+INT64_MAX = 2**63 - 1
+
+
+def bad(source: str, problem: str, body: Any = "") -> ResponseFormatError:
+    return ResponseFormatError(source, problem, body)
+
+
+def is_digits(text: str) -> bool:
+    """True for a non-empty run of ASCII digits.
+
+    ``str.isdigit`` alone also accepts superscripts and other Unicode digits ("²", "١٢") that
+    ``int()`` rejects or that no Canvas id is written in.
+    """
+    return text.isascii() and text.isdigit()
+
+
+def as_int(value: Any, key: str, source: str, default: int | None = 0) -> int | None:
+    """An integer from an int, an integral float or a digit string; ``None`` -> ``default``."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        raise bad(source, f"{key!r} is a boolean, expected an integer", value)
+    if isinstance(value, int):
+        result = value
+    elif isinstance(value, float) and value.is_integer():
+        result = int(value)
+    elif isinstance(value, str) and is_digits(value.strip().removeprefix("-")):
+        result = int(value)
+    else:
+        raise bad(source, f"{key!r} is {value!r}, expected an integer", value)
+    if abs(result) > INT64_MAX:
+        raise bad(source, f"{key!r} = {result} does not fit in int64", value)
+    return result
+
+
+def as_id(value: Any, key: str, source: str) -> int:
+    result = as_int(value, key, source, default=None)
+    if result is None or result < 0:
+        raise bad(source, f"{key!r} is {value!r}, expected a non-negative id", value)
+    return result
+
+
+def as_float(value: Any, key: str, source: str) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        raise bad(source, f"{key!r} is a boolean, expected a number", value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise bad(source, f"{key!r} is {value!r}, expected a number", value)
+
+
+def as_bool(value: Any, key: str, source: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise bad(source, f"{key!r} is {value!r}, expected true or false", value)
+
+
+def as_str(value: Any, key: str, source: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise bad(source, f"{key!r} is {value!r}, expected text", value)
+
+
+def records(payload: Any, source: str, what: str = "a JSON array of objects") -> list[dict]:
+    if not isinstance(payload, list) or not all(isinstance(r, dict) for r in payload):
+        raise bad(source, f"expected {what}", payload)
+    return payload
+
+
+def json_object(payload: Any, source: str, what: str = "a JSON object") -> dict:
+    if not isinstance(payload, dict):
+        raise bad(source, f"expected {what}", payload)
+    return payload
+
+
+def utc_timestamps(values: list[Any], key: str, source: str) -> pd.DatetimeIndex:
+    """ISO 8601 strings (any offset, or none meaning UTC) -> UTC ``datetime64[us]``; None -> NaT."""
+    for v in values:
+        if v is not None and not isinstance(v, str):
+            raise bad(source, f"{key!r} is {v!r}, expected an ISO 8601 timestamp", v)
+    try:
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise bad(source, f"{key!r} holds a value that is not an ISO 8601 timestamp ({exc})") from None
+    return pd.DatetimeIndex(parsed).as_unit("us")
+
+
+def utc_days(values: list[Any], key: str, source: str) -> pd.DatetimeIndex:
+    """``YYYY-MM-DD`` strings -> naive midnight ``datetime64[us]``."""
+    for v in values:
+        if not isinstance(v, str):
+            raise bad(source, f"{key!r} is {v!r}, expected a YYYY-MM-DD date", v)
+    try:
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise bad(source, f"{key!r} holds a value that is not a YYYY-MM-DD date ({exc})") from None
+    return pd.DatetimeIndex(parsed).as_unit("us")
+
+
+def column(rows: list[dict], key: str, convert: Callable[..., Any], source: str, **kw: Any) -> list[Any]:
+    return [convert(r.get(key), key, source, **kw) for r in rows]
+
+
+def constant(value: Any, n: int) -> list[Any]:
+    return [value] * n
+
+
+def build(name: str, columns: Mapping[str, Any], sort: list[str] | None = None) -> pd.DataFrame:
+    frame = to_frame(to_table(columns, name))
+    if sort and len(frame):
+        frame = frame.sort_values(sort, kind="stable", ignore_index=True)
+    return frame
