@@ -43,7 +43,6 @@ __all__ = [
     "RateLimited",
     "ResponseFormatError",
     "ServerError",
-    "redact",
 ]
 
 # Query parameters that carry credentials; their values never reach a message.

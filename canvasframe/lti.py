@@ -7,9 +7,12 @@ access token there, or a plain API token with the rights. For the first, pass a
 key, exchanges it at Canvas's token endpoint, and fetches a new access token shortly
 before the old one expires. Neither the key nor any token is stored or shown.
 
->>> creds = cf.lti.ClientCredentials("10000000000001", private_key_pem, "https://canvas.example.edu")  # doctest: +SKIP
->>> canvas = cf.connect("https://canvas.example.edu", token=creds)  # doctest: +SKIP
->>> cf.load_external_tools(1)  # doctest: +SKIP
+>>> sample = cf.sample(quiet=True)
+>>> client_id, private_key_pem = sample.lti_developer_key  # on your Canvas: your developer key and tool key
+>>> creds = cf.lti.ClientCredentials(client_id, private_key_pem, sample.root_url)
+>>> as_tool = cf.connect(sample.root_url, token=creds)
+>>> cf.load_external_tools(sample.sample_account_id).name.unique().tolist()
+['Lecture Capture', 'Reading Lists', 'Plagiarism Check']
 """
 
 from __future__ import annotations
@@ -20,15 +23,13 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import requests
 
-from .client import raise_for_response
-from .errors import ConfigError, NetworkError, ResponseFormatError
-from .schemas import SCHEMAS, to_frame, to_table
-from .transforms import _column, _records, as_bool, as_id, as_int, as_str
+from ._http import RetryPolicy, Transport, check_url
+from .errors import ConfigError, ResponseFormatError
+from .transforms.lti import PLACEMENTS
 
 __all__ = ["DEFAULT_SCOPES", "PLACEMENTS", "ClientCredentials", "read_tool_config"]
 
@@ -39,19 +40,6 @@ DEFAULT_SCOPES = (
 )
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 REFRESH_MARGIN = 60.0  # seconds before expiry at which a new access token is fetched
-PLACEMENTS = (
-    "account_navigation",
-    "assignment_selection",
-    "course_home_sub_navigation",
-    "course_navigation",
-    "editor_button",
-    "global_navigation",
-    "homework_submission",
-    "link_selection",
-    "migration_selection",
-    "resource_selection",
-    "user_navigation",
-)
 
 
 class ClientCredentials:
@@ -81,12 +69,14 @@ class ClientCredentials:
         kid: str | None = None,
         session: requests.Session | None = None,
         timeout: float = 30.0,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.client_id = str(client_id)
         self.__key = private_key
         self.token_url = canvas_url.rstrip("/").removesuffix("/api/v1") + "/login/oauth2/token"
+        check_url(self.token_url, "Canvas's LTI token endpoint")  # the assertion and the token must not travel in clear
         self.scopes, self.kid = tuple(scopes), kid
-        self.session, self.timeout = session or requests.Session(), timeout
+        self.transport = Transport(session, timeout=(timeout, timeout), policy=policy)
         self.__token: str | None = None
         self.expires_at = 0.0
         self.fetched = 0  # access tokens fetched so far (refreshes show up here)
@@ -126,100 +116,29 @@ class ClientCredentials:
                 self._fetch()
             return self.__token  # type: ignore[return-value]
 
-    def _fetch(self) -> None:
-        form = {
+    def _form(self) -> dict[str, str]:
+        return {
             "grant_type": "client_credentials",
             "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": self._assertion(),
+            "client_assertion": self._assertion(),  # a new jti each time: Canvas refuses a reused one
             "scope": " ".join(self.scopes),
         }
-        try:
-            response = self.session.post(self.token_url, data=form, timeout=self.timeout)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise NetworkError(None, self.token_url, detail=type(exc).__name__) from None
-        raise_for_response(
-            response,
+
+    def _fetch(self) -> None:
+        body, _ = self.transport.send(
+            "POST",
+            self.token_url,
+            what="Canvas's LTI token endpoint",
+            data=self._form,  # built per attempt, so a retry after a lost answer is not a replay
             auth_statuses=(400, 401),
-            hint=("Check the client id, that Canvas has the tool's public key, the scopes, and this machine's clock."),
+            hint="Check the client id, that Canvas has the tool's public key, the scopes, and this machine's clock.",
         )
         try:
-            body = response.json()
             token, lifetime = body["access_token"], float(body.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError):
             raise ResponseFormatError(self.token_url, "expected {'access_token': ..., 'expires_in': ...}") from None
         self.__token, self.expires_at = str(token), time.time() + lifetime
         self.fetched += 1
-
-
-# -- transforms (pure) ---------------------------------------------------------------------------
-
-
-def account(payload: Any, *, account_id: int, source: str = "LTI account") -> pd.DataFrame:
-    """``/api/lti/accounts/:id`` -> one row."""
-    rows = _records([payload] if isinstance(payload, dict) else payload, source)
-    columns = {
-        "account_id": [account_id] * len(rows),
-        "name": _column(rows, "name", as_str, source),
-        "workflow_state": _column(rows, "workflow_state", as_str, source),
-        "parent_account_id": _column(rows, "parent_account_id", as_int, source, default=None),
-        "root_account_id": _column(rows, "root_account_id", as_int, source, default=None),
-        "uuid": _column(rows, "uuid", as_str, source),
-        "default_time_zone": _column(rows, "default_time_zone", as_str, source),
-    }
-    return to_frame(to_table(columns, "account"))
-
-
-def external_tools(payload: Any, *, account_id: int, source: str = "external tools") -> pd.DataFrame:
-    """``/api/lti/accounts/:id/external_tools`` -> one row per tool × placement (NA placement when it has none)."""
-    rows = []
-    for tool in _records(payload, source):
-        base = {
-            "account_id": account_id,
-            "tool_id": as_id(tool.get("id"), "id", source),
-            "name": as_str(tool.get("name"), "name", source),
-            "domain": as_str(tool.get("domain"), "domain", source),
-            "url": as_str(tool.get("url"), "url", source),
-            "privacy_level": as_str(tool.get("privacy_level"), "privacy_level", source),
-        }
-        placements = [(name, value) for name, value in tool.items() if name in PLACEMENTS and isinstance(value, dict)]
-        if not placements:
-            rows.append(base | {"placement": None, "enabled": None, "text": None, "placement_url": None})
-        for name, value in sorted(placements):
-            rows.append(
-                base
-                | {
-                    "placement": name,
-                    "enabled": as_bool(value.get("enabled", True), "enabled", source),
-                    "text": as_str(value.get("text"), "text", source),
-                    "placement_url": as_str(value.get("url") or value.get("target_link_uri"), "url", source),
-                }
-            )
-    columns = {name: [r[name] for r in rows] for name in SCHEMAS["external_tools"].names}
-    return to_frame(to_table(columns, "external_tools"))
-
-
-def data_services(payload: Any, *, account_id: int, source: str = "data services") -> pd.DataFrame:
-    """``/api/lti/accounts/:id/data_services`` -> one row per live-events subscription."""
-    rows = _records(payload, source)
-    metadata = [r.get("TransportMetadata") if isinstance(r.get("TransportMetadata"), dict) else {} for r in rows]
-    events = []
-    for r in rows:
-        value = r.get("EventTypes") or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ResponseFormatError(source, "EventTypes is not a list of event names", value)
-        events.append(value)
-    columns = {
-        "account_id": [account_id] * len(rows),
-        "subscription_id": _column(rows, "Id", as_str, source),
-        "context_type": _column(rows, "ContextType", as_str, source),
-        "context_id": _column(rows, "ContextId", as_str, source),
-        "event_types": events,
-        "transport_type": _column(rows, "TransportType", as_str, source),
-        "target_url": [as_str(m.get("Url"), "TransportMetadata.Url", source) for m in metadata],
-        "format": _column(rows, "Format", as_str, source),
-        "owner_id": _column(rows, "OwnerId", as_str, source),
-    }
-    return to_frame(to_table(columns, "data_services"))
 
 
 # -- LTI 1.1 XML tool configuration ---------------------------------------------------------------
@@ -255,7 +174,14 @@ def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> read_tool_config("data/lti/tool.xml")[["placement", "text"]]  # doctest: +SKIP
+    >>> read_tool_config("data/lti/tool.xml")[["placement", "text"]]
+                 placement                     text
+    0    course_navigation                 Readings
+    1   account_navigation       Reading list admin
+    2      user_navigation              My readings
+    3        editor_button         Insert a reading
+    4   resource_selection         Choose a reading
+    5  homework_submission  Submit a reading report
     """
     import json
 

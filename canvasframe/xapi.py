@@ -1,16 +1,15 @@
 """xAPI statements <-> tidy frames: read files and LRSs, build statements, report activity to Canvas.
 
-Durations are ISO 8601 (``PT4H35M59.14S``, ``P4W``, ``P1DT2H``) parsed with :mod:`isodate`.
-Year and month parts have no fixed length, so they are resolved against the
-statement's ``timestamp`` (calendar-exact: ``P1M`` from 31 January is 28 or 29
-days); a statement without a timestamp uses the Gregorian averages (a year is
-365.2425 days, a month a twelfth of that). ``canvas_duration`` is what Canvas
-records for a page view from the statement: 5 seconds when the statement has
-no duration, capped at 5 minutes.
+How statements become a frame (durations, Canvas's page-view duration, invalid values) is
+:mod:`canvasframe.transforms.xapi`; this module does the reading and writing.
 
 >>> import canvasframe as cf
->>> frame = cf.xapi.read_statements("data/xapi/statements.json")  # doctest: +SKIP
->>> cf.plots.plot_page_view_heatmap(cf.xapi.to_page_views(frame))  # doctest: +SKIP
+>>> page = "https://canvas.example.edu/courses/7/pages/intro"
+>>> statements = [cf.xapi.statement("ada@example.edu", "experienced", page, timestamp="2026-09-01T10:20:00Z")]
+>>> frame = cf.xapi.read_statements(statements)
+>>> cf.xapi.to_page_views(frame, student_ids={"mailto:ada@example.edu": 42})
+   course_id  student_id                      hour  views
+0          7          42 2026-09-01 10:00:00+00:00      1
 """
 
 from __future__ import annotations
@@ -19,30 +18,25 @@ import json
 import os
 import re
 import uuid
-import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import isodate
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import requests
 
-from .client import LOCAL_HOSTS, raise_for_response
-from .errors import CanvasframeWarning, ConfigError, NetworkError, ResponseFormatError, redact
-from .schemas import SCHEMAS, to_frame, to_table
+from ._http import RetryPolicy, Transport, check_url, follow_pages
+from .errors import ConfigError, ResponseFormatError
+from .schemas import to_frame, to_table
 from .transforms import is_digits
+from .transforms.xapi import field, parse_duration, statements_to_frame
 
 __all__ = ["LRS", "read_statements", "send_to_canvas", "statement", "to_page_views"]
 
 XAPI_VERSION = "1.0.3"
-CANVAS_DEFAULT_DURATION = timedelta(seconds=5)
-CANVAS_MAX_DURATION = timedelta(minutes=5)
-_AVERAGE_YEAR = timedelta(days=365.2425)
 ADL_VERBS = {
     v: f"http://adlnet.gov/expapi/verbs/{v}"
     for v in (
@@ -81,8 +75,10 @@ class LRS:
 
     Examples
     --------
-    >>> lrs = LRS("https://lrs.example.edu/xapi", auth=("key", "secret"))  # doctest: +SKIP
-    >>> read_statements(lrs, verb="http://adlnet.gov/expapi/verbs/completed")  # doctest: +SKIP
+    >>> lrs = LRS("https://lrs.example.edu/xapi", auth=("key", "secret"))
+    >>> lrs
+    LRS('https://lrs.example.edu/xapi/', auth=[secure])
+    >>> read_statements(lrs, verb="http://adlnet.gov/expapi/verbs/completed")  # a real LRS  # doctest: +SKIP
     """
 
     def __init__(
@@ -92,53 +88,36 @@ class LRS:
         *,
         timeout: tuple[float, float] = (10.0, 60.0),
         session: requests.Session | None = None,
+        policy: RetryPolicy | None = None,
     ) -> None:
-        parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"LRS endpoint {redact(endpoint)!r} is not an http(s) URL.")
-        if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
-            raise ConfigError(f"Refusing plain http:// to the LRS at {parts.hostname}; use https://.")
+        check_url(endpoint, "the LRS")
         self.endpoint = endpoint.rstrip("/") + "/"
         self.__auth = auth
-        self.timeout = timeout
-        self.session = session or requests.Session()
+        self.transport = Transport(session, timeout=timeout, policy=policy)
 
     def __repr__(self) -> str:
         return f"LRS({self.endpoint!r}, auth=[secure])"
 
-    def pages(self, params: Mapping[str, Any]) -> Iterable[list[dict]]:
+    def pages(self, params: Mapping[str, Any]) -> Iterator[list[dict]]:
         """Yield each page of ``GET statements``, following ``more`` until it is empty."""
         headers = {"X-Experience-API-Version": XAPI_VERSION}
         auth = self.__auth
         if isinstance(auth, str):
             headers["Authorization"] = auth
             auth = None
-        scheme, netloc = urlsplit(self.endpoint)[:2]
-        origin = f"{scheme}://{netloc}"
-        url: str | None = urljoin(self.endpoint, "statements")
-        query: dict[str, Any] | None = {k: v for k, v in params.items() if v is not None}
-        seen: set[str] = set()
-        while url:
-            try:
-                response = self.session.get(url, params=query, headers=headers, auth=auth, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                raise NetworkError(None, url, detail=type(exc).__name__) from None
-            raise_for_response(response)
-            try:
-                body = response.json()
-            except ValueError:
-                raise ResponseFormatError(response.url, "the LRS answer is not JSON", response.text) from None
+        lrs_origin = "{}://{}".format(*urlsplit(self.endpoint)[:2])
+        query = {k: v for k, v in params.items() if v is not None}
+
+        def read_page(url: str, first: bool) -> tuple[list[dict], str, str | None]:
+            body, response = self.transport.send(
+                "GET", url, what="the LRS", params=query if first else None, headers=headers, auth=auth
+            )
             if not isinstance(body, dict) or not isinstance(body.get("statements"), list):
                 raise ResponseFormatError(response.url, "expected {'statements': [...], 'more': ...}", body)
-            yield body["statements"]
             more = body.get("more") or None
-            query = None
-            seen.add(response.url)
-            url = urljoin(origin, more) if more else None  # 'more' is relative to the LRS's origin
-            if url and (urlsplit(url)[:2] != urlsplit(origin)[:2] or url in seen):
-                raise ResponseFormatError(
-                    response.url, f"'more' points to {redact(url)!r}, which is not a new page here"
-                )
+            return body["statements"], response.url, urljoin(lrs_origin, more) if more else None  # relative to origin
+
+        yield from follow_pages(urljoin(self.endpoint, "statements"), read_page, "LRS's 'more' link")
 
 
 def _load_file(path: Path) -> list[Any]:
@@ -213,7 +192,7 @@ def read_statements(
             raise ConfigError(f"No statements file at {path}; pass a .json or .jsonl path, a list or an LRS.")
         statements, where = _load_file(path), str(path)
     else:
-        statements, where = list(source), "statements"
+        statements, where = [dict(s) if isinstance(s, Mapping) else s for s in source], "statements"
     return statements_to_frame(statements, strict=strict, source=where)
 
 
@@ -221,133 +200,6 @@ def _iso(value: datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return value.astimezone(timezone.utc).isoformat()
-
-
-def _lang(value: Any) -> str | None:
-    """A language map's en-US text, else its first."""
-    if isinstance(value, dict) and value:
-        return str(value.get("en-US", next(iter(value.values()))))
-    return value if isinstance(value, str) else None
-
-
-def _get(obj: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
-def parse_duration(text: Any, anchor: pd.Timestamp | None = None) -> timedelta:
-    """An ISO 8601 duration as a timedelta; year/month parts resolved from ``anchor`` (see module doc)."""
-    if not isinstance(text, str):
-        raise ValueError(f"duration {text!r} is not a string")
-    value = isodate.parse_duration(text)
-    if isinstance(value, isodate.Duration):
-        if anchor is not None and not pd.isna(anchor):
-            value = value.totimedelta(start=anchor.to_pydatetime())
-        else:
-            months = float(value.years) * 12 + float(value.months)
-            value = value.tdelta + months * (_AVERAGE_YEAR / 12)
-    if value < timedelta(0):
-        raise ValueError(f"duration {text!r} is negative")
-    return value
-
-
-def statements_to_frame(statements: list[Any], *, strict: bool = False, source: str = "statements") -> pd.DataFrame:
-    """The transform behind :func:`read_statements` (pure: no I/O)."""
-    rows: list[dict[str, Any]] = []
-    invalid: list[str] = []
-    for number, s in enumerate(statements):
-        if not isinstance(s, dict):
-            raise ResponseFormatError(source, f"statement {number} is {type(s).__name__}, not an object", s)
-        sid = str(s.get("id") or f"#{number}")
-        row: dict[str, Any] = {"statement_id": s.get("id")}
-        for key in ("timestamp", "stored"):
-            row[key] = _timestamp(s.get(key), key, sid, strict, invalid, source)
-        actor = s.get("actor") if isinstance(s.get("actor"), dict) else {}
-        row |= {
-            "actor_name": actor.get("name"),
-            "actor_mbox": actor.get("mbox"),
-            "actor_account_home_page": _get(actor, "account", "homePage"),
-            "actor_account_name": _get(actor, "account", "name"),
-            "verb_id": _get(s, "verb", "id"),
-            "verb": _lang(_get(s, "verb", "display")),
-            "object_id": _get(s, "object", "id"),
-            "object_name": _lang(_get(s, "object", "definition", "name")),
-            "object_type": _get(s, "object", "definition", "type") or _get(s, "object", "objectType"),
-            "result_score_scaled": _number(_get(s, "result", "score", "scaled")),
-            "result_success": _boolean(_get(s, "result", "success")),
-            "result_completion": _boolean(_get(s, "result", "completion")),
-            "context_registration": _get(s, "context", "registration"),
-        }
-        raw = _get(s, "result", "duration")
-        duration = pd.NaT
-        if raw is not None:
-            try:
-                duration = parse_duration(raw, None if pd.isna(row["timestamp"]) else row["timestamp"])
-            except (ValueError, isodate.ISO8601Error, OverflowError) as exc:
-                if strict:
-                    raise ResponseFormatError(
-                        source, f"statement {sid}: invalid result.duration ({exc})", raw
-                    ) from None
-                invalid.append(f"{sid}: duration {raw!r}")
-        row["result_duration"] = duration
-        row["canvas_duration"] = (
-            CANVAS_DEFAULT_DURATION
-            if raw is None
-            else pd.NaT
-            if pd.isna(duration)
-            else min(duration, CANVAS_MAX_DURATION)
-        )
-        rows.append({k: (_text(v) if k in _TEXT else v) for k, v in row.items()})
-    if invalid:
-        warnings.warn(
-            f"{len(invalid)} invalid timestamp(s) or duration(s) in {source} became NaT "
-            f"(first: {invalid[0]}); pass strict=True to raise instead.",
-            CanvasframeWarning,
-            stacklevel=3,
-        )
-    columns = {name: [r[name] for r in rows] for name in SCHEMAS["xapi_statements"].names}
-    columns["timestamp"] = pd.DatetimeIndex(columns["timestamp"], tz="UTC").as_unit("us") if rows else []
-    columns["stored"] = pd.DatetimeIndex(columns["stored"], tz="UTC").as_unit("us") if rows else []
-    for key in ("result_duration", "canvas_duration"):
-        columns[key] = pd.to_timedelta(pd.Series(columns[key], dtype=object)).astype("timedelta64[ns]")
-    return to_frame(to_table(columns, "xapi_statements"))
-
-
-def _timestamp(value: Any, key: str, sid: str, strict: bool, invalid: list[str], source: str) -> pd.Timestamp:
-    if value is None:
-        return pd.NaT
-    try:
-        if not isinstance(value, str):
-            raise ValueError("not a string")
-        parsed = pd.Timestamp(value)
-        return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
-    except (ValueError, TypeError, OverflowError) as exc:
-        if strict:
-            raise ResponseFormatError(source, f"statement {sid}: invalid {key} ({exc})", value) from None
-        invalid.append(f"{sid}: {key} {value!r}")
-        return pd.NaT
-
-
-# Text columns, from the schema: a malformed statement's number or object is kept as JSON text there.
-_TEXT = frozenset(f.name for f in SCHEMAS["xapi_statements"] if f.type == pa.string())
-
-
-def _text(value: Any) -> str | None:
-    """Text columns hold text: a malformed statement's number or object is kept as its JSON."""
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value)
-
-
-def _number(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
-
-
-def _boolean(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
 
 
 # -- to page views -------------------------------------------------------------------------------
@@ -370,7 +222,16 @@ def to_page_views(
 
     Examples
     --------
-    >>> pv = to_page_views(read_statements("data/xapi/statements.json"))  # doctest: +SKIP
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # the file has three invalid statements, on purpose
+    ...     warnings.simplefilter("ignore")
+    ...     statements = read_statements("data/xapi/statements.json")
+    >>> to_page_views(statements).groupby("student_id").views.sum().head(3)
+    student_id
+    1005    23
+    1006    17
+    1007    19
+    Name: views, dtype: int64
     """
     frame = frame.dropna(subset=["timestamp"])
     urls = frame["object_id"].astype("str").str.extract(_COURSE_IN_URL, expand=False)
@@ -465,11 +326,11 @@ def validate(stmt: Mapping[str, Any]) -> None:
     actor = stmt.get("actor")
     if not isinstance(actor, dict) or not any(k in actor for k in ("mbox", "mbox_sha1sum", "openid", "account")):
         problems.append("actor needs an mbox, mbox_sha1sum, openid or account")
-    if not isinstance(_get(stmt, "verb", "id"), str) or not _get(stmt, "verb", "id"):
+    if not isinstance(field(stmt, "verb", "id"), str) or not field(stmt, "verb", "id"):
         problems.append("verb.id is missing")
-    if not isinstance(_get(stmt, "object", "id"), str) or not _get(stmt, "object", "id"):
+    if not isinstance(field(stmt, "object", "id"), str) or not field(stmt, "object", "id"):
         problems.append("object.id is missing")
-    duration = _get(stmt, "result", "duration")
+    duration = field(stmt, "result", "duration")
     if duration is not None:
         try:
             parse_duration(duration)
@@ -487,6 +348,7 @@ def send_to_canvas(
     *,
     timeout: tuple[float, float] = (10.0, 30.0),
     session: requests.Session | None = None,
+    policy: RetryPolicy | None = None,
 ) -> None:
     """POST a statement to Canvas's xAPI callback (``$Canvas.xapi.url``), signed with OAuth 1.0a.
 
@@ -503,24 +365,24 @@ def send_to_canvas(
 
     Examples
     --------
+    A write to Canvas, so not run here; ``notebooks/05-xapi-activity.ipynb`` sends one to the sample:
+
     >>> send_to_canvas(xapi_url, statement("ada@example.edu", "experienced", page_url), key, secret)  # doctest: +SKIP
     """
     from requests_oauthlib import OAuth1
 
     validate(stmt)
-    parts = urlsplit(callback_url)
-    if parts.scheme != "https" and parts.hostname not in LOCAL_HOSTS:
-        raise ConfigError(f"Refusing to send to {redact(callback_url)}: Canvas's xAPI callback must be https://.")
-    body = json.dumps(dict(stmt))
+    check_url(callback_url, "Canvas's xAPI callback")
+    # OAuth1 signs each attempt afresh (new nonce and timestamp), so a retry is never a replay.
     auth = OAuth1(consumer_key, shared_secret, signature_method="HMAC-SHA1", force_include_body=True)
-    try:
-        response = (session or requests).post(
-            callback_url, data=body, auth=auth, timeout=timeout, headers={"Content-Type": "application/json"}
-        )
-    except (requests.ConnectionError, requests.Timeout) as exc:
-        raise NetworkError(None, callback_url, detail=type(exc).__name__) from None
-    raise_for_response(
-        response,
+    Transport(session, timeout=timeout, policy=policy).send(
+        "POST",
+        callback_url,
+        what="Canvas's xAPI callback",
+        data=json.dumps(dict(stmt)),
+        headers={"Content-Type": "application/json"},
+        auth=auth,
+        body="none",
         hint=(
             "Check the tool's consumer key and shared secret, and this machine's clock "
             "(Canvas accepts OAuth timestamps within 90 minutes)."

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from canvasframe.sandbox import Config, Institution, SandboxServer, views
-from canvasframe.sandbox.server import stringify_ids
+from canvasframe.sandbox.handler import stringify_ids
 
 from .conftest import TOKEN
 

@@ -24,33 +24,33 @@ import random
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
-KINDS = frozenset(
-    {
-        "500",
-        "502",
-        "503",
-        "401",
-        "403",
-        "404",
-        "429",
-        "403-throttle",
-        "reset",
-        "truncate",
-        "slow",
-        "timeout",
-        "html",
-        "empty",
-        "invalid-json",
-        "self-link",
-    }
-)
+FaultKind = Literal[
+    "500",
+    "502",
+    "503",
+    "401",
+    "403",
+    "404",
+    "429",
+    "403-throttle",
+    "reset",
+    "truncate",
+    "slow",
+    "timeout",
+    "html",
+    "empty",
+    "invalid-json",
+    "self-link",
+]
+KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 
 
 @dataclass
 class _Script:
     pattern: re.Pattern[str]
-    kind: str
+    kind: FaultKind
     times: int | None  # None: forever
 
 
@@ -59,7 +59,7 @@ class FaultPlan:
     """What goes wrong, and how often."""
 
     seed: int = 0
-    rates: dict[str, float] = field(default_factory=dict)
+    rates: dict[FaultKind, float] = field(default_factory=dict)
     latency: float = 0.0  # seconds added to every answer
     hang: float = 5.0  # how long a "timeout" fault waits
     _scripts: list[_Script] = field(default_factory=list)
@@ -72,7 +72,7 @@ class FaultPlan:
         self._lock = threading.Lock()
         self.fired: list[tuple[str, str]] = []  # (kind, path), for test reports
 
-    def script(self, pattern: str, kind: str, times: int | None = 1) -> FaultPlan:
+    def script(self, pattern: str, kind: FaultKind, times: int | None = 1) -> FaultPlan:
         """Make the next ``times`` requests whose path matches ``pattern`` fail with ``kind``."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {sorted(KINDS)}")
@@ -87,7 +87,7 @@ class FaultPlan:
             self.latency = 0.0
             self.fired.clear()
 
-    def draw(self, path: str) -> str | None:
+    def draw(self, path: str) -> FaultKind | None:
         """The fault for this request, if any (scripts first, then the random rates)."""
         with self._lock:
             for script in self._scripts:

@@ -263,7 +263,9 @@ class Institution:
         for k in range(cfg.assignments_per_course):
             due_local = start + timedelta(days=int(4 + k * 7 * weeks_total / max(cfg.assignments_per_course, 1)))
             # 23:59 local in the course's zone, stored in UTC
-            due = (due_local + timedelta(hours=23, minutes=59) - timedelta(minutes=tz)).replace(tzinfo=UTC)
+            due: datetime | None = (due_local + timedelta(hours=23, minutes=59) - timedelta(minutes=tz)).replace(
+                tzinfo=UTC
+            )
             points: float | None = float(rng.choice([10, 20, 25, 50, 100]))
             if k == 1:
                 due = None  # an assignment without a due date: unsubmitted work is "floating"
@@ -365,7 +367,7 @@ def _parse_day(text: str) -> datetime:
 def _rhythm(peaks: list[int]) -> np.ndarray:
     hours = np.arange(24)
     # Narrow peaks over a low floor: people sleep, so small hours see few page views.
-    curve = 0.03 + sum(np.exp(-(((hours - p + 12) % 24 - 12) ** 2) / 4.5) for p in peaks)
+    curve: np.ndarray = 0.03 + sum(np.exp(-(((hours - p + 12) % 24 - 12) ** 2) / 4.5) for p in peaks)  # type: ignore[assignment]
     return curve / curve.mean()
 
 

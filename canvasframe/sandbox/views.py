@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from typing import Literal
 
 import numpy as np
 
 from .institution import CATEGORIES, Assignment, Course, Enrollment, Institution
 
 TARDINESS = ("on_time", "late", "missing", "floating")
+Shape = Literal["real", "documented"]  # what the Canvas source sends, or what the API docs show
+Buckets = Literal["hour", "day"]  # per-student page-view keys: hosted Canvas, or self-hosted
 
 
 def iso(value: datetime | None, offset_minutes: int = 0) -> str | None:
@@ -50,8 +53,7 @@ def course_activity(course: Course, rng: np.random.Generator) -> list[dict]:
 
 def score_statistics(course: Course, a: Assignment) -> dict[str, float] | None:
     """min, quartiles and max of the scores, or None when nobody has a score."""
-    scores = [e.submissions[a.id].score for e in course.enrollments.values()]
-    scores = [s for s in scores if s is not None]
+    scores = [s for e in course.enrollments.values() if (s := e.submissions[a.id].score) is not None]
     if not scores:
         return None
     q1, med, q3 = (float(x) for x in np.percentile(scores, [25, 50, 75]))
@@ -68,7 +70,7 @@ def statuses(course: Course, a: Assignment) -> Counter[str]:
     return Counter(e.submissions[a.id].status for e in course.enrollments.values())
 
 
-def course_assignments(course: Course, shape: str = "real") -> list[dict]:
+def course_assignments(course: Course, shape: Shape = "real") -> list[dict]:
     rows = []
     for a in course.assignments:
         row: dict = {
@@ -112,7 +114,7 @@ def level(value: int, maximum: int) -> int:
     return 1 + min(2, int(3 * value / (maximum + 1)))
 
 
-def student_summaries(course: Course, shape: str = "real") -> list[dict]:
+def student_summaries(course: Course, shape: Shape = "real") -> list[dict]:
     views = {sid: page_view_total(e) for sid, e in course.enrollments.items()}
     parts = {sid: len(e.participations) for sid, e in course.enrollments.items()}
     max_views, max_parts = max(views.values(), default=0), max(parts.values(), default=0)
@@ -120,7 +122,7 @@ def student_summaries(course: Course, shape: str = "real") -> list[dict]:
     for sid, e in course.enrollments.items():
         counts = Counter(s.status for s in e.submissions.values())
         tardiness = {"total": len(e.submissions)} | {k: counts[k] for k in TARDINESS}
-        row = {
+        row: dict = {
             "id": sid,
             # Canvas sends null for a student who never opened the course.
             "page_views": views[sid] or None,
@@ -163,7 +165,7 @@ def sort_summaries(course: Course, rows: list[dict], sort_column: str | None) ->
     return sorted(rows, key=lambda r: (key(course, r), r["id"]), reverse=descending)
 
 
-def student_activity(e: Enrollment, buckets: str = "hour") -> dict:
+def student_activity(e: Enrollment, buckets: Buckets = "hour") -> dict:
     if buckets == "day":
         per_day: Counter[str] = Counter()
         for day, v in zip(_day(e.hours), e.views, strict=True):
@@ -179,7 +181,7 @@ def student_activity(e: Enrollment, buckets: str = "hour") -> dict:
     return {"page_views": page_views, "participations": participations}
 
 
-def student_assignments(course: Course, e: Enrollment, shape: str = "real") -> list[dict]:
+def student_assignments(course: Course, e: Enrollment, shape: Shape = "real") -> list[dict]:
     rows = []
     for a in course.assignments:
         offset = a.tz_offset if shape == "documented" else 0
@@ -223,7 +225,7 @@ def student_communication(e: Enrollment) -> dict:
 # -- department ------------------------------------------------------------------
 
 
-def department_activity(courses: list[Course], shape: str = "real") -> dict:
+def department_activity(courses: list[Course], shape: Shape = "real") -> dict:
     daily: Counter[str] = Counter()
     daily_parts: Counter[str] = Counter()
     categories: Counter[str] = Counter()

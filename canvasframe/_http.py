@@ -1,0 +1,375 @@
+"""The one path for outbound HTTP: the URL rule, retries with backoff, error mapping, page following.
+
+:class:`~canvasframe.client.Canvas`, the LRS reader (:class:`canvasframe.xapi.LRS`), the
+LTI token exchange (:class:`canvasframe.lti.ClientCredentials`) and the xAPI send
+(:func:`canvasframe.xapi.send_to_canvas`) all send through :class:`Transport`, so they
+refuse plain ``http://`` to a remote host the same way, retry the same faults the same
+number of times and turn every failure into the same typed errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+import orjson
+import requests
+
+from .errors import (
+    AuthenticationError,
+    CanvasAPIError,
+    ConfigError,
+    NetworkError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ResponseFormatError,
+    ServerError,
+    redact,
+)
+
+__all__ = [
+    "RetryPolicy",
+    "Transport",
+    "check_url",
+    "error_details",
+    "follow_pages",
+    "is_loopback",
+    "raise_for_response",
+]
+
+log = logging.getLogger("canvasframe")
+
+_THROTTLE_TEXT = "rate limit exceeded"
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+_BODY_ERRORS = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+_NETWORK_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
+_SECRET_IN_URL = re.compile(r"(?i)[?&]access_token=")
+_STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
+
+Body = Literal["json", "none"]
+T = TypeVar("T")
+
+
+# -- the URL rule ------------------------------------------------------------------------------------
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ``::1``): traffic that never leaves this machine."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, what: str) -> SplitResult:
+    """Apply canvasframe's rule to a URL it is about to send to, and return its parts.
+
+    The rule, the same for every request canvasframe makes: an ``http(s)`` URL with a
+    host; ``https`` unless the host is this machine (credentials would otherwise cross
+    the network in clear); and no ``access_token=`` in the query, where it would end up
+    in logs.
+
+    Examples
+    --------
+    >>> check_url("https://canvas.example.edu/api/v1/courses", "Canvas").hostname
+    'canvas.example.edu'
+    >>> check_url("http://canvas.example.edu", "Canvas")
+    Traceback (most recent call last):
+    ...
+    canvasframe.errors.ConfigError: Refusing plain http:// to canvas.example.edu for Canvas: ...
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{what}: {redact(url)!r} is not an http(s) URL; pass something like 'https://canvas.example.edu'."
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"Refusing plain http:// to {parts.hostname} for {what}: credentials would travel unencrypted. "
+            "Use https:// (plain http is allowed only for this machine: localhost, 127.0.0.1, ::1)."
+        )
+    if _SECRET_IN_URL.search(url):
+        # urllib3 logs request lines at DEBUG: a credential in the URL would end up in logs.
+        raise ConfigError(
+            f"Refusing {redact(url)} for {what}: it carries a credential in the query string. "
+            "canvasframe sends tokens only in an Authorization header; pass it as token=."
+        )
+    return parts
+
+
+def origin(url: str) -> tuple[str, str]:
+    """``(scheme, host[:port])``: what must stay the same for a credential to follow a link."""
+    return urlsplit(url)[:2]
+
+
+# -- error mapping ---------------------------------------------------------------------------------
+
+
+def error_details(text: str) -> tuple[str | None, int | None]:
+    """Canvas's message and error report id from any of its three error body shapes.
+
+    Examples
+    --------
+    >>> error_details('{"errors": [{"message": "boom"}], "error_report_id": 12}')
+    ('boom', 12)
+    >>> error_details('{"errors": {"type": "unauthorized", "message": "bad token"}}')
+    ('bad token', None)
+    """
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return (text.strip()[:200] or None), None
+    if not isinstance(body, dict):
+        return None, None
+    errors, message = body.get("errors"), None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        message = errors[0].get("message")
+    elif isinstance(errors, dict):
+        message = errors.get("message")
+    elif isinstance(body.get("message"), str):
+        message = body["message"]
+    report = body.get("error_report_id")
+    try:
+        report = int(report) if report is not None else None
+    except (TypeError, ValueError):
+        report = None
+    return (str(message) if message is not None else None), report
+
+
+def raise_for_response(
+    response: requests.Response, *, hint: str | None = None, auth_statuses: tuple[int, ...] = (401,)
+) -> None:
+    """Raise the typed error for an HTTP error answer, with the server's message (any Canvas body shape).
+
+    ``auth_statuses`` become :class:`AuthenticationError` (an OAuth token endpoint also answers 400
+    for a refused client); ``hint`` replaces the error class's advice where the caller knows better.
+    """
+    if response.status_code < 400:
+        return
+    message, report = error_details(response.text)
+    status = response.status_code
+    if status in auth_statuses:
+        cls: type[CanvasAPIError] = AuthenticationError
+    else:
+        cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else CanvasAPIError)
+    raise cls(status, response.url, message, report, hint=hint)
+
+
+def is_throttled(response: requests.Response) -> bool:
+    """Canvas's throttled answer: 429, or 403 with ``Rate Limit Exceeded`` on older instances."""
+    if response.status_code == 429:
+        return True
+    return response.status_code == 403 and _THROTTLE_TEXT in response.text[:200].lower()
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def rate_limit_remaining(response: requests.Response) -> float | None:
+    """``X-Rate-Limit-Remaining`` as a number, when the server sent one."""
+    try:
+        return float(response.headers["X-Rate-Limit-Remaining"])
+    except (KeyError, ValueError):
+        return None
+
+
+# -- retries -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry (exponential backoff with full jitter).
+
+    Attributes
+    ----------
+    retries : int
+        Retries after a 5xx, a reset or timed-out connection, or a cut-off or unparsable body.
+    throttle_retries : int
+        Retries after a throttled answer; a full Canvas bucket drains in about a minute.
+    backoff, max_backoff : float
+        The first delay's upper bound and the largest delay, in seconds.
+    """
+
+    retries: int = 5
+    throttle_retries: int = 10
+    backoff: float = 0.5
+    max_backoff: float = 20.0
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0, min(self.max_backoff, self.backoff * 2**attempt))
+
+
+class Governor(Protocol):
+    """What :class:`Transport` needs from a concurrency governor (see :mod:`canvasframe._concurrency`)."""
+
+    def __enter__(self) -> object: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def observe(self, remaining: float | None, *, throttled: bool = False) -> None: ...
+
+
+class Transport:
+    """Sends requests with one retry policy and one error mapping.
+
+    Parameters
+    ----------
+    session : requests.Session, optional
+        Your own session (proxies, certificates); a new one by default.
+    timeout : (float, float)
+        Connect and read timeouts in seconds.
+    policy : RetryPolicy
+        When and how long to retry.
+    governor : optional
+        A concurrency governor entered around each request and told about each answer's
+        rate-limit headers (Canvas's sessions have one).
+    """
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        policy: RetryPolicy | None = None,
+        governor: Governor | None = None,
+    ) -> None:
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.policy = policy or RetryPolicy()
+        self.governor = governor
+        self.stats = {"requests": 0, "retries": 0, "throttled": 0}
+        self._stats_lock = threading.Lock()
+
+    def _count(self, key: str) -> None:
+        with self._stats_lock:
+            self.stats[key] += 1
+
+    def send(
+        self,
+        method: Literal["GET", "POST"],
+        url: str,
+        *,
+        what: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Any = None,
+        auth: Any = None,
+        body: Body = "json",
+        hint: str | None = None,
+        auth_statuses: tuple[int, ...] = (401,),
+    ) -> tuple[Any, requests.Response]:
+        """Send one request and return ``(parsed body, response)``, retrying as the policy says.
+
+        ``body="json"`` parses the answer as JSON (an empty or unparsable body is retried, then a
+        :class:`ResponseFormatError`); ``body="none"`` ignores it. ``what`` names the service in errors.
+        ``data`` may be a zero-argument callable, called for each attempt (a body that must not be replayed).
+        """
+        check_url(url, what)
+        policy, attempt, throttled = self.policy, 0, 0
+        while True:
+            safe_url = redact(url)
+            problem: str
+            response: requests.Response | None = None
+            try:
+                with self.governor if self.governor is not None else contextlib.nullcontext():
+                    self._count("requests")
+                    log.debug("%s %s params=%s", method, safe_url, params)
+                    payload = data() if callable(data) else data
+                    response = self.session.request(
+                        method, url, params=params, headers=headers, data=payload, auth=auth, timeout=self.timeout
+                    )
+                    content = response.content  # read inside the governor: the request is in flight until then
+            except _BODY_ERRORS as exc:
+                problem, response = f"the body was cut off ({type(exc).__name__})", None
+            except _NETWORK_ERRORS as exc:
+                if attempt >= policy.retries:
+                    raise NetworkError(
+                        None, safe_url, detail=f"{type(exc).__name__} after {attempt + 1} attempts", hint=hint
+                    ) from None
+                problem = type(exc).__name__
+            if response is not None:
+                safe_url = redact(response.url)
+                throttled_now = is_throttled(response)
+                if self.governor is not None:
+                    self.governor.observe(rate_limit_remaining(response), throttled=throttled_now)
+                if throttled_now:
+                    self._count("throttled")
+                    if throttled >= policy.throttle_retries:
+                        message, _ = error_details(response.text)
+                        raise RateLimited(response.status_code, safe_url, message, retry_after=_retry_after(response))
+                    wait_for = _retry_after(response)
+                    delay = wait_for if wait_for is not None else policy.delay(throttled) + policy.backoff
+                    log.info("throttled on %s; retrying in %.1fs", safe_url, delay)
+                    throttled += 1
+                    self._count("retries")
+                    time.sleep(delay)
+                    continue
+                if response.status_code >= 400:
+                    if response.status_code not in _RETRY_STATUSES or attempt >= policy.retries:
+                        raise_for_response(response, hint=hint, auth_statuses=auth_statuses)
+                    problem = f"HTTP {response.status_code}"
+                elif body == "none":
+                    return None, response
+                elif not content.strip():
+                    raise ResponseFormatError(safe_url, "the body is empty where JSON was expected")
+                else:
+                    try:
+                        return orjson.loads(content), response
+                    except ValueError:
+                        problem = "the body is not valid JSON"
+                        if attempt >= policy.retries:
+                            raise ResponseFormatError(safe_url, problem, content.decode("utf-8", "replace")) from None
+            if attempt >= policy.retries:
+                raise ResponseFormatError(safe_url, problem)
+            delay = policy.delay(attempt)
+            log.info("%s on %s; retry %d in %.2fs", problem, safe_url, attempt + 1, delay)
+            attempt += 1
+            self._count("retries")
+            time.sleep(delay)
+
+
+# -- page following --------------------------------------------------------------------------------
+
+
+def follow_pages(first_url: str, read_page: Callable[[str, bool], tuple[T, str, str | None]], what: str) -> Iterator[T]:
+    """Yield page after page until there is no next one.
+
+    ``read_page(url, is_first)`` returns ``(page, the URL it was read from, the next page's URL
+    or None)``. A next URL is resolved against the page's URL and must stay on the same origin
+    (credentials never follow a link elsewhere) and never point back to a page already read
+    (a loop would never end). ``what`` names the link in errors (``'Link rel="next"'``, ``'more'``).
+    """
+    url, seen, first = first_url, set(), True
+    while True:
+        page, read_from, next_url = read_page(url, first)
+        first = False
+        seen.add(read_from)
+        yield page
+        if not next_url:
+            return
+        url = urljoin(read_from, next_url)
+        if origin(url) != origin(read_from):
+            raise ResponseFormatError(
+                read_from, f"the {what} points to another host ({urlsplit(url).netloc}); credentials never go there"
+            )
+        if url in seen:
+            raise ResponseFormatError(read_from, f"the {what} points back to a page already read")

@@ -1,0 +1,256 @@
+"""How the sandbox answers one HTTP request, in Canvas's order of checks.
+
+A GET goes through: fault injection → authentication → the throttle → the route's
+view → pagination → string ids → the answer. POSTs go to the xAPI, LRS and LTI token
+services. Each step is one method, so a test can name the step a behaviour comes from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import struct
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from .faults import FaultKind
+from .lti import UNAUTHORIZED
+from .routes import NOT_FOUND, HTTPAnswer, Paged, route, server_error
+
+if TYPE_CHECKING:
+    from .server import SandboxServer
+
+__all__ = ["Handler", "stringify_ids"]
+
+_ID_KEY = re.compile(r"(^id$|_id$)")
+_IDS_KEY = re.compile(r"_ids$")
+_FAULT_MESSAGES = {
+    "401": "Invalid access token.",
+    "403": "user not authorized to perform that action",
+    "404": "The specified resource does not exist.",
+}
+Answer = tuple[int, Any, dict[str, str]]
+
+
+def stringify_ids(value: Any) -> Any:
+    """What Canvas sends for ``Accept: application/json+canvas-string-ids``."""
+    if isinstance(value, list):
+        return [stringify_ids(v) for v in value]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if _ID_KEY.search(k) and isinstance(v, int) and not isinstance(v, bool):
+                out[k] = str(v)
+            elif _IDS_KEY.search(k) and isinstance(v, list):
+                out[k] = [str(x) if isinstance(x, int) else x for x in v]
+            else:
+                out[k] = stringify_ids(v)
+        return out
+    return value
+
+
+def bearer_token(authorization: str, query: dict[str, str]) -> str | None:
+    """The token of a request: the ``Authorization: Bearer`` header, else ``access_token=`` (Canvas accepts both)."""
+    if authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return query.get("access_token")
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Answers requests for one :class:`~canvasframe.sandbox.SandboxServer` (set as ``sandbox`` on a subclass)."""
+
+    sandbox: SandboxServer
+    protocol_version = "HTTP/1.1"  # keep-alive, as Canvas behind its load balancer
+    server_version = "canvasframe-sandbox"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read request_log instead
+        pass
+
+    # -- GET ---------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        sandbox = self.sandbox
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        sandbox.record(parts.path)
+        fault = self.sandbox.faults.draw(parts.path)
+        if not self._delay_or_drop(fault):
+            return
+        if parts.path == "/xapi/statements":  # the LRS: its own (Basic) auth, no Canvas throttle
+            if not self._server_fault(parts.path, fault):
+                status, body = sandbox.xapi.lrs_get(self.headers, query)
+                self._send(status, body, {})
+            return
+        token = bearer_token(self.headers.get("Authorization", ""), query)
+        role = self._authenticate(token, parts.path)
+        if role is None:
+            return
+        bucket = sandbox.throttle.bucket(token or "")
+        if self._refused_by_throttle(bucket, fault):
+            return
+        started_cpu = time.thread_time()
+        if sandbox.settings.server_time:
+            time.sleep(sandbox.settings.server_time)
+        status, body, headers = self._answer(parts.path, query, role, fault)
+        cost = sandbox.settings.server_time + (time.thread_time() - started_cpu)
+        remaining = bucket.settle(cost) if sandbox.throttle.config.enabled else bucket.remaining()
+        headers |= {"X-Rate-Limit-Remaining": f"{remaining:.2f}", "X-Request-Cost": f"{cost:.6f}"}
+        if "canvas-string-ids" in self.headers.get("Accept", ""):
+            body = stringify_ids(body)
+        self._send(status, body, headers, fault)
+
+    def _delay_or_drop(self, fault: FaultKind | None) -> bool:
+        """Apply the plan's latency, and a reset or hang fault. False: the connection is gone."""
+        faults = self.sandbox.faults
+        if faults.latency:
+            time.sleep(faults.latency)
+        if fault in ("reset", "timeout"):
+            if fault == "timeout":
+                time.sleep(faults.hang)
+            self._reset()
+            return False
+        return True
+
+    def _server_fault(self, path: str, fault: FaultKind | None) -> bool:
+        """True after answering a 5xx fault (for the services that have no Canvas token: LRS, OAuth, xAPI)."""
+        if fault not in ("500", "502", "503"):
+            return False
+        self._send(int(fault), server_error(len(path)), {})
+        return True
+
+    def _authenticate(self, token: str | None, path: str) -> str | None:
+        """The token's role, or None after answering 401 in the shape of the API asked."""
+        sandbox = self.sandbox
+        role = sandbox.tokens.get(token or "") or ("lti" if sandbox.lti.valid(token) else None)
+        if role is None and path.startswith("/api/lti/"):
+            self._send(401, UNAUTHORIZED, {})
+        elif role is None:
+            self._send(
+                401,
+                {"errors": [{"message": "Invalid access token."}]},
+                {"WWW-Authenticate": 'Bearer realm="canvas-lms"'},
+            )
+        return role
+
+    def _refused_by_throttle(self, bucket: Any, fault: FaultKind | None) -> bool:
+        """True after answering a throttled request (a fault, or the bucket's own rule)."""
+        sandbox = self.sandbox
+        if fault not in ("429", "403-throttle") and (not sandbox.throttle.config.enabled or bucket.admit()):
+            return False
+        with sandbox.lock:
+            sandbox.throttle.refused += 1
+        legacy = fault == "403-throttle" or (fault is None and sandbox.throttle.config.legacy_403)
+        if legacy:
+            status, text = 403, "403 Forbidden (Rate Limit Exceeded)"
+        else:
+            status, text = 429, "429 Too Many Requests (Rate Limit Exceeded)"
+        headers = {"X-Rate-Limit-Remaining": f"{bucket.remaining():.2f}"}
+        self._send_raw(status, text.encode(), "text/plain; charset=utf-8", headers)
+        return True
+
+    def _answer(self, path: str, query: dict[str, str], role: str, fault: FaultKind | None) -> Answer:
+        if fault in ("500", "502", "503"):
+            return int(fault), server_error(len(path)), {}
+        if fault in _FAULT_MESSAGES:
+            return int(fault), {"errors": [{"message": _FAULT_MESSAGES[fault]}]}, {}
+        if role == "no-analytics":
+            return 403, {"errors": [{"message": _FAULT_MESSAGES["403"]}], "status": "unauthorized"}, {}
+        try:
+            result = route(self.sandbox, path, query)
+        except HTTPAnswer as answer:
+            return answer.status, answer.body, answer.headers
+        if isinstance(result, Paged):
+            return self._page(path, query, result.rows, fault == "self-link")
+        return 200, result, {}
+
+    def _page(self, path: str, query: dict[str, str], rows: list, self_link: bool) -> Answer:
+        """One page of a list and its Link header, as Canvas paginates (``per_page`` at most 100)."""
+        try:
+            per_page = min(100, max(1, int(query.get("per_page", 10))))
+            page = max(1, int(query.get("page", 1)))
+        except ValueError:
+            per_page, page = 10, 1
+        last = max(1, -(-len(rows) // per_page))
+
+        def link(n: int) -> str:
+            return f"{self.sandbox.url}{path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
+
+        rels = [("current", page)]
+        if self_link:
+            rels.append(("next", page))  # a broken proxy or Canvas bug: "next" is this very page
+        elif page < last:
+            rels.append(("next", page + 1))
+        if page > 1:
+            rels.append(("prev", page - 1))
+        rels += [("first", 1), ("last", last)]
+        header = ",".join(f'<{link(n)}>; rel="{rel}"' for rel, n in rels)
+        return 200, rows[(page - 1) * per_page : page * per_page], {"Link": header}
+
+    # -- POST --------------------------------------------------------------------------------
+
+    def do_POST(self) -> None:
+        sandbox = self.sandbox
+        parts = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        sandbox.record(parts.path)
+        fault = sandbox.faults.draw(parts.path)
+        if not self._delay_or_drop(fault) or self._server_fault(parts.path, fault):
+            return
+        if parts.path == "/xapi/statements":
+            status, answer = sandbox.xapi.lrs_post(self.headers, body)
+        elif parts.path == "/login/oauth2/token":
+            status, answer = sandbox.lti.token(f"{sandbox.url}/login/oauth2/token", body)
+        elif parts.path.startswith("/api/lti/v1/xapi/"):
+            url = f"{sandbox.url}{self.path}"
+            status, answer = sandbox.xapi.callback(parts.path.rsplit("/", 1)[-1], url, self.headers, body)
+        else:
+            status, answer = 404, NOT_FOUND
+        if answer is None:
+            self._send_raw(status, b"", "text/plain", {})
+        else:
+            self._send(status, answer, {})
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _send(self, status: int, body: Any, headers: dict[str, str], fault: FaultKind | None = None) -> None:
+        data = json.dumps(body).encode()
+        if fault == "html" and status == 200:
+            return self._send_raw(200, b"<html><body><h1>Service Unavailable</h1></body></html>", "text/html", headers)
+        if fault == "empty" and status == 200:
+            return self._send_raw(200, b"", "application/json", headers)
+        if fault == "invalid-json" and status == 200:
+            return self._send_raw(200, data[: max(1, len(data) // 2)], "application/json; charset=utf-8", headers)
+        self._send_raw(status, data, "application/json; charset=utf-8", headers, fault)
+
+    def _send_raw(
+        self, status: int, data: bytes, ctype: str, headers: dict[str, str], fault: FaultKind | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if fault == "truncate":
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self._reset()
+        elif fault == "slow":
+            for start in range(0, len(data), max(1, len(data) // 4)):
+                self.wfile.write(data[start : start + max(1, len(data) // 4)])
+                self.wfile.flush()
+                time.sleep(0.05)
+        else:
+            self.wfile.write(data)
+
+    def _reset(self) -> None:
+        """Close the connection with a TCP reset, as a crashed load balancer does."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
