@@ -2,53 +2,24 @@
 
 >>> import canvasframe as cf
 >>> canvas = cf.sample(quiet=True)          # or cf.connect("https://canvas.example.edu", token)
->>> cf.load_student_summaries(canvas.sample_course_id).shape  # doctest: +SKIP
+>>> cf.load_student_summaries(canvas.sample_course_id).shape
 (36, 13)
 """
 
-from . import cache, lti, plots, xapi
-from ._sample import connect_or_sample, sample
-from .client import Canvas, connect
-from .datasets import duckdb, export_dataset, open_dataset, pseudonymize
-from .errors import (
-    AuthenticationError,
-    CacheCorrupt,
-    CacheError,
-    CacheMiss,
-    CanvasAPIError,
-    CanvasframeError,
-    CanvasframeWarning,
-    ConfigError,
-    NetworkError,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    ResponseFormatError,
-    ServerError,
-)
-from .loaders import (
-    load_account,
-    load_communication,
-    load_course_activity,
-    load_course_assignments,
-    load_courses,
-    load_data_services,
-    load_department_activity,
-    load_department_categories,
-    load_department_grades,
-    load_department_statistics,
-    load_external_tools,
-    load_page_views,
-    load_participations,
-    load_student_assignments,
-    load_student_summaries,
-    load_subaccount_statistics,
-)
-
-__version__ = "0.1.0"
+from . import _sample, client, datasets, errors, loaders
+from . import cache as cache
+from . import lti as lti
+from . import plots as plots
+from . import xapi as xapi
+from ._sample import *  # noqa: F403
+from ._version import __version__ as __version__
+from .client import *  # noqa: F403
+from .datasets import *  # noqa: F403
+from .errors import *  # noqa: F403
+from .loaders import *  # noqa: F403
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # ipywidgets is imported only when an explorer is used: plain loading stays light.
     if name == "widgets":
         import importlib
@@ -57,49 +28,17 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'canvasframe' has no attribute {name!r}")
 
 
-__all__ = [
-    "AuthenticationError",
-    "CacheCorrupt",
-    "CacheError",
-    "CacheMiss",
-    "Canvas",
-    "CanvasAPIError",
-    "CanvasframeError",
-    "CanvasframeWarning",
-    "ConfigError",
-    "NetworkError",
-    "NotFound",
-    "PermissionDenied",
-    "RateLimited",
-    "ResponseFormatError",
-    "ServerError",
-    "__version__",
-    "cache",
-    "connect",
-    "connect_or_sample",
-    "duckdb",
-    "export_dataset",
-    "load_account",
-    "load_communication",
-    "load_course_activity",
-    "load_data_services",
-    "load_course_assignments",
-    "load_courses",
-    "load_department_activity",
-    "load_department_categories",
-    "load_department_grades",
-    "load_external_tools",
-    "load_department_statistics",
-    "load_page_views",
-    "load_participations",
-    "load_student_assignments",
-    "load_student_summaries",
-    "load_subaccount_statistics",
-    "open_dataset",
-    "plots",
-    "pseudonymize",
-    "sample",
-    "widgets",
-    "lti",
-    "xapi",
-]
+# Each module lists its own public names; this package exports them, plus the namespaces users call into
+# (cf.cache.info(), cf.plots.plot_tardiness(), cf.xapi.read_statements(), cf.widgets.CourseExplorer).
+_NAMESPACES = ("cache", "lti", "plots", "widgets", "xapi")
+__all__ = sorted(
+    {
+        "__version__",
+        *_NAMESPACES,
+        *_sample.__all__,
+        *client.__all__,
+        *datasets.__all__,
+        *errors.__all__,
+        *loaders.__all__,
+    }
+)

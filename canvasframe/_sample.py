@@ -16,6 +16,8 @@ from .errors import ConfigError
 from .sandbox import Config, SandboxServer
 from .transforms import is_digits
 
+__all__ = ["SampleCanvas", "connect_or_sample", "sample"]
+
 SAMPLE_CONFIG = files("canvasframe") / "data" / "sample-institution.json"
 NOTICE = (
     "canvasframe: using the bundled SAMPLE institution — synthetic data generated for demos, "
@@ -41,7 +43,59 @@ def sample_server() -> SandboxServer:
         return _server
 
 
-def sample(*, quiet: bool = False, **options: Any) -> Canvas:
+class SampleCanvas(Canvas):
+    """A session with the bundled sample institution, with the ids and keys a demo needs.
+
+    Made by :func:`sample`; everything a :class:`Canvas` does works the same. The
+    attributes below exist only here: on your own Canvas you know your ids, and your
+    tools' keys come from your Canvas admin.
+
+    Attributes
+    ----------
+    sample_account_id : int
+        The sample institution's root account.
+    sample_course_id : int
+        Its first course with students.
+    """
+
+    sample_account_id: int
+    sample_course_id: int
+
+    def __init__(self, server: SandboxServer, **options: Any) -> None:
+        super().__init__(server.url, server.token, **options)
+        self._server = server
+        inst = server.institution
+        self.sample_account_id = inst.root_account.id
+        self.sample_course_id = next(c.id for c in inst.courses.values() if c.enrollments)
+
+    @property
+    def sample_ids(self) -> dict[str, int]:
+        """``{"course_id": ..., "account_id": ...}``: the sample's ids by the name loaders give them."""
+        return {"course_id": self.sample_course_id, "account_id": self.sample_account_id}
+
+    def xapi_callback_url(self, course_id: int, student_id: int) -> str:
+        """The ``$Canvas.xapi.url`` a tool launched by this student in this course would receive."""
+        return self._server.xapi_callback_url(course_id, student_id)
+
+    @property
+    def xapi_tool_credentials(self) -> tuple[str, str]:
+        """The sample LTI 1.1 tool's consumer key and shared secret, which sign xAPI statements."""
+        return self._server.xapi.consumer_key, self._server.xapi.shared_secret
+
+    @property
+    def lti_developer_key(self) -> tuple[str, str]:
+        """The sample LTI Advantage tool's client id and RSA private key (PEM), for ``cf.lti.ClientCredentials``."""
+        return self._server.lti.client_id, self._server.lti.tool_private_key.decode()
+
+
+def sample(
+    *,
+    quiet: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    max_workers: int | None = None,
+    offline: bool | None = None,
+    cache_namespace: str | None = None,
+) -> SampleCanvas:
     """Connect to the bundled sample institution and make it the loaders' default.
 
     The sandbox runs on 127.0.0.1 in a background thread. Its cache entries are
@@ -52,28 +106,28 @@ def sample(*, quiet: bool = False, **options: Any) -> Canvas:
     ----------
     quiet : bool
         Do not print the notice that the data is synthetic.
-    **options
-        Passed to :class:`~canvasframe.client.Canvas` (``cache_dir=``, ``max_workers=`` ...).
+    cache_dir, max_workers, offline, cache_namespace
+        As for :class:`~canvasframe.client.Canvas`.
 
     Returns
     -------
-    Canvas
-        With ``sample_account_id`` and ``sample_course_id`` set for convenience.
+    SampleCanvas
+        With ``sample_account_id`` and ``sample_course_id``.
 
     Examples
     --------
     >>> import canvasframe as cf
     >>> canvas = cf.sample(quiet=True)
-    >>> cf.load_course_activity(canvas.sample_course_id).columns.tolist()  # doctest: +SKIP
+    >>> cf.load_course_activity(canvas.sample_course_id).columns.tolist()
     ['course_id', 'date', 'views', 'participations']
     """
     server = sample_server()
-    digest = hashlib.sha256(json.dumps(server.institution.config.to_dict(), sort_keys=True).encode()).hexdigest()
-    options.setdefault("cache_namespace", f"sample-{digest[:12]}")
-    canvas = Canvas(server.url, server.token, **options)
-    inst = server.institution
-    canvas.sample_account_id = inst.root_account.id  # type: ignore[attr-defined]
-    canvas.sample_course_id = next(c.id for c in inst.courses.values() if c.enrollments)  # type: ignore[attr-defined]
+    if cache_namespace is None:
+        digest = hashlib.sha256(json.dumps(server.institution.config.to_dict(), sort_keys=True).encode()).hexdigest()
+        cache_namespace = f"sample-{digest[:12]}"
+    canvas = SampleCanvas(
+        server, cache_dir=cache_dir, max_workers=max_workers, offline=offline, cache_namespace=cache_namespace
+    )
     set_default_canvas(canvas)
     if not quiet:
         print(NOTICE, file=sys.stderr)
@@ -97,7 +151,7 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
     Examples
     --------
     >>> import canvasframe as cf
-    >>> canvas, course_id, account_id = cf.connect_or_sample()  # doctest: +SKIP
+    >>> canvas, course_id, account_id = cf.connect_or_sample()
     Using the bundled sample institution (synthetic data): course 1078, account 1001.
     """
     course_id = course_id or _env_int("CANVAS_COURSE_ID")
@@ -106,10 +160,10 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
         canvas = connect()
         print(f"Using your Canvas at {canvas.root_url}: course {course_id}, account {account_id}.")
         return canvas, course_id, account_id
-    canvas = sample()
-    course_id, account_id = canvas.sample_course_id, canvas.sample_account_id  # type: ignore[attr-defined]
+    sample_canvas = sample()
+    course_id, account_id = sample_canvas.sample_course_id, sample_canvas.sample_account_id
     print(f"Using the bundled sample institution (synthetic data): course {course_id}, account {account_id}.")
-    return canvas, course_id, account_id
+    return sample_canvas, course_id, account_id
 
 
 def _env_int(name: str) -> int | None:

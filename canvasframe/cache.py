@@ -11,8 +11,15 @@ two writers of the same key leave one whole file.
 Examples
 --------
 >>> import canvasframe as cf
->>> cf.cache.info()  # doctest: +SKIP
->>> cf.cache.clear(frame="page_views")  # doctest: +SKIP
+>>> canvas = cf.sample(quiet=True)
+>>> views = cf.load_page_views(canvas.sample_course_id)
+>>> cf.cache.info()[["frame", "rows"]]
+               frame   rows
+0         page_views  16341
+1     participations   2637
+2  student_summaries     36
+>>> cf.cache.clear(frame="page_views")
+1
 """
 
 from __future__ import annotations
@@ -21,19 +28,20 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 import platformdirs
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-__all__ = ["Cache", "Lookup", "cache_key", "clear", "default_cache_dir", "info"]
+from ._atomic import atomic_write
+
+__all__ = ["Cache", "Lookup", "Status", "cache_key", "clear", "default_cache_dir", "info"]
 
 META_KEY = b"canvasframe"
 SUFFIX = ".arrow"
@@ -54,11 +62,14 @@ def cache_key(namespace: str, frame: str, params: dict[str, Any], fingerprint: s
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+Status = Literal["hit", "miss", "stale", "outdated", "corrupt"]
+
+
 @dataclass
 class Lookup:
     """What the cache has for a key: ``status`` is hit, miss, stale, outdated or corrupt."""
 
-    status: str
+    status: Status
     path: Path
     table: pa.Table | None = None
     meta: dict[str, Any] = field(default_factory=dict)
@@ -107,21 +118,14 @@ class Cache:
         return Lookup("hit", path, table, meta)
 
     def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
-        """Write atomically: a temp file in the same folder, fsync, then rename over ``path``."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write atomically (see :func:`canvasframe._atomic.atomic_write`)."""
         table = table.replace_schema_metadata({META_KEY: json.dumps(meta, default=str).encode()})
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                with ipc.new_file(handle, table.schema, options=_WRITE_OPTIONS) as writer:
-                    writer.write_table(table)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+
+        def write_ipc(handle: BinaryIO) -> None:
+            with ipc.new_file(handle, table.schema, options=_WRITE_OPTIONS) as writer:
+                writer.write_table(table)
+
+        return atomic_write(path, write_ipc)
 
     def entries(self) -> list[Path]:
         if not self.directory.exists():
@@ -186,7 +190,7 @@ def info(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> import canvasframe as cf
-    >>> cf.cache.info().columns.tolist()  # doctest: +SKIP
+    >>> cf.cache.info().columns.tolist()
     ['namespace', 'frame', 'params', 'rows', 'bytes', 'fetched_at', 'path']
     """
     return Cache(cache_dir).info()
@@ -204,7 +208,7 @@ def clear(
     Examples
     --------
     >>> import canvasframe as cf
-    >>> cf.cache.clear(frame="page_views")  # doctest: +SKIP
-    3
+    >>> cf.cache.clear(frame="page_views")  # nothing is cached yet here
+    0
     """
     return Cache(cache_dir).clear(namespace=namespace, frame=frame, older_than=older_than)

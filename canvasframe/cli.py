@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import cache as cache_module
-from . import loaders
-from .endpoints import FRAMES
-from .errors import CanvasframeError
-
-FRAME_NAMES = sorted(name.removeprefix("load_") for name in loaders.__all__)
+from .errors import CanvasframeError, ConfigError
+from .loaders import LOADERS, LoaderSpec
+from .transforms import is_digits
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -52,19 +50,33 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), lab=args.lab)
 
 
+def _parse_ids(values: Sequence[str], name: str) -> list[int]:
+    ids = []
+    for value in values:
+        if not is_digits(value):
+            raise ConfigError(f"{value!r} is not a Canvas {name.replace('_', ' ')}; pass one or more integers.")
+        ids.append(int(value))
+    return ids
+
+
+def _term_argument(spec: LoaderSpec, term: str | None) -> dict[str, object]:
+    """The loader's ``term`` keyword from ``--term``, by what the loader says it takes."""
+    if term is None:
+        return {}
+    if spec.term is None:
+        raise ConfigError(f"{spec.function.__name__} takes no term; leave out --term.")
+    if spec.term == "enrollment":
+        return {"term": _parse_ids([term], "enrollment term id")[0]}
+    return {"term": term if term in ("current", "completed") else _parse_ids([term], "term id")[0]}
+
+
 def _fetch(args: argparse.Namespace) -> int:
     from . import connect, sample
 
+    spec = LOADERS[args.frame]
+    arguments = {spec.ids: _parse_ids(args.ids, spec.ids)} | _term_argument(spec, args.term)
     canvas = sample(quiet=True) if args.sample else connect(offline=args.offline)
-    loader = getattr(loaders, f"load_{args.frame}")
-    ids = [int(i) for i in args.ids]
-    if args.frame == "courses":  # --term is an enrollment term id here; the default lists every term
-        term = None if args.term == "current" else int(args.term)
-        frame = loader(ids, term, canvas=canvas, refresh=args.refresh)
-    elif FRAMES[args.frame].scope == "account":
-        frame = loader(ids, args.term, canvas=canvas, refresh=args.refresh)
-    else:
-        frame = loader(ids, canvas=canvas, refresh=args.refresh)
+    frame = spec.function(**arguments, canvas=canvas, refresh=args.refresh)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".csv":
@@ -72,7 +84,7 @@ def _fetch(args: argparse.Namespace) -> int:
         elif out.suffix == ".parquet":
             frame.to_parquet(out, index=False)
         else:
-            raise CanvasframeError(f"--out must end in .csv or .parquet, got {out.name!r}.")
+            raise ConfigError(f"--out must end in .csv or .parquet, got {out.name!r}.")
         print(f"wrote {len(frame)} rows to {out}")
     else:
         print(frame.to_string(max_rows=args.rows))
@@ -113,9 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     fetch = sub.add_parser("fetch", help="load one frame and print it or save it")
-    fetch.add_argument("frame", choices=FRAME_NAMES)
-    fetch.add_argument("ids", nargs="+", help="course or account ids")
-    fetch.add_argument("--term", default="current")
+    fetch.add_argument("frame", choices=sorted(LOADERS))
+    fetch.add_argument("ids", nargs="+", help="course or account ids, as the frame takes")
+    fetch.add_argument(
+        "--term",
+        default=None,
+        help='department frames: "current" (default), "completed" or a term id; courses: an enrollment term id',
+    )
     fetch.add_argument("--sample", action="store_true", help="use the bundled sample institution")
     fetch.add_argument("--offline", action="store_true", help="read only the cache")
     fetch.add_argument("--refresh", action="store_true")

@@ -8,9 +8,15 @@ it lists as complete are skipped on the next run, so an export killed or
 interrupted half-way resumes where it stopped. The result is plain Parquet:
 ``pyarrow.dataset``, DuckDB, Dask or Spark read it with no canvasframe code.
 
->>> import canvasframe as cf
->>> courses = cf.load_courses(account_id)  # doctest: +SKIP
->>> cf.export_dataset(cf.load_page_views, courses.course_id, "export/")  # doctest: +SKIP
+>>> import canvasframe as cf, tempfile
+>>> canvas = cf.sample(quiet=True)
+>>> courses = cf.load_courses(canvas.sample_account_id)
+>>> with_students = courses[courses.total_students > 0].course_id
+>>> folder = tempfile.mkdtemp()
+>>> cf.export_dataset(cf.load_page_views, with_students, folder).status.value_counts()
+status
+pulled    6
+Name: count, dtype: int64
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from ._atomic import atomic_write
+from ._version import __version__
 from .cache import Cache
 from .client import Canvas, default_canvas
 from .errors import CanvasframeError, ConfigError
 
-__all__ = ["PSEUDONYMIZED_COLUMNS", "duckdb", "export_dataset", "open_dataset", "pseudonymize"]
+__all__ = ["duckdb", "export_dataset", "open_dataset", "pseudonymize"]
 
 MANIFEST = "manifest.json"
 PSEUDONYMIZED_COLUMNS = ("student_id", "user_id", "actor_account_name")
@@ -80,8 +88,12 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     Examples
     --------
     >>> import secrets
+    >>> canvas = cf.sample(quiet=True)
+    >>> summaries = cf.load_student_summaries(canvas.sample_course_id)
     >>> key = secrets.token_hex(32)
-    >>> shared = pseudonymize(cf.load_student_summaries(course), key)  # doctest: +SKIP
+    >>> shared = pseudonymize(summaries, key)
+    >>> shared.student_id.isin(summaries.student_id).any(), len(shared) == len(summaries)
+    (np.False_, True)
     """
     key = _key_bytes(key)
     out = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
@@ -104,12 +116,7 @@ _pseudonymize = pseudonymize  # export_dataset's keyword argument of the same na
 
 
 def _write_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=1, default=str)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    atomic_write(path, lambda handle: handle.write(json.dumps(data, indent=1, default=str).encode()))
 
 
 def export_dataset(
@@ -149,15 +156,19 @@ def export_dataset(
 
     Examples
     --------
-    >>> cf.export_dataset(cf.load_page_views, [101, 102], "export/", pseudonymize=key)  # doctest: +SKIP
+    >>> import secrets, tempfile
+    >>> canvas = cf.sample(quiet=True)
+    >>> folder, key = tempfile.mkdtemp(), secrets.token_hex(32)
+    >>> cf.export_dataset(cf.load_page_views, [canvas.sample_course_id], folder, pseudonymize=key).status.tolist()
+    ['pulled']
     """
-    from .loaders import _ids, _progress_enabled
+    from ._pipeline import check_ids, progress_enabled
 
     canvas = canvas or default_canvas()
     frame_name = getattr(loader, "__name__", "").removeprefix("load_")
     if not frame_name or not callable(loader):
         raise ConfigError("export_dataset needs a canvasframe loader such as cf.load_page_views.")
-    ids = _ids(list(course_ids), "course_ids") or []
+    ids = check_ids(list(course_ids), "course_ids")
     root = Path(path)
     target = root / frame_name
     target.mkdir(parents=True, exist_ok=True)
@@ -174,11 +185,11 @@ def export_dataset(
             f"{target} was exported {'with' if section['pseudonymized'] else 'without'} "
             "pseudonyms; use the same choice to resume, or another folder."
         )
-    manifest.update(source=canvas.cache_namespace, canvasframe_version=_version(), format="parquet (hive partitions)")
+    manifest.update(source=canvas.cache_namespace, canvasframe_version=__version__, format="parquet (hive partitions)")
     section["pseudonymized"] = bool(pseudonymize)
     done = section["courses"]
     bar = None
-    if _progress_enabled(progress):
+    if progress_enabled(progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(ids), desc=f"export {frame_name}", unit="course")
@@ -230,16 +241,14 @@ def open_dataset(path: str | os.PathLike[str], frame: str) -> ds.Dataset:
 
     Examples
     --------
-    >>> open_dataset("export/", "page_views").to_table().num_rows  # doctest: +SKIP
+    >>> import tempfile
+    >>> canvas, folder = cf.sample(quiet=True), tempfile.mkdtemp()
+    >>> report = cf.export_dataset(cf.load_page_views, [canvas.sample_course_id], folder)
+    >>> open_dataset(folder, "page_views").to_table().num_rows == report.rows.sum()
+    np.True_
     """
     partitioning = ds.partitioning(pa.schema([("course_id", pa.int64())]), flavor="hive")
     return ds.dataset(Path(path) / frame, format="parquet", partitioning=partitioning, exclude_invalid_files=True)
-
-
-def _version() -> str:
-    from .loaders import _VERSION
-
-    return _VERSION
 
 
 # -- DuckDB ------------------------------------------------------------------------------------------
@@ -255,8 +264,12 @@ def duckdb(cache_dir: str | os.PathLike[str] | None = None, *, exports: str | os
 
     Examples
     --------
-    >>> con = cf.duckdb()  # doctest: +SKIP
-    >>> con.sql("select student_id, sum(views) from page_views group by 1").df()  # doctest: +SKIP
+    >>> canvas = cf.sample(quiet=True)
+    >>> views = cf.load_page_views(canvas.sample_course_id)
+    >>> con = cf.duckdb()
+    >>> con.sql("select count(distinct student_id) as students, sum(views) as views from page_views").df()
+       students    views
+    0        36  22534.0
     """
     try:
         import duckdb as duck

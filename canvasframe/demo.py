@@ -45,7 +45,7 @@ def run_demo(out: Path, *, lab: bool = False) -> int:
     started = _step(1, 4, "starting the sandbox Canvas with the sample institution (synthetic data)")
     shutil.rmtree(out / "cache", ignore_errors=True)  # the demo always shows a pull over HTTP, never an old cache
     canvas = sample(cache_dir=out / "cache")
-    course_id, account_id = canvas.sample_course_id, canvas.sample_account_id  # type: ignore[attr-defined]
+    course_id, account_id = canvas.sample_course_id, canvas.sample_account_id
     _step(2, 4, f"fetching course {course_id} and account {account_id} over HTTP from {canvas.root_url}")
     data = GalleryData.load(canvas, course_id, account_id)
     _step(3, 4, "drawing the figures")

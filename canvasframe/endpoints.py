@@ -1,72 +1,147 @@
 """The declarative table of Canvas calls and the frames each one feeds.
 
+One row per call: its URL template (below ``/api/v1/`` or Canvas's LTI API at
+``/api/lti/``), its query, how it pages, which frames its answer feeds (each made by
+``canvasframe.transforms.TRANSFORMS[frame]``), whether it is asked once per student of a
+course, and what a 404 means. The loaders' pipeline reads these fields and nothing else:
+adding an endpoint is adding a row.
+
 One call can feed several frames (department ``activity`` gives both
 ``department_activity`` and ``department_categories``; per-student ``activity``
 gives ``page_views`` and ``participations``): loaders fetch it once and cache
-every frame it feeds. A frame's transform in :mod:`canvasframe.transforms` and
-its schema in :mod:`canvasframe.schemas` carry the frame's name.
+every frame it feeds.
+
+Examples
+--------
+>>> ep = FRAMES["page_views"]
+>>> ep.url_path({"course_id": 7, "student_id": 42})
+'/api/v1/courses/7/analytics/users/42/activity'
+>>> FRAMES["department_grades"].url_path({"account_id": 1, "term": "1234"})
+'/api/v1/accounts/1/analytics/terms/1234/grades'
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 __all__ = ["ENDPOINTS", "FRAMES", "Endpoint"]
+
+Api = Literal["v1", "lti"]
+Paging = Literal["single", "paginated", "async"]
+TermIn = Literal["path", "query"]
+_ROOTS: dict[Api, str] = {"v1": "/api/v1/", "lti": "/api/lti/"}
+EVERY_TERM = "all"  # a unit's term when an account listing is not filtered by term
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One Canvas Analytics call.
+    """One Canvas call.
 
     Attributes
     ----------
     path : str
-        URL template below ``/api/v1/``; ``{term_path}`` is ``current``, ``completed`` or ``terms/<id>``.
-    scope : str
-        ``account`` (per account and term), ``course`` (per course) or ``student`` (per course × student).
-    paging : str
-        ``single``, ``paginated`` (follow Link headers) or ``async`` (may answer with a progress_url).
+        URL template below the API root, with ``{account_id}``, ``{course_id}``, ``{student_id}``
+        and ``{term_path}`` (``current``, ``completed`` or ``terms/<id>``) fields.
     frames : tuple of str
-        The frames this call feeds.
-    params : dict
+        The frames this call's answer feeds.
+    api : {"v1", "lti"}
+        Canvas's REST API (``/api/v1/``) or its LTI API (``/api/lti/``).
+    paging : {"single", "paginated", "async"}
+        One answer; every page by Link headers; or an answer that may be a ``progress_url`` to wait for.
+    query : mapping
         Query parameters sent with every request.
+    per_student : bool
+        Asked once per student of the course (the student list comes from ``student_summaries``).
+    term_in : {"path", "query"}, optional
+        Where a unit's term goes: ``{term_path}`` in the path, or the ``enrollment_term_id``
+        filter of an account listing (left out for every term).
+    empty_on_404 : bool
+        A 404 is Canvas's normal answer for a course without active students or an
+        unpublished course: an empty frame and a warning instead of an error.
     """
 
     path: str
-    scope: str
     frames: tuple[str, ...]
-    paging: str = "single"
-    params: dict[str, str] = field(default_factory=dict)
+    api: Api = "v1"
+    paging: Paging = "single"
+    query: Mapping[str, str] = field(default_factory=dict)
+    per_student: bool = False
+    term_in: TermIn | None = None
+    empty_on_404: bool = False
+
+    def url_path(self, unit: Mapping[str, Any]) -> str:
+        """The path from the server's root for one unit of work (``{"course_id": 7}`` ...)."""
+        fields = dict(unit)
+        if self.term_in == "path":
+            term = str(unit["term"])
+            fields["term_path"] = term if term in ("current", "completed") else f"terms/{term}"
+        return _ROOTS[self.api] + self.path.format(**fields)
+
+    def params(self, unit: Mapping[str, Any]) -> dict[str, str] | None:
+        """The query for one unit of work (None when there is none)."""
+        query = dict(self.query)
+        if self.term_in == "query" and unit["term"] != EVERY_TERM:
+            query["enrollment_term_id"] = str(unit["term"])
+        return query or None
+
+    @property
+    def display_path(self) -> str:
+        """The URL template as Canvas's docs write it: ``/api/v1/courses/:course_id/analytics/activity``."""
+        placeholders = {k: f":{k}" for k in ("account_id", "course_id", "student_id")}
+        return _ROOTS[self.api] + self.path.format(term_path=":term", **placeholders)
 
 
 _DEPT = "accounts/{account_id}/analytics/{term_path}/"
 _STUDENT = "courses/{course_id}/analytics/users/{student_id}/"
 
+
+def _department(call: str, *frames: str) -> Endpoint:
+    return Endpoint(_DEPT + call, frames, term_in="path")
+
+
+def _per_student(call: str, *frames: str) -> Endpoint:
+    return Endpoint(_STUDENT + call, frames, per_student=True)
+
+
 ENDPOINTS: dict[str, Endpoint] = {
-    "account": Endpoint("/api/lti/accounts/{account_id}", "account", ("account",)),
+    "account": Endpoint("accounts/{account_id}", ("account",), api="lti"),
     "external_tools": Endpoint(
-        "/api/lti/accounts/{account_id}/external_tools", "account", ("external_tools",), "paginated"
+        "accounts/{account_id}/external_tools", ("external_tools",), api="lti", paging="paginated"
     ),
-    "data_services": Endpoint(
-        "/api/lti/accounts/{account_id}/data_services", "account", ("data_services",), "paginated"
-    ),
+    "data_services": Endpoint("accounts/{account_id}/data_services", ("data_services",), api="lti", paging="paginated"),
     "courses": Endpoint(
-        "accounts/{account_id}/courses", "account", ("courses",), "paginated", {"include[]": "total_students"}
+        "accounts/{account_id}/courses",
+        ("courses",),
+        paging="paginated",
+        query={"include[]": "total_students"},
+        term_in="query",
     ),
-    "department_activity": Endpoint(_DEPT + "activity", "account", ("department_activity", "department_categories")),
-    "department_grades": Endpoint(_DEPT + "grades", "account", ("department_grades",)),
-    "department_statistics": Endpoint(_DEPT + "statistics", "account", ("department_statistics",)),
-    "subaccount_statistics": Endpoint(_DEPT + "statistics_by_subaccount", "account", ("subaccount_statistics",)),
-    "course_activity": Endpoint("courses/{course_id}/analytics/activity", "course", ("course_activity",)),
+    "department_activity": _department("activity", "department_activity", "department_categories"),
+    "department_grades": _department("grades", "department_grades"),
+    "department_statistics": _department("statistics", "department_statistics"),
+    "subaccount_statistics": _department("statistics_by_subaccount", "subaccount_statistics"),
+    "course_activity": Endpoint(
+        "courses/{course_id}/analytics/activity", ("course_activity",), empty_on_404=True
+    ),
     "course_assignments": Endpoint(
-        "courses/{course_id}/analytics/assignments", "course", ("course_assignments",), "async", {"async": "true"}
+        "courses/{course_id}/analytics/assignments",
+        ("course_assignments",),
+        paging="async",
+        query={"async": "true"},
+        empty_on_404=True,
     ),
     "student_summaries": Endpoint(
-        "courses/{course_id}/analytics/student_summaries", "course", ("student_summaries",), "paginated"
+        "courses/{course_id}/analytics/student_summaries",
+        ("student_summaries",),
+        paging="paginated",
+        empty_on_404=True,
     ),
-    "student_activity": Endpoint(_STUDENT + "activity", "student", ("page_views", "participations")),
-    "student_assignments": Endpoint(_STUDENT + "assignments", "student", ("student_assignments",)),
-    "student_communication": Endpoint(_STUDENT + "communication", "student", ("communication",)),
+    "student_activity": _per_student("activity", "page_views", "participations"),
+    "student_assignments": _per_student("assignments", "student_assignments"),
+    "student_communication": _per_student("communication", "communication"),
 }
 
 FRAMES: dict[str, Endpoint] = {frame: ep for ep in ENDPOINTS.values() for frame in ep.frames}
+"""Frame name -> the endpoint whose answer makes it."""

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -18,7 +19,13 @@ from matplotlib.figure import Figure
 from . import loaders, plots
 from .client import Canvas
 
-STYLE = {"figure.dpi": 80, "savefig.dpi": 80, "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 11}
+STYLE: dict[str, Any] = {
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 11,
+}
 
 
 @dataclass
@@ -40,23 +47,23 @@ class GalleryData:
     def load(
         cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = ("current", "completed")
     ) -> GalleryData:
-        kw = {"canvas": canvas, "progress": False}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a term without courses is fine for a gallery
             by_term = {
                 name: pd.concat(
-                    [getattr(loaders, f"load_{name}")(account_id, t, **kw) for t in terms], ignore_index=True
+                    [loaders.LOADERS[name](account_id, term=t, canvas=canvas, progress=False) for t in terms],
+                    ignore_index=True,
                 )
                 for name in ("department_grades", "department_categories", "subaccount_statistics")
             }
         return cls(
-            assignments=loaders.load_course_assignments(course_id, **kw),
-            student_assignments=loaders.load_student_assignments(course_id, **kw),
-            summaries=loaders.load_student_summaries(course_id, **kw),
-            activity=loaders.load_course_activity(course_id, **kw),
-            page_views=loaders.load_page_views(course_id, **kw),
-            participations=loaders.load_participations(course_id, **kw),
-            communication=loaders.load_communication(course_id, **kw),
+            assignments=loaders.load_course_assignments(course_id, canvas=canvas, progress=False),
+            student_assignments=loaders.load_student_assignments(course_id, canvas=canvas, progress=False),
+            summaries=loaders.load_student_summaries(course_id, canvas=canvas, progress=False),
+            activity=loaders.load_course_activity(course_id, canvas=canvas, progress=False),
+            page_views=loaders.load_page_views(course_id, canvas=canvas, progress=False),
+            participations=loaders.load_participations(course_id, canvas=canvas, progress=False),
+            communication=loaders.load_communication(course_id, canvas=canvas, progress=False),
             grades=by_term["department_grades"],
             categories=by_term["department_categories"],
             subaccounts=by_term["subaccount_statistics"],
@@ -130,7 +137,7 @@ def render(data: GalleryData, folder: Path) -> dict[str, Path]:
     """Draw every figure to ``folder/<name>.png``; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types rc keys as a Literal of every name
         for name, (_, make) in FIGURES.items():
             fig = make(data)
             paths[name] = folder / f"{name}.png"

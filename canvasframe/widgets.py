@@ -13,7 +13,7 @@ readable message, not a traceback.
 
 >>> import canvasframe as cf
 >>> canvas = cf.sample(quiet=True)
->>> cf.widgets.CourseExplorer(canvas.sample_course_id)  # doctest: +SKIP
+>>> explorer = cf.widgets.CourseExplorer(canvas.sample_course_id)  # shows itself as a notebook cell's last line
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from matplotlib.axes import Axes
 from . import loaders, plots
 from .client import Canvas
 from .errors import CanvasframeError
+from .loaders._registry import Term
 
 __all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer", "DepartmentExplorer"]
 
@@ -47,6 +48,7 @@ ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 
 class _Explorer(ipw.VBox):
+    children: tuple[Any, ...]  # a traitlet of VBox; declared for type checkers
     """Status line, figure areas and error handling shared by both explorers."""
 
     def __init__(self, canvas: Canvas | None, title: str) -> None:
@@ -101,20 +103,24 @@ class CourseExplorer(_Explorer):
 
     Examples
     --------
-    >>> explorer = CourseExplorer(canvas.sample_course_id)  # doctest: +SKIP
-    >>> explorer.student_picker.value = explorer.student_picker.options[0][1]  # doctest: +SKIP
+    >>> canvas = cf.sample(quiet=True)
+    >>> explorer = CourseExplorer(canvas.sample_course_id)
+    >>> [explorer.tabs.get_title(i) for i in range(3)]
+    ['Overview', 'Assignments', 'Students']
+    >>> explorer.student_picker.value = explorer.student_picker.options[0][1]  # as if picked in the list
+    >>> explorer.status.value
+    '<span style="color:#555"></span>'
     """
 
     def __init__(self, course_id: int, canvas: Canvas | None = None, *, tz: str = "UTC") -> None:
         super().__init__(canvas, f"Course {course_id}")
         self.course_id, self.tz = course_id, tz
-        kw = {"canvas": canvas}
         frames = self._load(
             f"course {course_id}",
             lambda: (
-                loaders.load_course_activity(course_id, **kw),
-                loaders.load_course_assignments(course_id, **kw),
-                loaders.load_student_summaries(course_id, **kw),
+                loaders.load_course_activity(course_id, canvas=canvas),
+                loaders.load_course_assignments(course_id, canvas=canvas),
+                loaders.load_student_summaries(course_id, canvas=canvas),
             ),
         )
         if frames is None:
@@ -226,14 +232,13 @@ class CourseExplorer(_Explorer):
             for area in self.student_areas.values():
                 area.value = b""
             return
-        kw = {"canvas": self.canvas, "progress": False}
         views = self._load(
             f"student {student_id}",
             lambda: (
-                loaders.load_page_views(self.course_id, student_id, **kw),
-                loaders.load_participations(self.course_id, student_id, **kw),
-                loaders.load_student_assignments(self.course_id, student_id, **kw),
-                loaders.load_communication(self.course_id, student_id, **kw),
+                loaders.load_page_views(self.course_id, student_id, canvas=self.canvas, progress=False),
+                loaders.load_participations(self.course_id, student_id, canvas=self.canvas, progress=False),
+                loaders.load_student_assignments(self.course_id, student_id, canvas=self.canvas, progress=False),
+                loaders.load_communication(self.course_id, student_id, canvas=self.canvas, progress=False),
             ),
         )
         if views is None:
@@ -274,8 +279,14 @@ class DepartmentExplorer(_Explorer):
 
     Examples
     --------
-    >>> explorer = DepartmentExplorer(canvas.sample_account_id)  # doctest: +SKIP
-    >>> explorer.term.value = "completed"  # doctest: +SKIP
+    >>> canvas = cf.sample(quiet=True)
+    >>> explorer = DepartmentExplorer(canvas.sample_account_id)
+    >>> explorer.term.value = "completed"
+    >>> explorer.subaccounts[["name", "courses"]]
+                        name  courses
+    0     Sandbox University        0
+    1  Department of Biology        0
+    2  Department of History        1
     """
 
     def __init__(self, account_id: int, canvas: Canvas | None = None) -> None:
@@ -297,18 +308,18 @@ class DepartmentExplorer(_Explorer):
         self._refresh()
 
     @property
-    def selected_term(self) -> str | int:
-        return self.term_id.value if self.term.value == "term id" else self.term.value
+    def selected_term(self) -> Term:
+        return int(self.term_id.value) if self.term.value == "term id" else self.term.value
 
     def _refresh(self) -> None:
         self.term_id.disabled = self.term.value != "term id"
-        term, kw = self.selected_term, {"canvas": self.canvas}
+        term = self.selected_term
         frames = self._load(
             f"term {term}",
             lambda: (
-                loaders.load_department_grades(self.account_id, term, **kw),
-                loaders.load_department_categories(self.account_id, term, **kw),
-                loaders.load_subaccount_statistics(self.account_id, term, **kw),
+                loaders.load_department_grades(self.account_id, term, canvas=self.canvas),
+                loaders.load_department_categories(self.account_id, term, canvas=self.canvas),
+                loaders.load_subaccount_statistics(self.account_id, term, canvas=self.canvas),
             ),
         )
         if frames is None:

@@ -11,19 +11,16 @@ import warnings
 from pathlib import Path
 
 import canvasframe as cf
-from canvasframe.endpoints import FRAMES
 
 OUT = Path(__file__).resolve().parent / "sample"
 
 
-def sample_frames(canvas: cf.Canvas) -> dict:
+def sample_frames(canvas: cf.SampleCanvas) -> dict:
     frames = {}
-    for name, endpoint in FRAMES.items():
-        loader = getattr(cf, f"load_{name}")
-        owner = canvas.sample_account_id if endpoint.scope == "account" else canvas.sample_course_id
+    for name, spec in cf.LOADERS.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frames[name] = loader(owner, canvas=canvas, progress=False)
+            frames[name] = spec(canvas.sample_ids[spec.ids], canvas=canvas, progress=False)
     return frames
 
 

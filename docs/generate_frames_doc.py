@@ -49,10 +49,9 @@ def main() -> None:
                 frame = cf.xapi.read_statements(STATEMENTS)
                 origin = "`cf.xapi.read_statements(source)` — a statements file, a list or an LRS"
             else:
-                ep = FRAMES[name]
-                owner = canvas.sample_account_id if ep.scope == "account" else canvas.sample_course_id
-                frame = getattr(cf, f"load_{name}")(owner, canvas=canvas, progress=False)
-                origin = f"`cf.load_{name}(...)` — Canvas `GET /api/v1/{ep.path}`"
+                spec = cf.LOADERS[name]
+                frame = spec(canvas.sample_ids[spec.ids], canvas=canvas, progress=False)
+                origin = f"`cf.{spec.function.__name__}(...)` — Canvas `GET {FRAMES[name].display_path}`"
         example = frame.iloc[0] if len(frame) else None
         dtypes = empty_frame(name).dtypes
         lines += [

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 # The suite must give the same answer on every run, so property tests draw a fixed sequence
 # of examples by default. `--hypothesis-profile explore` searches fresh random examples,
 # many more of them, to hunt for new failures locally; pin each one found as a plain test.
-_PROPERTY = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+_PROPERTY: dict = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("ci", max_examples=200, derandomize=True, database=None, **_PROPERTY)
 settings.register_profile("explore", max_examples=5000, **_PROPERTY)
 settings.load_profile("ci")

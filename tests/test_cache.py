@@ -95,13 +95,13 @@ class BrokenStr:
 
 
 def _read_all(cache_dir) -> list[str]:
-    statuses = []
+    statuses: list[str] = []
     for path in Cache(cache_dir).entries():
         found = Cache(cache_dir).read("ns", "course_activity", {"course_id": 1}, FP)
         assert path == found.path
         statuses.append(found.status)
         if found.status == "hit":
-            assert found.table.num_rows >= 200_000  # never a partial table
+            assert found.table is not None and found.table.num_rows >= 200_000  # never a partial table
     return statuses
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import warnings
 
 import pandas as pd
+import pytest
 
+import canvasframe as cf
 from canvasframe.gallery import FIGURES
 
 
@@ -72,3 +75,35 @@ def test_errors_are_one_line_messages_not_tracebacks(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.startswith("canvasframe: Refusing plain http://") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("frame", sorted(cf.LOADERS))
+def test_fetch_prints_every_frame_of_the_sample(frame, capsys):
+    """The command line calls each loader as the registry describes it: no call shape is guessed."""
+    from canvasframe.cli import main
+
+    spec = cf.LOADERS[frame]
+    canvas = cf.sample(quiet=True)
+    owner = canvas.sample_ids[spec.ids]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cf.CanvasframeWarning)
+        expected = spec(owner, canvas=canvas).to_string(max_rows=20)
+        assert main(["fetch", frame, str(owner), "--sample"]) == 0
+    assert expected in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fetch", "course_activity", "abc", "--sample"], "'abc' is not a Canvas course id"),
+        (["fetch", "course_activity", "-1", "--sample"], "'-1' is not a Canvas course id"),
+        (["fetch", "department_grades", "1", "--term", "spring", "--sample"], "'spring' is not a Canvas term id"),
+        (["fetch", "external_tools", "1", "--term", "current", "--sample"], "load_external_tools takes no term"),
+        (["fetch", "courses", "1", "--term", "current", "--sample"], "'current' is not a Canvas enrollment term id"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(args, message):
+    result = run(*args)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"canvasframe: {message}") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr

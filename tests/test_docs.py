@@ -9,7 +9,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "frames.md"
 
 
 def _documented() -> dict[str, list[tuple[str, str]]]:
-    frames, current = {}, None
+    frames: dict[str, list[tuple[str, str]]] = {}
+    current = None
     for line in DOC.read_text().splitlines():
         heading = re.match(r"## `(\w+)`", line)
         if heading:
@@ -26,3 +27,25 @@ def test_every_frame_is_documented_with_its_columns_and_dtypes():
     for name in SCHEMAS:
         dtypes = empty_frame(name).dtypes
         assert documented[name] == [(column, str(dtype)) for column, dtype in dtypes.items()], name
+
+
+def test_every_loader_docstring_ends_with_its_columns():
+    """``cf.load_x?`` lists the columns the loader returns, in order, with their dtypes and meanings."""
+    import canvasframe as cf
+
+    for frame, spec in cf.LOADERS.items():
+        doc = spec.function.__doc__
+        columns = doc[doc.index("\nColumns\n-------\n") :]
+        listed = re.findall(r"^(\w+) : (.+)$", columns, flags=re.MULTILINE)
+        dtypes = empty_frame(frame).dtypes
+        assert listed == [(c, str(dtypes[c])) for c in SCHEMAS[frame].names], frame
+        assert not re.search(r"\{[a-z_]+\}", doc), f"{frame}: an unfilled docstring placeholder"
+
+
+def test_notebooks_use_only_public_api():
+    """The notebooks are what people copy: they never import canvasframe's private modules."""
+    import nbformat
+
+    for path in sorted(DOC.parent.parent.joinpath("notebooks").glob("*.ipynb")):
+        source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
+        assert not re.search(r"canvasframe\._|cf\._", source), path.name

@@ -1,8 +1,9 @@
-"""``canvasframe.__all__`` lists exactly the public names."""
+"""``canvasframe.__all__`` lists exactly the public names, sorted, gathered from the modules' own lists."""
 
 import types
 
 import canvasframe as cf
+from canvasframe import _sample, client, datasets, errors, loaders
 
 # Namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness(), cf.xapi.read_statements().
 PUBLIC_MODULES = {"cache", "lti", "plots", "widgets", "xapi"}
@@ -15,9 +16,27 @@ def test_all_equals_public_names():
         assert hasattr(cf, name), name
 
 
-def test_every_error_is_exported_and_a_canvasframe_error():
-    from canvasframe import errors
+def test_all_is_sorted_and_made_of_the_modules_lists():
+    assert cf.__all__ == sorted(cf.__all__)
+    for module in (_sample, client, datasets, errors, loaders):
+        assert set(module.__all__) <= set(cf.__all__), module.__name__
+        assert module.__all__ == sorted(module.__all__), module.__name__
 
+
+def test_every_loader_is_exported_and_registered():
+    loader_names = {n for n in cf.__all__ if n.startswith("load_")}
+    assert loader_names == {spec.function.__name__ for spec in cf.LOADERS.values()}
+    for frame, spec in cf.LOADERS.items():
+        assert spec.function is getattr(cf, f"load_{frame}")
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+
+    assert cf.__version__ == version("canvasframe")
+
+
+def test_every_error_is_exported_and_a_canvasframe_error():
     classes = {n for n in errors.__all__ if isinstance(getattr(errors, n), type)} - {"CanvasframeWarning"}
     assert classes <= set(cf.__all__)
     assert all(issubclass(getattr(cf, n), cf.CanvasframeError) for n in classes)

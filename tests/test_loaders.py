@@ -9,7 +9,6 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
-from canvasframe.endpoints import FRAMES
 from canvasframe.sandbox import SandboxSettings, views
 from canvasframe.schemas import SCHEMAS
 
@@ -141,11 +140,10 @@ def test_one_call_fills_every_frame_it_feeds(canvas, sandbox, institution):
 def test_every_loader_round_trips_through_the_cache(canvas, institution):
     course = _courses(institution)[0]
     account = institution.root_account.id
-    for name in cf.loaders.__all__:
-        loader = getattr(cf, name)
-        arg = account if FRAMES[name.removeprefix("load_")].scope == "account" else course.id
-        fresh = loader(arg, canvas=canvas)
-        cached = loader(arg, canvas=canvas)
+    for name, spec in cf.LOADERS.items():
+        arg = account if spec.ids == "account_id" else course.id
+        fresh = spec(arg, canvas=canvas)
+        cached = spec(arg, canvas=canvas)
         assert cached.attrs["canvasframe"]["from_cache"], name
         pdt.assert_frame_equal(cached, fresh, obj=name)
 
@@ -242,16 +240,16 @@ def test_attrs_name_sources_and_never_the_token(canvas, institution):
     ("call", "message"),
     [
         (lambda c: cf.load_course_activity([], canvas=c), "empty list"),
-        (lambda c: cf.load_course_activity("abc", canvas=c), "integer Canvas ids"),
-        (lambda c: cf.load_course_activity(1.5, canvas=c), "integer Canvas ids"),
+        (lambda c: cf.load_course_activity("abc", canvas=c), "integer Canvas ids"),  # type: ignore[arg-type]
+        (lambda c: cf.load_course_activity(1.5, canvas=c), "integer Canvas ids"),  # type: ignore[arg-type]
         (lambda c: cf.load_course_activity(-3, canvas=c), "non-negative"),
-        (lambda c: cf.load_course_activity(None, canvas=c), "is None"),
+        (lambda c: cf.load_course_activity(None, canvas=c), "is None"),  # type: ignore[arg-type]
         (lambda c: cf.load_course_activity(True, canvas=c), "integer Canvas ids"),
-        (lambda c: cf.load_department_grades(1, "spring", canvas=c), "term must be"),
-        (lambda c: cf.load_department_grades(1, "\u00b2", canvas=c), "term must be"),
-        (lambda c: cf.load_page_views(1, ["x"], canvas=c), "student_id"),
+        (lambda c: cf.load_department_grades(1, "spring", canvas=c), "term must be"),  # type: ignore[arg-type]
+        (lambda c: cf.load_department_grades(1, "\u00b2", canvas=c), "term must be"),  # type: ignore[arg-type]
+        (lambda c: cf.load_page_views(1, ["x"], canvas=c), "student_id"),  # type: ignore[list-item]
         (lambda c: cf.load_course_activity(1, canvas=c, max_age=-1), "max_age"),
-        (lambda c: cf.load_course_activity(1, canvas="https://x"), "canvas must be"),
+        (lambda c: cf.load_course_activity(1, canvas="https://x"), "canvas must be"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_arguments_fail_before_any_request(canvas, sandbox, call, message):

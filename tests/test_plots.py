@@ -28,7 +28,7 @@ def sample_data(tmp_path_factory) -> GalleryData:
 
 
 # function -> (GalleryData attribute, frame name for the empty case, extra kwargs)
-CASES = {
+CASES: dict = {
     plots.plot_assignment_quartiles: ("assignments", "course_assignments", {}),
     plots.plot_tardiness: ("summaries", "student_summaries", {}),
     plots.plot_course_activity: ("activity", "course_activity", {}),

@@ -7,7 +7,6 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
-from canvasframe.endpoints import FRAMES
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -28,7 +27,7 @@ def test_snapshot_has_every_frame(frames):
     assert {p.stem for p in SNAPSHOT.glob("*.parquet")} == set(frames)
 
 
-@pytest.mark.parametrize("name", sorted(FRAMES))
+@pytest.mark.parametrize("name", sorted(cf.LOADERS))
 def test_snapshot_equals_a_fresh_pull(frames, name):
     snapshot = pd.read_parquet(SNAPSHOT / f"{name}.parquet")
     fresh = frames[name]

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import canvasframe as cf
-from canvasframe.endpoints import FRAMES
 from canvasframe.sandbox import FaultPlan
 
 from .conftest import TOKEN
@@ -29,10 +28,8 @@ def test_full_pull_with_failures_leaks_the_token_nowhere(make_server, connect, i
     server = make_server(faults=plan)
     canvas = connect(server, retries=8)
     frames = []
-    for name in cf.loaders.__all__:
-        loader = getattr(cf, name)
-        arg = institution.root_account.id if FRAMES[name.removeprefix("load_")].scope == "account" else course.id
-        frames.append(loader(arg, canvas=canvas))
+    for spec in cf.LOADERS.values():
+        frames.append(spec(institution.root_account.id if spec.ids == "account_id" else course.id, canvas=canvas))
     errors = []
     plan.script("/analytics/activity$", "500", times=None)
     with pytest.raises(cf.ServerError) as info:

@@ -1,0 +1,80 @@
+"""Docstring parts that many public functions share, written once (seaborn's ``_docstrings`` idea).
+
+A loader's docstring is a template: ``{course_id}``, ``{options}`` and the like stand for
+the parameter descriptions below, and :func:`loader_docstring` fills them in and ends
+the text with a **Columns** section rendered from the frame's schema, so the columns a
+user sees with ``?`` are always the ones the loader returns.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .schemas import SCHEMAS, empty_frame
+
+__all__ = ["PARAMETERS", "columns_section", "loader_docstring"]
+
+PARAMETERS: dict[str, str] = {
+    "account_id": """\
+account_id : int or sequence of int
+    Account(s); each is a value of the ``account_id`` column.""",
+    "term": """\
+term : {"current", "completed"} or int
+    ``current`` / ``completed``: the available / concluded courses of the default term;
+    an integer: that enrollment term.""",
+    "course_id": """\
+course_id : int or sequence of int
+    Course(s); each is a value of the ``course_id`` column. A course Canvas answers 404
+    for (no students with analytics, unpublished) gives no rows and a warning.""",
+    "student_id": """\
+student_id : int or sequence of int, optional
+    Student(s); ``None`` means every student in ``load_student_summaries``, fetched
+    concurrently.""",
+    "lti_account_id": """\
+account_id : int or sequence of int
+    Account(s). This is Canvas's LTI API: use an LTI Advantage token
+    (``token=cf.lti.ClientCredentials(...)``) or an API token with the rights.""",
+    "options": """\
+canvas : Canvas, optional
+    Session to use (default: the one from ``cf.connect()`` / ``cf.sample()``).
+refresh : bool
+    Refetch even when cached.
+max_age : float, optional
+    Refetch cache entries older than this many seconds.
+progress : bool, optional
+    Show a progress bar for fan-outs of more than 20 requests (default on;
+    ``CANVASFRAME_PROGRESS=0`` turns it off).""",
+    "sample": """\
+>>> import canvasframe as cf
+>>> canvas = cf.sample(quiet=True)""",
+    "ax": """\
+ax : matplotlib.axes.Axes, optional
+    Axes to draw on; the current Axes when omitted.""",
+    "returns": """\
+Returns
+-------
+matplotlib.axes.Axes
+    The Axes drawn on.""",
+}
+
+
+def columns_section(frame: str) -> str:
+    """A numpy-style section listing a frame's columns, dtypes and meanings from its schema.
+
+    Examples
+    --------
+    >>> print(columns_section("course_activity").splitlines()[3])
+    course_id : int64
+    """
+    dtypes = empty_frame(frame).dtypes
+    lines = ["Columns", "-------", "One row each; always these columns, in this order:"]
+    for field in SCHEMAS[frame]:
+        doc = (field.metadata or {}).get(b"doc", b"").decode()
+        lines += [f"{field.name} : {dtypes[field.name]}", f"    {doc}"]
+    return "\n".join(lines)
+
+
+def loader_docstring(template: str | None, frame: str) -> str:
+    """Fill a loader's docstring template and end it with the frame's Columns section."""
+    text = inspect.cleandoc(template or "").format(**PARAMETERS)
+    return f"{text}\n\n{columns_section(frame)}\n"

@@ -1,0 +1,253 @@
+"""How every loader runs: check the arguments, read the cache, fetch, transform, store.
+
+A loader turns its arguments into *units* (one account × term, one course, one
+course's students) and calls :func:`run`. Each unit is one cache entry per frame, so
+adding a course to a list refetches only that course. What to fetch for a unit is
+read from its :class:`~canvasframe.endpoints.Endpoint` row and how to turn the answer
+into a frame from :data:`~canvasframe.transforms.TRANSFORMS`; nothing here knows a
+particular endpoint.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+import os
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from ._version import __version__
+from .cache import Cache
+from .client import Canvas, Fetched, default_canvas
+from .endpoints import FRAMES, Endpoint
+from .errors import CacheCorrupt, CacheMiss, CanvasframeWarning, ConfigError, NotFound
+from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
+from .transforms import TRANSFORMS, is_digits
+
+__all__ = ["LoadOptions", "Unit", "check_ids", "check_term", "progress_enabled", "run"]
+
+Unit = dict[str, Any]
+PROGRESS_THRESHOLD = 20  # fan-outs larger than this show a progress bar
+
+
+# -- argument checks (all before any request) ---------------------------------------------
+
+
+def check_ids(value: Any, name: str) -> list[int]:
+    """One id or a sequence of them -> a list of non-negative ints, in order, without repeats."""
+    if value is None:
+        raise ConfigError(f"{name} is None; pass a Canvas id (an integer) or a list of them.")
+    values = [value] if isinstance(value, (numbers.Integral, str, float)) else value
+    try:
+        values = list(values)
+    except TypeError:
+        raise ConfigError(f"{name} must be an integer id or a list of them, got {type(value).__name__}.") from None
+    if not values:
+        raise ConfigError(f"{name} is an empty list; pass at least one id.")
+    result = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise ConfigError(f"{name} must hold integer Canvas ids; {v!r} ({type(v).__name__}) is not one.")
+        if v < 0:
+            raise ConfigError(f"{name} must hold non-negative Canvas ids; got {v}.")
+        result.append(int(v))
+    return list(dict.fromkeys(result))
+
+
+def check_term(term: Any) -> str:
+    """An Analytics term selector: ``"current"``, ``"completed"`` or a term id (as text)."""
+    if term in ("current", "completed"):
+        return str(term)
+    if isinstance(term, numbers.Integral) and not isinstance(term, bool) and int(term) >= 0:
+        return str(int(term))
+    if isinstance(term, str) and is_digits(term):
+        return term
+    raise ConfigError(f'term must be "current", "completed" or a term id (integer), got {term!r}.')
+
+
+def progress_enabled(progress: bool | None) -> bool:
+    """``progress`` when given, else ``CANVASFRAME_PROGRESS`` (on unless 0/false/no/off)."""
+    if progress is not None:
+        return progress
+    return os.environ.get("CANVASFRAME_PROGRESS", "1").lower() not in ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """The options every loader takes, checked once and passed down as one value."""
+
+    canvas: Canvas
+    refresh: bool = False
+    max_age: float | None = None
+    progress: bool = True
+
+    @classmethod
+    def from_arguments(
+        cls, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
+    ) -> LoadOptions:
+        if canvas is not None and not isinstance(canvas, Canvas):
+            raise ConfigError(
+                f"canvas must be a canvasframe Canvas session (cf.connect()), got {type(canvas).__name__}."
+            )
+        if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, numbers.Real) or max_age < 0):
+            raise ConfigError(f"max_age must be a number of seconds >= 0, got {max_age!r}.")
+        return cls(canvas or default_canvas(), bool(refresh), max_age, progress_enabled(progress))
+
+
+# -- the cache ------------------------------------------------------------------------------
+
+
+def _attach(frame: pd.DataFrame, meta: Mapping[str, Any], from_cache: bool) -> pd.DataFrame:
+    frame.attrs["canvasframe"] = {
+        "frame": meta["frame"],
+        "sources": list(meta["sources"]),
+        "fetched_at": meta["fetched_at"],
+        "from_cache": from_cache,
+    }
+    return frame
+
+
+def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None:
+    """The cached frame, or None when it must be fetched (raises offline)."""
+    canvas = options.canvas
+    cache = Cache(canvas.cache_dir)
+    found = cache.read(
+        canvas.cache_namespace, frame, dict(unit), fingerprint(SCHEMAS[frame]), max_age=options.max_age
+    )
+    if found.status == "hit" and not options.refresh:
+        return _attach(to_frame(found.table), found.meta, True)
+    if canvas.offline:
+        if found.status in ("hit", "stale"):  # offline, a stale or refreshed entry is all there is
+            warnings.warn(
+                f"offline: serving {frame} {dict(unit)} from a cache entry fetched at {found.meta['fetched_at']}",
+                CanvasframeWarning,
+                stacklevel=6,  # the caller of the loader
+            )
+            return _attach(to_frame(found.table), found.meta, True)
+        if found.status == "corrupt":
+            raise CacheCorrupt(
+                f"Offline, and the cached {frame} for {dict(unit)} cannot be read ({found.problem}) at "
+                f"{found.path}. Go online (offline=False) to refetch it."
+            )
+        raise CacheMiss(
+            f"Offline, and {frame} for {dict(unit)} is not in the cache at {cache.directory}. "
+            "Load it once online (cf.connect(..., offline=False)), then re-run offline."
+        )
+    if found.status == "corrupt":
+        warnings.warn(
+            f"cache file {found.path} for {frame} is unreadable ({found.problem}); refetching it.",
+            CanvasframeWarning,
+            stacklevel=6,
+        )
+    return None
+
+
+def _store(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, sources: list[str]) -> None:
+    cache = Cache(canvas.cache_dir)
+    fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for name, frame in frames.items():
+        meta: dict[str, Any] = {
+            "frame": name,
+            "namespace": canvas.cache_namespace,
+            "params": dict(unit),
+            "sources": sources,
+            "fetched_at": fetched_at,
+            "fingerprint": fingerprint(SCHEMAS[name]),
+            "canvasframe_version": __version__,
+        }
+        table = to_table({c: frame[c] for c in frame.columns}, name)
+        cache.write(cache.path(canvas.cache_namespace, name, dict(unit), meta["fingerprint"]), table, meta)
+        _attach(frame, meta, False)
+
+
+# -- fetching -------------------------------------------------------------------------------
+
+
+def _progress_bar(description: str) -> Callable[[int], Any]:
+    def make(total: int) -> Any:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc=description, unit="req", leave=False)
+
+    return make
+
+
+def _fetch_once(ep: Endpoint, unit: Unit, canvas: Canvas) -> Fetched:
+    path, params = ep.url_path(unit), ep.params(unit)
+    if ep.paging == "paginated":
+        return canvas.get_paginated(path, params)
+    return canvas.get_json(path, params, poll_async=ep.paging == "async")
+
+
+def _fetch_per_student(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
+    """One request per student of the course, concurrently; ``[(student_id, body), ...]`` in student order."""
+    canvas = options.canvas
+    students: Sequence[int] | str = unit["students"]
+    if students == "all":
+        summaries = _load_units("student_summaries", [{"course_id": unit["course_id"]}], options)
+        students = summaries["student_id"].tolist()
+    paths = [ep.url_path(unit | {"student_id": s}) for s in students]
+    calls = [functools.partial(canvas.get_json, path, ep.params(unit)) for path in paths]
+    bar = _progress_bar(f"course {unit['course_id']}") if options.progress and len(calls) > PROGRESS_THRESHOLD else None
+    results = canvas.get_many(calls, progress=bar)
+    payload = list(zip(students, (r.data for r in results), strict=True))
+    return Fetched(payload, [canvas.url_for(ep.url_path(unit | {"student_id": ":student_id"}))])
+
+
+def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+    cached = _cached(frame, unit, options)
+    if cached is not None:
+        return cached
+    ep = FRAMES[frame]
+    try:
+        fetched = _fetch_per_student(ep, unit, options) if ep.per_student else _fetch_once(ep, unit, options.canvas)
+    except NotFound as exc:
+        if not ep.empty_on_404:
+            raise
+        # Canvas's normal answer for a course without active students or an unpublished course:
+        # an empty frame, so one such course does not sink a multi-course load.
+        warnings.warn(
+            f"{frame}: Canvas answered 404 for {dict(unit)} ({exc.canvas_message or 'not found'}); "
+            "returning no rows for it.",
+            CanvasframeWarning,
+            stacklevel=5,
+        )
+        empty = empty_frame(frame)
+        empty.attrs["canvasframe"] = {"frame": frame, "sources": [exc.url], "fetched_at": None, "from_cache": False}
+        return empty
+    frames = {name: TRANSFORMS[name](fetched.data, unit, source=fetched.urls[0]) for name in ep.frames}
+    _store(options.canvas, frames, unit, fetched.urls)
+    return frames[frame]
+
+
+def _load_units(frame: str, units: Iterable[Unit], options: LoadOptions) -> pd.DataFrame:
+    parts = [_load_one(frame, unit, options) for unit in units]
+    if len(parts) == 1:
+        return parts[0]
+    combined = pd.concat(parts, ignore_index=True)
+    infos = [p.attrs["canvasframe"] for p in parts]
+    stamps = [i["fetched_at"] for i in infos if i["fetched_at"]]
+    combined.attrs["canvasframe"] = {
+        "frame": frame,
+        "sources": [s for i in infos for s in i["sources"]],
+        "fetched_at": min(stamps) if stamps else None,
+        "from_cache": all(i["from_cache"] for i in infos),
+    }
+    return combined
+
+
+def run(
+    frame: str,
+    units: list[Unit],
+    canvas: Canvas | None,
+    refresh: bool,
+    max_age: float | None,
+    progress: bool | None,
+) -> pd.DataFrame:
+    """Load ``frame`` for every unit (cache first) and concatenate them in order."""
+    return _load_units(frame, units, LoadOptions.from_arguments(canvas, refresh, max_age, progress))

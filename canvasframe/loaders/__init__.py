@@ -1,0 +1,48 @@
+"""The public ``load_*`` functions, and :data:`LOADERS`, the registry that describes them.
+
+Every loader is a plain ``def`` with a full signature: it checks its arguments, turns
+them into units of work (one account × term, one course, one course's students) and
+hands them to :func:`canvasframe._pipeline.run` (cache, fetch, transform, store). Each
+takes one id or a list of ids and returns one concatenated frame; the id is always a
+column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`.
+"""
+
+from ._registry import LOADERS, LoaderSpec
+from .accounts import load_account, load_courses, load_data_services, load_external_tools
+from .courses import (
+    load_communication,
+    load_course_activity,
+    load_course_assignments,
+    load_page_views,
+    load_participations,
+    load_student_assignments,
+    load_student_summaries,
+)
+from .departments import (
+    load_department_activity,
+    load_department_categories,
+    load_department_grades,
+    load_department_statistics,
+    load_subaccount_statistics,
+)
+
+__all__ = [
+    "LOADERS",
+    "LoaderSpec",
+    "load_account",
+    "load_communication",
+    "load_course_activity",
+    "load_course_assignments",
+    "load_courses",
+    "load_data_services",
+    "load_department_activity",
+    "load_department_categories",
+    "load_department_grades",
+    "load_department_statistics",
+    "load_external_tools",
+    "load_page_views",
+    "load_participations",
+    "load_student_assignments",
+    "load_student_summaries",
+    "load_subaccount_statistics",
+]

@@ -1,0 +1,39 @@
+"""matplotlib views of canvasframe's frames.
+
+Every function takes a loader's frame as it is, draws on ``ax`` (the current
+Axes when ``None``), returns that Axes and never calls ``plt.show()``. An empty
+frame gives a labelled Axes that says there is no data. Colours come from one
+colour-blind-safe palette (Okabe & Ito), so on time, late, missing and
+floating look the same in every figure.
+
+>>> import canvasframe as cf
+>>> canvas = cf.sample(quiet=True)
+>>> ax = cf.plots.plot_tardiness(cf.load_course_assignments(canvas.sample_course_id))
+>>> ax.get_ylabel()
+'share of students'
+"""
+
+from ._base import PALETTE
+from .activity import (
+    plot_communication,
+    plot_course_activity,
+    plot_engagement,
+    plot_page_view_heatmap,
+    plot_participation_timeline,
+)
+from .assignments import plot_assignment_quartiles, plot_tardiness
+from .departments import plot_category_views, plot_grade_distribution, plot_subaccounts
+
+__all__ = [
+    "PALETTE",
+    "plot_assignment_quartiles",
+    "plot_category_views",
+    "plot_communication",
+    "plot_course_activity",
+    "plot_engagement",
+    "plot_grade_distribution",
+    "plot_page_view_heatmap",
+    "plot_participation_timeline",
+    "plot_subaccounts",
+    "plot_tardiness",
+]

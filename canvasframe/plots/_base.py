@@ -1,0 +1,81 @@
+"""What every plot shares: the palette, labels, argument checks, empty Axes and docstring parts."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+
+from .._docstrings import PARAMETERS
+from ..errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Axes])
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+PALETTE: dict[str, str] = {
+    "on_time": "#009E73",
+    "late": "#E69F00",
+    "missing": "#D55E00",
+    "floating": "#56B4E9",
+    "views": "#0072B2",
+    "participations": "#CC79A7",
+    "instructor_messages": "#0072B2",
+    "student_messages": "#E69F00",
+    "student": "#000000",
+    "box": "#999999",
+}
+LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating": "no due date / not yet due"}
+TERM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+def doc(func: F) -> F:
+    """Fill a plot's docstring template with the shared parts (``{ax}``, ``{returns}``)."""
+    func.__doc__ = inspect.cleandoc(func.__doc__ or "").format(**PARAMETERS)
+    return func
+
+
+def axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.gca()
+
+
+def require(frame: Any, columns: Iterable[str], plot: str, loader: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ConfigError(f"{plot} takes a DataFrame from {loader}(), got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{plot} needs the frame from {loader}(); this one lacks columns {missing}.")
+
+
+def empty(ax: Axes, xlabel: str, ylabel: str, title: str) -> Axes:
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.4")
+    return ax
+
+
+def one_student(frame: pd.DataFrame, student_id: int | None, plot: str) -> pd.DataFrame:
+    if student_id is not None:
+        return frame[frame["student_id"] == student_id]
+    if frame["student_id"].nunique() > 1:
+        raise ConfigError(f"{plot}: the frame holds several students; pass student_id= to choose one.")
+    return frame
+
+
+def outside_legend(ax: Axes) -> None:
+    """Legend right of the plot: stacked bars and dense lines leave no free corner inside."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+
+
+def date_axis(ax: Axes) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def naive_utc(values: pd.Series) -> pd.Series:
+    """matplotlib draws naive datetimes; canvasframe's are UTC, so drop the zone after converting."""
+    return values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
