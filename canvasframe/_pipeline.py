@@ -199,6 +199,19 @@ def _fetch_per_student(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetche
     return Fetched(payload, [canvas.url_for(ep.url_path(unit | {"student_id": ":student_id"}))])
 
 
+def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: NotFound) -> None:
+    """Canvas's Analytics answer 404 both for an unknown course and for one without students: ask the course."""
+    try:
+        canvas.get_json(f"courses/{course_id}")
+    except NotFound as exc:
+        raise NotFound(
+            exc.status,
+            exc.url,
+            exc.canvas_message,
+            hint=f"Course {course_id} does not exist or this token cannot see it; check the id.",
+        ) from analytics_404
+
+
 def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
     cached = _cached(frame, unit, options)
     if cached is not None:
@@ -209,11 +222,12 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
     except NotFound as exc:
         if not ep.empty_on_404:
             raise
-        # Canvas's normal answer for a course without active students or an unpublished course:
-        # an empty frame, so one such course does not sink a multi-course load.
+        _raise_unless_course_exists(unit["course_id"], options.canvas, exc)
+        # The course exists: Canvas's 404 means no students with analytics (none enrolled, none
+        # active, or the course unpublished), which is an empty frame, not a failed load.
         warnings.warn(
-            f"{frame}: Canvas answered 404 for {dict(unit)} ({exc.canvas_message or 'not found'}); "
-            "returning no rows for it.",
+            f"{frame}: course {unit['course_id']} has no students with analytics "
+            f"(Canvas answered 404: {exc.canvas_message or 'not found'}); returning no rows for it.",
             CanvasframeWarning,
             stacklevel=5,
         )
