@@ -16,7 +16,8 @@ them. No message, attribute or repr ever contains the API token.
     │   ├── RateLimited            throttled, retries exhausted   .retry_after
     │   ├── ServerError            5xx, retries exhausted
     │   └── NetworkError           connection reset / timeout, retries exhausted (.status None)
-    ├── ResponseFormatError    body is not the JSON shape expected   .url .snippet
+    ├── ResponseFormatError    body is not the JSON shape expected   .url .problem .snippet
+    │   └── FileFormatError        a local file (xAPI statements) is not what it should be
     └── CacheError
         ├── CacheMiss          offline and not cached
         └── CacheCorrupt       offline and the cached file cannot be read
@@ -37,6 +38,7 @@ __all__ = [
     "CanvasframeError",
     "CanvasframeWarning",
     "ConfigError",
+    "FileFormatError",
     "NetworkError",
     "NotFound",
     "PermissionDenied",
@@ -172,18 +174,35 @@ class ResponseFormatError(CanvasframeError):
     ----------
     url : str
         The request URL (credentials masked), or a description of the source.
+    problem : str
+        What is wrong with it.
     snippet : str
         The first characters of the offending body or value.
     """
 
     def __init__(self, url: str, problem: str, body: object = "") -> None:
         self.url = redact(url)
+        self.problem = redact(problem)
         text = body if isinstance(body, str) else repr(body)
         self.snippet = redact(text[:200])
+        super().__init__(self._message())
+
+    def _message(self) -> str:
         snippet = f" Body starts: {self.snippet!r}." if self.snippet else ""
-        super().__init__(
-            f"Unexpected response from {self.url}: {redact(problem)}.{snippet} "
+        return (
+            f"Unexpected response from {self.url}: {self.problem}.{snippet} "
             "If this Canvas is customised or behind a proxy, please report it with this message."
+        )
+
+
+class FileFormatError(ResponseFormatError):
+    """A local file is not what it should be; ``url`` is the file's path (with the line or index in ``problem``)."""
+
+    def _message(self) -> str:
+        snippet = f" It starts: {self.snippet!r}." if self.snippet else ""
+        return (
+            f"{self.url}: {self.problem}.{snippet} Expected xAPI statements as JSON: an array of statements, "
+            "one statement, a saved LRS page {'statements': [...]}, or one statement per line (.jsonl)."
         )
 
 

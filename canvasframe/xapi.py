@@ -29,7 +29,7 @@ import pandas as pd
 import requests
 
 from ._http import RetryPolicy, Transport, check_url, follow_pages
-from .errors import ConfigError, ResponseFormatError
+from .errors import ConfigError, FileFormatError, ResponseFormatError
 from .schemas import to_frame, to_table
 from .transforms import is_digits
 from .transforms.xapi import field, parse_duration, statements_to_frame
@@ -120,26 +120,36 @@ class LRS:
         yield from follow_pages(urljoin(self.endpoint, "statements"), read_page, "LRS's 'more' link")
 
 
-def _load_file(path: Path) -> list[Any]:
-    text = path.read_text(encoding="utf-8")
+_STATEMENT_KEYS = frozenset({"actor", "verb", "object"})
+
+
+def _load_file(path: Path) -> tuple[list[Any], list[str]]:
+    """A statements file's statements and where each one is in it (``line 3``, ``index 5``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if path.suffix == ".jsonl":
-        rows = []
+        rows, lines = [], []
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
                     rows.append(json.loads(line))
                 except ValueError as exc:
-                    raise ResponseFormatError(f"{path}:{number}", f"line is not JSON ({exc})", line) from None
-        return rows
+                    raise FileFormatError(str(path), f"line {number} is not JSON ({exc})", line) from None
+                lines.append(f"on line {number}")
+        return rows, lines
     try:
         body = json.loads(text)
     except ValueError as exc:
-        raise ResponseFormatError(str(path), f"not JSON ({exc})", text) from None
-    if isinstance(body, dict) and isinstance(body.get("statements"), list):
-        return body["statements"]
+        raise FileFormatError(str(path), f"not JSON ({exc})", text) from None
+    if isinstance(body, dict) and isinstance(body.get("statements"), list):  # a saved LRS page
+        return body["statements"], [f"at statements[{i}]" for i in range(len(body["statements"]))]
+    if isinstance(body, dict) and not _STATEMENT_KEYS.isdisjoint(body):  # one statement, as GET ?statementId= gives
+        return [body], ["(the file's one statement)"]
     if isinstance(body, list):
-        return body
-    raise ResponseFormatError(str(path), "expected a JSON array of statements or {'statements': [...]}", body)
+        return body, [f"at index {i}" for i in range(len(body))]
+    raise FileFormatError(str(path), f"the JSON is {type(body).__name__}, not statements", body)
 
 
 def read_statements(
@@ -158,8 +168,11 @@ def read_statements(
     Parameters
     ----------
     source : path, list of dict or LRS
-        A ``.json`` file (an array or ``{"statements": [...]}``), a ``.jsonl`` file, statements
-        already in memory, or an :class:`LRS` read page by page.
+        A ``.json`` file (an array of statements, one statement object as an LRS returns for
+        ``GET statements?statementId=``, or a saved LRS page ``{"statements": [...], "more": ...}``),
+        a ``.jsonl`` file (one statement per line), statements already in memory, or an
+        :class:`LRS` read page by page. A problem in a file raises :class:`~canvasframe.FileFormatError`
+        naming the file and the line or index.
     since, until, verb, activity, agent, limit
         xAPI filters, passed to an LRS as query parameters (``agent`` as JSON).
     strict : bool
@@ -185,15 +198,18 @@ def read_statements(
             "limit": limit,
         }
         statements = [s for page in source.pages(params) for s in page]
-        where = source.endpoint
-    elif isinstance(source, (str, os.PathLike)):
+        return statements_to_frame(statements, strict=strict, source=source.endpoint)
+    if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.exists():
             raise ConfigError(f"No statements file at {path}; pass a .json or .jsonl path, a list or an LRS.")
-        statements, where = _load_file(path), str(path)
-    else:
-        statements, where = [dict(s) if isinstance(s, Mapping) else s for s in source], "statements"
-    return statements_to_frame(statements, strict=strict, source=where)
+        statements, positions = _load_file(path)
+        try:
+            return statements_to_frame(statements, strict=strict, source=str(path), positions=positions)
+        except ResponseFormatError as exc:  # about a file of the user's: never a word of Canvas or proxies
+            raise FileFormatError(str(path), exc.problem, exc.snippet) from None
+    statements = [dict(s) if isinstance(s, Mapping) else s for s in source]
+    return statements_to_frame(statements, strict=strict, source="statements")
 
 
 def _iso(value: datetime | str | None) -> str | None:

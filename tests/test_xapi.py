@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -315,3 +316,50 @@ def test_a_401_in_the_lti_error_shape_is_an_authentication_error():
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- files as they come ------------------------------------------------------------------------
+
+
+def test_a_file_of_one_statement_reads_as_one_row():
+    frame = xapi.read_statements(DATA / "single-statement.json")
+    one = json.loads((DATA / "single-statement.json").read_text())
+    pdt.assert_frame_equal(frame, xapi.read_statements([one]))
+    assert len(frame) == 1 and frame.loc[0, "verb"] == "completed" and frame.loc[0, "result_score_scaled"] == 0.85
+
+
+def test_a_saved_lrs_page_reads_with_its_more_link_ignored():
+    frame = xapi.read_statements(DATA / "lrs-page.json")
+    page = json.loads((DATA / "lrs-page.json").read_text())
+    pdt.assert_frame_equal(frame, xapi.read_statements(page["statements"]))
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2026-10-01T06:15Z"), pd.Timestamp("2026-10-01T09:00Z")]
+    assert frame.loc[1, "verb"] == "answered"  # the only language given
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where"),
+    [
+        ("broken.jsonl", '{"id": "a"}\n\n{not json\n', "line 3 is not JSON"),
+        ("numbers.json", "[{}, 7]", "statement at index 1 is int, not an object"),
+        ("scalar.json", "42", "the JSON is int, not statements"),
+        ("text.json", "not json at all", "not JSON"),
+        ("latin1.json", b"[\xe9]", "not UTF-8"),
+    ],
+)
+def test_errors_about_a_file_name_it_and_the_place(tmp_path, name, content, where):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(cf.FileFormatError, match=re.escape(where)) as info:
+        xapi.read_statements(path)
+    message = str(info.value)
+    assert message.startswith(str(path)) and "xAPI statements" in message
+    assert "Canvas" not in message and "proxy" not in message
+
+
+def test_strict_errors_about_a_file_name_the_line(tmp_path):
+    path = tmp_path / "statements.jsonl"
+    good = xapi.statement("a@x.test", "experienced", "https://x.test/p", timestamp="2026-10-01T09:00:00Z")
+    path.write_text(json.dumps(good) + "\n" + json.dumps(good | {"id": None, "timestamp": "yesterday"}) + "\n")
+    with pytest.raises(cf.FileFormatError, match=r"statement on line 2: invalid timestamp") as info:
+        xapi.read_statements(path, strict=True)
+    assert "Canvas" not in str(info.value)

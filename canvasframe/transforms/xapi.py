@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -63,16 +64,27 @@ def parse_duration(text: Any, anchor: pd.Timestamp | None = None) -> timedelta:
     return value
 
 
-def statements_to_frame(statements: list[Any], *, strict: bool = False, source: str = "statements") -> pd.DataFrame:
-    """The transform behind :func:`read_statements` (pure: no I/O)."""
+def statements_to_frame(
+    statements: list[Any],
+    *,
+    strict: bool = False,
+    source: str = "statements",
+    positions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The transform behind :func:`read_statements` (pure: no I/O).
+
+    ``positions`` names where each statement came from (``"line 7"`` of a file) for messages;
+    by default its index (``"#3"``).
+    """
     if not isinstance(statements, list):
         raise ResponseFormatError(source, f"expected a list of statements, got {type(statements).__name__}", statements)
     rows: list[dict[str, Any]] = []
     invalid: list[str] = []
     for number, s in enumerate(statements):
+        where = positions[number] if positions is not None else f"#{number}"
         if not isinstance(s, dict):
-            raise ResponseFormatError(source, f"statement {number} is {type(s).__name__}, not an object", s)
-        sid = str(s.get("id") or f"#{number}")
+            raise ResponseFormatError(source, f"statement {where} is {type(s).__name__}, not an object", s)
+        sid = f"{s['id']} ({where})" if s.get("id") else where
         row: dict[str, Any] = {"statement_id": s.get("id")}
         for key in ("timestamp", "stored"):
             row[key] = _timestamp(s.get(key), key, sid, strict, invalid, source)
