@@ -18,11 +18,13 @@ before the old one expires. Neither the key nor any token is stored or shown.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import requests
@@ -31,7 +33,7 @@ from ._http import RetryPolicy, Transport, check_url
 from .errors import ConfigError, ResponseFormatError
 from .transforms.lti import PLACEMENTS
 
-__all__ = ["DEFAULT_SCOPES", "PLACEMENTS", "ClientCredentials", "read_tool_config"]
+__all__ = ["DEFAULT_SCOPES", "INHERITABLE", "PLACEMENTS", "ClientCredentials", "read_tool_config"]
 
 DEFAULT_SCOPES = (
     "https://canvas.instructure.com/lti/account_lookup/scope/show",
@@ -143,48 +145,27 @@ class ClientCredentials:
 
 # -- LTI 1.1 XML tool configuration ---------------------------------------------------------------
 
-_NS = {
-    "cc": "http://www.imsglobal.org/xsd/imslticc_v1p0",
-    "blti": "http://www.imsglobal.org/xsd/imsbasiclti_v1p0",
-    "lticm": "http://www.imsglobal.org/xsd/imslticm_v1p0",
-}
-_PLACEMENT_FIELDS = ("url", "text", "enabled", "visibility", "selection_width", "selection_height", "icon_url")
+# The cartridge's namespace carries a version: v1p0 in most tools' files, v1p3 in Canvas's own course
+# exports; every version reads alike. Child elements are matched by local name for the same reason.
+_CARTRIDGE = re.compile(r"\{http://www\.imsglobal\.org/xsd/imslticc_v1p\d+\}cartridge_basiclti_link")
+# What a placement may leave to the extension level: Canvas reads a placement's setting, then the
+# tool-level setting of the same name (ContextExternalTool#extension_setting), and for the URL the
+# tool's launch URL.
+INHERITABLE = ("url", "text", "icon_url", "selection_width", "selection_height", "visibility")
+_XML_COLUMNS = (
+    "tool_name",
+    "launch_url",
+    "domain",
+    "privacy_level",
+    "placement",
+    "enabled",
+    *INHERITABLE,
+    "inherited",
+    "options",
+)
 
 
-def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
-    """An LTI 1.1 extended XML tool configuration as a frame of placements (one row each).
-
-    Parses ``cartridge_basiclti_link`` with its ``blti:`` fields and Canvas's ``lticm:``
-    extensions. Hostile XML is refused with a clear error: a DTD, entity declarations
-    (so no "billion laughs" expansion) and external entities are never processed
-    (defusedxml).
-
-    Parameters
-    ----------
-    xml : str, bytes or path
-        The XML text, or a path to a ``.xml`` file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``tool_name``, ``launch_url``, ``domain``, ``privacy_level``, ``placement``,
-        ``enabled``, ``url``, ``text``, ``visibility``, ``selection_width``,
-        ``selection_height``, ``icon_url`` and ``options`` (any other placement
-        properties, as JSON).
-
-    Examples
-    --------
-    >>> read_tool_config("data/lti/tool.xml")[["placement", "text"]]
-                 placement                     text
-    0    course_navigation                 Readings
-    1   account_navigation       Reading list admin
-    2      user_navigation              My readings
-    3        editor_button         Insert a reading
-    4   resource_selection         Choose a reading
-    5  homework_submission  Submit a reading report
-    """
-    import json
-
+def _parse_xml(xml: str | bytes | os.PathLike[str]) -> Any:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
@@ -202,50 +183,89 @@ def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
         ) from None
     except ParseError as exc:
         raise ConfigError(f"The tool configuration is not well-formed XML ({exc}).") from None
-    if root.tag != f"{{{_NS['cc']}}}cartridge_basiclti_link":
+    if not _CARTRIDGE.fullmatch(root.tag):
         raise ConfigError(f"Expected a <cartridge_basiclti_link> LTI configuration, found <{root.tag}>.")
-    text = lambda path: (root.findtext(path, namespaces=_NS) or "").strip() or None  # noqa: E731
-    tool = {"tool_name": text("blti:title"), "launch_url": text("blti:launch_url") or text("blti:secure_launch_url")}
-    extensions = root.find("blti:extensions[@platform='canvas.instructure.com']", _NS)
-    properties = {}
+    return root
+
+
+def _properties(element: Any) -> dict[str, str]:
+    return {p.get("name"): (p.text or "").strip() for p in element.findall("{*}property")}
+
+
+def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
+    """An LTI 1.1 extended XML tool configuration as a frame of placements (one row each), as Canvas reads it.
+
+    Parses ``cartridge_basiclti_link`` (any ``imslticc_v1pN`` version, including the
+    ``v1p3`` of Canvas's course exports) with its ``blti:`` fields and Canvas's ``lticm:``
+    extensions. Like Canvas, a placement that does not set ``text``, ``icon_url``,
+    ``selection_width``, ``selection_height``, ``visibility`` or ``url`` takes the
+    extension-level setting of that name, and a placement without any URL uses the tool's
+    launch URL (``secure_launch_url`` when given, else ``launch_url``); the ``inherited``
+    column lists the values a row took that way. Hostile XML is refused with a clear
+    error: a DTD, entity declarations (so no "billion laughs" expansion) and external
+    entities are never processed (defusedxml).
+
+    Parameters
+    ----------
+    xml : str, bytes or path
+        The XML text, or a path to a ``.xml`` file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tool_name``, ``launch_url``, ``domain``, ``privacy_level``, ``placement``,
+        ``enabled``, ``url``, ``text``, ``icon_url``, ``selection_width``,
+        ``selection_height``, ``visibility``, ``inherited`` (a list of column names) and
+        ``options`` (any other placement properties, as JSON). A tool without placements
+        has one row with ``placement`` NA.
+
+    Examples
+    --------
+    >>> read_tool_config("data/lti/tool.xml")[["placement", "text"]]
+                 placement                     text
+    0    course_navigation                 Readings
+    1   account_navigation       Reading list admin
+    2      user_navigation              My readings
+    3        editor_button         Insert a reading
+    4   resource_selection         Choose a reading
+    5  homework_submission  Submit a reading report
+    """
+    import json
+
+    root = _parse_xml(xml)
+    text = lambda name: (root.findtext(f"{{*}}{name}") or "").strip() or None  # noqa: E731
+    launch_url = text("secure_launch_url") or text("launch_url")
+    extensions = root.find("{*}extensions[@platform='canvas.instructure.com']")
+    tool_level = _properties(extensions) if extensions is not None else {}
+    tool_level.setdefault("url", launch_url or "")
+    base = {
+        "tool_name": text("title"),
+        "launch_url": launch_url,
+        "domain": tool_level.get("domain") or None,
+        "privacy_level": tool_level.get("privacy_level") or None,
+    }
     rows = []
-    if extensions is not None:
-        properties = {p.get("name"): (p.text or "").strip() for p in extensions.findall("lticm:property", _NS)}
-        for options in extensions.findall("lticm:options", _NS):
-            values = {p.get("name"): (p.text or "").strip() for p in options.findall("lticm:property", _NS)}
-            nested = {
-                o.get("name"): {p.get("name"): (p.text or "").strip() for p in o.findall("lticm:property", _NS)}
-                for o in options.findall("lticm:options", _NS)
+    for options in extensions.findall("{*}options") if extensions is not None else []:
+        own = _properties(options)
+        nested = {o.get("name"): _properties(o) for o in options.findall("{*}options")}
+        inherited = sorted(k for k in INHERITABLE if not own.get(k) and tool_level.get(k))
+        values = {k: own.get(k) or tool_level.get(k) or None for k in INHERITABLE}
+        extra = {k: v for k, v in own.items() if k not in (*INHERITABLE, "enabled")} | nested
+        rows.append(
+            base
+            | values
+            | {
+                "placement": options.get("name"),
+                "enabled": own.get("enabled", "true").lower() != "false",
+                "inherited": inherited,
+                "options": json.dumps(extra, sort_keys=True) if extra else None,
             }
-            extra = {k: v for k, v in values.items() if k not in _PLACEMENT_FIELDS} | nested
-            rows.append(
-                {
-                    "placement": options.get("name"),
-                    "enabled": values.get("enabled", "true").lower() != "false",
-                    **{k: values.get(k) for k in _PLACEMENT_FIELDS if k != "enabled"},
-                    "options": json.dumps(extra, sort_keys=True) if extra else None,
-                }
-            )
-    base = tool | {"domain": properties.get("domain"), "privacy_level": properties.get("privacy_level")}
-    frame = pd.DataFrame([base | r for r in rows] or [base], columns=_XML_COLUMNS)
+        )
+    if not rows:
+        rows.append(base | {"inherited": []})
+    frame = pd.DataFrame(rows, columns=_XML_COLUMNS)
     for column in ("selection_width", "selection_height"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     frame["enabled"] = frame["enabled"].astype("boolean")
-    return frame.astype({c: "str" for c in _XML_COLUMNS if c not in ("enabled", "selection_width", "selection_height")})
-
-
-_XML_COLUMNS = (
-    "tool_name",
-    "launch_url",
-    "domain",
-    "privacy_level",
-    "placement",
-    "enabled",
-    "url",
-    "text",
-    "visibility",
-    "selection_width",
-    "selection_height",
-    "icon_url",
-    "options",
-)
+    text_columns = [c for c in _XML_COLUMNS if c not in ("enabled", "selection_width", "selection_height", "inherited")]
+    return frame.astype(dict.fromkeys(text_columns, "str"))

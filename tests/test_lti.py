@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pandas.testing as pdt
 import pytest
 import requests
 
@@ -43,13 +44,18 @@ def test_client_credentials_load_the_account(lti_server, credentials, connect, i
 def test_external_tools_one_row_per_tool_and_placement(lti_server, credentials, connect, institution):
     tools = cf.load_external_tools(institution.root_account.id, canvas=connect(lti_server, token=credentials))
     served = lti_server.lti.external_tools(institution.root_account.id)
-    expected = sum(max(1, sum(1 for k, v in t.items() if isinstance(v, dict))) for t in served)
+    # Every object-valued key of a served tool is a placement except its custom fields.
+    expected = sum(max(1, sum(1 for k, v in t.items() if isinstance(v, dict) and k != "custom_fields")) for t in served)
     assert len(tools) == expected
     lecture = tools[tools["name"] == "Lecture Capture"].set_index("placement")
     assert set(lecture.index) == {"course_navigation", "editor_button"}
     assert lecture.loc["editor_button", "text"] == "Embed a lecture" and bool(lecture.loc["editor_button", "enabled"])
     readings = tools[tools["name"] == "Reading Lists"].set_index("placement")
     assert not bool(readings.loc["course_navigation", "enabled"])
+    # Placements beyond a fixed list, and one newer than canvasframe, are rows too; custom fields are not.
+    assert {"post_grades", "submission_type_selection", "ai_assistant_sidebar"} <= set(readings.index)
+    assert "custom_fields" not in set(readings.index)
+    assert readings.loc["post_grades", "placement_url"] == "https://lists.example.edu/lti/grades"
     no_placement = tools[tools["name"] == "Plagiarism Check"]
     assert len(no_placement) == 1 and pd.isna(no_placement["placement"].iloc[0])
 
@@ -120,6 +126,40 @@ def test_read_tool_config_gives_one_row_per_placement():
     assert rows.loc["course_navigation", "visibility"] == "public"
     assert '"custom_fields": {"report_type": "summary"}' in rows.loc["homework_submission", "options"]
     assert read_tool_config((DATA / "tool.xml").read_text()).equals(frame)
+
+
+def test_placements_inherit_extension_settings_as_canvas_reads_them():
+    rows = read_tool_config(DATA / "inheriting-tool.xml").set_index("placement")
+    assert list(rows.index) == ["course_navigation", "editor_button", "assignment_selection"]
+    assert set(rows["launch_url"]) == {"https://notebook.example.edu/lti/launch"}  # secure_launch_url wins
+    nav = rows.loc["course_navigation"]
+    assert nav["url"] == "https://notebook.example.edu/lti/launch" and nav["text"] == "Lab Notebook"
+    assert nav["icon_url"] == "https://notebook.example.edu/icon.svg"
+    assert (nav["selection_width"], nav["selection_height"]) == (900, 640)
+    assert nav["inherited"] == ["icon_url", "selection_height", "selection_width", "text", "url"]
+    button = rows.loc["editor_button"]
+    assert button["url"] == "https://notebook.example.edu/lti/embed" and button["selection_height"] == 480
+    assert button["inherited"] == ["icon_url", "selection_width", "text"]
+    selection = rows.loc["assignment_selection"]
+    assert selection["text"] == "Pick an experiment" and "text" not in selection["inherited"]
+    assert '"message_type": "ContentItemSelectionRequest"' in selection["options"]
+
+
+@pytest.mark.parametrize("version", ["v1p0", "v1p1", "v1p3"])
+def test_every_cartridge_namespace_version_reads_alike(version):
+    text = (DATA / "tool.xml").read_text().replace("imslticc_v1p0", f"imslticc_{version}")
+    pdt.assert_frame_equal(read_tool_config(text), read_tool_config(DATA / "tool.xml"))
+
+
+def test_a_tool_without_placements_is_one_row():
+    xml = (
+        '<cartridge_basiclti_link xmlns="http://www.imsglobal.org/xsd/imslticc_v1p0" '
+        'xmlns:blti="http://www.imsglobal.org/xsd/imsbasiclti_v1p0">'
+        "<blti:title>Background</blti:title><blti:launch_url>https://x.test/l</blti:launch_url>"
+        "</cartridge_basiclti_link>"
+    )
+    frame = read_tool_config(xml)
+    assert len(frame) == 1 and pd.isna(frame.loc[0, "placement"]) and frame.loc[0, "launch_url"] == "https://x.test/l"
 
 
 @pytest.mark.parametrize("name", ["hostile-billion-laughs.xml", "hostile-external-entity.xml"])

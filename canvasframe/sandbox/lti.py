@@ -134,6 +134,14 @@ class LtiService:
                 "workflow_state": "name_only",
                 "course_navigation": {"enabled": False, "text": "Readings"},
                 "assignment_selection": {"enabled": True, "text": "Pick a reading"},
+                "submission_type_selection": {"enabled": True, "text": "Submit a reading log"},
+                "post_grades": {
+                    "url": "https://lists.example.edu/lti/grades",
+                    "message_type": "basic-lti-launch-request",
+                },
+                # A placement newer than canvasframe's list: real tools carry such names.
+                "ai_assistant_sidebar": {"enabled": True, "text": "Ask about the reading"},
+                "custom_fields": {"course": "$Canvas.course.id"},  # a tool setting, not a placement
             },
         ]
         if account_id == self.institution.root_account.id:

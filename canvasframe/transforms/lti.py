@@ -10,21 +10,66 @@ from ..errors import ResponseFormatError
 from ..schemas import SCHEMAS, to_frame, to_table
 from ._coerce import as_bool, as_id, as_int, as_str, column, records
 
-__all__ = ["PLACEMENTS", "account", "data_services", "external_tools"]
+__all__ = ["PLACEMENTS", "account", "data_services", "external_tools", "is_placement"]
 
+# Placements Canvas documents; a tool's JSON may carry others (new ones appear with Canvas releases),
+# and every one is kept: see is_placement.
 PLACEMENTS = (
     "account_navigation",
+    "assignment_edit",
+    "assignment_group_menu",
+    "assignment_index_menu",
+    "assignment_menu",
     "assignment_selection",
+    "assignment_view",
+    "collaboration",
+    "course_assignments_menu",
     "course_home_sub_navigation",
     "course_navigation",
+    "course_settings_sub_navigation",
+    "discussion_topic_index_menu",
+    "discussion_topic_menu",
     "editor_button",
+    "file_index_menu",
+    "file_menu",
     "global_navigation",
     "homework_submission",
     "link_selection",
     "migration_selection",
+    "module_group_menu",
+    "module_index_menu",
+    "module_index_menu_modal",
+    "module_menu",
+    "module_menu_modal",
+    "post_grades",
+    "quiz_index_menu",
+    "quiz_menu",
     "resource_selection",
+    "similarity_detection",
+    "student_context_card",
+    "submission_type_selection",
+    "tool_configuration",
+    "top_navigation",
     "user_navigation",
+    "wiki_index_menu",
+    "wiki_page_menu",
 )
+# Object-valued keys of a tool that are settings, not placements.
+_NOT_PLACEMENTS = frozenset({"custom_fields", "settings", "vendor_help_link"})
+_PLACEMENT_KEYS = frozenset(
+    {"enabled", "url", "target_link_uri", "text", "label", "message_type", "icon_url", "selection_width"}
+)
+
+
+def is_placement(key: str, value: Any) -> bool:
+    """True for a tool's placement: a known name, or any other object that reads like one.
+
+    A placement Canvas adds after this release (or a custom one) is an object with a launch
+    setting (``enabled``, ``url``, ``text`` ...); a tool's other objects (``custom_fields``) are not.
+    """
+    if not isinstance(value, dict) or key in _NOT_PLACEMENTS:
+        return False
+    return key in PLACEMENTS or not _PLACEMENT_KEYS.isdisjoint(value)
 
 
 def account(payload: Any, *, account_id: int, source: str = "LTI account") -> pd.DataFrame:
@@ -43,7 +88,10 @@ def account(payload: Any, *, account_id: int, source: str = "LTI account") -> pd
 
 
 def external_tools(payload: Any, *, account_id: int, source: str = "external tools") -> pd.DataFrame:
-    """``/api/lti/accounts/:id/external_tools`` -> one row per tool × placement (NA placement when it has none)."""
+    """``/api/lti/accounts/:id/external_tools`` -> one row per tool × placement (NA placement when it has none).
+
+    Every placement the tool declares is a row, known or not (see :func:`is_placement`).
+    """
     rows = []
     for tool in records(payload, source):
         base = {
@@ -54,7 +102,7 @@ def external_tools(payload: Any, *, account_id: int, source: str = "external too
             "url": as_str(tool.get("url"), "url", source),
             "privacy_level": as_str(tool.get("privacy_level"), "privacy_level", source),
         }
-        placements = [(name, value) for name, value in tool.items() if name in PLACEMENTS and isinstance(value, dict)]
+        placements = [(name, value) for name, value in tool.items() if is_placement(name, value)]
         if not placements:
             rows.append(base | {"placement": None, "enabled": None, "text": None, "placement_url": None})
         for name, value in sorted(placements):
