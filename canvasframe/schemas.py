@@ -67,6 +67,9 @@ ASSIGNMENT_INFO = [
     _f("unlock_at", UTC_TS, "unlock date (UTC; NaT when none or not sent)"),
     _f("muted", pa.bool_(), "grades hidden from students", "boolean"),
     _score("points_possible", "points possible (NaN for ungraded work)"),
+    _f("non_digital_submission", pa.bool_(), "submitted on paper or in person (NA where not sent)", "boolean"),
+    _f("multiple_due_dates", pa.bool_(), "due dates differ by section or student (NA where not sent)", "boolean"),
+    _f("module_ids", pa.list_(pa.int64()), "the modules the assignment is in (NA where Canvas omits the key)"),
 ]
 TARDINESS = ("on_time", "late", "missing", "floating")  # Canvas's tardiness breakdown, in display order
 DEPARTMENT_STATS = (
@@ -128,6 +131,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("subaccount_id", pa.int64(), "the (sub)account the course belongs to"),
             _f("term_id", pa.int64(), "enrollment term id", "Int64"),
             _f("workflow_state", pa.string(), "unpublished, available, completed or deleted"),
+            _f("start_at", UTC_TS, "when the course starts (UTC; NaT when not set)"),
+            _f("end_at", UTC_TS, "when the course ends (UTC; NaT when not set)"),
+            _f("time_zone", pa.string(), "the course's IANA time zone, e.g. for plot_page_view_heatmap(tz=...)"),
+            _f("sis_course_id", pa.string(), "the student information system's id (NA without SIS rights)"),
             _f("total_students", pa.int64(), "active students (when Canvas sends it)", "Int64"),
         ]
     ),
@@ -186,7 +193,6 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             COURSE,
             *ASSIGNMENT_INFO,
-            _f("non_digital_submission", pa.bool_(), "on-paper submission", "boolean"),
             *QUARTILES,
             *(_score(n, f"fraction of students {n.replace('_', ' ')} (NaN when not sent)") for n in TARDINESS),
             _f("total", pa.int64(), "students counted in the fractions", "Int64"),
@@ -232,6 +238,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("posted_at", UTC_TS, "when the grade was posted (NaT when not)"),
             _score("score", "the student's score (NaN when none)"),
             _f("status", pa.string(), "on_time/late/missing/floating where Canvas sends it"),
+            _f(
+                "excused",
+                pa.bool_(),
+                "the teacher excused the student (never late or missing); NA where Canvas omits the key",
+                "boolean",
+            ),
         ]
     ),
     "communication": pa.schema(

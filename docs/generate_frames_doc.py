@@ -32,6 +32,11 @@ Choices where Canvas is ambiguous:
 - Per-student page views keyed by day (self-hosted Canvas) get `hour` = midnight UTC of that day.
 - Hour keys in different offsets that name the same UTC hour are summed into one row.
 - The documented department `by_date` object carries only views: `participations` is 0 there.
+- A key Canvas leaves out of its answer is `<NA>` in its column, never a guess: a teacher's
+  `course_assignments` has no `module_ids` or `multiple_due_dates`; the documented per-student
+  shape has no `excused`. `module_ids` is a list of ids (Arrow `list<int64>`).
+- Excused work has `excused` true and no submission dates or score; Canvas never counts it as
+  missing (its tardiness counts call it floating, with work not yet due or without a due date).
 - `term` is the selector you passed (`"current"`, `"completed"` or the term id as text).
 - xAPI durations: year and month parts are resolved from the statement's timestamp
   (calendar-exact); without one, a year is 365.2425 days and a month a twelfth of it.

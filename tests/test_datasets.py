@@ -32,6 +32,13 @@ def test_load_courses_lists_the_account_tree_and_filters_by_term(canvas, institu
     assert set(mine["subaccount_id"]) == {sub.id}
     students = mine.set_index("course_id")["total_students"].to_dict()
     assert students == {c.id: len(c.enrollments) for c in institution.courses.values() if c.account_id == sub.id}
+    # Dates and the zone a course keeps, from its term and its offset in the institution's events.
+    for row in courses.itertuples():
+        course = institution.courses[row.course_id]
+        term = institution.terms[course.term_id]
+        assert (row.start_at, row.end_at) == (pd.Timestamp(term.start), pd.Timestamp(term.end))
+        zone_offset = pd.Timestamp("2026-01-15T12:00Z").tz_convert(row.time_zone).utcoffset()
+        assert zone_offset == pd.Timedelta(minutes=course.tz_offset) and row.sis_course_id == f"SIS-{course.id}"
     with pytest.raises(cf.ConfigError, match="term"):
         cf.load_courses(root, term="current", canvas=canvas)
 

@@ -190,7 +190,7 @@ def test_corrupt_cache_file_warns_and_refetches(canvas, institution):
 def test_course_without_students_is_empty_with_a_warning(canvas, institution):
     empty_course = next(c for c in institution.courses.values() if not c.enrollments)
     good = _courses(institution)[0]
-    with pytest.warns(cf.CanvasframeWarning, match="404"):
+    with pytest.warns(cf.CanvasframeWarning, match=f"course {empty_course.id} has no students with analytics"):
         frame = cf.load_course_activity([good.id, empty_course.id], canvas=canvas)
     pdt.assert_frame_equal(frame, truth.course_activity(good))
     with pytest.warns(cf.CanvasframeWarning, match="404"):
@@ -206,6 +206,8 @@ def test_documented_shapes_give_the_same_frames(make_server, connect, institutio
     pdt.assert_frame_equal(summaries, truth.student_summaries(course))
     expected = truth.student_assignments(course)
     expected["status"] = pd.Series(pd.NA, index=expected.index, dtype="str")  # the documented shape has no status
+    for key in ("non_digital_submission", "multiple_due_dates", "excused"):  # nor these: NA, never a guess
+        expected[key] = pd.Series(pd.NA, index=expected.index, dtype="boolean")
     pdt.assert_frame_equal(cf.load_student_assignments(course.id, canvas=documented), expected)
     account = institution.root_account.id
     activity = cf.load_department_activity(account, canvas=documented)
@@ -287,3 +289,36 @@ def test_unknown_keyword_fails_before_any_request(canvas, sandbox):
     with pytest.raises(TypeError, match="unexpected keyword argument 'courses'"):
         cf.load_course_activity(1, canvas=canvas, courses=[2])
     assert sandbox.request_log == []
+
+
+def test_every_field_canvas_sends_for_an_assignment_is_kept(canvas, institution):
+    """module_ids, excused, non_digital_submission and multiple_due_dates, as the sandbox's events have them."""
+    course = _courses(institution)[0]
+    frame = cf.load_student_assignments(course.id, canvas=canvas)
+    excused = {
+        (sid, a.id) for sid, e in course.enrollments.items() for a in course.assignments if e.submissions[a.id].excused
+    }
+    assert excused, "the test institution should excuse some work"
+    got = frame.loc[frame["excused"].astype(bool), ["student_id", "assignment_id"]].itertuples(index=False)
+    assert {tuple(map(int, row)) for row in got} == excused
+    # Excused work has no submission in Canvas's answer: no dates, no score, and it is never missing.
+    rows = frame[frame["excused"].astype(bool)]
+    assert rows["submitted_at"].isna().all() and rows["score"].isna().all() and (rows["status"] != "missing").all()
+    modules = {a.id: a.module_ids for a in course.assignments}
+    assert all(list(m) == modules[a] for a, m in zip(frame["assignment_id"], frame["module_ids"], strict=True))
+    assert frame["module_ids"].map(len).gt(0).all() and frame.dtypes["excused"] == "boolean"
+    teacher_view = cf.load_course_assignments(course.id, canvas=canvas)
+    assert teacher_view["module_ids"].isna().all()  # real Canvas does not send these to a teacher
+    assert teacher_view["multiple_due_dates"].isna().all() and teacher_view["non_digital_submission"].notna().all()
+
+
+def test_an_unknown_course_is_an_error_and_the_rest_is_not_fetched(canvas, sandbox, institution):
+    first, last = _courses(institution)[:2]
+    sandbox.clear_log()
+    with pytest.raises(cf.NotFound, match="Course 999999 does not exist or this token cannot see it"):
+        cf.load_course_activity([first.id, 999999, last.id], canvas=canvas)
+    assert f"/api/v1/courses/{first.id}/analytics/activity" in sandbox.request_log
+    assert "/api/v1/courses/999999" in sandbox.request_log  # the one question that tells the two 404s apart
+    assert not any(str(last.id) in path for path in sandbox.request_log)
+    with pytest.raises(cf.NotFound, match="Course 999999 does not exist"):
+        cf.load_page_views(999999, canvas=canvas)

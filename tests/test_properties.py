@@ -227,3 +227,94 @@ def test_page_views_equal_a_plain_pandas_reading(payloads):
     gives what a plain per-key pandas reading gives."""
     wrapped = [(sid, {"page_views": section}) for sid, section in payloads]
     pdt.assert_frame_equal(transforms.page_views(wrapped, course_id=3), truth.page_views_read_plainly(wrapped, 3))
+
+
+# -- the file readers, fed every shape the files come in ---------------------------------------------
+
+statements_in_memory = st.lists(
+    st.builds(
+        lambda actor, verb, minute, seconds: cf.xapi.statement(
+            f"student{actor}@example.edu",
+            verb,
+            f"https://x.test/courses/7/pages/{actor}",
+            timestamp=f"2026-10-01T09:{minute:02d}:00Z",
+            duration=f"PT{seconds}S",
+        ),
+        st.integers(1, 5),
+        st.sampled_from(["experienced", "completed", "answered"]),
+        st.integers(0, 59),
+        st.integers(0, 900),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(statements=statements_in_memory, shape=st.sampled_from(["array", "page", "jsonl", "single"]))
+def test_statement_files_of_every_shape_read_like_the_statements_themselves(statements, shape):
+    import tempfile
+
+    if shape == "single":
+        statements = statements[:1]
+    text = {
+        "array": lambda: json.dumps(statements),
+        "page": lambda: json.dumps({"statements": statements, "more": "/xapi/statements?more=x"}),
+        "jsonl": lambda: "\n".join(json.dumps(s) for s in statements) + "\n",
+        "single": lambda: json.dumps(statements[0]),
+    }[shape]()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("statements.jsonl" if shape == "jsonl" else "statements.json")
+        path.write_text(text)
+        pdt.assert_frame_equal(cf.xapi.read_statements(path), cf.xapi.read_statements(statements))
+
+
+_values = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ./:-", min_size=1, max_size=12).map(str.strip).filter(bool)
+_settings = st.dictionaries(st.sampled_from(["text", "icon_url", "url", "visibility"]), _values, max_size=4)
+_sizes = st.dictionaries(st.sampled_from(["selection_width", "selection_height"]), st.integers(1, 2000), max_size=2)
+
+
+@given(
+    version=st.integers(0, 3),
+    secure=st.booleans(),
+    tool_level=st.tuples(_settings, _sizes),
+    placements=st.dictionaries(
+        st.sampled_from(["course_navigation", "editor_button", "post_grades", "some_future_placement"]),
+        st.tuples(_settings, _sizes),
+        max_size=4,
+    ),
+)
+def test_tool_configs_follow_canvas_inheritance(version, secure, tool_level, placements):
+    """Whatever a placement leaves out it takes from the extension level, then the launch URL (for url)."""
+    from xml.sax.saxutils import escape
+
+    def properties(settings):
+        return "".join(f'<lticm:property name="{k}">{escape(str(v))}</lticm:property>' for k, v in settings.items())
+
+    tool = tool_level[0] | tool_level[1]
+    launch = "https://tool.test/launch"
+    xml = (
+        f'<cartridge_basiclti_link xmlns="http://www.imsglobal.org/xsd/imslticc_v1p{version}" '
+        'xmlns:blti="http://www.imsglobal.org/xsd/imsbasiclti_v1p0" '
+        'xmlns:lticm="http://www.imsglobal.org/xsd/imslticm_v1p0"><blti:title>T</blti:title>'
+        "<blti:launch_url>http://tool.test/plain</blti:launch_url>"
+        + (f"<blti:secure_launch_url>{launch}</blti:secure_launch_url>" if secure else "")
+        + '<blti:extensions platform="canvas.instructure.com">'
+        + properties(tool)
+        + "".join(f'<lticm:options name="{n}">{properties(a | b)}</lticm:options>' for n, (a, b) in placements.items())
+        + "</blti:extensions></cartridge_basiclti_link>"
+    )
+    frame = cf.lti.read_tool_config(xml)
+    assert frame["launch_url"].tolist() == [launch if secure else "http://tool.test/plain"] * len(frame)
+    if not placements:
+        assert len(frame) == 1 and pd.isna(frame.loc[0, "placement"])
+        return
+    rows = frame.set_index("placement")
+    for name, (settings, sizes) in placements.items():
+        own = settings | sizes
+        row = rows.loc[name]
+        for key in cf.lti.INHERITABLE:
+            expected = own.get(key, tool.get(key, frame.loc[0, "launch_url"] if key == "url" else None))
+            value = row[key]
+            assert (pd.isna(value) and expected is None) or str(value) == str(expected), (name, key)
+        taken = {k for k in cf.lti.INHERITABLE if k not in own and (k in tool or k == "url")}
+        assert set(row["inherited"]) == taken, name

@@ -38,6 +38,9 @@ def typed(name: str, rows: list[dict], sort: list[str] | None = None) -> pd.Data
             frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
         elif kind == "timestamp[us]":
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
+        elif kind == "list<item: int64>":  # as Arrow hands lists to pandas: one int64 array per row, None for NA
+            lists = [None if v is None else np.asarray(v, dtype=np.int64) for v in frame[col]]
+            frame[col] = pd.Series(lists, index=frame.index, dtype=object)
     if sort:
         frame = frame.sort_values(sort, kind="stable", ignore_index=True)
     return frame
@@ -141,6 +144,8 @@ def course_assignments(course: Course) -> pd.DataFrame:
                 "muted": a.muted,
                 "points_possible": a.points_possible if a.points_possible is not None else np.nan,
                 "non_digital_submission": a.non_digital_submission,
+                "multiple_due_dates": None,  # not sent to a teacher (canvas-api.md)
+                "module_ids": None,
                 **(stats or {}),
                 "on_time": status["on_time"] / n,
                 "late": status["late"] / n,
@@ -168,11 +173,15 @@ def student_assignments(course: Course) -> pd.DataFrame:
                     "unlock_at": a.unlock_at,
                     "muted": a.muted,
                     "points_possible": a.points_possible if a.points_possible is not None else np.nan,
+                    "non_digital_submission": a.non_digital_submission,
+                    "multiple_due_dates": False,
+                    "module_ids": list(a.module_ids),
                     **(stats or {}),
                     "submitted_at": sub.submitted_at,
                     "posted_at": sub.posted_at,
                     "score": sub.score if sub.score is not None else np.nan,
                     "status": sub.status,
+                    "excused": sub.excused,
                 }
             )
     return typed("student_assignments", rows, ["course_id", "student_id", "due_at", "assignment_id"])

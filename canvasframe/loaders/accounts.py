@@ -108,7 +108,7 @@ def load_external_tools(
     name
     Lecture Capture     2
     Plagiarism Check    0
-    Reading Lists       2
+    Reading Lists       5
     Name: placement, dtype: int64
     """
     return run("external_tools", account_units(account_id), canvas, refresh, max_age, progress)

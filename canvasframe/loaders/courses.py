@@ -73,9 +73,9 @@ def load_course_assignments(
     >>> assignments = cf.load_course_assignments(canvas.sample_course_id)
     >>> assignments[["title", "median", "on_time", "late", "missing"]].head(3).round(2)
                     title  median  on_time  late  missing
-    0  Reading response 1    16.0     0.47  0.06     0.47
+    0  Reading response 1    16.0     0.47  0.06     0.42
     1            Survey 3     NaN     0.58  0.14     0.28
-    2        Lab report 4     8.0     0.58  0.17     0.25
+    2        Lab report 4     8.0     0.58  0.17     0.19
     """
     return run("course_assignments", course_units(course_id), canvas, refresh, max_age, progress)
 
@@ -103,8 +103,8 @@ def load_student_summaries(
     >>> summaries[["student_id", "page_views", "participations", "missing"]].head(3)
        student_id  page_views  participations  missing
     0        1005         866             101        0
-    1        1006         709              77        3
-    2        1007         328              37        5
+    1        1006         709              77        2
+    2        1007         328              37        4
     """
     return run("student_summaries", course_units(course_id), canvas, refresh, max_age, progress)
 

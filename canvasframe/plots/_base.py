@@ -29,7 +29,8 @@ PALETTE: dict[str, str] = {
     "student": "#000000",
     "box": "#999999",
 }
-LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating": "no due date / not yet due"}
+# Canvas's "floating": work with no due date, not yet due, or excused (never counted as missing).
+LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating": "not due yet, no due date or excused"}
 TERM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

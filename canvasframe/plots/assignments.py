@@ -116,6 +116,9 @@ def plot_tardiness(
 ) -> Axes:
     """Stacked on time / late / missing / floating bars per assignment or per student.
 
+    The counts are Canvas's own: excused work is never missing (it counts as floating,
+    with work that has no due date or is not due yet).
+
     Parameters
     ----------
     frame : DataFrame

@@ -98,6 +98,9 @@ class Submission:
     score: float | None
     posted_at: datetime | None
     status: str  # on_time | late | missing | floating
+    # A teacher excused the student: never late or missing. Analytics counts it as neither on time,
+    # late nor missing ("floating"), and the per-student call sends excused=true with no submission.
+    excused: bool = False
 
 
 @dataclass
@@ -327,6 +330,12 @@ class Institution:
                 messages[key] = (old[0] + pair[0], old[1] + pair[1])
         return Enrollment(student, hours, views, participations, submissions, messages)
 
+    def _excuses(self, student: Student, a: Assignment) -> bool:
+        """Whether the teacher excuses this missing work: about one in eight, drawn from a generator of
+        its own so the rest of the institution is the same with or without excused work."""
+        draw = np.random.default_rng([self.config.seed, student.id, a.id]).random()
+        return bool(draw < 0.125)
+
     def _submission(self, student: Student, a: Assignment, start: datetime, as_of: datetime) -> Submission:
         rng = self.rng
         p_submit, p_late = {
@@ -350,6 +359,8 @@ class Institution:
                 submitted_at = None
         if submitted_at is None:
             due_passed = a.due_at is not None and a.due_at < as_of
+            if due_passed and self._excuses(student, a):
+                return Submission(None, None, None, "floating", excused=True)
             return Submission(None, None, None, "missing" if due_passed else "floating")
         status = "late" if a.due_at is not None and submitted_at > a.due_at else "on_time"
         score = posted = None

@@ -102,8 +102,13 @@ def lti_account(s: SandboxServer, q: Query, account_id: int, what: str) -> Any:
     return Paged(answer) if isinstance(answer, list) else answer
 
 
+# The sandbox's courses keep one UTC offset all year; these IANA zones do the same.
+_ZONES = {-420: "Etc/GMT+7", -360: "Etc/GMT+6", -300: "Etc/GMT+5", 0: "Etc/UTC", 60: "Etc/GMT-1", 330: "Asia/Kolkata"}
+
+
 def course_object(s: SandboxServer, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id, need_students=False)
+    term = s.institution.terms[course.term_id]
     state = "completed" if course.state == "completed" else "available"
     return {
         "id": course.id,
@@ -112,6 +117,10 @@ def course_object(s: SandboxServer, q: Query, course_id: int) -> Any:
         "account_id": course.account_id,
         "enrollment_term_id": course.term_id,
         "workflow_state": state,
+        "start_at": views.iso(term.start),
+        "end_at": views.iso(term.end),
+        "time_zone": _ZONES[course.tz_offset],
+        "sis_course_id": f"SIS-{course.id}",
         "total_students": len(course.enrollments),
     }
 

@@ -198,12 +198,16 @@ def student_assignments(course: Course, e: Enrollment, shape: Shape = "real") ->
         stats = score_statistics(course, a)
         if stats and a.points_possible is not None:
             row.update(stats)
-        submission: dict = {"submitted_at": iso(sub.submitted_at, offset)}
-        if sub.score is not None or shape == "real":
-            submission["score"] = sub.score
-        if sub.posted_at is not None or shape == "real":
-            submission["posted_at"] = iso(sub.posted_at, offset)
-        row["submission"] = submission
+        if shape == "real":
+            row |= {"non_digital_submission": a.non_digital_submission, "multiple_due_dates": False}
+            row["excused"] = sub.excused  # the key exists because a submission row does
+        if not (sub.excused and shape == "real"):  # Canvas sends no submission for excused work
+            submission: dict = {"submitted_at": iso(sub.submitted_at, offset)}
+            if sub.score is not None or shape == "real":
+                submission["score"] = sub.score
+            if sub.posted_at is not None or shape == "real":
+                submission["posted_at"] = iso(sub.posted_at, offset)
+            row["submission"] = submission
         if shape == "real":
             row["status"] = sub.status
         rows.append(row)

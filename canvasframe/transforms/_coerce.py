@@ -20,6 +20,7 @@ __all__ = [
     "as_bool",
     "as_float",
     "as_id",
+    "as_ids",
     "as_int",
     "as_str",
     "bad",
@@ -73,6 +74,15 @@ def as_id(value: Any, key: str, source: str) -> int:
     if result is None or result < 0:
         raise bad(source, f"{key!r} is {value!r}, expected a non-negative id", value)
     return result
+
+
+def as_ids(value: Any, key: str, source: str) -> list[int] | None:
+    """A JSON list of ids (ints or digit strings) -> a list of ints; ``None`` stays None (key absent)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise bad(source, f"{key!r} is {value!r}, expected a list of ids", value)
+    return [as_id(v, f"{key}[]", source) for v in value]
 
 
 def as_float(value: Any, key: str, source: str) -> float:

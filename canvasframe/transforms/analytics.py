@@ -20,6 +20,7 @@ from ._coerce import (
     as_bool,
     as_float,
     as_id,
+    as_ids,
     as_int,
     as_str,
     build,
@@ -156,6 +157,9 @@ def _assignment_columns(rows: list[dict], source: str) -> dict[str, Any]:
         "due_at": utc_timestamps([r.get("due_at") for r in rows], "due_at", source),
         "unlock_at": utc_timestamps([r.get("unlock_at") for r in rows], "unlock_at", source),
         "muted": column(rows, "muted", as_bool, source),
+        "non_digital_submission": column(rows, "non_digital_submission", as_bool, source),
+        "multiple_due_dates": column(rows, "multiple_due_dates", as_bool, source),
+        "module_ids": column(rows, "module_ids", as_ids, source),
     } | {k: column(rows, k, as_float, source) for k in scores}
 
 
@@ -166,7 +170,6 @@ def course_assignments(payload: Any, *, course_id: int, source: str = "course as
         json_object(r.get("tardiness_breakdown") or {}, source, "'tardiness_breakdown' as an object") for r in rows
     ]
     columns = {"course_id": constant(course_id, len(rows))} | _assignment_columns(rows, source)
-    columns["non_digital_submission"] = column(rows, "non_digital_submission", as_bool, source)
     columns |= {k: column(breakdowns, k, as_float, source) for k in TARDINESS}
     columns["total"] = column(breakdowns, "total", as_int, source, default=None)
     return build("course_assignments", columns, ["course_id", "due_at", "assignment_id"])
@@ -229,6 +232,7 @@ def student_assignments(
         "posted_at": utc_timestamps([s.get("posted_at") for s in subs], "posted_at", source),
         "score": column(subs, "score", as_float, source),
         "status": column(rows, "status", as_str, source),
+        "excused": column(rows, "excused", as_bool, source),
     }
     return build("student_assignments", columns, ["course_id", "student_id", "due_at", "assignment_id"])
 

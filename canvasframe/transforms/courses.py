@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._coerce import as_id, as_int, as_str, build, column, constant, records
+from ._coerce import as_id, as_int, as_str, build, column, constant, records, utc_timestamps
 
 __all__ = ["courses"]
 
@@ -21,6 +21,10 @@ def courses(payload: Any, *, account_id: int, term: str, source: str = "account 
         "subaccount_id": column(rows, "account_id", as_id, source),
         "term_id": column(rows, "enrollment_term_id", as_int, source, default=None),
         "workflow_state": column(rows, "workflow_state", as_str, source),
+        "start_at": utc_timestamps([r.get("start_at") for r in rows], "start_at", source),
+        "end_at": utc_timestamps([r.get("end_at") for r in rows], "end_at", source),
+        "time_zone": column(rows, "time_zone", as_str, source),
+        "sis_course_id": column(rows, "sis_course_id", as_str, source),
         "total_students": column(rows, "total_students", as_int, source, default=None),
     }
     return build("courses", columns, ["account_id", "course_id"])
