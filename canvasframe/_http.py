@@ -13,6 +13,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import math
 import random
 import re
 import threading
@@ -24,6 +25,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 import orjson
 import requests
+import urllib3
 
 from .errors import (
     AuthenticationError,
@@ -52,7 +54,11 @@ log = logging.getLogger("canvasframe")
 
 _THROTTLE_TEXT = "rate limit exceeded"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
-_BODY_ERRORS = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+_BODY_ERRORS = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    urllib3.exceptions.HTTPError,  # a reset, a timeout or bad gzip while the body is read
+)
 _NETWORK_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
 _SECRET_IN_URL = re.compile(r"(?i)[?&]access_token=")
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
@@ -93,7 +99,17 @@ def check_url(url: str, what: str) -> SplitResult:
     ...
     canvasframe.errors.ConfigError: Refusing plain http:// to canvas.example.edu for Canvas: ...
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises for a port that is not a number)
+    except ValueError:
+        raise ConfigError(f"{what}: the URL is malformed (its host or port cannot be read).") from None
+    if parts.username is not None or parts.password is not None:
+        # Never echoed: the part before "@" is a password as often as not.
+        raise ConfigError(
+            f"{what}: the URL carries a user name or password before its host (user:...@); remove it, "
+            "and pass credentials as token= (or auth= for an LRS)."
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"{what}: {redact(url)!r} is not an http(s) URL; pass something like 'https://canvas.example.edu'."
@@ -110,6 +126,27 @@ def check_url(url: str, what: str) -> SplitResult:
             "canvasframe sends tokens only in an Authorization header; pass it as token=."
         )
     return parts
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750's b64token: what a Bearer header can carry
+
+
+def check_token(token: str, what: str = "The Canvas API token") -> str:
+    """The token, stripped; a :class:`ConfigError` that never shows it when it cannot be a token.
+
+    A line break or space inside (a copy-paste accident) or a character outside the token
+    alphabet would otherwise fail deep in ``requests`` with the token in the error text.
+    """
+    token = token.strip()
+    if not token:
+        raise ConfigError(f"{what} is empty: pass token= or set CANVAS_API_TOKEN.")
+    if not _TOKEN.fullmatch(token):
+        problem = "a line break or space" if any(c.isspace() for c in token) else "a character no token has"
+        raise ConfigError(
+            f"{what} contains {problem} (a copy-paste accident?); copy it again from Canvas. "
+            "The value is not shown here."
+        )
+    return token
 
 
 def origin(url: str) -> tuple[str, str]:
@@ -132,7 +169,7 @@ def error_details(text: str) -> tuple[str | None, int | None]:
     """
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
         return (text.strip()[:200] or None), None
     if not isinstance(body, dict):
         return None, None
@@ -146,9 +183,11 @@ def error_details(text: str) -> tuple[str | None, int | None]:
     report = body.get("error_report_id")
     try:
         report = int(report) if report is not None else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 1e400 parses as inf
         report = None
-    return (str(message) if message is not None else None), report
+    if report is not None and not 0 <= report < 2**63:
+        report = None
+    return (str(message)[:500] if message is not None else None), report
 
 
 def raise_for_response(
@@ -178,10 +217,12 @@ def is_throttled(response: requests.Response) -> bool:
 
 
 def _retry_after(response: requests.Response) -> float | None:
+    """``Retry-After`` in seconds when it is a finite number (an HTTP date or junk is ignored)."""
     try:
-        return max(0.0, float(response.headers["Retry-After"]))
+        value = float(response.headers["Retry-After"])
     except (KeyError, ValueError):
         return None
+    return max(0.0, value) if math.isfinite(value) else None
 
 
 def rate_limit_remaining(response: requests.Response) -> float | None:
@@ -193,6 +234,32 @@ def rate_limit_remaining(response: requests.Response) -> float | None:
 
 
 # -- retries -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what a server can make canvasframe do; each is documented in SECURITY.md.
+
+    Attributes
+    ----------
+    max_retry_after : float
+        The longest wait, in seconds, a throttled answer's ``Retry-After`` can ask for.
+    deadline : float
+        Seconds one request may take in all, body included, however slowly the bytes come
+        (the read timeout alone restarts with every byte).
+    max_body : int
+        Bytes of one answer after decompression (a small gzip can inflate enormously).
+    max_pages : int
+        Pages followed for one list (a server that always sends a new ``next`` would never end).
+    max_redirects : int
+        Redirects followed for one request; only to the same origin, and only for GET.
+    """
+
+    max_retry_after: float = 60.0
+    deadline: float = 300.0
+    max_body: int = 256 * 2**20
+    max_pages: int = 10_000
+    max_redirects: int = 5
 
 
 @dataclass(frozen=True)
@@ -251,11 +318,13 @@ class Transport:
         timeout: tuple[float, float] = (10.0, 60.0),
         policy: RetryPolicy | None = None,
         governor: Governor | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.session = session or requests.Session()
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
         self.governor = governor
+        self.limits = limits or Limits()
         self.stats = {"requests": 0, "retries": 0, "throttled": 0}
         self._stats_lock = threading.Lock()
 
@@ -294,10 +363,7 @@ class Transport:
                     self._count("requests")
                     log.debug("%s %s params=%s", method, safe_url, params)
                     payload = data() if callable(data) else data
-                    response = self.session.request(
-                        method, url, params=params, headers=headers, data=payload, auth=auth, timeout=self.timeout
-                    )
-                    content = response.content  # read inside the governor: the request is in flight until then
+                    response, content = self._exchange(method, url, params, headers, payload, auth, what)
             except _BODY_ERRORS as exc:
                 problem, response = f"the body was cut off ({type(exc).__name__})", None
             except _NETWORK_ERRORS as exc:
@@ -317,7 +383,10 @@ class Transport:
                         message, _ = error_details(response.text)
                         raise RateLimited(response.status_code, safe_url, message, retry_after=_retry_after(response))
                     wait_for = _retry_after(response)
-                    delay = wait_for if wait_for is not None else policy.delay(throttled) + policy.backoff
+                    if wait_for is not None:
+                        delay = min(wait_for, self.limits.max_retry_after)
+                    else:
+                        delay = policy.delay(throttled) + policy.backoff
                     log.info("throttled on %s; retrying in %.1fs", safe_url, delay)
                     throttled += 1
                     self._count("retries")
@@ -347,19 +416,107 @@ class Transport:
             time.sleep(delay)
 
 
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        payload: Any,
+        auth: Any,
+        what: str,
+    ) -> tuple[requests.Response, bytes]:
+        """One request with its body read under the limits, following same-origin GET redirects only."""
+        limits = self.limits
+        deadline = time.monotonic() + limits.deadline
+        for _ in range(limits.max_redirects + 1):
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    headers=headers,
+                    data=payload,
+                    auth=auth,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    stream=True,
+                )
+            except requests.exceptions.InvalidHeader:
+                raise ConfigError(f"A header for {what} is not valid HTTP; its value is not shown here.") from None
+            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, UnicodeError):
+                raise ConfigError(f"{what}: {redact(url)!r} is not a URL requests can send to.") from None
+            try:
+                content = _read_body(response, deadline, limits)
+            finally:
+                response.close()
+            location = response.headers.get("Location") if response.is_redirect else None
+            if location is None:
+                return response, content
+            target = urljoin(response.url, location)
+            if method != "GET" or origin(target) != origin(url):
+                raise ResponseFormatError(
+                    redact(response.url),
+                    f"redirected ({response.status_code}) to {redact(target)!r}; canvasframe follows a redirect "
+                    "only for a GET on the same scheme and host, so credentials never go elsewhere",
+                )
+            url, params = target, None
+        raise ResponseFormatError(redact(url), f"more than {limits.max_redirects} redirects (a loop?)")
+
+
+def _read_body(response: requests.Response, deadline: float, limits: Limits) -> bytes:
+    """The whole body, decompressed, read as it arrives: never past the deadline or the size cap."""
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise _too_slow(redact(response.url), limits)
+        chunk = response.raw.read1(16384, decode_content=True)  # returns what has arrived, up to 16 KiB
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limits.max_body:
+            raise ResponseFormatError(
+                redact(response.url),
+                f"the answer is larger than {limits.max_body} bytes once decompressed (Limits.max_body)",
+            )
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    response._content = content  # so .text and .json() work on what was read
+    response._content_consumed = True
+    return content
+
+
 # -- page following --------------------------------------------------------------------------------
 
 
-def follow_pages(first_url: str, read_page: Callable[[str, bool], tuple[T, str, str | None]], what: str) -> Iterator[T]:
+def _too_slow(url: str, limits: Limits) -> NetworkError:
+    return NetworkError(
+        None, url, detail=f"no complete answer within the {limits.deadline:.0f} s deadline (Limits.deadline)"
+    )
+
+
+def follow_pages(
+    first_url: str,
+    read_page: Callable[[str, bool], tuple[T, str, str | None]],
+    what: str,
+    *,
+    max_pages: int = Limits.max_pages,
+) -> Iterator[T]:
     """Yield page after page until there is no next one.
 
     ``read_page(url, is_first)`` returns ``(page, the URL it was read from, the next page's URL
     or None)``. A next URL is resolved against the page's URL and must stay on the same origin
-    (credentials never follow a link elsewhere) and never point back to a page already read
-    (a loop would never end). ``what`` names the link in errors (``'Link rel="next"'``, ``'more'``).
+    (credentials never follow a link elsewhere), never point back to a page already read, and
+    the pages stop at ``max_pages`` (a server that sends a new link every time would never end).
+    ``what`` names the link in errors (``'Link rel="next"'``, ``'more'``).
     """
-    url, seen, first = first_url, set(), True
+    url, first = first_url, True
+    seen: set[str] = set()
     while True:
+        if len(seen) >= max_pages:
+            raise ResponseFormatError(
+                url, f"more than {max_pages} pages: the {what} never ends (Limits.max_pages)"
+            )
         page, read_from, next_url = read_page(url, first)
         first = False
         seen.add(read_from)

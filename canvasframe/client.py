@@ -20,10 +20,10 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ._concurrency import ConcurrencyGovernor
-from ._http import RetryPolicy, Transport, check_url, follow_pages, origin
-from .errors import ConfigError, ResponseFormatError, ServerError, redact
+from ._http import Limits, RetryPolicy, Transport, check_token, check_url, follow_pages, origin
+from .errors import ConfigError, ResponseFormatError, ServerError, redact, remember_secret
 
-__all__ = ["Canvas", "Token", "connect"]
+__all__ = ["Canvas", "Limits", "Token", "connect"]
 
 log = logging.getLogger("canvasframe")
 
@@ -83,6 +83,10 @@ class Canvas:
         Your own session (proxies, certificates); canvasframe adds its headers per request.
     cache_namespace : str, optional
         Name under which cache entries are filed; defaults to the host (``host:port``).
+    limits : Limits, optional
+        Caps on what a server can make canvasframe do: the longest ``Retry-After`` wait
+        (60 s), one request's total deadline (300 s), the largest answer after decompression
+        (256 MiB), the most pages of one list (10,000) and redirects (5, same origin only).
 
     Examples
     --------
@@ -109,6 +113,7 @@ class Canvas:
         offline: bool | None = None,
         session: requests.Session | None = None,
         cache_namespace: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         base_url = base_url or os.environ.get("CANVAS_BASE_URL")
         if not base_url:
@@ -122,7 +127,8 @@ class Canvas:
         elif not token or not token.strip():
             raise ConfigError("No Canvas API token: pass token= or set CANVAS_API_TOKEN.")
         else:
-            self.__token = token.strip()
+            self.__token = check_token(token)
+            remember_secret(self.__token)
         self.max_workers = int(max_workers or DEFAULT_MAX_WORKERS)
         if self.max_workers < 1:
             raise ConfigError(f"max_workers must be at least 1, got {max_workers!r}.")
@@ -142,6 +148,7 @@ class Canvas:
             timeout=timeout,
             policy=RetryPolicy(retries, throttle_retries, backoff, max_backoff),
             governor=self.governor,
+            limits=limits,
         )
 
     def __repr__(self) -> str:
@@ -189,7 +196,11 @@ class Canvas:
         """GET one absolute URL of this Canvas and return ``(parsed JSON, response)``, retrying as the policy says."""
         self._check_same_origin(url, "the URL")
         check_url(url, "Canvas")  # before the token is asked for: a callable token may itself make a request
-        token = self.__token() if callable(self.__token) else self.__token
+        if callable(self.__token):
+            token = check_token(self.__token(), "The token your token= callable returned")
+            remember_secret(token)
+        else:
+            token = self.__token
         headers = {"Authorization": f"Bearer {token}", "Accept": STRING_IDS}
         return self.transport.send("GET", url, what="Canvas", params=params, headers=headers)
 
@@ -238,7 +249,10 @@ class Canvas:
                 raise ResponseFormatError(response.url, f"expected a JSON array, got {type(data).__name__}", data)
             return data, response.url, response.links.get("next", {}).get("url")
 
-        items = [item for page in follow_pages(self.url_for(path), read_page, 'Link rel="next"') for item in page]
+        pages = follow_pages(
+            self.url_for(path), read_page, 'Link rel="next"', max_pages=self.transport.limits.max_pages
+        )
+        items = [item for page in pages for item in page]
         return Fetched(items, urls)
 
     def get_many(
@@ -313,6 +327,7 @@ def connect(
     offline: bool | None = None,
     session: requests.Session | None = None,
     cache_namespace: str | None = None,
+    limits: Limits | None = None,
 ) -> Canvas:
     """Open a :class:`Canvas` session and make it the loaders' default.
 
@@ -328,6 +343,8 @@ def connect(
         Your own session (proxies, certificates).
     cache_namespace : str, optional
         Name under which cache entries are filed (default: the host).
+    limits : Limits, optional
+        Caps on waits, sizes and pages (see :class:`Canvas`).
 
     Examples
     --------
@@ -350,6 +367,7 @@ def connect(
         offline=offline,
         session=session,
         cache_namespace=cache_namespace,
+        limits=limits,
     )
     set_default_canvas(canvas)
     return canvas

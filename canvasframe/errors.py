@@ -52,14 +52,31 @@ _SECRET_PARAM = re.compile(r"(?i)((?:access_token|token|client_secret|password)=
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
 
 
+# The secrets canvasframe holds (tokens, keys, LRS passwords): masked by value wherever they turn up,
+# not only where a pattern such as "Bearer ..." gives them away.
+_KNOWN_SECRETS: set[str] = set()
+_MIN_SECRET = 6  # shorter values would mask ordinary words
+
+
+def remember_secret(value: str | bytes | None) -> None:
+    """Mask ``value`` in every message canvasframe produces from now on (see :func:`redact`)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if value and len(value.strip()) >= _MIN_SECRET:
+        _KNOWN_SECRETS.add(value.strip())
+
+
 def redact(text: str) -> str:
-    """Return ``text`` with credentials (``access_token=...``, ``Bearer ...``) masked.
+    """Return ``text`` with credentials (``access_token=...``, ``Bearer ...``, known secrets) masked.
 
     Examples
     --------
     >>> redact("https://x.test/api?access_token=abc&page=2")
     'https://x.test/api?access_token=[secure]&page=2'
     """
+    for secret in sorted(_KNOWN_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, "[secure]")
     text = _SECRET_PARAM.sub(r"\1[secure]", text)
     return _BEARER.sub(r"\1[secure]", text)
 

@@ -30,7 +30,7 @@ import pandas as pd
 import requests
 
 from ._http import RetryPolicy, Transport, check_url
-from .errors import ConfigError, ResponseFormatError
+from .errors import ConfigError, ResponseFormatError, remember_secret
 from .transforms.lti import PLACEMENTS
 
 __all__ = ["DEFAULT_SCOPES", "INHERITABLE", "PLACEMENTS", "ClientCredentials", "read_tool_config"]
@@ -75,6 +75,7 @@ class ClientCredentials:
     ) -> None:
         self.client_id = str(client_id)
         self.__key = private_key
+        remember_secret(private_key)
         self.token_url = canvas_url.rstrip("/").removesuffix("/api/v1") + "/login/oauth2/token"
         check_url(self.token_url, "Canvas's LTI token endpoint")  # the assertion and the token must not travel in clear
         self.scopes, self.kid = tuple(scopes), kid
@@ -140,6 +141,7 @@ class ClientCredentials:
         except (ValueError, KeyError, TypeError):
             raise ResponseFormatError(self.token_url, "expected {'access_token': ..., 'expires_in': ...}") from None
         self.__token, self.expires_at = str(token), time.time() + lifetime
+        remember_secret(self.__token)
         self.fetched += 1
 
 

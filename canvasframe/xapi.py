@@ -28,8 +28,8 @@ import isodate
 import pandas as pd
 import requests
 
-from ._http import RetryPolicy, Transport, check_url, follow_pages
-from .errors import ConfigError, FileFormatError, ResponseFormatError
+from ._http import Limits, RetryPolicy, Transport, check_url, follow_pages
+from .errors import ConfigError, FileFormatError, ResponseFormatError, remember_secret
 from .schemas import to_frame, to_table
 from .transforms import is_digits
 from .transforms.xapi import field, parse_duration, statements_to_frame
@@ -89,11 +89,13 @@ class LRS:
         timeout: tuple[float, float] = (10.0, 60.0),
         session: requests.Session | None = None,
         policy: RetryPolicy | None = None,
+        limits: Limits | None = None,
     ) -> None:
         check_url(endpoint, "the LRS")
         self.endpoint = endpoint.rstrip("/") + "/"
         self.__auth = auth
-        self.transport = Transport(session, timeout=timeout, policy=policy)
+        remember_secret(auth[1] if isinstance(auth, tuple) else auth)
+        self.transport = Transport(session, timeout=timeout, policy=policy, limits=limits)
 
     def __repr__(self) -> str:
         return f"LRS({self.endpoint!r}, auth=[secure])"
@@ -117,7 +119,8 @@ class LRS:
             more = body.get("more") or None
             return body["statements"], response.url, urljoin(lrs_origin, more) if more else None  # relative to origin
 
-        yield from follow_pages(urljoin(self.endpoint, "statements"), read_page, "LRS's 'more' link")
+        first = urljoin(self.endpoint, "statements")
+        yield from follow_pages(first, read_page, "LRS's 'more' link", max_pages=self.transport.limits.max_pages)
 
 
 _STATEMENT_KEYS = frozenset({"actor", "verb", "object"})

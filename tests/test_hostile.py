@@ -1,0 +1,123 @@
+"""Hostile servers and hostile configuration against the one HTTP layer: every wait, size and page
+count a server chooses is capped, redirects never leave the origin, and no failure is a raw
+exception or shows a secret (tests/hostile.py is the server)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import canvasframe as cf
+from canvasframe import xapi
+from canvasframe._http import Limits
+
+from .hostile import HostileServer
+
+TOKEN = "hostile-test-token-9f8e7d6c5b4a"
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    with HostileServer() as server:
+        yield server
+
+
+def _canvas(server: HostileServer, **limits) -> cf.Canvas:
+    return cf.Canvas(
+        server.url, token=TOKEN, backoff=0.01, max_backoff=0.02, retries=1, timeout=(2, 2), limits=Limits(**limits)
+    )
+
+
+@pytest.mark.parametrize("value", ["1e9", "inf", "nan", "-5", "Wed, 21 Oct 2015 07:28:00 GMT"])
+def test_a_retry_after_is_capped_or_ignored(hostile, value):
+    hostile.hits.clear()
+    started = time.monotonic()
+    data, _ = _canvas(hostile, max_retry_after=0.05).request(f"{hostile.url}/api/v1/retry-after?value={value}")
+    assert data == [{"ok": True}] and hostile.hits["/retry-after"] == 2
+    assert time.monotonic() - started < 30  # a hang guard, not a timing test: uncapped, 1e9 s would never end
+
+
+def test_a_server_that_drips_bytes_hits_the_total_deadline(hostile):
+    started = time.monotonic()
+    with pytest.raises(cf.NetworkError, match=r"deadline \(Limits.deadline\)"):
+        _canvas(hostile, deadline=1.0).request(f"{hostile.url}/api/v1/drip")
+    assert time.monotonic() - started < 30  # each byte comes well inside the 2 s read timeout
+
+
+def test_endless_pagination_stops_at_the_page_cap(hostile):
+    with pytest.raises(cf.ResponseFormatError, match=r"more than 7 pages"):
+        _canvas(hostile, max_pages=7).get_paginated("endless")
+    with pytest.raises(cf.ResponseFormatError, match=r"more than 4 pages"):
+        xapi.read_statements(xapi.LRS(f"{hostile.url}/xapi", limits=Limits(max_pages=4)))
+
+
+def test_a_gzip_bomb_is_refused_at_the_size_cap(hostile):
+    with pytest.raises(cf.ResponseFormatError, match=r"larger than 1048576 bytes once decompressed"):
+        _canvas(hostile, max_body=2**20).request(f"{hostile.url}/api/v1/bomb")
+
+
+def test_redirects_stay_on_the_origin(hostile):
+    canvas = _canvas(hostile)
+    assert canvas.request(f"{hostile.url}/api/v1/redirect-same")[0] == [{"ok": True}]
+    with pytest.raises(cf.ResponseFormatError, match=r"redirected \(302\) to 'http://127.0.0.2"):
+        canvas.request(f"{hostile.url}/api/v1/redirect-other")
+    with pytest.raises(cf.ResponseFormatError, match=r"more than 5 redirects"):
+        canvas.request(f"{hostile.url}/api/v1/redirect-loop")
+
+
+def test_a_post_is_never_redirected(hostile):
+    """An xAPI statement (with the learner's e-mail) is not re-sent wherever a redirect points."""
+    stmt = xapi.statement("ada@example.edu", "experienced", "https://x.test/p")
+    hostile.hits.clear()
+    with pytest.raises(cf.ResponseFormatError, match=r"redirected \(302\)"):
+        xapi.send_to_canvas(f"{hostile.url}/api/v1/redirect-same", stmt, "key", "secret-123456")
+    assert hostile.hits["/ok"] == 0
+
+
+@pytest.mark.parametrize("path", ["huge-report-id", "deep-error"])
+def test_hostile_error_bodies_are_typed_errors(hostile, path):
+    with pytest.raises(cf.ServerError) as info:
+        _canvas(hostile).request(f"{hostile.url}/api/v1/{path}")
+    assert info.value.error_report_id is None and len(str(info.value)) < 2000
+
+
+@pytest.mark.parametrize(
+    "token",
+    [TOKEN + "\nX-Injected: 1", TOKEN[:10] + " " + TOKEN[10:], TOKEN + "é", TOKEN + "\x00"],
+    ids=["line-break", "space", "non-latin-1", "nul"],
+)
+def test_a_token_that_cannot_be_a_token_is_refused_without_showing_it(token):
+    with pytest.raises(cf.ConfigError, match="copy it again") as info:
+        cf.Canvas("https://canvas.example.edu", token=token)
+    assert TOKEN[:10] not in str(info.value) and "X-Injected" not in str(info.value)
+
+
+def test_a_callable_token_is_checked_on_every_request(hostile):
+    canvas = cf.Canvas(hostile.url, token=lambda: TOKEN + "\r\nX: y", retries=0)
+    with pytest.raises(cf.ConfigError, match="token= callable returned") as info:
+        canvas.request(f"{hostile.url}/api/v1/ok")
+    assert TOKEN not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: cf.Canvas("https://user:hunter2-secret@canvas.example.edu", token=TOKEN),
+        lambda: xapi.LRS("https://key:hunter2-secret@lrs.example.edu/xapi"),
+    ],
+    ids=["canvas", "lrs"],
+)
+def test_a_url_with_a_password_is_refused_without_showing_it(make):
+    with pytest.raises(cf.ConfigError, match=r"user name or password") as info:
+        make()
+    assert "hunter2" not in str(info.value)
+
+
+def test_a_known_secret_is_masked_wherever_it_turns_up(hostile):
+    """Not only "Bearer ..." or access_token=: the value itself, in any message canvasframe writes."""
+    canvas = _canvas(hostile)
+    with pytest.raises(cf.NotFound) as info:
+        canvas.request(f"{hostile.url}/api/v1/not-here-{TOKEN}")
+    assert TOKEN not in str(info.value) and "[secure]" in str(info.value)
+    assert TOKEN not in info.value.url
