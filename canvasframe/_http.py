@@ -257,7 +257,7 @@ class Limits:
 
     max_retry_after: float = 60.0
     deadline: float = 300.0
-    max_body: int = 256 * 2**20
+    max_body: int = 32 * 2**20
     max_pages: int = 10_000
     max_redirects: int = 5
 

@@ -56,7 +56,13 @@ def check_ids(value: Any, name: str) -> list[int]:
         if v < 0:
             raise ConfigError(f"{name} must hold non-negative Canvas ids; got {v}.")
         result.append(int(v))
-    return list(dict.fromkeys(result))
+    unique = list(dict.fromkeys(result))
+    if len(unique) < len(result):
+        repeated = sorted({v for v in result if result.count(v) > 1})
+        warnings.warn(
+            f"{name} lists {repeated[:5]} more than once; each is loaded once.", CanvasframeWarning, stacklevel=4
+        )
+    return unique
 
 
 def check_term(term: Any) -> str:
@@ -117,7 +123,12 @@ def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None
     canvas = options.canvas
     cache = Cache(canvas.cache_dir)
     found = cache.read(
-        canvas.cache_namespace, frame, dict(unit), fingerprint(SCHEMAS[frame]), max_age=options.max_age
+        canvas.cache_namespace,
+        frame,
+        dict(unit),
+        fingerprint(SCHEMAS[frame]),
+        max_age=options.max_age,
+        schema=SCHEMAS[frame],
     )
     if found.status == "hit" and not options.refresh:
         return _attach(to_frame(found.table), found.meta, True)
@@ -161,8 +172,17 @@ def _store(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, sourc
             "canvasframe_version": __version__,
         }
         table = to_table({c: frame[c] for c in frame.columns}, name)
-        cache.write(cache.path(canvas.cache_namespace, name, dict(unit), meta["fingerprint"]), table, meta)
         _attach(frame, meta, False)
+        try:
+            cache.write(cache.path(canvas.cache_namespace, name, dict(unit), meta["fingerprint"]), table, meta)
+        except OSError as exc:  # a full disk or a folder you cannot write: the frame is still yours
+            warnings.warn(
+                f"could not cache {name} for {dict(unit)} in {cache.directory} ({type(exc).__name__}: "
+                f"{exc.strerror or exc}); it is returned but will be fetched again next time. Free space "
+                "or pass cache_dir= to cf.connect().",
+                CanvasframeWarning,
+                stacklevel=6,
+            )
 
 
 # -- fetching -------------------------------------------------------------------------------

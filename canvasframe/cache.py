@@ -48,6 +48,15 @@ SUFFIX = ".arrow"
 # LZ4 decompresses several times faster than zstd at a modest size cost: cache reads are the hot path.
 _WRITE_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# What canvasframe writes, and so the only files it lists or removes: <namespace>/<frame>/<32 hex>.arrow,
+# and the temporary files of interrupted writes beside them.
+_ENTRY = re.compile(r"[0-9a-f]{32}\.arrow")
+_LEFTOVER = re.compile(r"\.[0-9a-f]{32}\..+\.tmp")
+
+
+def _folder(name: str) -> str:
+    """A name as one safe path segment: never empty, never ``.`` or ``..`` (which would leave the cache)."""
+    return _UNSAFE.sub("_", name).strip(".") or "_"
 
 
 def default_cache_dir() -> Path:
@@ -93,12 +102,24 @@ class Cache:
 
     def path(self, namespace: str, frame: str, params: dict[str, Any], fingerprint: str) -> Path:
         key = cache_key(namespace, frame, params, fingerprint)
-        return self.directory / _UNSAFE.sub("_", namespace) / frame / f"{key}{SUFFIX}"
+        return self.directory / _folder(namespace) / _folder(frame) / f"{key}{SUFFIX}"
 
     def read(
-        self, namespace: str, frame: str, params: dict[str, Any], fingerprint: str, *, max_age: float | None = None
+        self,
+        namespace: str,
+        frame: str,
+        params: dict[str, Any],
+        fingerprint: str,
+        *,
+        max_age: float | None = None,
+        schema: pa.Schema | None = None,
     ) -> Lookup:
-        """Look an entry up; never raises for a bad file (status ``corrupt`` instead)."""
+        """Look an entry up; never raises for a bad file (status ``corrupt`` instead).
+
+        An entry is trusted only when its metadata is whole (frame, fingerprint, an ISO
+        ``fetched_at``) and, given ``schema``, its columns and types are that schema's: a file
+        whose content disagrees with its own fingerprint is corrupt, not a frame.
+        """
         path = self.path(namespace, frame, params, fingerprint)
         if not path.exists():
             return Lookup("miss", path)
@@ -106,15 +127,20 @@ class Cache:
             with pa.memory_map(str(path)) as source:
                 table = ipc.open_file(source).read_all()
             meta = json.loads(table.schema.metadata[META_KEY])
-        except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
+            if not isinstance(meta, dict) or meta.get("frame") != frame or not isinstance(meta.get("fetched_at"), str):
+                raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")
+            fetched = datetime.fromisoformat(meta["fetched_at"])
+            if fetched.tzinfo is None:
+                raise ValueError("fetched_at has no time zone")
+        except (pa.ArrowException, OSError, KeyError, TypeError, ValueError, RecursionError) as exc:
             return Lookup("corrupt", path, problem=f"{type(exc).__name__}: {exc}")
         if meta.get("fingerprint") != fingerprint:
             return Lookup("outdated", path, problem="written for another layout of this frame")
         table = table.replace_schema_metadata(None)
-        if max_age is not None:
-            fetched = datetime.fromisoformat(meta["fetched_at"])
-            if (datetime.now(timezone.utc) - fetched).total_seconds() > max_age:
-                return Lookup("stale", path, table, meta)
+        if schema is not None and [(f.name, f.type) for f in table.schema] != [(f.name, f.type) for f in schema]:
+            return Lookup("corrupt", path, problem="its columns differ from the layout its fingerprint names")
+        if max_age is not None and (datetime.now(timezone.utc) - fetched).total_seconds() > max_age:
+            return Lookup("stale", path, table, meta)
         return Lookup("hit", path, table, meta)
 
     def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
@@ -128,9 +154,10 @@ class Cache:
         return atomic_write(path, write_ipc)
 
     def entries(self) -> list[Path]:
-        if not self.directory.exists():
+        """The entry files canvasframe wrote here (any other file in the folder is not one of them)."""
+        if not self.directory.is_dir():
             return []
-        return sorted(self.directory.rglob(f"*{SUFFIX}"))
+        return sorted(p for p in self.directory.glob(f"*/*/*{SUFFIX}") if _ENTRY.fullmatch(p.name) and p.is_file())
 
     def info(self) -> pd.DataFrame:
         """One row per entry: namespace, frame, params, rows, bytes, fetched_at, path."""
@@ -170,17 +197,18 @@ class Cache:
         removed = 0
         now = time.time()
         for path in self.entries():
-            if namespace is not None and path.parent.parent.name != _UNSAFE.sub("_", namespace):
+            if namespace is not None and path.parent.parent.name != _folder(namespace):
                 continue
-            if frame is not None and path.parent.name != frame:
+            if frame is not None and path.parent.name != _folder(frame):
                 continue
             if older_than is not None and now - path.stat().st_mtime < older_than:
                 continue
             path.unlink(missing_ok=True)
             removed += 1
-        if namespace is None and frame is None and older_than is None and self.directory.exists():
-            for leftover in self.directory.rglob("*.tmp"):  # from writers killed mid-write
-                leftover.unlink(missing_ok=True)
+        if namespace is None and frame is None and older_than is None and self.directory.is_dir():
+            for leftover in self.directory.glob("*/*/.*.tmp"):  # from writers killed mid-write
+                if _LEFTOVER.fullmatch(leftover.name):
+                    leftover.unlink(missing_ok=True)
         return removed
 
 

@@ -86,7 +86,7 @@ class Canvas:
     limits : Limits, optional
         Caps on what a server can make canvasframe do: the longest ``Retry-After`` wait
         (60 s), one request's total deadline (300 s), the largest answer after decompression
-        (256 MiB), the most pages of one list (10,000) and redirects (5, same origin only).
+        (32 MiB), the most pages of one list (10,000) and redirects (5, same origin only).
 
     Examples
     --------

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -41,7 +42,7 @@ from ._atomic import atomic_write
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, default_canvas
-from .errors import CanvasframeError, ConfigError
+from .errors import CanvasframeError, ConfigError, FileFormatError
 
 __all__ = ["duckdb", "export_dataset", "open_dataset", "pseudonymize"]
 
@@ -49,6 +50,9 @@ MANIFEST = "manifest.json"
 PSEUDONYMIZED_COLUMNS = ("student_id", "user_id", "actor_account_name")
 # Columns that name a person or carry URLs with ids in them: dropped by pseudonymize().
 IDENTIFYING_COLUMNS = ("url", "actor_name", "actor_mbox", "name", "sortable_name")
+# URLs kept for analysis whose user ids are replaced by pseudonyms.
+URL_COLUMNS = ("object_id",)
+_USER_IN_URL = re.compile(r"(/users/)([0-9]{1,18})(?![0-9])")
 
 
 # -- pseudonyms -----------------------------------------------------------------------------
@@ -105,6 +109,11 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
             out[column] = (
                 mapped.astype("int64") if values.dtype == "int64" else mapped.astype("str").where(values.notna())
             )
+    for column in URL_COLUMNS:  # a URL can name a user: /users/123 becomes /users/<pseudonym>
+        if column in out.columns:
+            out[column] = out[column].str.replace(
+                _USER_IN_URL, lambda m: f"{m.group(1)}{pseudonym(int(m.group(2)), key)}", regex=True
+            )
     out.attrs = {**frame.attrs, "pseudonymized": True}
     return out
 
@@ -117,6 +126,26 @@ _pseudonymize = pseudonymize  # export_dataset's keyword argument of the same na
 
 def _write_json(path: Path, data: dict) -> None:
     atomic_write(path, lambda handle: handle.write(json.dumps(data, indent=1, default=str).encode()))
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The export's manifest, or {} for a new export; a typed error for one that is not canvasframe's."""
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise FileFormatError(str(path), f"the export manifest is not JSON ({type(exc).__name__})") from None
+    courses = manifest.get("frames") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or not (courses is None or isinstance(courses, dict)):
+        raise FileFormatError(str(path), "the export manifest is not one canvasframe wrote")
+    for name, section in (courses or {}).items():
+        if not isinstance(section, dict) or not isinstance(section.get("courses", {}), dict):
+            raise FileFormatError(str(path), f"the manifest's entry for {name!r} is not one canvasframe wrote")
+        for course, done in section.get("courses", {}).items():
+            if not isinstance(done, dict) or not isinstance(done.get("rows"), int):
+                raise FileFormatError(str(path), f"the manifest's record of course {course!r} has no row count")
+    return manifest
 
 
 def export_dataset(
@@ -173,7 +202,7 @@ def export_dataset(
     target = root / frame_name
     target.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest = _read_manifest(manifest_path)
     if manifest and manifest.get("source") != canvas.cache_namespace:
         raise ConfigError(
             f"{root} holds an export from {manifest.get('source')!r}, not {canvas.cache_namespace!r}; "

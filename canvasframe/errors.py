@@ -28,6 +28,7 @@ Warnings use :class:`CanvasframeWarning`.
 from __future__ import annotations
 
 import re
+import reprlib
 
 __all__ = [
     "AuthenticationError",
@@ -79,6 +80,10 @@ def redact(text: str) -> str:
             text = text.replace(secret, "[secure]")
     text = _SECRET_PARAM.sub(r"\1[secure]", text)
     return _BEARER.sub(r"\1[secure]", text)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 200
 
 
 class CanvasframeError(Exception):
@@ -200,7 +205,7 @@ class ResponseFormatError(CanvasframeError):
     def __init__(self, url: str, problem: str, body: object = "") -> None:
         self.url = redact(url)
         self.problem = redact(problem)
-        text = body if isinstance(body, str) else repr(body)
+        text = body if isinstance(body, str) else _SHORT.repr(body)  # bounded: a body can be nested 100,000 deep
         self.snippet = redact(text[:200])
         super().__init__(self._message())
 
@@ -213,14 +218,22 @@ class ResponseFormatError(CanvasframeError):
 
 
 class FileFormatError(ResponseFormatError):
-    """A local file is not what it should be; ``url`` is the file's path (with the line or index in ``problem``)."""
+    """A local file is not what it should be; ``url`` is the file's path (with the line or index in ``problem``).
+
+    Attributes
+    ----------
+    expected : str
+        What the file should hold, said in the message.
+    """
+
+    def __init__(self, url: str, problem: str, body: object = "", *, expected: str = "") -> None:
+        self.expected = expected
+        super().__init__(url, problem, body)
 
     def _message(self) -> str:
         snippet = f" It starts: {self.snippet!r}." if self.snippet else ""
-        return (
-            f"{self.url}: {self.problem}.{snippet} Expected xAPI statements as JSON: an array of statements, "
-            "one statement, a saved LRS page {'statements': [...]}, or one statement per line (.jsonl)."
-        )
+        expected = f" Expected {self.expected}." if self.expected else ""
+        return f"{self.url}: {self.problem}.{snippet}{expected}"
 
 
 class CacheError(CanvasframeError):

@@ -54,7 +54,7 @@ ADL_VERBS = {
         "initialized",
     )
 }
-_COURSE_IN_URL = re.compile(r"/courses/([0-9]+)")
+_COURSE_IN_URL = re.compile(r"/courses/([0-9]{1,18})(?![0-9])")  # an int64, never a longer run of digits
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -124,6 +124,20 @@ class LRS:
 
 
 _STATEMENT_KEYS = frozenset({"actor", "verb", "object"})
+EXPECTED = (
+    "xAPI statements as JSON: an array of statements, one statement, a saved LRS page "
+    "{'statements': [...]}, or one statement per line (.jsonl)"
+)
+
+
+def _json(text: str) -> Any:
+    # An integer of thousands of digits is valid JSON that Python refuses to convert: it is no
+    # usable value in a statement, so it reads as missing instead of failing the whole file.
+    return json.loads(text, parse_int=lambda digits: int(digits) if len(digits) <= 20 else None)
+
+
+def _bad_file(path: Path, problem: str, body: object = "") -> FileFormatError:
+    return FileFormatError(str(path), problem, body, expected=EXPECTED)
 
 
 def _load_file(path: Path) -> tuple[list[Any], list[str]]:
@@ -131,28 +145,28 @@ def _load_file(path: Path) -> tuple[list[Any], list[str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise FileFormatError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise _bad_file(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if path.suffix == ".jsonl":
         rows, lines = [], []
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
-                except ValueError as exc:
-                    raise FileFormatError(str(path), f"line {number} is not JSON ({exc})", line) from None
+                    rows.append(_json(line))
+                except (ValueError, RecursionError) as exc:
+                    raise _bad_file(path, f"line {number} is not JSON ({exc})", line) from None
                 lines.append(f"on line {number}")
         return rows, lines
     try:
-        body = json.loads(text)
-    except ValueError as exc:
-        raise FileFormatError(str(path), f"not JSON ({exc})", text) from None
+        body = _json(text)
+    except (ValueError, RecursionError) as exc:
+        raise _bad_file(path, f"not JSON ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     if isinstance(body, dict) and isinstance(body.get("statements"), list):  # a saved LRS page
         return body["statements"], [f"at statements[{i}]" for i in range(len(body["statements"]))]
     if isinstance(body, dict) and not _STATEMENT_KEYS.isdisjoint(body):  # one statement, as GET ?statementId= gives
         return [body], ["(the file's one statement)"]
     if isinstance(body, list):
         return body, [f"at index {i}" for i in range(len(body))]
-    raise FileFormatError(str(path), f"the JSON is {type(body).__name__}, not statements", body)
+    raise _bad_file(path, f"the JSON is {type(body).__name__}, not statements", body)
 
 
 def read_statements(
@@ -210,7 +224,7 @@ def read_statements(
         try:
             return statements_to_frame(statements, strict=strict, source=str(path), positions=positions)
         except ResponseFormatError as exc:  # about a file of the user's: never a word of Canvas or proxies
-            raise FileFormatError(str(path), exc.problem, exc.snippet) from None
+            raise _bad_file(path, exc.problem, exc.snippet) from None
     statements = [dict(s) if isinstance(s, Mapping) else s for s in source]
     return statements_to_frame(statements, strict=strict, source="statements")
 
@@ -254,7 +268,9 @@ def to_page_views(
     """
     frame = frame.dropna(subset=["timestamp"])
     urls = frame["object_id"].astype("str").str.extract(_COURSE_IN_URL, expand=False)
-    courses = pd.to_numeric(urls, errors="coerce")
+    # Ids as exact integers (nullable Int64): through float64, ids above 2**53 would change.
+    courses = pd.array([int(u) if isinstance(u, str) else pd.NA for u in urls], dtype="Int64")
+    courses = pd.Series(courses, index=frame.index)
     if course_id is not None:
         courses = courses.fillna(course_id)
     if courses.isna().any():

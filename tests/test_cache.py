@@ -19,6 +19,7 @@ from canvasframe.cache import Cache, cache_key
 from canvasframe.schemas import SCHEMAS, fingerprint, to_frame, to_table
 
 FP = fingerprint(SCHEMAS["course_activity"])
+META = {"frame": "course_activity", "fetched_at": "2026-01-01T00:00:00+00:00"}  # what the loaders write
 
 # A writer that loops forever rewriting one key with a large table, so SIGKILL lands mid-write.
 WRITER = textwrap.dedent(
@@ -34,7 +35,8 @@ WRITER = textwrap.dedent(
         rows = 200_000 + i % 7
         table = to_table({"course_id": np.full(rows, n), "date": pd.date_range("2020-01-01", periods=rows, freq="min"),
                           "views": np.arange(rows), "participations": np.arange(rows)}, "course_activity")
-        cache.write(path, table, {"fingerprint": fp, "writer": n, "fetched_at": "2026-01-01T00:00:00+00:00"})
+        meta = {"frame": "course_activity", "fetched_at": "2026-01-01T00:00:00+00:00"}
+        cache.write(path, table, {**meta, "fingerprint": fp, "writer": n})
         print("wrote", flush=True)
         i += 1
     """
@@ -65,7 +67,7 @@ def test_write_then_read_gives_the_identical_frame(tmp_path):
     cache = Cache(tmp_path)
     path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
     table = _small_table()
-    cache.write(path, table, {"fingerprint": FP, "fetched_at": "2026-01-01T00:00:00+00:00"})
+    cache.write(path, table, {**META, "fingerprint": FP})
     found = cache.read("ns", "course_activity", {"course_id": 1}, FP)
     assert found.status == "hit"
     pdt.assert_frame_equal(to_frame(found.table), to_frame(table))
@@ -75,16 +77,16 @@ def test_write_then_read_gives_the_identical_frame(tmp_path):
 def test_a_layout_change_is_not_read_as_a_hit(tmp_path):
     cache = Cache(tmp_path)
     path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
-    cache.write(path, _small_table(), {"fingerprint": "older-layout", "fetched_at": "2026-01-01T00:00:00+00:00"})
+    cache.write(path, _small_table(), {**META, "fingerprint": "older-layout"})
     assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == "outdated"
 
 
 def test_a_failed_write_leaves_the_old_entry_and_no_temp_file(tmp_path):
     cache = Cache(tmp_path)
     path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
-    cache.write(path, _small_table(2), {"fingerprint": FP, "fetched_at": "2026-01-01T00:00:00+00:00"})
+    cache.write(path, _small_table(2), {**META, "fingerprint": FP})
     with pytest.raises(TypeError):
-        cache.write(path, _small_table(5), {"fingerprint": FP, "bad": object.__new__(BrokenStr)})
+        cache.write(path, _small_table(5), {**META, "fingerprint": FP, "bad": object.__new__(BrokenStr)})
     assert cache.read("ns", "course_activity", {"course_id": 1}, FP).table.num_rows == 2
     assert not list(tmp_path.rglob("*.tmp"))
 

@@ -15,6 +15,7 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
+from canvasframe._http import Limits
 from canvasframe.sandbox import FaultPlan, SandboxSettings
 
 from . import truth
@@ -51,8 +52,28 @@ FAULTS: dict[str, tuple[int | None, dict[str, object]]] = {
         {"department": cf.NotFound, "course": "empty", "paginated": "empty", "async": "empty", "fan-out": cf.NotFound},
     ),
     "self-link": (None, {"paginated": cf.ResponseFormatError, "fan-out": cf.ResponseFormatError}),
+    # hostile servers, each pushing one of cf.Limits (set small below) or a Canvas paging quirk
+    "duplicate row": (None, {"paginated": "warned", "fan-out": "warned"}),
+    "endless next": (None, {"paginated": cf.ResponseFormatError, "fan-out": cf.ResponseFormatError}),
+    "retry-after 1e9": (2, {}),
+    "drip": (None, {"*": cf.NetworkError}),
+    "gzip bomb": (None, {"*": cf.ResponseFormatError}),
+    "redirect away": (None, {"*": cf.ResponseFormatError}),
+    "huge error id": (None, {"*": cf.ServerError}),
 }
-_KIND_OF_FAULT = {"429 storm": "429", "403 storm": "403-throttle", "500 always": "500"}
+_ON_THE_STUDENT_LIST = {"self-link", "duplicate row", "endless next"}  # a fan-out meets these paging its students
+_KIND_OF_FAULT = {
+    "429 storm": "429",
+    "403 storm": "403-throttle",
+    "500 always": "500",
+    "duplicate row": "duplicate-row",
+    "endless next": "endless-next",
+    "retry-after 1e9": "retry-after-huge",
+    "gzip bomb": "gzip-bomb",
+    "redirect away": "redirect-away",
+    "huge error id": "huge-error-id",
+}
+LIMITS = Limits(max_retry_after=0.01, deadline=2.0, max_body=2**20, max_pages=20)
 
 
 def _entries(canvas) -> pd.DataFrame:
@@ -85,9 +106,9 @@ def test_fault_matrix(fault, kind, make_server, connect, institution, sandbox):
     times, outcomes = FAULTS[fault]
     plan = FaultPlan(hang=1.5)
     server = make_server(faults=plan, settings=SandboxSettings(async_always=(kind == "async")))
-    canvas = connect(server, timeout=(1, 0.5), throttle_retries=8)
+    canvas = connect(server, timeout=(1, 0.5), throttle_retries=8, limits=LIMITS)
     earlier = cf.load_course_activity(other.id, canvas=canvas)  # an earlier entry that must survive
-    if fault == "self-link" and kind == "fan-out":
+    if fault in _ON_THE_STUDENT_LIST and kind == "fan-out":
         pattern = r"/analytics/student_summaries$"  # the fan-out pages through summaries first
     plan.script(pattern, _KIND_OF_FAULT.get(fault, fault), times=times)
     loader = getattr(cf, f"load_{frame_name}")
@@ -98,9 +119,15 @@ def test_fault_matrix(fault, kind, make_server, connect, institution, sandbox):
         entries_before = _entries(canvas)
         with pytest.raises(expected) as info:
             loader(arg, canvas=canvas)
-        assert re.search(r"HTTP \d{3}|JSON|body|Link|points back|empty", str(info.value)), str(info.value)
+        cause = r"HTTP \d{3}|JSON|body|Link|points back|empty|deadline|redirected|larger than|more than \d+ pages"
+        assert re.search(cause, str(info.value)), str(info.value)
         pdt.assert_frame_equal(_entries(canvas), entries_before, obj="cache entries after a failed pull")
         MATRIX[(fault, kind)] = expected.__name__
+    elif expected == "warned":
+        with pytest.warns(cf.CanvasframeWarning, match="listed more than once"):
+            frame = loader(arg, canvas=canvas)
+        pdt.assert_frame_equal(frame, _expected(institution, kind, course, account))  # never counted twice
+        MATRIX[(fault, kind)] = "frame + warning"
     elif expected == "empty":
         with pytest.warns(cf.CanvasframeWarning, match="404"):
             frame = loader(arg, canvas=canvas)

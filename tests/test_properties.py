@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -86,9 +87,25 @@ scalars = st.one_of(
             "Zoë ✓",
             "²",
             "١٢",
+            # hostile values: words and impossible offsets where a timestamp goes, an integer too long
+            # for Python to convert, a page-view key one character short
+            "now",
+            "today",
+            "1/2/2024",
+            "Jan 5",
+            "2026-09-01T10:00:00+25:00",
+            "9" * 5000,
+            "2026-09-01T13:00:00-05:0",
         ]
     ),
 )
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 json_values = st.recursive(
     scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
@@ -160,6 +177,13 @@ def _property_test(name):
 
 for _name in TRANSFORMS:
     globals()[f"test_{_name}_never_crashes"] = _property_test(_name)
+
+
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
+def test_deeply_nested_payloads_are_format_errors(name):
+    """JSON nested thousands deep (a hostile server's body) is refused like any wrong shape."""
+    for payload in (_nested(5000), {"page_views": _nested(5000), "participations": _nested(5000)}):
+        _check(name, payload)
 
 
 def test_valid_payloads_give_frames():

@@ -16,6 +16,13 @@ length, send half the body, close), ``slow`` (send the body in slow chunks),
 with status 200), ``empty`` (status 200, no body), ``invalid-json`` (status 200,
 cut-off JSON with a matching length), ``self-link`` (a Link next pointing at the
 same page).
+
+Hostile kinds, each pushing one of the client's limits: ``duplicate-row`` (a list page
+lists its first row twice, as Canvas's offset pagination does when enrollments change
+mid-read), ``endless-next`` (a new ``next`` link on every page), ``retry-after-huge``
+(throttled with ``Retry-After: 1e9``), ``drip`` (the body one byte every 50 ms),
+``gzip-bomb`` (64 MiB of zeros gzipped to 64 KiB), ``redirect-away`` (302 to another
+origin) and ``huge-error-id`` (a 500 whose ``error_report_id`` is ``1e400``).
 """
 
 from __future__ import annotations
@@ -43,6 +50,14 @@ FaultKind = Literal[
     "empty",
     "invalid-json",
     "self-link",
+    # hostile servers: each pushes a limit the client must hold
+    "duplicate-row",
+    "endless-next",
+    "retry-after-huge",
+    "drip",
+    "gzip-bomb",
+    "redirect-away",
+    "huge-error-id",
 ]
 KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 

@@ -7,6 +7,8 @@ services. Each step is one method, so a test can name the step a behaviour comes
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import re
 import socket
@@ -52,6 +54,11 @@ def stringify_ids(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _gzip_bomb() -> bytes:
+    return gzip.compress(b"0" * (64 * 2**20), compresslevel=9)
+
+
 def bearer_token(authorization: str, query: dict[str, str]) -> str | None:
     """The token of a request: the ``Authorization: Bearer`` header, else ``access_token=`` (Canvas accepts both)."""
     if authorization.lower().startswith("bearer "):
@@ -89,7 +96,7 @@ class Handler(BaseHTTPRequestHandler):
         if role is None:
             return
         bucket = sandbox.throttle.bucket(token or "")
-        if self._refused_by_throttle(bucket, fault):
+        if self._refused_by_throttle(bucket, fault) or self._hostile_answer(parts.path, fault):
             return
         started_cpu = time.thread_time()
         if sandbox.settings.server_time:
@@ -135,10 +142,22 @@ class Handler(BaseHTTPRequestHandler):
             )
         return role
 
+    def _hostile_answer(self, path: str, fault: FaultKind | None) -> bool:
+        """True after answering as a hostile server: a redirect elsewhere, or an error body with a huge number."""
+        if fault == "redirect-away":
+            self._send_raw(302, b"", "text/plain", {"Location": f"http://127.0.0.2:{self.sandbox.port}{self.path}"})
+        elif fault == "huge-error-id":
+            body = b'{"errors": [{"message": "An error occurred."}], "error_report_id": 1e400}'
+            self._send_raw(500, body, "application/json", {})
+        else:
+            return False
+        return True
+
     def _refused_by_throttle(self, bucket: Any, fault: FaultKind | None) -> bool:
         """True after answering a throttled request (a fault, or the bucket's own rule)."""
         sandbox = self.sandbox
-        if fault not in ("429", "403-throttle") and (not sandbox.throttle.config.enabled or bucket.admit()):
+        throttling_faults = ("429", "403-throttle", "retry-after-huge")
+        if fault not in throttling_faults and (not sandbox.throttle.config.enabled or bucket.admit()):
             return False
         with sandbox.lock:
             sandbox.throttle.refused += 1
@@ -148,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, text = 429, "429 Too Many Requests (Rate Limit Exceeded)"
         headers = {"X-Rate-Limit-Remaining": f"{bucket.remaining():.2f}"}
+        if fault == "retry-after-huge":
+            headers["Retry-After"] = "1e9"  # 31 years
         self._send_raw(status, text.encode(), "text/plain; charset=utf-8", headers)
         return True
 
@@ -163,10 +184,10 @@ class Handler(BaseHTTPRequestHandler):
         except HTTPAnswer as answer:
             return answer.status, answer.body, answer.headers
         if isinstance(result, Paged):
-            return self._page(path, query, result.rows, fault == "self-link")
+            return self._page(path, query, result.rows, fault)
         return 200, result, {}
 
-    def _page(self, path: str, query: dict[str, str], rows: list, self_link: bool) -> Answer:
+    def _page(self, path: str, query: dict[str, str], rows: list, fault: FaultKind | None) -> Answer:
         """One page of a list and its Link header, as Canvas paginates (``per_page`` at most 100)."""
         try:
             per_page = min(100, max(1, int(query.get("per_page", 10))))
@@ -179,15 +200,18 @@ class Handler(BaseHTTPRequestHandler):
             return f"{self.sandbox.url}{path}?{urlencode({**query, 'page': n, 'per_page': per_page})}"
 
         rels = [("current", page)]
-        if self_link:
+        if fault == "self-link":
             rels.append(("next", page))  # a broken proxy or Canvas bug: "next" is this very page
-        elif page < last:
+        elif page < last or fault == "endless-next":
             rels.append(("next", page + 1))
         if page > 1:
             rels.append(("prev", page - 1))
         rels += [("first", 1), ("last", last)]
         header = ",".join(f'<{link(n)}>; rel="{rel}"' for rel, n in rels)
-        return 200, rows[(page - 1) * per_page : page * per_page], {"Link": header}
+        shown = rows[(page - 1) * per_page : page * per_page]
+        if fault == "duplicate-row" and shown:
+            shown = [*shown, shown[0]]  # one row listed twice, as a shifted offset page does
+        return 200, shown, {"Link": header}
 
     # -- POST --------------------------------------------------------------------------------
 
@@ -223,6 +247,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send_raw(200, b"", "application/json", headers)
         if fault == "invalid-json" and status == 200:
             return self._send_raw(200, data[: max(1, len(data) // 2)], "application/json; charset=utf-8", headers)
+        if fault == "gzip-bomb" and status == 200:
+            return self._send_raw(200, _gzip_bomb(), "application/json", headers | {"Content-Encoding": "gzip"})
         self._send_raw(status, data, "application/json; charset=utf-8", headers, fault)
 
     def _send_raw(
@@ -238,11 +264,15 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
             self._reset()
-        elif fault == "slow":
-            for start in range(0, len(data), max(1, len(data) // 4)):
-                self.wfile.write(data[start : start + max(1, len(data) // 4)])
-                self.wfile.flush()
-                time.sleep(0.05)
+        elif fault in ("slow", "drip"):
+            step, pause = (max(1, len(data) // 4), 0.05) if fault == "slow" else (1, 0.05)
+            for start in range(0, len(data), step):
+                try:
+                    self.wfile.write(data[start : start + step])
+                    self.wfile.flush()
+                except OSError:  # the client gave up, as it should on a drip
+                    return
+                time.sleep(pause)
         else:
             self.wfile.write(data)
 

@@ -8,6 +8,7 @@ source, never a bare ``TypeError`` deep inside pandas.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "column",
     "constant",
     "is_digits",
+    "is_iso_timestamp",
     "json_object",
     "records",
     "utc_days",
@@ -61,6 +63,8 @@ def as_int(value: Any, key: str, source: str, default: int | None = 0) -> int | 
     elif isinstance(value, float) and value.is_integer():
         result = int(value)
     elif isinstance(value, str) and is_digits(value.strip().removeprefix("-")):
+        if len(value.strip()) > 20:  # int() refuses thousands of digits with a bare ValueError
+            raise bad(source, f"{key!r} has {len(value.strip())} digits, too many for an int64", value[:40])
         result = int(value)
     else:
         raise bad(source, f"{key!r} is {value!r}, expected an integer", value)
@@ -126,10 +130,30 @@ def json_object(payload: Any, source: str, what: str = "a JSON object") -> dict:
     return payload
 
 
+# What canvasframe reads as a timestamp: ISO 8601 / RFC 3339 with a real offset (-12:00 to +14:00, or Z)
+# or none (UTC). pandas alone would also take "now", "today", "1/2/2024" or an offset of +25:00.
+ISO_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+    r"(?:Z|z|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)?"
+)
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_iso_timestamp(text: str) -> bool:
+    """True for an ISO 8601 date or date-time with no offset, ``Z``, or a real offset.
+
+    Examples
+    --------
+    >>> [is_iso_timestamp(t) for t in ("2026-09-01T10:00:00+05:30", "now", "2026-09-01T10:00+25:00")]
+    [True, False, False]
+    """
+    return ISO_TIMESTAMP.fullmatch(text) is not None
+
+
 def utc_timestamps(values: list[Any], key: str, source: str) -> pd.DatetimeIndex:
-    """ISO 8601 strings (any offset, or none meaning UTC) -> UTC ``datetime64[us]``; None -> NaT."""
+    """ISO 8601 strings (a real offset, or none meaning UTC) -> UTC ``datetime64[us]``; None -> NaT."""
     for v in values:
-        if v is not None and not isinstance(v, str):
+        if v is not None and not (isinstance(v, str) and ISO_TIMESTAMP.fullmatch(v)):
             raise bad(source, f"{key!r} is {v!r}, expected an ISO 8601 timestamp", v)
     try:
         parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
@@ -141,7 +165,7 @@ def utc_timestamps(values: list[Any], key: str, source: str) -> pd.DatetimeIndex
 def utc_days(values: list[Any], key: str, source: str) -> pd.DatetimeIndex:
     """``YYYY-MM-DD`` strings -> naive midnight ``datetime64[us]``."""
     for v in values:
-        if not isinstance(v, str):
+        if not (isinstance(v, str) and ISO_DAY.fullmatch(v)):
             raise bad(source, f"{key!r} is {v!r}, expected a YYYY-MM-DD date", v)
     try:
         parsed = pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d")

@@ -10,11 +10,13 @@ course at once. Page views have their own module (:mod:`.page_views`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
+from ..errors import CanvasframeWarning
 from ..schemas import DEPARTMENT_STATS, QUARTILE_NAMES, TARDINESS
 from ._coerce import (
     as_bool,
@@ -175,9 +177,30 @@ def course_assignments(payload: Any, *, course_id: int, source: str = "course as
     return build("course_assignments", columns, ["course_id", "due_at", "assignment_id"])
 
 
+def _first_of_each_student(rows: list[dict], source: str) -> list[dict]:
+    """Rows with each student's first appearance only, and a warning when a student came twice.
+
+    Canvas pages student summaries by offset: when enrollments change during the read, a
+    student slides from one page onto the next and is listed twice. Counting both would
+    double that student's page views in every fan-out built on this list.
+    """
+    ids = column(rows, "id", as_id, source)
+    first = {student: i for i, student in reversed(list(enumerate(ids)))}
+    if len(first) == len(rows):
+        return rows
+    repeated = sorted({s for s in ids if ids.count(s) > 1})
+    warnings.warn(
+        f"{source}: student(s) {repeated[:5]} listed more than once across pages (Canvas's offset paging "
+        "shifts when enrollments change during a read); each is kept once.",
+        CanvasframeWarning,
+        stacklevel=2,
+    )
+    return [rows[i] for i in sorted(first.values())]
+
+
 def student_summaries(payload: Any, *, course_id: int, source: str = "student summaries") -> pd.DataFrame:
-    """``courses/:id/analytics/student_summaries`` -> one row per course × student."""
-    rows = records(payload, source)
+    """``courses/:id/analytics/student_summaries`` -> one row per course × student (each student once)."""
+    rows = _first_of_each_student(records(payload, source), source)
     breakdowns = [
         json_object(r.get("tardiness_breakdown") or {}, source, "'tardiness_breakdown' as an object") for r in rows
     ]

@@ -43,8 +43,11 @@ def _hours_from_block(block: bytes | bytearray, n: int) -> np.ndarray | None:
         return None
     if np.isnat(local).any():
         return None
-    offset = (digits[:, 0] * 10 + digits[:, 1]).astype(np.int32) * 3600
-    offset += (digits[:, 2] * 10 + digits[:, 3]).astype(np.int32) * 60
+    hours = (digits[:, 0] * 10 + digits[:, 1]).astype(np.int32)
+    minutes = (digits[:, 2] * 10 + digits[:, 3]).astype(np.int32)
+    if (hours > 14).any() or (minutes > 59).any():  # no real offset: the strict reading will say so
+        return None
+    offset = hours * 3600 + minutes * 60
     np.negative(offset, out=offset, where=chars[:, 19] == 45)
     seconds = local.view(np.int64)  # the same memory: UTC is computed in place
     seconds -= offset
@@ -94,7 +97,11 @@ def _pack_keys(keys: Collection[Any]) -> bytes | None:
         block = "".join(keys).encode("ascii")
     except (TypeError, UnicodeEncodeError):
         return None
-    return block if len(block) == KEY_WIDTH * len(keys) else None
+    if len(block) != KEY_WIDTH * len(keys):
+        return None
+    # The total alone could hide a short key beside a long one, which would be re-cut into two
+    # valid-looking hours; one length per key, in C, rules that out.
+    return block if set(map(len, keys)) <= {KEY_WIDTH} else None
 
 
 def _unpack_keys(packed: bytes | bytearray) -> list[str]:

@@ -24,12 +24,14 @@ import pyarrow as pa
 
 from ..errors import CanvasframeWarning, ResponseFormatError
 from ..schemas import SCHEMAS, to_frame, to_table
+from ._coerce import is_iso_timestamp
 
 __all__ = ["CANVAS_DEFAULT_DURATION", "CANVAS_MAX_DURATION", "field", "parse_duration", "statements_to_frame"]
 
 CANVAS_DEFAULT_DURATION = timedelta(seconds=5)
 CANVAS_MAX_DURATION = timedelta(minutes=5)
 _AVERAGE_YEAR = timedelta(days=365.2425)
+_LONGEST = pd.Timedelta.max.to_pytimedelta()  # timedelta64[ns]: one statement's duration must fit
 
 
 def _lang(value: Any) -> str | None:
@@ -61,6 +63,8 @@ def parse_duration(text: Any, anchor: pd.Timestamp | None = None) -> timedelta:
             value = value.tdelta + months * (_AVERAGE_YEAR / 12)
     if value < timedelta(0):
         raise ValueError(f"duration {text!r} is negative")
+    if value > _LONGEST:
+        raise ValueError(f"duration {text!r} is longer than a frame can hold (about 292 years)")
     return value
 
 
@@ -143,8 +147,8 @@ def _timestamp(value: Any, key: str, sid: str, strict: bool, invalid: list[str],
     if value is None:
         return pd.NaT
     try:
-        if not isinstance(value, str):
-            raise ValueError("not a string")
+        if not isinstance(value, str) or not is_iso_timestamp(value):
+            raise ValueError("not an ISO 8601 timestamp with a real offset")
         parsed = pd.Timestamp(value)
         return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
     except (ValueError, TypeError, OverflowError) as exc:
