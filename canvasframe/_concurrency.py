@@ -1,27 +1,37 @@
 """Adaptive concurrency for one Canvas token (used by :mod:`canvasframe.client`).
 
-Canvas throttles with a leaky bucket per token: each in-flight request is charged
-50 units up front, and a request is refused once the bucket passes 600 units.
-Starting from an empty bucket, 12 concurrent requests are therefore always
-accepted; beyond that it depends on how fast the bucket leaks (10 units/s) and
-what each request costs. The governor below keeps the number of requests in
-flight between 1 and ``max_workers``, steered by the ``X-Rate-Limit-Remaining``
-header Canvas sends with every response: additive increase while the bucket is
-healthy, a step down as it drains, and halving when a request is throttled
-(the AIMD rule TCP uses, for the same reason: it converges without oscillating
-into the limit).
+Canvas throttles with a leaky bucket per token (canvas-lms ``request_throttle.rb``): a
+request's 50-unit pre-flight charge is added to the bucket first, and the request is
+refused when the bucket is then at or above the 600-unit high-water mark. From an empty
+bucket eleven requests can be in flight and the twelfth is refused; with leftover cost
+in the bucket, fewer. The bucket leaks 10 units a second.
+
+The governor keeps the requests in flight between 1 and ``max_workers`` (default 11),
+steered by the ``X-Rate-Limit-Remaining`` header of every answer: it allows as many as
+the bucket can still take, ``floor((remaining - margin) / 50)`` more than are in flight,
+so a healthy pull is never refused. Should Canvas throttle anyway (another process on
+the same token, a cost spike), the limit halves and grows back one at a time, the AIMD
+rule TCP uses for the same reason.
+
+Examples
+--------
+>>> governor = ConcurrencyGovernor(11)
+>>> governor.observe(600.0)  # an empty bucket, nothing in flight: eleven fit
+>>> governor.limit
+11
+>>> governor.observe(90.0)  # 510 units of cost left in the bucket: one more fits
+>>> governor.limit
+1
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
-# Remaining units (of a 600-unit high-water mark) at which we grow and shrink. With k requests in
-# flight a response reports about 600 - 50 (k - 1) - (accumulated cost): twelve in flight sit near
-# 50, so the limit steps down to eleven, which sits near 100 and holds until cost builds up or Canvas
-# throttles; below nine (remaining above 200) it climbs back.
-_HEALTHY = 200.0
-_DRAINING = 100.0
+PREFLIGHT = 50.0  # units Canvas charges each request while it runs
+# Units kept free: the cost of answers still settling, and a little room for rounding.
+MARGIN = 25.0
 
 
 class ConcurrencyGovernor:
@@ -47,13 +57,19 @@ class ConcurrencyGovernor:
             self._cond.notify_all()
 
     def observe(self, remaining: float | None, *, throttled: bool = False) -> None:
-        """Adjust the limit after a response (``remaining`` from ``X-Rate-Limit-Remaining``)."""
+        """Adjust the limit after a response (``remaining`` from ``X-Rate-Limit-Remaining``).
+
+        ``remaining`` already counts the charges of the requests still in flight (and not the
+        answering one's, which Canvas has replaced by its cost), so the bucket takes
+        ``floor((remaining - MARGIN) / 50)`` more beside them.
+        """
         with self._cond:
             if throttled:
                 self.throttled += 1
                 self.limit = max(1, self.limit // 2)
-            elif remaining is not None and remaining < _DRAINING:
-                self.limit = max(1, self.limit - 1)
-            elif (remaining is None or remaining > _HEALTHY) and self.limit < self.max_workers:
+            elif remaining is not None and math.isfinite(remaining):
+                room = math.floor((remaining - MARGIN) / PREFLIGHT)
+                self.limit = max(1, min(self.max_workers, self._in_flight + room))
+            elif self.limit < self.max_workers:
                 self.limit += 1
             self._cond.notify_all()

@@ -28,9 +28,10 @@ __all__ = ["Canvas", "Limits", "Token", "connect"]
 log = logging.getLogger("canvasframe")
 
 STRING_IDS = "application/json+canvas-string-ids"
-# Twelve requests in flight fill Canvas's 600-unit high-water mark with pre-flight charges alone;
-# the governor (see _concurrency.py) steps below that as the requests' own cost builds up.
-DEFAULT_MAX_WORKERS = 12
+# Canvas charges each request 50 units before it judges it, and refuses at 600: from an empty bucket
+# eleven are admitted and a twelfth is refused. The governor (see _concurrency.py) keeps below what
+# the bucket can take as the requests' own cost builds up.
+DEFAULT_MAX_WORKERS = 11
 Token = str | Callable[[], str]
 """An access token, or a callable that returns a fresh one per request (e.g. ``cf.lti.ClientCredentials``)."""
 R = TypeVar("R")
@@ -69,8 +70,8 @@ class Canvas:
     cache_dir : str or path, optional
         Where loaders keep Arrow files (default: ``CANVASFRAME_CACHE_DIR`` or the user cache dir).
     max_workers : int, optional
-        Upper bound on concurrent requests (default 12; the adaptive controller steps below
-        that as Canvas's rate-limit bucket fills).
+        Upper bound on concurrent requests (default 11, what Canvas's empty rate-limit bucket
+        admits; the adaptive controller keeps below what the bucket can take as it fills).
     timeout : (float, float)
         Connect and read timeouts in seconds.
     retries, throttle_retries, backoff, max_backoff
@@ -92,7 +93,7 @@ class Canvas:
     --------
     >>> canvas = Canvas("https://canvas.example.edu", token="not-a-real-token")
     >>> canvas
-    Canvas('https://canvas.example.edu', token=[secure], max_workers=12, offline=False)
+    Canvas('https://canvas.example.edu', token=[secure], max_workers=11, offline=False)
     >>> canvas.url_for("courses/1/analytics/activity")
     'https://canvas.example.edu/api/v1/courses/1/analytics/activity'
     """

@@ -72,6 +72,9 @@ class Handler(BaseHTTPRequestHandler):
     sandbox: SandboxServer
     protocol_version = "HTTP/1.1"  # keep-alive, as Canvas behind its load balancer
     server_version = "canvasframe-sandbox"
+    # Headers and body leave in separate writes; with Nagle's algorithm on, the second waits for
+    # the client's delayed ACK (~40 ms), and every answer would be slower than server_time says.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read request_log instead
         pass

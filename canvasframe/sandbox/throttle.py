@@ -1,10 +1,12 @@
 """Canvas's request throttle: a leaky bucket per token.
 
 Parameters follow Canvas's defaults (``shared/canvas-api.md``): the bucket
-leaks 10 units a second; a request arriving when the bucket is at or above the
-high-water mark (600), counting its own
-pre-flight charge, is refused; while a request runs it is charged a
-pre-flight 50 units, refunded when it ends and replaced by its real cost (its
+leaks 10 units a second. As in canvas-lms's ``request_throttle.rb``, a request's
+50-unit pre-flight charge is added to the bucket *first*, and the request is
+refused when the bucket is then at or above the high-water mark (600): from an
+empty bucket eleven requests can be in flight and the twelfth is refused. A
+refused request's charge is taken back (it never runs); an admitted one keeps it
+while it runs, and when it ends the charge is replaced by its real cost (its
 server time). Every answer carries ``X-Rate-Limit-Remaining`` (high-water mark
 minus the level, may go negative) and, unless throttled, ``X-Request-Cost``.
 """
@@ -49,12 +51,12 @@ class LeakyBucket:
         """Charge the pre-flight cost and say whether the request may run."""
         with self._lock:
             self._leak()
-            # Refuse when the pre-flight charge would carry the bucket past the high-water mark:
-            # twelve requests in flight fill 600 units exactly, so the thirteenth is always refused,
-            # however little the bucket leaked while they arrived.
-            if self.level + self.config.preflight > self.config.high_water + 1e-9:
+            # Canvas's order: charge first, then judge. Eleven in flight hold 550 units; the twelfth's
+            # charge makes 600, which is at the mark, so it is refused.
+            charged = self.level + self.config.preflight
+            if charged >= self.config.high_water - 1e-9:
                 return False
-            self.level = min(self.config.maximum, self.level + self.config.preflight)
+            self.level = min(self.config.maximum, charged)
             return True
 
     def settle(self, cost: float) -> float:
