@@ -25,7 +25,7 @@ from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
 from .endpoints import FRAMES, Endpoint
-from .errors import CacheCorrupt, CacheMiss, CanvasframeWarning, ConfigError, NotFound
+from .errors import CacheCorrupt, CacheMiss, CanvasframeWarning, ConfigError, NotFound, PermissionDenied
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, is_digits
 
@@ -220,9 +220,15 @@ def _fetch_per_student(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetche
 
 
 def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: NotFound) -> None:
-    """Canvas's Analytics answer 404 both for an unknown course and for one without students: ask the course."""
+    """Canvas's Analytics answer 404 both for an unknown course and for one without students: ask the course.
+
+    Only a 404 there settles it; a token that may read the course's analytics but not the course
+    itself (403) leaves it open, and the course is taken to exist.
+    """
     try:
         canvas.get_json(f"courses/{course_id}")
+    except PermissionDenied:
+        return
     except NotFound as exc:
         raise NotFound(
             exc.status,

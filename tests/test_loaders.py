@@ -322,3 +322,14 @@ def test_an_unknown_course_is_an_error_and_the_rest_is_not_fetched(canvas, sandb
     assert not any(str(last.id) in path for path in sandbox.request_log)
     with pytest.raises(cf.NotFound, match="Course 999999 does not exist"):
         cf.load_page_views(999999, canvas=canvas)
+
+
+def test_a_course_the_token_cannot_read_is_taken_to_exist(make_server, connect, institution):
+    """Analytics 404 and a 403 for the course itself: the load keeps the empty frame and its warning."""
+    from canvasframe.sandbox import FaultPlan
+
+    plan = FaultPlan().script(r"/analytics/activity$", "404").script(r"/api/v1/courses/\d+$", "403")
+    course = _courses(institution)[0]
+    with pytest.warns(cf.CanvasframeWarning, match="has no students with analytics"):
+        frame = cf.load_course_activity(course.id, canvas=connect(make_server(faults=plan)))
+    assert frame.empty
