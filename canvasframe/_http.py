@@ -54,12 +54,19 @@ log = logging.getLogger("canvasframe")
 
 _THROTTLE_TEXT = "rate limit exceeded"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# While the body is read (urllib3 directly: see _read_body) a reset or bad gzip is a cut-off body,
+# and a read timeout is the network's, as it is before the headers arrive.
 _BODY_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
-    urllib3.exceptions.HTTPError,  # a reset, a timeout or bad gzip while the body is read
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.DecodeError,
 )
-_NETWORK_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
+_NETWORK_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    urllib3.exceptions.ReadTimeoutError,
+)
 _SECRET_IN_URL = re.compile(r"(?i)[?&]access_token=")
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
 

@@ -68,6 +68,14 @@ class _Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
                 time.sleep(0.2)
+        elif path == "/stall":  # half the body, then silence past the read timeout
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "20")
+            self.end_headers()
+            self.wfile.write(b'[{"ok": ')
+            self.wfile.flush()
+            time.sleep(3)
         elif path == "/endless":  # a new next link on every page
             page = int(query.get("page", 1))
             self._json(200, [{"page": page}], {"Link": f'<{base}/api/v1/endless?page={page + 1}>; rel="next"'})

@@ -45,6 +45,16 @@ def test_a_server_that_drips_bytes_hits_the_total_deadline(hostile):
     assert time.monotonic() - started < 30  # each byte comes well inside the 2 s read timeout
 
 
+def test_a_body_that_stalls_mid_way_is_a_network_error(hostile):
+    """A read timeout after the headers is the network's fault, as it is before them: retried, then NetworkError."""
+    hostile.hits.clear()
+    with pytest.raises(cf.NetworkError, match="ReadTimeoutError after 2 attempts"):
+        cf.Canvas(hostile.url, token=TOKEN, retries=1, backoff=0.01, timeout=(2, 0.5)).request(
+            f"{hostile.url}/api/v1/stall"
+        )
+    assert hostile.hits["/stall"] == 2
+
+
 def test_endless_pagination_stops_at_the_page_cap(hostile):
     with pytest.raises(cf.ResponseFormatError, match=r"more than 7 pages"):
         _canvas(hostile, max_pages=7).get_paginated("endless")
