@@ -14,6 +14,7 @@ import functools
 import numbers
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -58,7 +59,7 @@ def check_ids(value: Any, name: str) -> list[int]:
         result.append(int(v))
     unique = list(dict.fromkeys(result))
     if len(unique) < len(result):
-        repeated = sorted({v for v in result if result.count(v) > 1})
+        repeated = sorted(v for v, n in Counter(result).items() if n > 1)
         warnings.warn(
             f"{name} lists {repeated[:5]} more than once; each is loaded once.", CanvasframeWarning, stacklevel=4
         )

@@ -11,6 +11,7 @@ course at once. Page views have their own module (:mod:`.page_views`).
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -188,7 +189,7 @@ def _first_of_each_student(rows: list[dict], source: str) -> list[dict]:
     first = {student: i for i, student in reversed(list(enumerate(ids)))}
     if len(first) == len(rows):
         return rows
-    repeated = sorted({s for s in ids if ids.count(s) > 1})
+    repeated = sorted(s for s, n in Counter(ids).items() if n > 1)
     warnings.warn(
         f"{source}: student(s) {repeated[:5]} listed more than once across pages (Canvas's offset paging "
         "shifts when enrollments change during a read); each is kept once.",
