@@ -182,7 +182,7 @@ class Cache:
                     params=json.dumps(meta.get("params")),
                     fetched_at=pd.Timestamp(meta["fetched_at"]),
                 )
-            except (pa.ArrowException, OSError, KeyError, TypeError, ValueError):
+            except (pa.ArrowException, OSError, KeyError, TypeError, ValueError, RecursionError):
                 row["params"] = "<unreadable: will be refetched>"
             rows.append(row)
         columns = ["namespace", "frame", "params", "rows", "bytes", "fetched_at", "path"]

@@ -119,6 +119,7 @@ def test_malformed_json_metadata_is_corrupt(tmp_path):
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == "corrupt"
+    assert cache.info().loc[0, "params"] == "<unreadable: will be refetched>"  # listed, not a crash
 
 
 def test_clear_removes_only_what_canvasframe_wrote(tmp_path):
