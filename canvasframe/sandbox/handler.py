@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .faults import FaultKind
 from .lti import UNAUTHORIZED
-from .routes import NOT_FOUND, HTTPAnswer, Paged, route, server_error
+from .routes import NOT_FOUND, HTTPAnswer, Paged, initial_post_required, route, server_error
 
 if TYPE_CHECKING:
     from .server import SandboxServer
@@ -85,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         sandbox = self.sandbox
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        sandbox.record(parts.path)
+        sandbox.record(parts.path, query)
         fault = self.sandbox.faults.draw(parts.path)
         if not self._delay_or_drop(fault):
             return
@@ -182,6 +182,8 @@ class Handler(BaseHTTPRequestHandler):
             return int(fault), {"errors": [{"message": _FAULT_MESSAGES[fault]}]}, {}
         if role == "no-analytics":
             return 403, {"errors": [{"message": _FAULT_MESSAGES["403"]}], "status": "unauthorized"}, {}
+        if role == "student" and initial_post_required(self.sandbox, path):
+            return 403, "require_initial_post", {}  # Canvas's body here is a bare JSON string
         try:
             result = route(self.sandbox, path, query)
         except HTTPAnswer as answer:
@@ -243,6 +245,8 @@ class Handler(BaseHTTPRequestHandler):
     # -- writing -----------------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, headers: dict[str, str], fault: FaultKind | None = None) -> None:
+        if isinstance(body, bytes):  # an answer that is not JSON at all (the 503 of a view being built)
+            return self._send_raw(status, body, "text/plain", headers, fault)
         data = json.dumps(body).encode()
         if fault == "html" and status == 200:
             return self._send_raw(200, b"<html><body><h1>Service Unavailable</h1></body></html>", "text/html", headers)

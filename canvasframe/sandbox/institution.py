@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .discussions import TOPIC_KINDS, Conversation, Forum, build_forum, build_inbox, id_sequence, slot_urls
+
 UTC = timezone.utc
 PROFILES = ("steady", "late_starter", "fading", "never_submits", "night_owl")
 CATEGORIES = (
@@ -139,6 +141,17 @@ class Course:
     discussion_topics: int = 0
     media_objects: int = 0
     attachments: int = 0
+    topic_ids: list[int] = field(default_factory=list)  # one per discussions.TOPIC_KINDS
+    slots: dict[int, str] = field(default_factory=dict)  # participation slot -> URL
+
+    def participation_url(self, slot: int, profile: str) -> str:
+        """What a participation drawn in ``slot`` names; students who never submit never post either."""
+        if profile == "never_submits" and slot <= 6:
+            slot = 8
+        return self.slots[slot]
+
+    def slot_of(self, url: str) -> int | None:
+        return next((k for k, u in self.slots.items() if u == url), None)
 
 
 class Institution:
@@ -152,7 +165,17 @@ class Institution:
         self.accounts: dict[int, Account] = {}
         self.terms: dict[int, Term] = {}
         self.courses: dict[int, Course] = {}
+        # Canvas numbers each table on its own; discussion ids come from a sequence of their own, so
+        # adding discussions left every other id (and every other draw) of the institution as it was.
+        self._forum_ids = id_sequence(self.config.id_base + 1_000_001)
         self._generate()
+        self.forums: dict[int, Forum] = {c.id: build_forum(self, c, self._forum_ids) for c in self.courses.values()}
+        for course in self.courses.values():
+            course.discussion_topics = sum(not t.is_announcement for t in self.forums[course.id].topics)
+        # The token's user, whose inbox /conversations lists: the teacher of the first course with students.
+        inbox_course = next(c for c in self.courses.values() if c.enrollments)
+        self.inbox_owner_id = inbox_course.teacher_id
+        self.conversations: list[Conversation] = build_inbox(self, inbox_course, self._forum_ids)
 
     # -- queries used by the views and by tests ------------------------------
 
@@ -251,6 +274,8 @@ class Institution:
             media_objects=int(rng.integers(0, 30)),
             attachments=int(rng.integers(5, 80)),
         )
+        course.topic_ids = [next(self._forum_ids) for _ in TOPIC_KINDS]
+        course.slots = slot_urls(course.id, course.topic_ids, next(self._forum_ids), _SITE)
         for i in chosen:
             student = pool[int(i)]
             course.enrollments[student.id] = self._enrollment(course, student, start, as_of)
@@ -317,8 +342,8 @@ class Institution:
         participations = []
         for h, count in zip(hours[part_counts > 0], part_counts[part_counts > 0], strict=True):
             for second in sorted(rng.integers(0, 3600, size=int(count))):
-                topic = int(rng.integers(1, 9))
-                url = None if rng.random() < 0.1 else f"{_SITE}/courses/{course.id}/discussion_topics/{topic}"
+                slot = int(rng.integers(1, 9))
+                url = None if rng.random() < 0.1 else course.participation_url(slot, student.profile)
                 participations.append((datetime.fromtimestamp(int(h) + int(second), UTC), url))
         submissions = {a.id: self._submission(student, a, start, as_of) for a in course.assignments}
         messages: dict[str, tuple[int, int]] = {}

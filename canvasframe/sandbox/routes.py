@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import views
+from . import discussion_views, views
 from .institution import Course, Enrollment
 
 if TYPE_CHECKING:
     from .server import SandboxServer
 
-__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Paged", "route"]
+__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Paged", "initial_post_required", "route"]
 
 NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
 Query = dict[str, str]
@@ -174,6 +174,63 @@ def student_communication(s: SandboxServer, q: Query, course_id: int, student_id
     return views.student_communication(enrollment_or_404(s, course_id, student_id))
 
 
+def discussion_topics(s: SandboxServer, q: Query, course_id: int) -> Any:
+    course_or_404(s, course_id, need_students=False)
+    announcements = q.get("only_announcements") in ("true", "1")
+    topics = [t for t in s.institution.forums[course_id].topics if t.is_announcement == announcements]
+    return Paged([discussion_views.topic_json(t, s.url) for t in sorted(topics, key=lambda t: t.id, reverse=True)])
+
+
+def course_topic_view(s: SandboxServer, q: Query, course_id: int, topic_id: int) -> Any:
+    course_or_404(s, course_id, need_students=False)
+    topic = s.institution.forums[course_id].topic(topic_id)
+    if topic is None:
+        raise HTTPAnswer(404, NOT_FOUND)
+    return _built_view(s, q, topic, topic_id)
+
+
+def group_topic_view(s: SandboxServer, q: Query, group_id: int, topic_id: int) -> Any:
+    topic = next((t for f in s.institution.forums.values() if (t := f.child(group_id, topic_id))), None)
+    if topic is None:
+        raise HTTPAnswer(404, NOT_FOUND)
+    return _built_view(s, q, topic, topic_id)
+
+
+def initial_post_required(s: SandboxServer, path: str) -> bool:
+    """Whether ``path`` is the view of a topic that requires a first post from a student before replies show."""
+    match = re.fullmatch(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view", path)
+    forum = s.institution.forums.get(int(match.group(1))) if match else None
+    topic = forum.topic(int(match.group(2))) if forum and match else None
+    return topic is not None and topic.kind == "debate"
+
+
+def _built_view(s: SandboxServer, q: Query, topic: Any, holder: int) -> Any:
+    """The full view once the sandbox has "built" it; until then 503 with an empty body, as Canvas."""
+    if not s.view_ready(holder):
+        raise HTTPAnswer(503, b"")
+    include_new = q.get("include_new_entries") in ("1", "true")
+    return discussion_views.full_view(topic, holder, s.institution.as_of, include_new)
+
+
+def conversations(s: SandboxServer, q: Query) -> Any:
+    inst = s.institution
+    chosen = inst.conversations
+    if "filter[]" in q:
+        chosen = [c for c in chosen if f"course_{c.course_id}" == q["filter[]"]]
+    newest_first = sorted(chosen, key=lambda c: c.messages[-1].created_at, reverse=True)
+    return Paged([discussion_views.conversation_summary(c, s.url) for c in newest_first])
+
+
+def conversation(s: SandboxServer, q: Query, conversation_id: int) -> Any:
+    found = next((c for c in s.institution.conversations if c.id == conversation_id), None)
+    if found is None:
+        raise HTTPAnswer(404, NOT_FOUND)
+    if q.get("auto_mark_as_read", "true") not in ("false", "0"):
+        with s.lock:  # Canvas's default: reading a conversation marks it read
+            found.workflow_state = "read"
+    return discussion_views.conversation(found, s.url)
+
+
 def progress(s: SandboxServer, q: Query, progress_id: int) -> Any:
     answer = s.jobs.poll(progress_id)
     if answer is None:
@@ -197,6 +254,11 @@ ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(_USER + "activity"), student_activity),
     (re.compile(_USER + "assignments"), student_assignments),
     (re.compile(_USER + "communication"), student_communication),
+    (re.compile(r"/api/v1/courses/(\d+)/discussion_topics"), discussion_topics),
+    (re.compile(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view"), course_topic_view),
+    (re.compile(r"/api/v1/groups/(\d+)/discussion_topics/(\d+)/view"), group_topic_view),
+    (re.compile(r"/api/v1/conversations"), conversations),
+    (re.compile(r"/api/v1/conversations/(\d+)"), conversation),
     (re.compile(r"/api/v1/progress/(\d+)"), progress),
 ]
 

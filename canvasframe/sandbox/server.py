@@ -12,6 +12,7 @@ What a request gets is decided in :mod:`.handler` (the order of checks) and
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 
@@ -26,9 +27,10 @@ from .throttle import Throttle, ThrottleConfig
 from .views import Buckets, Shape
 from .xapi import XapiService
 
-__all__ = ["DEFAULT_TOKEN", "SandboxServer", "SandboxSettings"]
+__all__ = ["DEFAULT_TOKEN", "STUDENT_TOKEN", "SandboxServer", "SandboxSettings"]
 
 DEFAULT_TOKEN = "sandbox-token"
+STUDENT_TOKEN = "sandbox-student-token"  # a student's token: a topic requiring a first post hides its replies
 
 
 @dataclass
@@ -42,6 +44,9 @@ class SandboxSettings:
     async_always: bool = False  # answer every async=true call with a progress_url first
     broken_assignments: set[int] = field(default_factory=set)  # courses whose analytics/assignments 500
     failed_async: set[int] = field(default_factory=set)  # courses whose async job fails
+    # A discussion's full view answers 503 (empty body) from its first request until this long after
+    # it, as Canvas does while its background job builds the view.
+    view_build_seconds: float = 0.05
 
 
 class SandboxServer:
@@ -76,12 +81,16 @@ class SandboxServer:
         settings: SandboxSettings | None = None,
     ) -> None:
         self.institution = institution or Institution(config)
-        self.tokens = dict(tokens or {DEFAULT_TOKEN: "admin", "no-analytics-token": "no-analytics"})
+        self.tokens = dict(
+            tokens or {DEFAULT_TOKEN: "admin", "no-analytics-token": "no-analytics", STUDENT_TOKEN: "student"}
+        )
         self.token = next(t for t, role in self.tokens.items() if role == "admin")
         self.throttle = Throttle(throttle)
         self.faults = faults or FaultPlan()
         self.settings = settings or SandboxSettings()
         self.request_log: list[str] = []
+        self.query_log: list[tuple[str, dict[str, str]]] = []
+        self._views_asked: dict[int, float] = {}  # topic id -> when its full view was first asked for
         self.lock = threading.Lock()
         self.xapi = XapiService(self.institution, self.lock)
         self.lti = LtiService(self.institution, self.lock)
@@ -127,11 +136,19 @@ class SandboxServer:
         with self.lock:
             self.tokens.pop(token, None)
 
-    def record(self, path: str) -> None:
-        """Add a request's path to :attr:`request_log`."""
+    def record(self, path: str, query: dict[str, str] | None = None) -> None:
+        """Add a request's path to :attr:`request_log`, and it with its query to :attr:`query_log`."""
         with self.lock:
             self.request_log.append(path)
+            self.query_log.append((path, dict(query or {})))
 
     def clear_log(self) -> None:
         with self.lock:
             self.request_log.clear()
+            self.query_log.clear()
+
+    def view_ready(self, topic_id: int) -> bool:
+        """Whether the full view of a topic is built: ``view_build_seconds`` after it was first asked for."""
+        with self.lock:
+            first = self._views_asked.setdefault(topic_id, time.monotonic())
+        return time.monotonic() - first >= self.settings.view_build_seconds
