@@ -53,7 +53,7 @@ __all__ = [
 log = logging.getLogger("canvasframe")
 
 _THROTTLE_TEXT = "rate limit exceeded"
-_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # While the body is read (urllib3 directly: see _read_body) a reset or bad gzip is a cut-off body,
 # and a read timeout is the network's, as it is before the headers arrive.
 _BODY_ERRORS = (
@@ -178,6 +178,8 @@ def error_details(text: str) -> tuple[str | None, int | None]:
         body = json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
         return (text.strip()[:200] or None), None
+    if isinstance(body, str):  # Canvas answers some refusals with a bare JSON string ("require_initial_post")
+        return body[:500] or None, None
     if not isinstance(body, dict):
         return None, None
     errors, message = body.get("errors"), None
@@ -352,12 +354,14 @@ class Transport:
         body: Body = "json",
         hint: str | None = None,
         auth_statuses: tuple[int, ...] = (401,),
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
     ) -> tuple[Any, requests.Response]:
         """Send one request and return ``(parsed body, response)``, retrying as the policy says.
 
         ``body="json"`` parses the answer as JSON (an empty or unparsable body is retried, then a
         :class:`ResponseFormatError`); ``body="none"`` ignores it. ``what`` names the service in errors.
         ``data`` may be a zero-argument callable, called for each attempt (a body that must not be replayed).
+        ``retry_statuses`` are the error statuses worth retrying (a caller that waits on a 503 itself leaves it out).
         """
         check_url(url, what)
         policy, attempt, throttled = self.policy, 0, 0
@@ -400,7 +404,7 @@ class Transport:
                     time.sleep(delay)
                     continue
                 if response.status_code >= 400:
-                    if response.status_code not in _RETRY_STATUSES or attempt >= policy.retries:
+                    if response.status_code not in retry_statuses or attempt >= policy.retries:
                         raise_for_response(response, hint=hint, auth_statuses=auth_statuses)
                     problem = f"HTTP {response.status_code}"
                 elif body == "none":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import numbers
 import os
+import string
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,10 +26,10 @@ import pandas as pd
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
-from .endpoints import FRAMES, Endpoint
+from .endpoints import ENDPOINTS, FRAMES, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, CanvasframeWarning, ConfigError, NotFound, PermissionDenied
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
-from .transforms import TRANSFORMS, is_digits
+from .transforms import TRANSFORMS, conversation_ids, is_digits
 
 __all__ = ["LoadOptions", "Unit", "check_ids", "check_term", "progress_enabled", "run"]
 
@@ -205,19 +206,83 @@ def _fetch_once(ep: Endpoint, unit: Unit, canvas: Canvas) -> Fetched:
     return canvas.get_json(path, params, poll_async=ep.paging == "async")
 
 
-def _fetch_per_student(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
-    """One request per student of the course, concurrently; ``[(student_id, body), ...]`` in student order."""
-    canvas = options.canvas
+def _student_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
+    """Each student asked for, or every student of the course (from its cached ``student_summaries``)."""
     students: Sequence[int] | str = unit["students"]
     if students == "all":
         summaries = _load_units("student_summaries", [{"course_id": unit["course_id"]}], options)
         students = summaries["student_id"].tolist()
-    paths = [ep.url_path(unit | {"student_id": s}) for s in students]
-    calls = [functools.partial(canvas.get_json, path, ep.params(unit)) for path in paths]
-    bar = _progress_bar(f"course {unit['course_id']}") if options.progress and len(calls) > PROGRESS_THRESHOLD else None
+    return [(s, {"student_id": s}) for s in students]
+
+
+def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
+    """Each topic asked for (every topic by default); a group discussion's child topics one by one."""
+    course_id = unit["course_id"]
+    listing = {"course_id": course_id} | ({"only_announcements": "true"} if unit["only_announcements"] else {})
+    topics = _load_units("discussion_topics", [listing], options)
+    if unit["topics"] != "all":
+        unknown = sorted(set(unit["topics"]) - set(topics["topic_id"]))
+        if unknown:
+            kind = "an announcement" if unit["only_announcements"] else "a discussion topic (not an announcement)"
+            raise ConfigError(
+                f"topic_id {unknown} is not {kind} of course {course_id}; see cf.load_discussion_topics("
+                f"{course_id}{', announcements=True' if unit['only_announcements'] else ''}) for its topics, "
+                "and pass announcements=True for announcements."
+            )
+        topics = topics[topics["topic_id"].isin(unit["topics"])]
+    items: list[tuple[Any, Unit]] = []
+    for topic in topics.itertuples(index=False):
+        due = None if pd.isna(topic.due_at) else topic.due_at
+        if len(topic.group_topic_ids):  # the root's own view is empty: its posts live in the child topics
+            for child, group in zip(topic.group_topic_ids, topic.group_ids, strict=True):
+                key = {"topic_id": topic.topic_id, "group_id": int(group), "due_at": due}
+                items.append((key, {"context": f"groups/{int(group)}", "topic_id": int(child)}))
+        else:
+            key = {"topic_id": topic.topic_id, "group_id": None, "due_at": due}
+            items.append((key, {"context": f"courses/{course_id}", "topic_id": topic.topic_id}))
+    return items
+
+
+def _conversation_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
+    """Each conversation of the token owner's inbox (of one course when ``filter[]`` says so)."""
+    listing = ENDPOINTS["conversation_list"]
+    fetched = options.canvas.get_paginated(listing.url_path(unit), listing.params(unit))
+    return [(c, {"conversation_id": c}) for c in conversation_ids(fetched.data, source=fetched.urls[0])]
+
+
+_FAN_OUT_ITEMS: dict[FanOut, Callable[[Unit, LoadOptions], list[tuple[Any, Unit]]]] = {
+    "students": _student_items,
+    "topics": _topic_items,
+    "conversations": _conversation_items,
+}
+
+
+def _fetch_item(ep: Endpoint, fields: Unit, key: Any, canvas: Canvas) -> Fetched:
+    path, params = ep.url_path(fields), ep.params(fields)
+    names = fields | (dict(key) if isinstance(key, Mapping) else {})
+    try:
+        if ep.builds:
+            return canvas.get_built(path, params, what=ep.builds.format(**names))
+        return canvas.get_json(path, params)
+    except PermissionDenied as exc:
+        hint = ep.forbidden.get(exc.canvas_message or "")
+        if hint is None:
+            raise
+        raise PermissionDenied(exc.status, exc.url, exc.canvas_message, hint=hint.format(**names)) from None
+
+
+def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
+    """One request per item (student, topic, conversation), concurrently; ``[(key, body), ...]`` in item order."""
+    assert ep.fan_out is not None
+    canvas = options.canvas
+    items = _FAN_OUT_ITEMS[ep.fan_out](unit, options)
+    calls = [functools.partial(_fetch_item, ep, unit | fields, key, canvas) for key, fields in items]
+    label = f"course {unit['course_id']}" if "course_id" in unit else ep.fan_out
+    bar = _progress_bar(label) if options.progress and len(calls) > PROGRESS_THRESHOLD else None
     results = canvas.get_many(calls, progress=bar)
-    payload = list(zip(students, (r.data for r in results), strict=True))
-    return Fetched(payload, [canvas.url_for(ep.url_path(unit | {"student_id": ":student_id"}))])
+    payload = [(key, result.data) for (key, _), result in zip(items, results, strict=True)]
+    unfilled = {name: f":{name}" for _, name, _, _ in string.Formatter().parse(ep.path) if name and name not in unit}
+    return Fetched(payload, [canvas.url_for(ep.url_path(unit | unfilled))])
 
 
 def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: NotFound) -> None:
@@ -245,7 +310,7 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
         return cached
     ep = FRAMES[frame]
     try:
-        fetched = _fetch_per_student(ep, unit, options) if ep.per_student else _fetch_once(ep, unit, options.canvas)
+        fetched = _fetch_fanned(ep, unit, options) if ep.fan_out else _fetch_once(ep, unit, options.canvas)
     except NotFound as exc:
         if not ep.empty_on_404:
             raise

@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,7 +20,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ._concurrency import ConcurrencyGovernor
-from ._http import Limits, RetryPolicy, Transport, check_token, check_url, follow_pages, origin
+from ._http import RETRY_STATUSES, Limits, RetryPolicy, Transport, check_token, check_url, follow_pages, origin
 from .errors import ConfigError, ResponseFormatError, ServerError, redact, remember_secret
 
 __all__ = ["Canvas", "Limits", "Token", "connect"]
@@ -193,7 +193,9 @@ class Canvas:
                 url, f"{what} points to another host ({urlsplit(url).netloc}); canvasframe never sends the token there"
             )
 
-    def request(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, requests.Response]:
+    def request(
+        self, url: str, params: dict[str, Any] | None = None, *, retry_statuses: frozenset[int] = RETRY_STATUSES
+    ) -> tuple[Any, requests.Response]:
         """GET one absolute URL of this Canvas and return ``(parsed JSON, response)``, retrying as the policy says."""
         self._check_same_origin(url, "the URL")
         check_url(url, "Canvas")  # before the token is asked for: a callable token may itself make a request
@@ -203,7 +205,9 @@ class Canvas:
         else:
             token = self.__token
         headers = {"Authorization": f"Bearer {token}", "Accept": STRING_IDS}
-        return self.transport.send("GET", url, what="Canvas", params=params, headers=headers)
+        return self.transport.send(
+            "GET", url, what="Canvas", params=params, headers=headers, retry_statuses=retry_statuses
+        )
 
     # -- logical calls ---------------------------------------------------
 
@@ -219,9 +223,17 @@ class Canvas:
                 raise ResponseFormatError(urls[0], "Canvas still answered with a progress_url after its job completed")
         return Fetched(data, urls)
 
+    def _waits(self) -> Iterator[None]:
+        """Sleep a little longer each time until ``poll_timeout`` would pass; then stop."""
+        deadline, delay = time.monotonic() + self.poll_timeout, 0.05
+        while time.monotonic() + delay <= deadline:
+            time.sleep(delay)
+            yield
+            delay = min(delay * 2, 5.0)
+
     def _wait_for_progress(self, progress_url: str, urls: list[str]) -> None:
         progress_url = urljoin(self.api_url, progress_url)
-        deadline, delay = time.monotonic() + self.poll_timeout, 0.05
+        waits = self._waits()
         while True:
             progress, _ = self.request(progress_url)
             state = progress.get("workflow_state") if isinstance(progress, dict) else None
@@ -231,12 +243,33 @@ class Canvas:
                 raise ServerError(None, urls[0], progress.get("message"), detail="Canvas's background job failed")
             if state not in ("queued", "running"):
                 raise ResponseFormatError(progress_url, f"unknown progress workflow_state {state!r}", progress)
-            if time.monotonic() + delay > deadline:
+            if next(waits, StopIteration) is StopIteration:
                 raise ServerError(
                     None, urls[0], detail=f"Canvas's background job was not done after {self.poll_timeout:.0f}s"
                 )
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+
+    def get_built(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> Fetched:
+        """GET an answer Canvas builds in the background, which is 503 with an empty body until it is ready.
+
+        Waits with growing pauses up to ``poll_timeout``; then raises :class:`ServerError` naming ``what``.
+        """
+        url = self.url_for(path)
+        waits = self._waits()
+        while True:
+            try:
+                data, response = self.request(url, params, retry_statuses=RETRY_STATUSES - {503})
+                return Fetched(data, [redact(response.url)])
+            except ServerError as exc:
+                if exc.status != 503:
+                    raise
+                if next(waits, StopIteration) is StopIteration:
+                    raise ServerError(
+                        503,
+                        exc.url,
+                        detail=f"Canvas had not built {what} after {self.poll_timeout:g}s (it answered 503)",
+                        hint="Canvas builds it in the background, usually within a minute; try again later, or "
+                        "give cf.connect(poll_timeout=...) more seconds.",
+                    ) from None
 
     def get_paginated(self, path: str, params: dict[str, Any] | None = None) -> Fetched:
         """GET every page of a list endpoint by following ``Link: rel="next"`` (asks ``per_page=100``)."""

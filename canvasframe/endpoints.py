@@ -30,6 +30,10 @@ __all__ = ["ENDPOINTS", "FRAMES", "Endpoint"]
 
 Api = Literal["v1", "lti"]
 Paging = Literal["single", "paginated", "async"]
+# What a fanned-out call is asked once per: each student of a course (from ``student_summaries``),
+# each discussion topic (from ``discussion_topics``; a group discussion's child topics one by one)
+# or each conversation of the token owner's inbox (from the ``conversation_list`` call).
+FanOut = Literal["students", "topics", "conversations"]
 TermIn = Literal["path", "query"]
 _ROOTS: dict[Api, str] = {"v1": "/api/v1/", "lti": "/api/lti/"}
 EVERY_TERM = "all"  # a unit's term when an account listing is not filtered by term
@@ -52,8 +56,18 @@ class Endpoint:
         One answer; every page by Link headers; or an answer that may be a ``progress_url`` to wait for.
     query : mapping
         Query parameters sent with every request.
-    per_student : bool
-        Asked once per student of the course (the student list comes from ``student_summaries``).
+    fan_out : {"students", "topics", "conversations"}, optional
+        Asked once per student of the course, per discussion topic, or per conversation; the
+        payload handed to the transform is then ``[(key, body), ...]`` in a stable order.
+    query_from : tuple of str
+        Unit fields sent as query parameters of the same name when they are not None
+        (``only_announcements``, ``filter[]``).
+    builds : str, optional
+        Canvas builds the answer in a background job and answers 503 with an empty body until it
+        is ready (a discussion's full view): wait for it up to the session's ``poll_timeout``. The
+        text names what is built, for the error when it never is (formatted with the unit).
+    forbidden : mapping
+        Canvas's message of a 403 -> what to tell the user instead (formatted with the unit).
     term_in : {"path", "query"}, optional
         Where a unit's term goes: ``{term_path}`` in the path, or the ``enrollment_term_id``
         filter of an account listing (left out for every term).
@@ -67,9 +81,16 @@ class Endpoint:
     api: Api = "v1"
     paging: Paging = "single"
     query: Mapping[str, str] = field(default_factory=dict)
-    per_student: bool = False
+    fan_out: FanOut | None = None
+    query_from: tuple[str, ...] = ()
+    builds: str | None = None
+    forbidden: Mapping[str, str] = field(default_factory=dict)
     term_in: TermIn | None = None
     empty_on_404: bool = False
+
+    @property
+    def per_student(self) -> bool:
+        return self.fan_out == "students"
 
     def url_path(self, unit: Mapping[str, Any]) -> str:
         """The path from the server's root for one unit of work (``{"course_id": 7}`` ...)."""
@@ -84,12 +105,14 @@ class Endpoint:
         query = dict(self.query)
         if self.term_in == "query" and unit["term"] != EVERY_TERM:
             query["enrollment_term_id"] = str(unit["term"])
+        query |= {key: str(unit[key]) for key in self.query_from if unit.get(key) is not None}
         return query or None
 
     @property
     def display_path(self) -> str:
         """The URL template as Canvas's docs write it: ``/api/v1/courses/:course_id/analytics/activity``."""
-        placeholders = {k: f":{k}" for k in ("account_id", "course_id", "student_id")}
+        placeholders = {k: f":{k}" for k in ("account_id", "course_id", "student_id", "topic_id", "conversation_id")}
+        placeholders["context"] = "{courses|groups}/:id"
         return _ROOTS[self.api] + self.path.format(term_path=":term", **placeholders)
 
 
@@ -102,7 +125,7 @@ def _department(call: str, *frames: str) -> Endpoint:
 
 
 def _per_student(call: str, *frames: str) -> Endpoint:
-    return Endpoint(_STUDENT + call, frames, per_student=True)
+    return Endpoint(_STUDENT + call, frames, fan_out="students")
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -141,6 +164,34 @@ ENDPOINTS: dict[str, Endpoint] = {
     "student_activity": _per_student("activity", "page_views", "participations"),
     "student_assignments": _per_student("assignments", "student_assignments"),
     "student_communication": _per_student("communication", "communication"),
+    "discussion_topics": Endpoint(
+        "courses/{course_id}/discussion_topics",
+        ("discussion_topics",),
+        paging="paginated",
+        query_from=("only_announcements",),
+    ),
+    "discussion_entries": Endpoint(
+        "{context}/discussion_topics/{topic_id}/view",
+        ("discussion_entries",),
+        query={"include_new_entries": "1"},
+        fan_out="topics",
+        builds="the full view of topic {topic_id} of course {course_id}",
+        forbidden={
+            "require_initial_post": "Topic {topic_id} requires a first post from the token's user before "
+            "anyone's replies are visible to them (Canvas's require_initial_post). Post once in it, use a "
+            "teacher's or admin's token, or leave it out with topic_id=[...]."
+        },
+    ),
+    # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read.
+    "conversation_list": Endpoint(
+        "conversations", (), paging="paginated", query={"auto_mark_as_read": "false"}, query_from=("filter[]",)
+    ),
+    "conversations": Endpoint(
+        "conversations/{conversation_id}",
+        ("conversations",),
+        query={"auto_mark_as_read": "false"},
+        fan_out="conversations",
+    ),
 }
 
 FRAMES: dict[str, Endpoint] = {frame: ep for ep in ENDPOINTS.values() for frame in ep.frames}

@@ -52,6 +52,7 @@ COURSE = _f("course_id", pa.int64(), "Canvas course id")
 STUDENT = _f("student_id", pa.int64(), "Canvas user id of the student")
 ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
 DATE = _f("date", DAY, "UTC day (naive, midnight)")
+TOPIC = _f("topic_id", pa.int64(), "Canvas discussion topic id (a group discussion's root topic)")
 QUARTILES = [
     _score("min_score", "lowest score (NaN when nobody has one or Canvas omits it)"),
     _score("first_quartile", "25th percentile score"),
@@ -253,6 +254,69 @@ SCHEMAS: dict[str, pa.Schema] = {
             DATE,
             _count("instructor_messages", "instructor-to-student messages that day"),
             _count("student_messages", "student-to-instructor messages that day"),
+        ]
+    ),
+    "discussion_topics": pa.schema(
+        [
+            COURSE,
+            TOPIC,
+            _f("title", pa.string(), "topic title"),
+            _f("author_id", pa.int64(), "who posted the topic (NA when anonymous or not sent)", "Int64"),
+            _f("posted_at", UTC_TS, "when it was posted (UTC)"),
+            _f("last_reply_at", UTC_TS, "latest reply (UTC; NaT when none)"),
+            _f("due_at", UTC_TS, "the graded topic's due date (UTC; NaT when ungraded or undated)"),
+            _f("assignment_id", pa.int64(), "the graded topic's assignment (NA when ungraded)", "Int64"),
+            _score("points_possible", "points of the graded topic (NaN when ungraded)"),
+            _f("discussion_type", pa.string(), "threaded, side_comment, ..."),
+            _f("is_announcement", pa.bool_(), "an announcement (listed only with announcements=True)"),
+            _f("group_category_id", pa.int64(), "group set of a group discussion (NA otherwise)", "Int64"),
+            _f("group_topic_ids", pa.list_(pa.int64()), "a group discussion's per-group child topics"),
+            _f("group_ids", pa.list_(pa.int64()), "the group of each child topic, in the same order"),
+            _f("published", pa.bool_(), "published (NA when not sent)", "boolean"),
+            _f("locked", pa.bool_(), "closed for comments (NA when not sent)", "boolean"),
+            _f("require_initial_post", pa.bool_(), "students must post before seeing replies", "boolean"),
+            _f("anonymous_state", pa.string(), "full_anonymity or partial_anonymity (NA when not anonymous)"),
+            _count("reply_count", "discussion_subentry_count as Canvas reports it (0 on a group discussion's root)"),
+        ]
+    ),
+    "discussion_entries": pa.schema(
+        [
+            COURSE,
+            TOPIC,
+            _f(
+                "group_id",
+                pa.int64(),
+                "the group whose child topic holds the post (NA outside group discussions)",
+                "Int64",
+            ),
+            _f("entry_id", pa.int64(), "the post's id"),
+            _f("parent_id", pa.int64(), "the post it replies to (NA for a top-level post)", "Int64"),
+            _f("user_id", pa.int64(), "the author (NA when deleted or anonymous)", "Int64"),
+            _f("anonymous_id", pa.string(), "the author's key in an anonymous topic (NA otherwise)"),
+            _f("editor_id", pa.int64(), "who last edited it, or who deleted it (NA when never edited)", "Int64"),
+            _f("created_at", UTC_TS, "when it was posted (UTC)"),
+            _f("updated_at", UTC_TS, "when it was last changed (UTC)"),
+            _f("deleted", pa.bool_(), "deleted: the row and its replies stay, author and text are gone"),
+            _count("depth", "1 for a top-level post, 2 for a reply to one, ..."),
+            _f("message", pa.string(), "the post as plain text (HTML stripped, entities decoded; NA when deleted)"),
+            _count("word_count", "words (whitespace-separated) in message; 0 when deleted"),
+            _count("rating_count", "likes"),
+            _count("rating_sum", "sum of ratings (likes count 1 each)"),
+            _f("posted_after_due", pa.bool_(), "posted after the topic's due date (NA when it has none)", "boolean"),
+        ]
+    ),
+    "conversations": pa.schema(
+        [
+            _f("conversation_id", pa.int64(), "the conversation"),
+            _f("message_id", pa.int64(), "the message"),
+            _f("author_id", pa.int64(), "who wrote it"),
+            _f("created_at", UTC_TS, "when it was sent (UTC)"),
+            _f("participant_ids", pa.list_(pa.int64()), "everyone in the conversation"),
+            _f("course_id", pa.int64(), "the course the conversation belongs to (NA for another context)", "Int64"),
+            _f("subject", pa.string(), "the conversation's subject"),
+            _f("generated", pa.bool_(), "written by Canvas, not a person (NA when not sent)", "boolean"),
+            _f("body", pa.string(), "the message as plain text"),
+            _count("word_count", "words (whitespace-separated) in body"),
         ]
     ),
     "xapi_statements": pa.schema(

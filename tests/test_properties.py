@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import canvasframe as cf
 from canvasframe import transforms
-from canvasframe.sandbox import Config, Institution, routes, views
+from canvasframe.sandbox import Config, Institution, discussion_views, routes, views
 from canvasframe.sandbox.lti import LtiService
 from canvasframe.schemas import SCHEMAS, empty_frame
 from canvasframe.transforms import TRANSFORMS
@@ -40,6 +40,8 @@ STATEMENTS = json.loads((Path(__file__).resolve().parent.parent / "data" / "xapi
 # A valid payload for every frame's transform, as the sandbox serves it, to mutate. A per-endpoint
 # payload feeds each frame the endpoint makes.
 _ACTIVITY = views.student_activity(ENROLLMENT)
+_FORUM = SMALL.forums[COURSE.id]
+_THREAD = next(t for t in _FORUM.topics if t.kind == "threaded")
 _DEPARTMENT_ACTIVITY = views.department_activity([COURSE])
 VALID = {
     "account": LTI.view(ROOT, ""),
@@ -58,9 +60,18 @@ VALID = {
     "participations": _ACTIVITY,
     "student_assignments": views.student_assignments(COURSE, ENROLLMENT),
     "communication": views.student_communication(ENROLLMENT),
+    "discussion_topics": [discussion_views.topic_json(t, "https://x.test") for t in _FORUM.topics],
+    "discussion_entries": discussion_views.full_view(_THREAD, _THREAD.id, SMALL.as_of, include_new=True),
+    "conversations": discussion_views.conversation(SMALL.conversations[0], "https://x.test"),
     "xapi_statements": STATEMENTS,
 }
 CONTEXT = {"account_id": 1, "term": "current", "course_id": 1}
+# The key each fanned-out body comes with: a student id, a topic (with its due date), a conversation id.
+FAN_OUT_KEYS = {
+    "students": lambda i: i,
+    "topics": lambda i: {"topic_id": i, "group_id": None, "due_at": pd.Timestamp("2026-09-20", tz="UTC")},
+    "conversations": lambda i: i,
+}
 
 
 def test_every_transform_has_a_valid_payload_to_fuzz():
@@ -147,9 +158,11 @@ def mutated(draw, name):
     return payload
 
 
-def _apply(name, payload, students=(7, 8)):
+def _apply(name, payload, keys=(7, 8)):
     transform = TRANSFORMS[name]
-    return transform([(s, payload) for s in students] if transform.per_student else payload, CONTEXT)
+    if transform.fan_out is None:
+        return transform(payload, CONTEXT)
+    return transform([(FAN_OUT_KEYS[transform.fan_out](k), payload) for k in keys], CONTEXT)
 
 
 def _check(name, payload):
@@ -192,7 +205,7 @@ def test_valid_payloads_give_frames():
     for name, payload in VALID.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", cf.CanvasframeWarning)  # the statements file has invalid ones on purpose
-            assert len(_apply(name, payload, students=(7,))) > 0, name
+            assert len(_apply(name, payload, keys=(7,))) > 0, name
 
 
 statement_values = st.fixed_dictionaries(

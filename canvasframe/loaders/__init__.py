@@ -4,7 +4,8 @@ Every loader is a plain ``def`` with a full signature: it checks its arguments, 
 them into units of work (one account × term, one course, one course's students) and
 hands them to :func:`canvasframe._pipeline.run` (cache, fetch, transform, store). Each
 takes one id or a list of ids and returns one concatenated frame; the id is always a
-column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`.
+column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`,
+:mod:`.discussions`.
 """
 
 from ._registry import LOADERS, LoaderSpec
@@ -25,12 +26,14 @@ from .departments import (
     load_department_statistics,
     load_subaccount_statistics,
 )
+from .discussions import load_conversations, load_discussion_entries, load_discussion_topics
 
 __all__ = [
     "LOADERS",
     "LoaderSpec",
     "load_account",
     "load_communication",
+    "load_conversations",
     "load_course_activity",
     "load_course_assignments",
     "load_courses",
@@ -39,6 +42,8 @@ __all__ = [
     "load_department_categories",
     "load_department_grades",
     "load_department_statistics",
+    "load_discussion_entries",
+    "load_discussion_topics",
     "load_external_tools",
     "load_page_views",
     "load_participations",

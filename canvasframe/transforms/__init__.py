@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..endpoints import FanOut
 from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, utc_days, utc_timestamps
 from .analytics import (
     communication,
@@ -38,6 +39,7 @@ from .analytics import (
     subaccount_statistics,
 )
 from .courses import courses
+from .discussions import conversation_ids, conversations, discussion_entries, discussion_topics
 from .lti import account, data_services, external_tools
 from .page_views import canvas_hours, page_views
 from .xapi import statements_to_frame
@@ -53,6 +55,8 @@ __all__ = [
     "as_str",
     "canvas_hours",
     "communication",
+    "conversation_ids",
+    "conversations",
     "course_activity",
     "course_assignments",
     "courses",
@@ -61,6 +65,8 @@ __all__ = [
     "department_categories",
     "department_grades",
     "department_statistics",
+    "discussion_entries",
+    "discussion_topics",
     "external_tools",
     "is_digits",
     "page_views",
@@ -84,13 +90,15 @@ class Transform:
         ``function(payload, *, source, **context) -> DataFrame``.
     context : tuple of str
         The unit's parameters it takes as keywords (``course_id``; ``account_id`` and ``term``).
-    per_student : bool
-        The payload is ``[(student_id, body), ...]``, one body per student of a course.
+    fan_out : {"students", "topics", "conversations"}, optional
+        The payload is ``[(key, body), ...]``: one body per student of a course (the key is the
+        student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``) or per
+        conversation (its id).
     """
 
     function: Callable[..., pd.DataFrame]
     context: tuple[str, ...] = ()
-    per_student: bool = False
+    fan_out: FanOut | None = None
 
     def __call__(self, payload: Any, unit: Mapping[str, Any], source: str | None = None) -> pd.DataFrame:
         """Apply the transform with the context it takes from ``unit`` (a loader's unit of work)."""
@@ -117,9 +125,12 @@ TRANSFORMS: dict[str, Transform] = {
     "course_activity": Transform(course_activity, _COURSE),
     "course_assignments": Transform(course_assignments, _COURSE),
     "student_summaries": Transform(student_summaries, _COURSE),
-    "page_views": Transform(page_views, _COURSE, per_student=True),
-    "participations": Transform(participations, _COURSE, per_student=True),
-    "student_assignments": Transform(student_assignments, _COURSE, per_student=True),
-    "communication": Transform(communication, _COURSE, per_student=True),
+    "page_views": Transform(page_views, _COURSE, fan_out="students"),
+    "participations": Transform(participations, _COURSE, fan_out="students"),
+    "student_assignments": Transform(student_assignments, _COURSE, fan_out="students"),
+    "communication": Transform(communication, _COURSE, fan_out="students"),
+    "discussion_topics": Transform(discussion_topics, _COURSE),
+    "discussion_entries": Transform(discussion_entries, _COURSE, fan_out="topics"),
+    "conversations": Transform(conversations, fan_out="conversations"),
     "xapi_statements": Transform(statements_to_frame),
 }
