@@ -8,6 +8,7 @@
 
 from . import _sample, client, datasets, errors, loaders
 from . import cache as cache
+from . import discussions as discussions
 from . import lti as lti
 from . import plots as plots
 from . import xapi as xapi
@@ -29,8 +30,9 @@ def __getattr__(name: str) -> object:
 
 
 # Each module lists its own public names; this package exports them, plus the namespaces users call into
-# (cf.cache.info(), cf.plots.plot_tardiness(), cf.xapi.read_statements(), cf.widgets.CourseExplorer).
-_NAMESPACES = ("cache", "lti", "plots", "widgets", "xapi")
+# (cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), cf.xapi.read_statements(),
+# cf.widgets.CourseExplorer).
+_NAMESPACES = ("cache", "discussions", "lti", "plots", "widgets", "xapi")
 __all__ = sorted(
     {
         "__version__",

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import loaders, plots
+from . import discussions, loaders, plots
 from .client import Canvas
 
 STYLE: dict[str, Any] = {
@@ -42,6 +42,8 @@ class GalleryData:
     grades: pd.DataFrame
     categories: pd.DataFrame
     subaccounts: pd.DataFrame
+    topics: pd.DataFrame
+    entries: pd.DataFrame
 
     @classmethod
     def load(
@@ -67,11 +69,21 @@ class GalleryData:
             grades=by_term["department_grades"],
             categories=by_term["department_categories"],
             subaccounts=by_term["subaccount_statistics"],
+            topics=loaders.load_discussion_topics(course_id, canvas=canvas, progress=False),
+            entries=loaders.load_discussion_entries(course_id, canvas=canvas, progress=False),
         )
 
     @property
     def first_student(self) -> int:
         return int(self.summaries["student_id"].min())
+
+    @property
+    def edges(self) -> pd.DataFrame:
+        return discussions.reply_edges(self.entries, self.topics)
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        return discussions.discussion_metrics(self.entries, self.topics, roster=self.summaries)
 
 
 def _figure(draw: Callable[[GalleryData, plt.Axes], object], size: tuple[float, float] = (8, 4)):
@@ -129,6 +141,19 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
     "subaccounts": (
         "Students per subaccount, both terms",
         _figure(lambda d, ax: plots.plot_subaccounts(d.subaccounts, metric="students", ax=ax), (7, 3)),
+    ),
+    "reply_network": (
+        "Reply network of every discussion, node size by posts, the instructor as a square",
+        _figure(lambda d, ax: plots.plot_reply_network(
+            d.edges, metrics=d.metrics, highlight=d.first_student, ax=ax), (8, 6)),
+    ),
+    "discussion_timeline": (
+        "Discussion posts per week per topic, with the graded topic's due date",
+        _figure(lambda d, ax: plots.plot_discussion_timeline(d.entries, topics=d.topics, freq="W", ax=ax)),
+    ),
+    "reply_matrix": (
+        "Who replies to whom",
+        _figure(lambda d, ax: plots.plot_reply_matrix(d.edges, ax=ax), (7, 6)),
     ),
 }  # fmt: skip
 

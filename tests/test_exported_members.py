@@ -5,8 +5,8 @@ import types
 import canvasframe as cf
 from canvasframe import _sample, client, datasets, errors, loaders
 
-# Namespaces users call into: cf.cache.info(), cf.plots.plot_tardiness(), cf.xapi.read_statements().
-PUBLIC_MODULES = {"cache", "lti", "plots", "widgets", "xapi"}
+# Namespaces users call into: cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), ...
+PUBLIC_MODULES = {"cache", "discussions", "lti", "plots", "widgets", "xapi"}
 
 
 def test_all_equals_public_names():

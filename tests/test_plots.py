@@ -39,7 +39,17 @@ CASES: dict = {
     plots.plot_grade_distribution: ("grades", "department_grades", {}),
     plots.plot_category_views: ("categories", "department_categories", {}),
     plots.plot_subaccounts: ("subaccounts", "subaccount_statistics", {}),
+    plots.plot_reply_network: ("edges", "reply_edges", {}),
+    plots.plot_discussion_timeline: ("entries", "discussion_entries", {}),
+    plots.plot_reply_matrix: ("edges", "reply_edges", {}),
 }
+
+
+def _empty(name: str) -> pd.DataFrame:
+    """A loader's frame with no rows; ``reply_edges`` is not a loader's frame, so it is computed from one."""
+    if name == "reply_edges":
+        return cf.discussions.reply_edges(empty_frame("discussion_entries"), empty_frame("discussion_topics"))
+    return empty_frame(name)
 
 
 def test_every_public_plot_is_covered():
@@ -62,13 +72,13 @@ class TestEveryPlot:
 
     def test_empty_frame_gives_an_annotated_axes(self, func):
         _, frame_name, kwargs = CASES[func]
-        ax = func(empty_frame(frame_name), **kwargs)
+        ax = func(_empty(frame_name), **kwargs)
         assert isinstance(ax, Axes)
         assert [t.get_text() for t in ax.texts] == ["no data"]
         assert ax.get_xlabel() and ax.get_ylabel()
 
     def test_wrong_frame_is_a_clear_error(self, func):
-        with pytest.raises(cf.ConfigError, match=r"load_\w+"):
+        with pytest.raises(cf.ConfigError, match=r"load_\w+|reply_edges"):
             func(pd.DataFrame({"x": [1]}))
 
     def test_signature_is_data_first_then_keywords(self, func):

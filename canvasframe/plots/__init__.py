@@ -23,6 +23,7 @@ from .activity import (
 )
 from .assignments import plot_assignment_quartiles, plot_tardiness
 from .departments import plot_category_views, plot_grade_distribution, plot_subaccounts
+from .discussions import plot_discussion_timeline, plot_reply_matrix, plot_reply_network
 
 __all__ = [
     "PALETTE",
@@ -30,10 +31,13 @@ __all__ = [
     "plot_category_views",
     "plot_communication",
     "plot_course_activity",
+    "plot_discussion_timeline",
     "plot_engagement",
     "plot_grade_distribution",
     "plot_page_view_heatmap",
     "plot_participation_timeline",
+    "plot_reply_matrix",
+    "plot_reply_network",
     "plot_subaccounts",
     "plot_tardiness",
 ]

@@ -1,0 +1,383 @@
+"""Reply networks and participation metrics from discussion frames (pure functions, built on networkx).
+
+**The reply rule.** A reply goes from its author to the author of the post it answers. A
+top-level post goes from its author to the topic's author (usually the instructor who asked
+the question); pass ``top_level=False`` to leave top-level posts out. A reply to oneself is
+kept and flagged (``self_reply``); it never counts as a tie to someone else.
+
+**What cannot be attributed is left out, and counted.** A deleted post has no author, and
+an anonymous topic names none (only ``anonymous_id``): a reply from or to such a post is not
+an edge. ``edges.attrs["excluded"]`` says how many replies were left out and why
+(``deleted``, ``anonymous``, ``parent_not_loaded``).
+
+**Announcements** are left out unless ``announcements=True`` (they are broadcasts, not
+discussions). **Any set of topics** can be combined: pass the entries of a week, a module
+or the whole course (``topic_ids=`` picks some). **``until=``** cuts every frame at an as-of
+time, so a before/after comparison is two calls.
+
+Examples
+--------
+>>> canvas = cf.sample(quiet=True)
+>>> course = canvas.sample_course_id
+>>> entries, topics = cf.load_discussion_entries(course), cf.load_discussion_topics(course)
+>>> edges = reply_edges(entries, topics)
+>>> list(edges.columns)
+['course_id', 'topic_id', 'from_user', 'to_user', 'replies', 'first_at', 'last_at', 'self_reply']
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from ._atomic import atomic_write
+from .errors import CanvasframeWarning, ConfigError
+
+__all__ = ["discussion_metrics", "network_summary", "reply_edges", "reply_graph", "to_graphml"]
+
+_ENTRY_COLUMNS = ("course_id", "topic_id", "entry_id", "parent_id", "user_id", "deleted", "created_at")
+_TOPIC_COLUMNS = ("course_id", "topic_id", "author_id", "is_announcement")
+_EDGE_COLUMNS = ("from_user", "to_user", "replies", "first_at", "last_at", "self_reply")
+
+
+def _check(frame: Any, columns: Iterable[str], what: str, loader: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ConfigError(f"{what} must be a DataFrame from {loader}(), got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{what} must come from {loader}(); this frame lacks columns {missing}.")
+
+
+def _timestamp(until: Any) -> pd.Timestamp | None:
+    if until is None:
+        return None
+    try:
+        stamp = pd.Timestamp(until)
+    except (ValueError, TypeError):
+        raise ConfigError(f"until must be a timestamp (e.g. '2026-10-01'), got {until!r}.") from None
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _posts(
+    entries: pd.DataFrame,
+    topics: pd.DataFrame,
+    topic_ids: Iterable[int] | None,
+    until: Any,
+    announcements: bool,
+) -> pd.DataFrame:
+    """The posts the analysis covers: chosen topics, no announcements unless asked, cut at ``until``."""
+    _check(entries, _ENTRY_COLUMNS, "entries", "load_discussion_entries")
+    _check(topics, _TOPIC_COLUMNS, "topics", "load_discussion_topics")
+    posts = entries
+    if not announcements:
+        kept = topics.loc[~topics["is_announcement"].astype(bool), ["course_id", "topic_id"]]
+        posts = posts.merge(kept, on=["course_id", "topic_id"])
+    if topic_ids is not None:
+        posts = posts[posts["topic_id"].isin(list(topic_ids))]
+    cut = _timestamp(until)
+    if cut is not None:
+        posts = posts[posts["created_at"] <= cut]
+    return posts.reset_index(drop=True)
+
+
+def reply_edges(
+    entries: pd.DataFrame,
+    topics: pd.DataFrame,
+    *,
+    top_level: bool = True,
+    topic_ids: Iterable[int] | None = None,
+    until: Any = None,
+    announcements: bool = False,
+) -> pd.DataFrame:
+    """Who replied to whom: one row per course × topic × (from_user, to_user).
+
+    Parameters
+    ----------
+    entries : DataFrame
+        From ``load_discussion_entries``.
+    topics : DataFrame
+        From ``load_discussion_topics`` (the topics' authors and which are announcements).
+    top_level : bool
+        Count a top-level post as a reply to the topic's author (the default).
+    topic_ids : iterable of int, optional
+        Only these topics (default: every topic in ``entries``).
+    until : timestamp, optional
+        Only posts made up to this time (UTC when no zone is given).
+    announcements : bool
+        Include announcements' replies.
+
+    Returns
+    -------
+    DataFrame
+        ``course_id``, ``topic_id``, ``from_user``, ``to_user``, ``replies`` (count),
+        ``first_at``, ``last_at`` and ``self_reply``. ``attrs["excluded"]`` counts the replies
+        left out: ``deleted`` (from or to a deleted post), ``anonymous`` (from or to a post
+        without an author) and ``parent_not_loaded`` (the post answered is not in ``entries``).
+
+    Examples
+    --------
+    >>> canvas = cf.sample(quiet=True)
+    >>> edges = reply_edges(cf.load_discussion_entries(canvas.sample_course_id),
+    ...                     cf.load_discussion_topics(canvas.sample_course_id))
+    >>> sorted(edges.attrs["excluded"])
+    ['anonymous', 'deleted', 'parent_not_loaded']
+    """
+    posts = _posts(entries, topics, topic_ids, until, announcements)
+    parents = posts[["course_id", "entry_id", "user_id", "deleted"]].rename(
+        columns={"entry_id": "parent_id", "user_id": "to_user", "deleted": "to_deleted"}
+    )
+    replies = posts[posts["parent_id"].notna()].merge(parents, on=["course_id", "parent_id"], how="left")
+    replies["parent_loaded"] = replies["to_deleted"].notna()
+    if top_level:
+        authors = topics[["course_id", "topic_id", "author_id"]].rename(columns={"author_id": "to_user"})
+        firsts = posts[posts["parent_id"].isna()].merge(authors, on=["course_id", "topic_id"], how="left")
+        firsts["to_deleted"], firsts["parent_loaded"] = False, True
+        replies = pd.concat([replies, firsts], ignore_index=True)
+    from_deleted = replies["deleted"].astype(bool)
+    to_deleted = replies["to_deleted"].fillna(False).astype(bool)
+    loaded = replies["parent_loaded"].astype(bool)
+    deleted = (from_deleted | to_deleted) & loaded
+    anonymous = loaded & ~deleted & (replies["user_id"].isna() | replies["to_user"].isna())
+    excluded = {
+        "deleted": int(deleted.sum()),
+        "anonymous": int(anonymous.sum()),
+        "parent_not_loaded": int((~loaded).sum()),
+    }
+    kept = replies[loaded & ~deleted & ~anonymous].rename(columns={"user_id": "from_user"})
+    keys = ["course_id", "topic_id", "from_user", "to_user"]
+    edges = (
+        kept.groupby(keys, sort=True)
+        .agg(replies=("entry_id", "size"), first_at=("created_at", "min"), last_at=("created_at", "max"))
+        .reset_index()
+    )
+    edges[["from_user", "to_user"]] = edges[["from_user", "to_user"]].astype("int64")
+    edges["replies"] = edges["replies"].astype("int64")
+    edges["self_reply"] = edges["from_user"] == edges["to_user"]
+    edges.attrs["excluded"] = excluded
+    return edges
+
+
+def reply_graph(edges: pd.DataFrame, nodes: Iterable[int] = ()) -> nx.DiGraph:
+    """The directed reply network: a node per person, an edge per tie weighted by ``replies``.
+
+    Ties across topics are summed; self-replies are left out. ``nodes`` adds people without
+    ties (a roster), so isolates are part of the graph. Any networkx function or writer
+    (``nx.write_gexf``, ``nx.write_pajek``, ...) takes it.
+
+    Examples
+    --------
+    >>> edges = pd.DataFrame({"from_user": [1, 2, 2], "to_user": [2, 1, 2], "replies": [3, 1, 5]})
+    >>> sorted(reply_graph(edges, nodes=[9]).edges(data="replies"))
+    [(1, 2, 3), (2, 1, 1)]
+    """
+    _check(edges, ("from_user", "to_user", "replies"), "edges", "reply_edges")
+    graph = nx.DiGraph()
+    graph.add_nodes_from(int(n) for n in nodes)
+    ties = edges[edges["from_user"] != edges["to_user"]].groupby(["from_user", "to_user"])["replies"].sum()
+    graph.add_nodes_from(int(n) for n in pd.unique(edges[["from_user", "to_user"]].to_numpy().ravel()))
+    graph.add_weighted_edges_from(((int(a), int(b), int(w)) for (a, b), w in ties.items()), weight="replies")
+    return graph
+
+
+def _eigenvector(graph: nx.DiGraph) -> dict[int, float]:
+    undirected = graph.to_undirected()
+    if undirected.number_of_edges() == 0:
+        return dict.fromkeys(graph, 0.0)
+    try:
+        scores = nx.eigenvector_centrality(undirected, max_iter=2000, weight="replies")
+    except nx.PowerIterationFailedConvergence:
+        warnings.warn("eigenvector centrality did not converge; it is NaN.", CanvasframeWarning, stacklevel=3)
+        return dict.fromkeys(graph, float("nan"))
+    # Power iteration leaves a rounding residue (1e-19) on people without ties; they have none.
+    return {n: (scores[n] if undirected.degree(n) else 0.0) for n in graph}
+
+
+def _roster_ids(roster: pd.DataFrame | None) -> list[int]:
+    if roster is None:
+        return []
+    if not isinstance(roster, pd.DataFrame):
+        raise ConfigError(f"roster must be a DataFrame (e.g. load_student_summaries()), got {type(roster).__name__}.")
+    column = next((c for c in ("student_id", "user_id") if c in roster.columns), None)
+    if column is None:
+        raise ConfigError("roster needs a student_id or user_id column (e.g. load_student_summaries()).")
+    return [int(v) for v in pd.unique(roster[column].dropna())]
+
+
+def discussion_metrics(
+    entries: pd.DataFrame,
+    topics: pd.DataFrame,
+    roster: pd.DataFrame | None = None,
+    *,
+    top_level: bool = True,
+    topic_ids: Iterable[int] | None = None,
+    until: Any = None,
+    announcements: bool = False,
+) -> pd.DataFrame:
+    """One row per person: what they wrote and where they sit in the reply network.
+
+    Parameters
+    ----------
+    entries, topics, top_level, topic_ids, until, announcements
+        As for :func:`reply_edges`.
+    roster : DataFrame, optional
+        People who should appear even if they never posted (``student_id`` or ``user_id``
+        column, e.g. ``load_student_summaries``); they get zeros and ``isolated=True``.
+
+    Returns
+    -------
+    DataFrame
+        ``user_id``; ``is_instructor`` (authored one of the topics); ``posts`` (posts with a
+        known author, deleted ones excluded); ``top_level_posts``; ``replies_sent`` and
+        ``replies_received`` (reply edges out and in, self-replies excluded); ``in_degree`` and
+        ``out_degree`` (distinct people); ``reciprocity`` (share of their out-ties returned; NaN
+        without out-ties); ``betweenness`` (normalised, directed, unweighted) and
+        ``eigenvector`` (undirected, weighted by replies); ``median_response_time`` (median
+        time from the post they answered to their reply; NaT without replies); ``words``;
+        ``posts_after_due``; ``isolated`` (no tie with anyone). ``attrs["unattributed_posts"]``
+        counts posts that cannot be credited (anonymous topics).
+
+    Examples
+    --------
+    >>> canvas = cf.sample(quiet=True)
+    >>> course = canvas.sample_course_id
+    >>> metrics = discussion_metrics(cf.load_discussion_entries(course), cf.load_discussion_topics(course),
+    ...                              roster=cf.load_student_summaries(course))
+    >>> int(metrics["isolated"].sum()) > 0
+    True
+    """
+    edges = reply_edges(
+        entries, topics, top_level=top_level, topic_ids=topic_ids, until=until, announcements=announcements
+    )
+    posts = _posts(entries, topics, topic_ids, until, announcements)
+    live = posts[~posts["deleted"].astype(bool)]
+    known = live[live["user_id"].notna()]
+    instructors = set(topics["author_id"].dropna().astype("int64"))
+    graph = reply_graph(edges, nodes=[*_roster_ids(roster), *known["user_id"].astype("int64")])
+    people = sorted(graph.nodes)
+    by_user = known.groupby("user_id")
+    parents = posts[["course_id", "entry_id", "created_at"]].rename(
+        columns={"entry_id": "parent_id", "created_at": "parent_at"}
+    )
+    answers = known[known["parent_id"].notna()].merge(parents, on=["course_id", "parent_id"])
+    latency = (answers["created_at"] - answers["parent_at"]).groupby(answers["user_id"]).median()
+    others = edges[~edges["self_reply"]]
+    sent, received = others.groupby("from_user")["replies"].sum(), others.groupby("to_user")["replies"].sum()
+    betweenness = nx.betweenness_centrality(graph)
+    eigenvector = _eigenvector(graph)
+    after_due = known["posted_after_due"].fillna(False).astype(bool) if "posted_after_due" in known else None
+    frame = pd.DataFrame({"user_id": pd.array(people, dtype="int64")})
+    frame["is_instructor"] = frame["user_id"].isin(instructors)
+    index = frame["user_id"]
+    frame["posts"] = index.map(by_user.size()).fillna(0).astype("int64")
+    frame["top_level_posts"] = index.map(known[known["parent_id"].isna()].groupby("user_id").size())
+    frame["top_level_posts"] = frame["top_level_posts"].fillna(0).astype("int64")
+    frame["replies_sent"] = index.map(sent).fillna(0).astype("int64")
+    frame["replies_received"] = index.map(received).fillna(0).astype("int64")
+    frame["in_degree"] = [graph.in_degree(n) for n in people]
+    frame["out_degree"] = [graph.out_degree(n) for n in people]
+    frame["reciprocity"] = [_reciprocity(graph, n) for n in people]
+    frame["betweenness"] = [betweenness[n] for n in people]
+    frame["eigenvector"] = [eigenvector[n] for n in people]
+    latency.index = latency.index.astype("int64")
+    frame["median_response_time"] = pd.to_timedelta(latency).reindex(people).to_numpy().astype("timedelta64[us]")
+    frame["words"] = index.map(by_user["word_count"].sum()).fillna(0).astype("int64")
+    counts = after_due.groupby(known["user_id"]).sum() if after_due is not None else pd.Series(dtype="int64")
+    frame["posts_after_due"] = index.map(counts).fillna(0).astype("int64")
+    frame["isolated"] = (frame["in_degree"] + frame["out_degree"]) == 0
+    frame.attrs["unattributed_posts"] = int(live["user_id"].isna().sum())
+    return frame
+
+
+def _reciprocity(graph: nx.DiGraph, node: int) -> float:
+    out = list(graph.successors(node))
+    if not out:
+        return float("nan")
+    return sum(graph.has_edge(target, node) for target in out) / len(out)
+
+
+def network_summary(
+    entries: pd.DataFrame,
+    topics: pd.DataFrame,
+    roster: pd.DataFrame | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """The whole network in one row.
+
+    Parameters
+    ----------
+    entries, topics, roster
+        As for :func:`discussion_metrics`.
+    **options
+        ``top_level``, ``topic_ids``, ``until``, ``announcements`` as for :func:`reply_edges`.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``people`` (nodes, roster included), ``ties`` (directed pairs, self-replies
+        excluded), ``replies``, ``density``, ``reciprocity`` (share of ties returned),
+        ``instructor_tie_share`` (share of ties with an instructor at either end),
+        ``components`` (weakly connected), ``isolates``, and ``excluded_replies`` and
+        ``unattributed_posts`` (see :func:`reply_edges` and :func:`discussion_metrics`).
+
+    Examples
+    --------
+    >>> canvas = cf.sample(quiet=True)
+    >>> course = canvas.sample_course_id
+    >>> summary = network_summary(cf.load_discussion_entries(course), cf.load_discussion_topics(course))
+    >>> bool(0 < summary.loc[0, "density"] <= 1)
+    True
+    """
+    edges = reply_edges(entries, topics, **options)
+    metrics = discussion_metrics(entries, topics, roster, **options)
+    graph = reply_graph(edges, nodes=metrics["user_id"])
+    instructors = set(metrics.loc[metrics["is_instructor"], "user_id"])
+    ties = graph.number_of_edges()
+    with_instructor = sum(a in instructors or b in instructors for a, b in graph.edges)
+    row = {
+        "people": graph.number_of_nodes(),
+        "ties": ties,
+        "replies": int(edges.loc[~edges["self_reply"], "replies"].sum()),
+        "density": nx.density(graph) if graph.number_of_nodes() > 1 else float("nan"),
+        "reciprocity": nx.reciprocity(graph) if ties else float("nan"),
+        "instructor_tie_share": with_instructor / ties if ties else float("nan"),
+        "components": nx.number_weakly_connected_components(graph),
+        "isolates": nx.number_of_isolates(graph),
+        "excluded_replies": sum(edges.attrs["excluded"].values()),
+        "unattributed_posts": metrics.attrs["unattributed_posts"],
+    }
+    return pd.DataFrame([row])
+
+
+def to_graphml(edges: pd.DataFrame, path: str | os.PathLike[str], *, nodes: Iterable[int] = ()) -> str:
+    """Write the reply network as GraphML (for Gephi, NetDraw, yEd); nothing half-written is left.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        From :func:`reply_edges`.
+    path : str or path
+        Where to write.
+    nodes : iterable of int
+        People without ties to include (e.g. a roster's ``student_id``).
+
+    Returns
+    -------
+    str
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> edges = pd.DataFrame({"from_user": [1], "to_user": [2], "replies": [3]})
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "net.graphml"
+    >>> sorted(nx.read_graphml(to_graphml(edges, target), node_type=int).nodes)
+    [1, 2]
+    """
+    graph = reply_graph(edges, nodes)
+    written = atomic_write(path, lambda handle: nx.write_graphml(graph, handle))
+    return str(written)

@@ -1,0 +1,325 @@
+"""Discussions and the inbox over real HTTP: loaders against the sandbox's own events, every pitfall of
+canvas-api.md §"Discussions and conversations", and the network metrics recomputed here with networkx."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+import canvasframe as cf
+from canvasframe.discussions import discussion_metrics, network_summary, reply_edges, to_graphml
+from canvasframe.sandbox import SandboxServer, SandboxSettings
+from canvasframe.sandbox.discussions import NEW_ENTRY_WINDOW, Entry, Topic
+from canvasframe.sandbox.institution import Course, Institution
+
+from .conftest import TOKEN
+
+STUDENT = "student-token-0123456789abcdef"
+
+
+def _course(institution: Institution) -> Course:
+    return next(c for c in institution.courses.values() if c.enrollments)
+
+
+def _topics(institution: Institution, course: Course, announcements: bool = False) -> list[Topic]:
+    return [t for t in institution.forums[course.id].topics if t.is_announcement == announcements]
+
+
+def _kind(institution: Institution, course: Course, kind: str) -> Topic:
+    return next(t for t in institution.forums[course.id].topics if t.kind == kind)
+
+
+def _author(topic: Topic, entry: Entry | None) -> int | None:
+    """Who a post can be credited to, read from the sandbox's events: nobody when deleted or anonymous."""
+    if entry is None or entry.deleted or topic.anonymous:
+        return None
+    return entry.author_id
+
+
+# -- loaders against the sandbox's events ----------------------------------------------------------
+
+
+def test_topics_and_announcements_are_listed_apart(canvas, institution):
+    course = _course(institution)
+    topics = cf.load_discussion_topics(course.id, canvas=canvas)
+    announcements = cf.load_discussion_topics(course.id, announcements=True, canvas=canvas)
+    assert sorted(topics["topic_id"]) == sorted(t.id for t in _topics(institution, course))
+    assert sorted(announcements["topic_id"]) == sorted(t.id for t in _topics(institution, course, True))
+    assert not topics["is_announcement"].any() and announcements["is_announcement"].all()
+    graded = _kind(institution, course, "graded")
+    row = topics.set_index("topic_id").loc[graded.id]
+    assert row["due_at"] == pd.Timestamp(graded.due_at) and row["assignment_id"] == graded.assignment_id
+    assert topics.loc[topics["topic_id"] != graded.id, "due_at"].isna().all()
+    group = _kind(institution, course, "group")
+    listed = topics.set_index("topic_id").loc[group.id]
+    assert list(zip(listed["group_topic_ids"], listed["group_ids"], strict=True)) == group.children
+
+
+def test_every_post_is_loaded_as_the_sandbox_wrote_it(canvas, institution):
+    course = _course(institution)
+    entries = cf.load_discussion_entries(course.id, canvas=canvas).set_index("entry_id")
+    expected = {e.id: (t, e) for t in _topics(institution, course) for e in t.entries}
+    assert sorted(entries.index) == sorted(expected)
+    for entry_id, (topic, e) in expected.items():
+        row = entries.loc[entry_id]
+        assert row["topic_id"] == topic.id
+        assert (pd.isna(row["parent_id"]) and e.parent is None) or row["parent_id"] == e.parent_id
+        assert row["created_at"] == pd.Timestamp(e.created_at)
+        assert bool(row["deleted"]) == e.deleted
+        if e.deleted:
+            assert pd.isna(row["user_id"]) and pd.isna(row["message"]) and row["word_count"] == 0
+            assert row["editor_id"] == e.editor_id  # whoever deleted it, never credited as the author
+        else:
+            assert row["message"].split() == e.text.split()  # tags gone, &amp; and &nbsp; decoded
+            assert row["word_count"] == len(e.text.split())
+        assert row["rating_count"] == e.rating_count
+
+
+def test_deleted_posts_keep_their_replies(canvas, institution):
+    course = _course(institution)
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    deleted_with_replies = {
+        e.id for t in _topics(institution, course) for e in t.entries
+        if e.deleted and any(r.parent is e for r in t.entries)
+    }  # fmt: skip
+    assert deleted_with_replies, "the sandbox must have deleted posts with replies"
+    children = entries[entries["parent_id"].isin(deleted_with_replies)]
+    assert set(children["parent_id"]) == deleted_with_replies
+    assert entries.set_index("entry_id").loc[sorted(deleted_with_replies), "deleted"].all()
+
+
+def test_group_discussion_posts_come_from_the_child_topics(canvas, institution):
+    course = _course(institution)
+    group = _kind(institution, course, "group")
+    entries = cf.load_discussion_entries(course.id, topic_id=group.id, canvas=canvas)
+    assert len(entries) == len(group.entries) > 0  # the root's own view is empty; never reported so
+    holder_group = {child: g for child, g in group.children}
+    expected = Counter(holder_group[e.topic_id] for e in group.entries)
+    assert Counter(entries["group_id"].astype(int)) == expected
+    assert (entries["topic_id"] == group.id).all()
+
+
+def test_anonymous_posts_have_no_user_but_a_key(canvas, institution):
+    course = _course(institution)
+    anonymous = _kind(institution, course, "anonymous")
+    entries = cf.load_discussion_entries(course.id, topic_id=anonymous.id, canvas=canvas)
+    assert entries["user_id"].isna().all()
+    live = entries[~entries["deleted"]]
+    assert live["anonymous_id"].notna().all()
+    authors = {e.id: e.author_id for e in anonymous.entries}
+    # one key per author within the topic, without saying who it is
+    pairs = {(authors[i], k) for i, k in zip(live["entry_id"], live["anonymous_id"], strict=True)}
+    assert len(pairs) == len({a for a, _ in pairs}) == len({k for _, k in pairs})
+    metrics = discussion_metrics(entries, cf.load_discussion_topics(course.id, canvas=canvas))
+    assert metrics.attrs["unattributed_posts"] == len(live)
+
+
+def test_posts_after_the_due_date_are_flagged(canvas, institution):
+    course = _course(institution)
+    graded = _kind(institution, course, "graded")
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    mine = entries[entries["topic_id"] == graded.id].set_index("entry_id")["posted_after_due"]
+    expected = pd.Series({e.id: e.created_at > graded.due_at for e in graded.entries}, dtype="boolean")
+    assert 0 < expected.sum() < len(expected)
+    pd.testing.assert_series_equal(mine.sort_index(), expected.sort_index(), check_names=False)
+    assert entries.loc[entries["topic_id"] != graded.id, "posted_after_due"].isna().all()
+
+
+def test_a_post_is_a_participation_in_the_analytics(canvas, institution):
+    course = _course(institution)
+    topics = cf.load_discussion_topics(course.id, canvas=canvas)
+    announcements = cf.load_discussion_topics(course.id, announcements=True, canvas=canvas)
+    ids = set(topics["topic_id"]) | set(announcements["topic_id"])
+    participations = cf.load_participations(course.id, canvas=canvas)
+    in_topics = participations["url"].str.extract(r"/discussion_topics/(\d+)$")[0].dropna().astype(int).isin(ids)
+    per_student = participations.loc[in_topics[in_topics].index, "student_id"].value_counts().sort_index()
+    written = Counter(
+        e.author_id for t in institution.forums[course.id].topics for e in t.entries if e.author_id != course.teacher_id
+    )
+    pd.testing.assert_series_equal(per_student, pd.Series(written).sort_index(), check_names=False)
+
+
+# -- Canvas's pitfalls ------------------------------------------------------------------------------
+
+
+def test_a_view_answering_503_while_built_is_waited_for(make_server, connect, institution):
+    course = _course(institution)
+    server = make_server(settings=SandboxSettings(view_build_seconds=0.3))
+    entries = cf.load_discussion_entries(course.id, canvas=connect(server))
+    views = [p for p in server.request_log if p.endswith("/view")]
+    assert len(views) > len(set(views))  # asked again after the 503s
+    assert len(entries) == sum(len(t.entries) for t in _topics(institution, course))
+
+
+def test_a_view_never_built_is_a_typed_error_naming_the_topic(make_server, connect, institution, tmp_path):
+    course = _course(institution)
+    server = make_server(settings=SandboxSettings(view_build_seconds=1e9))
+    first = _topics(institution, course)[0]
+    with pytest.raises(cf.ServerError, match=f"topic {first.id} of course {course.id}.*poll_timeout"):
+        cf.load_discussion_entries(course.id, topic_id=first.id, canvas=connect(server, poll_timeout=0.4))
+    assert not list((tmp_path / "cache").rglob("discussion_entries/*.arrow"))  # nothing half-cached
+
+
+def test_new_entries_are_asked_for_and_merged_once(canvas, sandbox, institution):
+    course = _course(institution)
+    sandbox.clear_log()
+    entries = cf.load_discussion_entries(course.id, canvas=canvas, refresh=True)
+    asked = [q for p, q in sandbox.query_log if p.endswith("/view")]
+    assert asked and all(q.get("include_new_entries") == "1" for q in asked)
+    fresh = {
+        e.id
+        for t in _topics(institution, course)
+        for e in t.entries
+        if e.created_at >= institution.as_of - NEW_ENTRY_WINDOW
+    }
+    assert fresh and fresh <= set(entries["entry_id"])
+    assert not entries["entry_id"].duplicated().any()
+
+
+def test_require_initial_post_is_a_permission_error_that_explains(institution, connect):
+    course = _course(institution)
+    debate = _kind(institution, course, "debate")
+    with SandboxServer(institution, tokens={TOKEN: "admin", STUDENT: "student"}) as server:
+        student = connect(server, token=STUDENT)
+        with pytest.raises(cf.PermissionDenied, match=f"Topic {debate.id} requires a first post") as caught:
+            cf.load_discussion_entries(course.id, topic_id=debate.id, canvas=student)
+        assert caught.value.canvas_message == "require_initial_post"
+        assert STUDENT not in str(caught.value)
+
+
+def test_an_unknown_topic_is_a_config_error(canvas, institution):
+    course = _course(institution)
+    announcement = _topics(institution, course, announcements=True)[0]
+    with pytest.raises(cf.ConfigError, match="announcements=True"):
+        cf.load_discussion_entries(course.id, topic_id=announcement.id, canvas=canvas)
+    entries = cf.load_discussion_entries(course.id, topic_id=announcement.id, announcements=True, canvas=canvas)
+    assert len(entries) == len(announcement.entries)
+
+
+def test_the_inbox_is_never_marked_read_and_matches_the_analytics(make_server, connect, institution):
+    server = make_server()
+    canvas = connect(server)
+    course = next(c for c in institution.courses.values() if c.teacher_id == institution.inbox_owner_id)
+    states = {c.id: c.workflow_state for c in institution.conversations}
+    inbox = cf.load_conversations(course.id, canvas=canvas)
+    asked = [q for p, q in server.query_log if p.startswith("/api/v1/conversations")]
+    assert asked and all(q.get("auto_mark_as_read") == "false" for q in asked)
+    assert {c.id: c.workflow_state for c in institution.conversations} == states  # nothing was marked read
+    days = inbox["created_at"].dt.tz_localize(None).dt.floor("D")
+    student = inbox["participant_ids"].map(lambda ids: next(i for i in ids if i != course.teacher_id))
+    from_teacher = inbox["author_id"] == course.teacher_id
+    counted = pd.DataFrame({"student_id": student, "date": days, "teacher": from_teacher, "student": ~from_teacher})
+    counted = counted.groupby(["student_id", "date"])[["teacher", "student"]].sum().astype("int64")
+    analytics = cf.load_communication(course.id, canvas=canvas).set_index(["student_id", "date"])
+    analytics = analytics[["instructor_messages", "student_messages"]].sort_index()
+    counted.columns = analytics.columns
+    pd.testing.assert_frame_equal(counted.sort_index(), analytics, check_names=False)
+    assert cf.load_conversations(999_999, canvas=canvas).empty
+
+
+# -- metrics against networkx on the sandbox's own events --------------------------------------------
+
+
+def _expected_graph(institution: Institution, course: Course, until: pd.Timestamp | None = None) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(course.enrollments)
+    for topic in _topics(institution, course):
+        for e in topic.entries:
+            if until is not None and pd.Timestamp(e.created_at) > until:
+                continue
+            source = _author(topic, e)
+            target = _author(topic, e.parent) if e.parent is not None else topic.author_id
+            if e.parent is not None and e.parent.deleted:
+                target = None
+            if source is None or target is None:
+                continue
+            graph.add_node(source)
+            graph.add_node(target)
+            if source != target:
+                weight = graph.get_edge_data(source, target, {"replies": 0})["replies"]
+                graph.add_edge(source, target, replies=weight + 1)
+    return graph
+
+
+@pytest.mark.parametrize("until", [None, "2026-09-20"])
+def test_metrics_equal_networkx_on_the_sandbox_events(canvas, institution, until):
+    course = _course(institution)
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    topics = cf.load_discussion_topics(course.id, canvas=canvas)
+    roster = cf.load_student_summaries(course.id, canvas=canvas)
+    cut = pd.Timestamp(until, tz="UTC") if until else None
+    expected = _expected_graph(institution, course, cut)
+    metrics = discussion_metrics(entries, topics, roster, until=until).set_index("user_id")
+    assert set(metrics.index) == set(expected.nodes)
+    betweenness = nx.betweenness_centrality(expected)
+    for user in expected.nodes:
+        row = metrics.loc[user]
+        assert row["in_degree"] == expected.in_degree(user)
+        assert row["out_degree"] == expected.out_degree(user)
+        assert row["replies_received"] == expected.in_degree(user, weight="replies")
+        assert row["betweenness"] == pytest.approx(betweenness[user])
+        assert bool(row["isolated"]) == (expected.degree(user) == 0)
+    assert bool(metrics.loc[course.teacher_id, "is_instructor"])
+    never = [s for s, e in course.enrollments.items() if e.student.profile == "never_submits"]
+    assert never and metrics.loc[never, "isolated"].all() and (metrics.loc[never, "posts"] == 0).all()
+    summary = network_summary(entries, topics, roster, until=until).iloc[0]
+    assert summary["density"] == pytest.approx(nx.density(expected))
+    assert summary["reciprocity"] == pytest.approx(nx.reciprocity(expected))
+    assert summary["isolates"] == nx.number_of_isolates(expected)
+    teacher_ties = sum(course.teacher_id in edge for edge in expected.edges)
+    assert summary["instructor_tie_share"] == pytest.approx(teacher_ties / expected.number_of_edges())
+
+
+def test_edges_count_what_they_exclude(canvas, institution):
+    course = _course(institution)
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    topics = cf.load_discussion_topics(course.id, canvas=canvas)
+    edges = reply_edges(entries, topics)
+    replies = sum(len(t.entries) for t in _topics(institution, course))  # every post is a reply to someone
+    assert edges["replies"].sum() + sum(edges.attrs["excluded"].values()) == replies
+    assert edges.attrs["excluded"]["deleted"] > 0 and edges.attrs["excluded"]["anonymous"] > 0
+    without_top = reply_edges(entries, topics, top_level=False)
+    assert without_top["replies"].sum() < edges["replies"].sum()
+    assert (
+        edges["self_reply"].any()
+        and (edges.loc[edges["self_reply"], "from_user"] == edges.loc[edges["self_reply"], "to_user"]).all()
+    )
+
+
+def test_announcements_stay_out_of_metrics_unless_asked(canvas, institution):
+    course = _course(institution)
+    announcement = _topics(institution, course, announcements=True)[0]
+    entries = pd.concat([
+        cf.load_discussion_entries(course.id, canvas=canvas),
+        cf.load_discussion_entries(course.id, topic_id=announcement.id, announcements=True, canvas=canvas),
+    ])  # fmt: skip
+    topics = pd.concat([
+        cf.load_discussion_topics(course.id, canvas=canvas),
+        cf.load_discussion_topics(course.id, announcements=True, canvas=canvas),
+    ])  # fmt: skip
+    assert announcement.id not in set(reply_edges(entries, topics)["topic_id"])
+    assert announcement.id in set(reply_edges(entries, topics, announcements=True)["topic_id"])
+
+
+def test_graphml_round_trips_with_isolates(canvas, institution, tmp_path):
+    course = _course(institution)
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    topics = cf.load_discussion_topics(course.id, canvas=canvas)
+    edges = reply_edges(entries, topics)
+    path = to_graphml(edges, tmp_path / "net.graphml", nodes=course.enrollments)
+    graph = nx.read_graphml(path, node_type=int)
+    assert set(course.enrollments) <= set(graph.nodes)
+    ties = edges[~edges["self_reply"]].groupby(["from_user", "to_user"])["replies"].sum()
+    assert {(a, b): w for a, b, w in graph.edges(data="replies")} == {k: int(v) for k, v in ties.items()}
+
+
+def test_bad_frames_are_config_errors(canvas, institution):
+    course = _course(institution)
+    topics = cf.load_discussion_topics(course.id, canvas=canvas)
+    with pytest.raises(cf.ConfigError, match="load_discussion_entries"):
+        reply_edges(topics, topics)
+    with pytest.raises(cf.ConfigError, match="until"):
+        reply_edges(cf.load_discussion_entries(course.id, canvas=canvas), topics, until="not a date")
