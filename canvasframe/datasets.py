@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -47,9 +48,29 @@ from .errors import CanvasframeError, ConfigError, FileFormatError
 __all__ = ["duckdb", "export_dataset", "open_dataset", "pseudonymize"]
 
 MANIFEST = "manifest.json"
-PSEUDONYMIZED_COLUMNS = ("student_id", "user_id", "actor_account_name")
-# Columns that name a person or carry URLs with ids in them: dropped by pseudonymize().
-IDENTIFYING_COLUMNS = ("url", "actor_name", "actor_mbox", "name", "sortable_name")
+# Columns holding a person's id (the list column participant_ids too).
+PSEUDONYMIZED_COLUMNS = (
+    "student_id",
+    "user_id",
+    "author_id",
+    "editor_id",
+    "from_user",
+    "to_user",
+    "participant_ids",
+    "actor_account_name",
+)
+# Columns that name a person, carry URLs with ids in them, or hold what people wrote: dropped by pseudonymize().
+IDENTIFYING_COLUMNS = (
+    "url",
+    "actor_name",
+    "actor_mbox",
+    "name",
+    "sortable_name",
+    "message",
+    "body",
+    "subject",
+    "anonymous_id",
+)
 # URLs kept for analysis whose user ids are replaced by pseudonyms.
 URL_COLUMNS = ("object_id",)
 _USER_IN_URL = re.compile(r"(/users/)([0-9]{1,18})(?![0-9])")
@@ -76,8 +97,10 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
 
     The same id gets the same pseudonym in every frame and run with the same key, so
     frames still join; without the key the pseudonyms cannot be reversed or recomputed.
-    Columns ``student_id`` / ``user_id`` stay ``int64``; ``actor_account_name`` becomes the
-    pseudonym's text. Names, e-mail addresses and URLs (which embed user ids) are dropped.
+    Every person's id (``student_id``, ``user_id``, ``author_id``, ``editor_id``, ``from_user``,
+    ``to_user``, each element of ``participant_ids``) keeps its dtype; ``actor_account_name``
+    becomes the pseudonym's text. Names, e-mail addresses, URLs (which embed user ids) and what
+    people wrote (``message``, ``body``, ``subject``, the ``anonymous_id`` key) are dropped.
 
     This helps with de-identification; it is not a legal guarantee of anonymity. Small
     groups, rare timestamps or free text can still identify people.
@@ -103,12 +126,7 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     out = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
     for column in PSEUDONYMIZED_COLUMNS:
         if column in out.columns:
-            values = out[column]
-            mapping = {v: pseudonym(v, key) for v in pd.unique(values.dropna())}
-            mapped = values.map(mapping)
-            out[column] = (
-                mapped.astype("int64") if values.dtype == "int64" else mapped.astype("str").where(values.notna())
-            )
+            out[column] = _pseudonymized(out[column], key)
     for column in URL_COLUMNS:  # a URL can name a user: /users/123 becomes /users/<pseudonym>
         if column in out.columns:
             out[column] = out[column].str.replace(
@@ -116,6 +134,17 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
             )
     out.attrs = {**frame.attrs, "pseudonymized": True}
     return out
+
+
+def _pseudonymized(values: pd.Series, key: bytes) -> pd.Series:
+    """An id column with every id replaced, keeping its dtype (text ids stay text, lists stay lists)."""
+    if values.dtype == object and values.map(lambda v: isinstance(v, (list, np.ndarray))).any():
+        return values.map(lambda ids: [pseudonym(int(i), key) for i in ids] if ids is not None else None)
+    mapping = {v: pseudonym(v, key) for v in pd.unique(values.dropna())}
+    mapped = values.map(mapping)
+    if values.dtype == "int64" or isinstance(values.dtype, pd.Int64Dtype):
+        return mapped.astype(values.dtype)
+    return mapped.astype("str").where(values.notna())
 
 
 _pseudonymize = pseudonymize  # export_dataset's keyword argument of the same name shadows the function
