@@ -154,3 +154,20 @@ def test_export_can_pseudonymize_and_refuses_to_mix(canvas, institution, tmp_pat
     assert KEY not in (tmp_path / "manifest.json").read_text()
     with pytest.raises(cf.ConfigError, match="pseudonyms"):
         cf.export_dataset(cf.load_student_summaries, [course.id], tmp_path, canvas=canvas, progress=False)
+
+
+def test_pseudonyms_cover_the_discussion_frames_and_keep_nullable_ids(canvas, institution):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    key = "k" * 32
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    shared = cf.pseudonymize(entries, key)
+    assert shared["user_id"].dtype == entries["user_id"].dtype == "Int64"  # used to become text
+    assert shared["user_id"].isna().equals(entries["user_id"].isna())
+    assert not shared["user_id"].dropna().isin(entries["user_id"].dropna()).any()
+    assert not {"message", "anonymous_id"} & set(shared.columns)
+    inbox = cf.load_conversations(course.id, canvas=canvas)
+    private = cf.pseudonymize(inbox, key)
+    expected = inbox["participant_ids"].map(lambda ids: [cf.datasets.pseudonym(int(i), key) for i in ids])
+    assert private["participant_ids"].map(list).tolist() == expected.tolist()
+    assert set(private["author_id"]) <= {p for ids in expected for p in ids}
+    assert not {"body", "subject"} & set(private.columns)
