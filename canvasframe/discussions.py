@@ -36,6 +36,7 @@ import networkx as nx
 import pandas as pd
 
 from ._atomic import atomic_write
+from ._frames import require
 from .errors import CanvasframeWarning, ConfigError
 
 __all__ = ["discussion_metrics", "network_summary", "reply_edges", "reply_graph", "to_graphml"]
@@ -43,14 +44,6 @@ __all__ = ["discussion_metrics", "network_summary", "reply_edges", "reply_graph"
 _ENTRY_COLUMNS = ("course_id", "topic_id", "entry_id", "parent_id", "user_id", "deleted", "created_at")
 _TOPIC_COLUMNS = ("course_id", "topic_id", "author_id", "is_announcement")
 _EDGE_COLUMNS = ("from_user", "to_user", "replies", "first_at", "last_at", "self_reply")
-
-
-def _check(frame: Any, columns: Iterable[str], what: str, loader: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ConfigError(f"{what} must be a DataFrame from {loader}(), got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"{what} must come from {loader}(); this frame lacks columns {missing}.")
 
 
 def _timestamp(until: Any) -> pd.Timestamp | None:
@@ -71,8 +64,8 @@ def _posts(
     announcements: bool,
 ) -> pd.DataFrame:
     """The posts the analysis covers: chosen topics, no announcements unless asked, cut at ``until``."""
-    _check(entries, _ENTRY_COLUMNS, "entries", "load_discussion_entries")
-    _check(topics, _TOPIC_COLUMNS, "topics", "load_discussion_topics")
+    require(entries, _ENTRY_COLUMNS, "entries", "load_discussion_entries")
+    require(topics, _TOPIC_COLUMNS, "topics", "load_discussion_topics")
     posts = entries
     if not announcements:
         kept = topics.loc[~topics["is_announcement"].astype(bool), ["course_id", "topic_id"]]
@@ -127,7 +120,11 @@ def reply_edges(
     >>> sorted(edges.attrs["excluded"])
     ['anonymous', 'deleted', 'parent_not_loaded']
     """
-    posts = _posts(entries, topics, topic_ids, until, announcements)
+    return _edges(_posts(entries, topics, topic_ids, until, announcements), topics, top_level)
+
+
+def _edges(posts: pd.DataFrame, topics: pd.DataFrame, top_level: bool) -> pd.DataFrame:
+    """The reply edges among ``posts`` (already chosen by :func:`_posts`), with what was excluded."""
     parents = posts[["course_id", "entry_id", "user_id", "deleted"]].rename(
         columns={"entry_id": "parent_id", "user_id": "to_user", "deleted": "to_deleted"}
     )
@@ -175,7 +172,7 @@ def reply_graph(edges: pd.DataFrame, nodes: Iterable[int] = ()) -> nx.DiGraph:
     >>> sorted(reply_graph(edges, nodes=[9]).edges(data="replies"))
     [(1, 2, 3), (2, 1, 1)]
     """
-    _check(edges, ("from_user", "to_user", "replies"), "edges", "reply_edges")
+    require(edges, ("from_user", "to_user", "replies"), "edges", "reply_edges")
     graph = nx.DiGraph()
     graph.add_nodes_from(int(n) for n in nodes)
     ties = edges[edges["from_user"] != edges["to_user"]].groupby(["from_user", "to_user"])["replies"].sum()
@@ -250,14 +247,10 @@ def discussion_metrics(
     >>> int(metrics["isolated"].sum()) > 0
     True
     """
-    edges = reply_edges(
-        entries, topics, top_level=top_level, topic_ids=topic_ids, until=until, announcements=announcements
-    )
-    posts = _posts(entries, topics, topic_ids, until, announcements)
+    posts, edges, graph = _network(entries, topics, roster, top_level, topic_ids, until, announcements)
     live = posts[~posts["deleted"].astype(bool)]
     known = live[live["user_id"].notna()]
-    instructors = set(topics["author_id"].dropna().astype("int64"))
-    graph = reply_graph(edges, nodes=[*_roster_ids(roster), *known["user_id"].astype("int64")])
+    instructors = _instructors(topics)
     people = sorted(graph.nodes)
     by_user = known.groupby("user_id")
     parents = posts[["course_id", "entry_id", "created_at"]].rename(
@@ -289,8 +282,34 @@ def discussion_metrics(
     counts = after_due.groupby(known["user_id"]).sum() if after_due is not None else pd.Series(dtype="int64")
     frame["posts_after_due"] = index.map(counts).fillna(0).astype("int64")
     frame["isolated"] = (frame["in_degree"] + frame["out_degree"]) == 0
-    frame.attrs["unattributed_posts"] = int(live["user_id"].isna().sum())
+    frame.attrs["unattributed_posts"] = _unattributed(posts)
     return frame
+
+
+def _network(
+    entries: pd.DataFrame,
+    topics: pd.DataFrame,
+    roster: pd.DataFrame | None,
+    top_level: bool,
+    topic_ids: Iterable[int] | None,
+    until: Any,
+    announcements: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, nx.DiGraph]:
+    """The chosen posts, their reply edges and the graph of everyone (authors, roster), computed once."""
+    posts = _posts(entries, topics, topic_ids, until, announcements)
+    edges = _edges(posts, topics, top_level)
+    authors = posts.loc[~posts["deleted"].astype(bool) & posts["user_id"].notna(), "user_id"].astype("int64")
+    return posts, edges, reply_graph(edges, nodes=[*_roster_ids(roster), *authors])
+
+
+def _unattributed(posts: pd.DataFrame) -> int:
+    """Posts no one can be credited with: not deleted, yet without an author (anonymous topics)."""
+    return int((~posts["deleted"].astype(bool) & posts["user_id"].isna()).sum())
+
+
+def _instructors(topics: pd.DataFrame) -> set[int]:
+    """The topics' authors: the people who asked the questions."""
+    return set(topics["author_id"].dropna().astype("int64"))
 
 
 def _reciprocity(graph: nx.DiGraph, node: int) -> float:
@@ -304,7 +323,11 @@ def network_summary(
     entries: pd.DataFrame,
     topics: pd.DataFrame,
     roster: pd.DataFrame | None = None,
-    **options: Any,
+    *,
+    top_level: bool = True,
+    topic_ids: Iterable[int] | None = None,
+    until: Any = None,
+    announcements: bool = False,
 ) -> pd.DataFrame:
     """The whole network in one row.
 
@@ -312,8 +335,8 @@ def network_summary(
     ----------
     entries, topics, roster
         As for :func:`discussion_metrics`.
-    **options
-        ``top_level``, ``topic_ids``, ``until``, ``announcements`` as for :func:`reply_edges`.
+    top_level, topic_ids, until, announcements
+        As for :func:`reply_edges`.
 
     Returns
     -------
@@ -332,10 +355,8 @@ def network_summary(
     >>> bool(0 < summary.loc[0, "density"] <= 1)
     True
     """
-    edges = reply_edges(entries, topics, **options)
-    metrics = discussion_metrics(entries, topics, roster, **options)
-    graph = reply_graph(edges, nodes=metrics["user_id"])
-    instructors = set(metrics.loc[metrics["is_instructor"], "user_id"])
+    posts, edges, graph = _network(entries, topics, roster, top_level, topic_ids, until, announcements)
+    instructors = _instructors(topics)
     ties = graph.number_of_edges()
     with_instructor = sum(a in instructors or b in instructors for a, b in graph.edges)
     row = {
@@ -348,7 +369,7 @@ def network_summary(
         "components": nx.number_weakly_connected_components(graph),
         "isolates": nx.number_of_isolates(graph),
         "excluded_replies": sum(edges.attrs["excluded"].values()),
-        "unattributed_posts": metrics.attrs["unattributed_posts"],
+        "unattributed_posts": _unattributed(posts),
     }
     return pd.DataFrame([row])
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .._docstrings import PARAMETERS
+from .._frames import require as require
 from ..errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Axes])
@@ -34,6 +35,7 @@ LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating"
 TERM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
+
 def doc(func: F) -> F:
     """Fill a plot's docstring template with the shared parts (``{ax}``, ``{returns}``)."""
     func.__doc__ = inspect.cleandoc(func.__doc__ or "").format(**PARAMETERS)
@@ -42,14 +44,6 @@ def doc(func: F) -> F:
 
 def axes(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.gca()
-
-
-def require(frame: Any, columns: Iterable[str], plot: str, loader: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ConfigError(f"{plot} takes a DataFrame from {loader}(), got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"{plot} needs the frame from {loader}(); this one lacks columns {missing}.")
 
 
 def empty(ax: Axes, xlabel: str, ylabel: str, title: str) -> Axes:
