@@ -62,7 +62,7 @@ VALID = {
     "communication": views.student_communication(ENROLLMENT),
     "discussion_topics": [discussion_views.topic_json(t, "https://x.test") for t in _FORUM.topics],
     "discussion_entries": discussion_views.full_view(_THREAD, _THREAD.id, SMALL.as_of, include_new=True),
-    "conversations": discussion_views.conversation(SMALL.conversations[0], "https://x.test"),
+    "conversations": discussion_views.conversation(SMALL.conversations[0]),
     "xapi_statements": STATEMENTS,
 }
 CONTEXT = {"account_id": 1, "term": "current", "course_id": 1}

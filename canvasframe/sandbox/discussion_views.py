@@ -110,7 +110,7 @@ def full_view(topic: Topic, holder: int, as_of: datetime, include_new: bool) -> 
     return answer
 
 
-def conversation_summary(c: Conversation, site: str) -> dict:
+def conversation_summary(c: Conversation) -> dict:
     """One conversation as ``GET /conversations`` lists it."""
     last = c.messages[-1]
     return {
@@ -127,7 +127,7 @@ def conversation_summary(c: Conversation, site: str) -> dict:
     }
 
 
-def conversation(c: Conversation, site: str) -> dict:
+def conversation(c: Conversation) -> dict:
     """``GET /conversations/:id``: the summary plus every message, newest first."""
     messages = [
         {
@@ -143,4 +143,4 @@ def conversation(c: Conversation, site: str) -> dict:
         }
         for m in reversed(c.messages)
     ]
-    return conversation_summary(c, site) | {"messages": messages}
+    return conversation_summary(c) | {"messages": messages}

@@ -198,7 +198,7 @@ def group_topic_view(s: SandboxServer, q: Query, group_id: int, topic_id: int) -
 
 def initial_post_required(s: SandboxServer, path: str) -> bool:
     """Whether ``path`` is the view of a topic that requires a first post from a student before replies show."""
-    match = re.fullmatch(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view", path)
+    match = _COURSE_VIEW.fullmatch(path)
     forum = s.institution.forums.get(int(match.group(1))) if match else None
     topic = forum.topic(int(match.group(2))) if forum and match else None
     return topic is not None and topic.kind == "debate"
@@ -218,7 +218,7 @@ def conversations(s: SandboxServer, q: Query) -> Any:
     if "filter[]" in q:
         chosen = [c for c in chosen if f"course_{c.course_id}" == q["filter[]"]]
     newest_first = sorted(chosen, key=lambda c: c.messages[-1].created_at, reverse=True)
-    return Paged([discussion_views.conversation_summary(c, s.url) for c in newest_first])
+    return Paged([discussion_views.conversation_summary(c) for c in newest_first])
 
 
 def conversation(s: SandboxServer, q: Query, conversation_id: int) -> Any:
@@ -228,7 +228,7 @@ def conversation(s: SandboxServer, q: Query, conversation_id: int) -> Any:
     if q.get("auto_mark_as_read", "true") not in ("false", "0"):
         with s.lock:  # Canvas's default: reading a conversation marks it read
             found.workflow_state = "read"
-    return discussion_views.conversation(found, s.url)
+    return discussion_views.conversation(found)
 
 
 def progress(s: SandboxServer, q: Query, progress_id: int) -> Any:
@@ -238,6 +238,7 @@ def progress(s: SandboxServer, q: Query, progress_id: int) -> Any:
     return answer
 
 
+_COURSE_VIEW = re.compile(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view")
 _DEPT = r"/api/v1/accounts/(\d+)/analytics/(current|completed|terms/\d+)/"
 _USER = r"/api/v1/courses/(\d+)/analytics/users/(\d+)/"
 ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
@@ -255,7 +256,7 @@ ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(_USER + "assignments"), student_assignments),
     (re.compile(_USER + "communication"), student_communication),
     (re.compile(r"/api/v1/courses/(\d+)/discussion_topics"), discussion_topics),
-    (re.compile(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view"), course_topic_view),
+    (_COURSE_VIEW, course_topic_view),
     (re.compile(r"/api/v1/groups/(\d+)/discussion_topics/(\d+)/view"), group_topic_view),
     (re.compile(r"/api/v1/conversations"), conversations),
     (re.compile(r"/api/v1/conversations/(\d+)"), conversation),
