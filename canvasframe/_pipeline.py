@@ -218,15 +218,16 @@ def _student_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
 def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
     """Each topic asked for (every topic by default); a group discussion's child topics one by one."""
     course_id = unit["course_id"]
-    listing = {"course_id": course_id} | ({"only_announcements": "true"} if unit["only_announcements"] else {})
+    listing = {key: value for key, value in unit.items() if key != "topics"}  # as load_discussion_topics asks
+    announcements = "only_announcements" in listing
     topics = _load_units("discussion_topics", [listing], options)
     if unit["topics"] != "all":
         unknown = sorted(set(unit["topics"]) - set(topics["topic_id"]))
         if unknown:
-            kind = "an announcement" if unit["only_announcements"] else "a discussion topic (not an announcement)"
+            kind = "an announcement" if announcements else "a discussion topic (not an announcement)"
             raise ConfigError(
                 f"topic_id {unknown} is not {kind} of course {course_id}; see cf.load_discussion_topics("
-                f"{course_id}{', announcements=True' if unit['only_announcements'] else ''}) for its topics, "
+                f"{course_id}{', announcements=True' if announcements else ''}) for its topics, "
                 "and pass announcements=True for announcements."
             )
         topics = topics[topics["topic_id"].isin(unit["topics"])]

@@ -12,6 +12,7 @@ __all__ = ["load_conversations", "load_discussion_entries", "load_discussion_top
 
 
 def _announcements(value: object) -> dict[str, str]:
+    """The topic listing's switch: Canvas lists announcements only with ``only_announcements=true``."""
     return {"only_announcements": "true"} if value else {}
 
 
@@ -105,9 +106,9 @@ def load_discussion_entries(
     Name: entry_id, dtype: int64
     """
     topics: object = "all" if topic_id is None else sorted(check_ids(topic_id, "topic_id"))
+    # A unit is the topic listing's unit plus the topics chosen from it.
     units: list[Unit] = [
-        {"course_id": c, "topics": topics, "only_announcements": bool(announcements)}
-        for c in check_ids(course_id, "course_id")
+        {"course_id": c} | _announcements(announcements) | {"topics": topics} for c in check_ids(course_id, "course_id")
     ]
     return run("discussion_entries", units, canvas, refresh, max_age, progress)
 
