@@ -1,4 +1,5 @@
-"""A real browser: Voila serves notebooks/06-explorers.ipynb, headless Chromium picks a student.
+"""A real browser: Voila serves notebooks/06-explorers.ipynb, headless Chromium picks a student
+and opens the Discussions tab.
 
 Needs Debian's ``chromium`` (never a downloaded browser), ``voila`` and ``playwright``;
 ``.ci/run`` installs all three. Where one is missing the test skips and says which.
@@ -49,8 +50,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def voila(tmp_path):
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("voila")
     port = _free_port()
     env = os.environ | {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache"), "CANVASFRAME_PROGRESS": "0"}
     for name in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN", "CANVAS_COURSE_ID", "CANVAS_ACCOUNT_ID"):
@@ -77,8 +79,10 @@ def voila(tmp_path):
     log.close()
 
 
-def test_voila_explorer_shows_the_picked_students_figure(voila):
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture
+def page(voila):
+    """A fresh page of the explorer notebook (each one is its own kernel in Voila)."""
+    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -86,24 +90,53 @@ def test_voila_explorer_shows_the_picked_students_figure(voila):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 2200})
             page.goto(voila, timeout=120_000)
-            page.get_by_role("tab", name="Students").click()
-            picker = page.locator(".cf-student-picker select")
-            expect(picker).to_be_visible(timeout=120_000)
-            first_image = page.locator("img.cf-student-heatmap").get_attribute("src", timeout=60_000)
-            option = picker.locator("option").nth(1)
-            label = option.inner_text()
-            student_id = label.split()[0]
-            picker.select_option(index=1)
-            table = page.locator(".cf-student-table")
-            expect(table).to_contain_text(student_id, timeout=60_000)
-            heatmap = page.locator("img.cf-student-heatmap")
-            expect(heatmap).to_be_visible()
-            page.wait_for_function(
-                "src => document.querySelector('img.cf-student-heatmap').getAttribute('src') !== src",
-                arg=first_image,
-                timeout=60_000,
-            )
-            page.screenshot(path=str(ARTIFACTS / "voila-course-explorer.png"), full_page=True)
+            yield page
         finally:
             browser.close()
+
+
+def _image_changes(page, selector: str, before: str | None) -> None:
+    page.wait_for_function(
+        "([selector, src]) => document.querySelector(selector).getAttribute('src') !== src",
+        arg=[selector, before],
+        timeout=60_000,
+    )
+
+
+def test_voila_explorer_shows_the_picked_students_figure(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Students").click()
+    picker = page.locator(".cf-student-picker select")
+    expect(picker).to_be_visible(timeout=120_000)
+    first_image = page.locator("img.cf-student-heatmap").get_attribute("src", timeout=60_000)
+    option = picker.locator("option").nth(1)
+    label = option.inner_text()
+    student_id = label.split()[0]
+    picker.select_option(index=1)
+    table = page.locator(".cf-student-table")
+    expect(table).to_contain_text(student_id, timeout=60_000)
+    heatmap = page.locator("img.cf-student-heatmap")
+    expect(heatmap).to_be_visible()
+    _image_changes(page, "img.cf-student-heatmap", first_image)
+    page.screenshot(path=str(ARTIFACTS / "voila-course-explorer.png"), full_page=True)
     assert (ARTIFACTS / "voila-course-explorer.png").stat().st_size > 10_000
+
+
+def test_voila_discussions_tab_rings_the_picked_student(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Discussions").click()  # the discussions load now, in the kernel
+    highlight = page.locator(".cf-discussion-highlight select")
+    expect(highlight.locator("option")).not_to_have_count(1, timeout=120_000)  # more than "nobody"
+    network = page.locator("img.cf-reply-network")
+    expect(network).to_be_visible(timeout=60_000)
+    expect(page.locator(".cf-topic-picker select option").first).to_be_visible()
+    before = network.get_attribute("src")
+    option = highlight.locator("option").nth(2)
+    person = option.inner_text().split()[0]
+    highlight.select_option(index=2)
+    expect(page.locator(".cf-discussion-person")).to_contain_text(f"Highlighted: {person}", timeout=60_000)
+    _image_changes(page, "img.cf-reply-network", before)
+    page.screenshot(path=str(ARTIFACTS / "voila-discussions-tab.png"), full_page=True)
+    assert (ARTIFACTS / "voila-discussions-tab.png").stat().st_size > 10_000

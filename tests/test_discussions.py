@@ -12,9 +12,10 @@ import pytest
 import canvasframe as cf
 from canvasframe.discussions import discussion_metrics, network_summary, reply_edges, to_graphml
 from canvasframe.sandbox import SandboxServer, SandboxSettings
-from canvasframe.sandbox.discussions import NEW_ENTRY_WINDOW, Entry, Topic
+from canvasframe.sandbox.discussions import NEW_ENTRY_WINDOW, Topic
 from canvasframe.sandbox.institution import Course, Institution
 
+from . import truth
 from .conftest import TOKEN
 
 STUDENT = "student-token-0123456789abcdef"
@@ -30,13 +31,6 @@ def _topics(institution: Institution, course: Course, announcements: bool = Fals
 
 def _kind(institution: Institution, course: Course, kind: str) -> Topic:
     return next(t for t in institution.forums[course.id].topics if t.kind == kind)
-
-
-def _author(topic: Topic, entry: Entry | None) -> int | None:
-    """Who a post can be credited to, read from the sandbox's events: nobody when deleted or anonymous."""
-    if entry is None or entry.deleted or topic.anonymous:
-        return None
-    return entry.author_id
 
 
 # -- loaders against the sandbox's events ----------------------------------------------------------
@@ -223,27 +217,6 @@ def test_the_inbox_is_never_marked_read_and_matches_the_analytics(make_server, c
 # -- metrics against networkx on the sandbox's own events --------------------------------------------
 
 
-def _expected_graph(institution: Institution, course: Course, until: pd.Timestamp | None = None) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(course.enrollments)
-    for topic in _topics(institution, course):
-        for e in topic.entries:
-            if until is not None and pd.Timestamp(e.created_at) > until:
-                continue
-            source = _author(topic, e)
-            target = _author(topic, e.parent) if e.parent is not None else topic.author_id
-            if e.parent is not None and e.parent.deleted:
-                target = None
-            if source is None or target is None:
-                continue
-            graph.add_node(source)
-            graph.add_node(target)
-            if source != target:
-                weight = graph.get_edge_data(source, target, {"replies": 0})["replies"]
-                graph.add_edge(source, target, replies=weight + 1)
-    return graph
-
-
 @pytest.mark.parametrize("until", [None, "2026-09-20"])
 def test_metrics_equal_networkx_on_the_sandbox_events(canvas, institution, until):
     course = _course(institution)
@@ -251,7 +224,7 @@ def test_metrics_equal_networkx_on_the_sandbox_events(canvas, institution, until
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     roster = cf.load_student_summaries(course.id, canvas=canvas)
     cut = pd.Timestamp(until, tz="UTC") if until else None
-    expected = _expected_graph(institution, course, cut)
+    expected = truth.reply_graph(institution, course, until=cut)
     metrics = discussion_metrics(entries, topics, roster, until=until).set_index("user_id")
     assert set(metrics.index) == set(expected.nodes)
     betweenness = nx.betweenness_centrality(expected)

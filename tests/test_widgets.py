@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.patches import FancyArrowPatch
 
 import canvasframe as cf
 from canvasframe.client import Canvas
@@ -25,8 +27,9 @@ def _heatmap_total(explorer) -> float:
     return float(explorer.figures["student_heatmap"].axes[0].images[0].get_array().sum())
 
 
-def test_course_explorer_has_three_tabs_and_no_error(explorer):
-    assert [explorer.tabs.get_title(i) for i in range(3)] == ["Overview", "Assignments", "Students"]
+def test_course_explorer_has_four_tabs_and_no_error(explorer):
+    titles = [explorer.tabs.get_title(i) for i in range(4)]
+    assert titles == ["Overview", "Assignments", "Students", "Discussions"]
     assert "Could not" not in explorer.status.value
 
 
@@ -79,6 +82,62 @@ def test_assignment_picker_limits_the_boxes(explorer):
     assert sorted(explorer.shown_assignments["assignment_id"]) == sorted(some)
     ax = explorer.figures["tardiness"].axes[0]
     assert len(ax.get_xticklabels()) == 3
+
+
+def _network_drawn(explorer) -> tuple[int, int, int, int]:
+    """What the Discussions tab's network figure shows: arrows, nodes, ringed nodes, arrows in colour."""
+    ax = explorer.figures["reply_network"].axes[0]
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    grey = to_rgba("0.7", 0.6)
+    nodes = sum(len(c.get_offsets()) for c in ax.collections)
+    ringed = sum(int((np.asarray(c.get_linewidths()) == 2.5).sum()) for c in ax.collections)
+    return len(arrows), nodes, ringed, sum(p.get_edgecolor() != grey for p in arrows)
+
+
+def test_discussions_load_only_when_their_tab_opens(canvas, sandbox, institution, course):
+    sandbox.clear_log()
+    explorer = cf.widgets.CourseExplorer(course.id, canvas=canvas)
+    assert not any("discussion_topics" in path for path, _ in sandbox.query_log)
+    explorer.tabs.selected_index = 3
+    assert any(path.endswith("/view") for path, _ in sandbox.query_log)
+    topics = [t for t in institution.forums[course.id].topics if not t.is_announcement]
+    assert sorted(explorer.discussions.topic_picker.options) == sorted((t.title, t.id) for t in topics)
+    assert explorer.discussions.topic_picker.value == tuple(explorer.discussions.topics["topic_id"])
+    expected = truth.reply_graph(institution, course)
+    assert _network_drawn(explorer)[:2] == (expected.number_of_edges(), expected.number_of_nodes())
+    assert "Could not" not in explorer.status.value
+
+
+def test_picking_topics_redraws_that_network(explorer, institution, course):
+    explorer.tabs.selected_index = 3
+    threaded = next(t for t in institution.forums[course.id].topics if t.kind == "threaded")
+    explorer.discussions.topic_picker.value = (threaded.id,)
+    expected = truth.reply_graph(institution, course, topic_ids=[threaded.id])
+    assert _network_drawn(explorer)[:2] == (expected.number_of_edges(), expected.number_of_nodes())
+    timeline = explorer.figures["discussion_timeline"].axes[0]
+    assert [line.get_label() for line in timeline.get_lines() if not line.get_label().startswith("_")] == [
+        threaded.title
+    ]
+    metrics = explorer.discussions.metrics.set_index("user_id")
+    assert {u: int(metrics.loc[u, "out_degree"]) for u in expected} == dict(expected.out_degree())
+
+
+def test_a_student_picked_anywhere_is_ringed_in_the_network(explorer, institution, course):
+    expected = truth.reply_graph(institution, course)
+    posters = sorted(s for s in course.enrollments if expected.degree(s) > 0)
+    explorer.student_picker.value = posters[0]  # picked in the Students tab before Discussions opens
+    explorer.tabs.selected_index = 3
+    tab = explorer.discussions
+    assert tab.highlight.value == posters[0]
+    assert _network_drawn(explorer)[2:] == (1, expected.degree(posters[0]))
+    tab.highlight.value = posters[1]  # picked in the tab itself
+    assert _network_drawn(explorer)[2:] == (1, expected.degree(posters[1]))
+    assert f"Highlighted: {posters[1]}" in tab.person_table.value
+    assert f"<td>{posters[1]}</td>" in tab.person_table.value
+    explorer.student_picker.value = posters[2]  # the Students tab still leads once Discussions is open
+    assert tab.highlight.value == posters[2]
+    tab.highlight.value = None
+    assert _network_drawn(explorer)[2:] == (0, 0) and tab.person_table.value == ""
 
 
 def test_errors_show_inside_the_widget(sandbox, course, tmp_path):

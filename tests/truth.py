@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from canvasframe.sandbox import views
+from canvasframe.sandbox.discussions import Entry, Topic
 from canvasframe.sandbox.institution import Course, Institution
 from canvasframe.schemas import SCHEMAS
 
@@ -189,3 +191,37 @@ def student_assignments(course: Course) -> pd.DataFrame:
 
 def department_courses(inst: Institution, account_id: int, term: str) -> list[Course]:
     return inst.department_courses(account_id, term)
+
+
+def discussion_author(topic: Topic, entry: Entry | None) -> int | None:
+    """Who a post can be credited to, read from the sandbox's events: nobody when deleted or anonymous."""
+    if entry is None or entry.deleted or topic.anonymous:
+        return None
+    return entry.author_id
+
+
+def reply_graph(
+    inst: Institution, course: Course, *, until: pd.Timestamp | None = None, topic_ids: list[int] | None = None
+) -> nx.DiGraph:
+    """The reply network as the sandbox's posts make it: the roster, and one tie per person answered
+    (a top-level post answers the topic's author; deleted and anonymous ends are left out)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(course.enrollments)
+    for topic in inst.forums[course.id].topics:
+        if topic.is_announcement or (topic_ids is not None and topic.id not in topic_ids):
+            continue
+        for e in topic.entries:
+            if until is not None and pd.Timestamp(e.created_at) > until:
+                continue
+            source = discussion_author(topic, e)
+            target = discussion_author(topic, e.parent) if e.parent is not None else topic.author_id
+            if e.parent is not None and e.parent.deleted:
+                target = None
+            if source is None or target is None:
+                continue
+            graph.add_node(source)
+            graph.add_node(target)
+            if source != target:
+                weight = graph.get_edge_data(source, target, {"replies": 0})["replies"]
+                graph.add_edge(source, target, replies=weight + 1)
+    return graph

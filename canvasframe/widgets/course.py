@@ -1,41 +1,18 @@
-"""ipywidgets explorers for a course and a department, built on the loaders and the plots.
-
-Figures are rendered to PNG and shown in ``ipywidgets.Image`` widgets rather
-than with ipympl or ``Output`` capture: the image bytes live in the widget's
-kernel-side state, so it works the same in JupyterLab, classic Notebook and
-Voila with no extra front-end extension, and in a kernel with no front end at
-all (tests, nbval); every redraw is a plain matplotlib figure the tests can
-read back. Data is loaded once per
-course (and once per student when one is picked) through the loaders, so it
-comes from the Arrow cache after the first time; the kernel is busy only while
-a fetch runs, and a status line says so. Errors appear in that line as a
-readable message, not a traceback.
-
->>> import canvasframe as cf
->>> canvas = cf.sample(quiet=True)
->>> explorer = cf.widgets.CourseExplorer(canvas.sample_course_id)  # shows itself as a notebook cell's last line
-"""
+"""One course: overview, assignments, students and discussions."""
 
 from __future__ import annotations
 
-import html
-import io
 from collections.abc import Callable
-from typing import Any
 
 import ipywidgets as ipw
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
 
-from . import loaders, plots
-from .client import Canvas
-from .errors import CanvasframeError
-from .loaders._registry import Term
+from .. import loaders, plots
+from ..client import Canvas
+from ._base import Explorer
+from .discussions import DiscussionsTab
 
-__all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer", "DepartmentExplorer"]
-
-FIGURE_DPI = 90
+__all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer"]
 
 # name -> rule over a student_summaries row set; shown in the Students tab's filter.
 ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
@@ -47,50 +24,13 @@ ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 }
 
 
-class _Explorer(ipw.VBox):
-    children: tuple[Any, ...]  # a traitlet of VBox; declared for type checkers
-    """Status line, figure areas and error handling shared by both explorers."""
+class CourseExplorer(Explorer):
+    """Click through one course: overview, assignments, students and discussions.
 
-    def __init__(self, canvas: Canvas | None, title: str) -> None:
-        self.canvas = canvas
-        self.status = ipw.HTML()
-        self.figures: dict[str, plt.Figure] = {}  # the last figure drawn in each area, for tests and export
-        super().__init__([ipw.HTML(f"<h3>{html.escape(title)}</h3>"), self.status])
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        colour = "#D55E00" if error else "#555"
-        self.status.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
-
-    def _load(self, what: str, load: Callable[[], Any]) -> Any:
-        """Run one loader with a visible 'loading' line; None (and the message) when it fails."""
-        self._say(f"⏳ Loading {what} …")
-        try:
-            result = load()
-        except CanvasframeError as exc:
-            self._say(f"Could not load {what}: {exc}", error=True)
-            return None
-        self._say("")
-        return result
-
-    def _draw(self, area: ipw.Image, name: str, draw: Callable[[Axes], Any], size: tuple[float, float] = (8, 3.5)):
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        try:
-            draw(ax)
-        except CanvasframeError as exc:
-            self._say(str(exc), error=True)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
-        plt.close(fig)
-        area.value = buffer.getvalue()
-        self.figures[name] = fig
-
-    @staticmethod
-    def _area() -> ipw.Image:
-        return ipw.Image(format="png", layout=ipw.Layout(max_width="100%"))
-
-
-class CourseExplorer(_Explorer):
-    """Click through one course: overview, assignments and students.
+    The Discussions tab loads the course's topics and posts the first time it is opened
+    (Canvas builds each topic's view on demand) and shows the reply network, posts over
+    time and the discussion metrics of the topics picked; the person picked in its
+    *Highlight* list, or in the Students tab, is ringed in the network.
 
     Parameters
     ----------
@@ -105,11 +45,14 @@ class CourseExplorer(_Explorer):
     --------
     >>> canvas = cf.sample(quiet=True)
     >>> explorer = CourseExplorer(canvas.sample_course_id)
-    >>> [explorer.tabs.get_title(i) for i in range(3)]
-    ['Overview', 'Assignments', 'Students']
+    >>> [explorer.tabs.get_title(i) for i in range(4)]
+    ['Overview', 'Assignments', 'Students', 'Discussions']
     >>> explorer.student_picker.value = explorer.student_picker.options[0][1]  # as if picked in the list
     >>> explorer.status.value
     '<span style="color:#555"></span>'
+    >>> explorer.tabs.selected_index = 3  # as if the tab were clicked: the discussions load now
+    >>> explorer.discussions.highlight.value == explorer.shown_student
+    True
     """
 
     def __init__(self, course_id: int, canvas: Canvas | None = None, *, tz: str = "UTC") -> None:
@@ -126,10 +69,16 @@ class CourseExplorer(_Explorer):
         if frames is None:
             return  # the status line says what failed
         self.activity, self.assignments, self.summaries = frames
-        self.tabs = ipw.Tab([self._overview(), self._assignments_tab(), self._students_tab()])
-        for i, title in enumerate(("Overview", "Assignments", "Students")):
+        self.discussions = DiscussionsTab(self, course_id, roster=self.summaries)  # before the Students tab picks
+        self.tabs = ipw.Tab([self._overview(), self._assignments_tab(), self._students_tab(), self.discussions])
+        for i, title in enumerate(("Overview", "Assignments", "Students", "Discussions")):
             self.tabs.set_title(i, title)
+        self.tabs.observe(self._tab_opened, names="selected_index")
         self.children = (*self.children, self.tabs)
+
+    def _tab_opened(self, change: dict) -> None:
+        if self.tabs.get_title(change["new"]) == "Discussions":
+            self.discussions.activate(student_id=self.shown_student)
 
     # -- overview -----------------------------------------------------------------------
 
@@ -227,6 +176,7 @@ class CourseExplorer(_Explorer):
 
     def _show_student(self, student_id: int | None) -> None:
         self.shown_student = student_id
+        self.discussions.pick(student_id)
         if student_id is None:
             self.student_table.value = "<i>No student matches.</i>"
             for area in self.student_areas.values():
@@ -265,71 +215,3 @@ class CourseExplorer(_Explorer):
         # Last, so a table showing this student means every figure above is this student's.
         row = self.summaries[self.summaries["student_id"] == student_id]
         self.student_table.value = row.drop(columns=["course_id"]).to_html(index=False)
-
-
-class DepartmentExplorer(_Explorer):
-    """An account across terms: grade distribution, views by category, subaccounts.
-
-    Parameters
-    ----------
-    account_id : int
-        The account.
-    canvas : Canvas, optional
-        Session (default: the one from ``cf.connect()`` / ``cf.sample()``).
-
-    Examples
-    --------
-    >>> canvas = cf.sample(quiet=True)
-    >>> explorer = DepartmentExplorer(canvas.sample_account_id)
-    >>> explorer.term.value = "completed"
-    >>> explorer.subaccounts[["name", "courses"]]
-                        name  courses
-    0     Sandbox University        0
-    1  Department of Biology        0
-    2  Department of History        1
-    """
-
-    def __init__(self, account_id: int, canvas: Canvas | None = None) -> None:
-        super().__init__(canvas, f"Account {account_id}")
-        self.account_id = account_id
-        self.term = ipw.ToggleButtons(options=["current", "completed", "term id"], description="Term")
-        self.term_id = ipw.BoundedIntText(min=0, max=2**63 - 1, description="Term id", disabled=True)
-        self.grades_area, self.categories_area = self._area(), self._area()
-        self.subaccount_table = ipw.HTML()
-        self.term.observe(lambda _: self._refresh(), names="value")
-        self.term_id.observe(lambda _: self._refresh(), names="value")
-        self.children = (
-            *self.children,
-            ipw.HBox([self.term, self.term_id]),
-            self.grades_area,
-            self.categories_area,
-            self.subaccount_table,
-        )
-        self._refresh()
-
-    @property
-    def selected_term(self) -> Term:
-        return int(self.term_id.value) if self.term.value == "term id" else self.term.value
-
-    def _refresh(self) -> None:
-        self.term_id.disabled = self.term.value != "term id"
-        term = self.selected_term
-        frames = self._load(
-            f"term {term}",
-            lambda: (
-                loaders.load_department_grades(self.account_id, term, canvas=self.canvas),
-                loaders.load_department_categories(self.account_id, term, canvas=self.canvas),
-                loaders.load_subaccount_statistics(self.account_id, term, canvas=self.canvas),
-            ),
-        )
-        if frames is None:
-            return
-        self.grades, self.categories, self.subaccounts = frames
-        self._draw(
-            self.grades_area, "grades", lambda ax: plots.plot_grade_distribution(self.grades, bin_width=5, ax=ax)
-        )
-        self._draw(
-            self.categories_area, "categories", lambda ax: plots.plot_category_views(self.categories, ax=ax), (7, 4.5)
-        )
-        table = self.subaccounts[["subaccount_id", "name", "courses", "teachers", "students"]]
-        self.subaccount_table.value = table.to_html(index=False)

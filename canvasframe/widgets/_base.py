@@ -1,0 +1,60 @@
+"""What both explorers share: a status line, figure areas drawn as PNG, errors shown in place."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as ipw
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from ..client import Canvas
+from ..errors import CanvasframeError
+
+FIGURE_DPI = 90
+
+
+class Explorer(ipw.VBox):
+    """Status line, figure areas and error handling shared by both explorers (and their tabs)."""
+
+    children: tuple[Any, ...]  # a traitlet of VBox; declared for type checkers
+
+    def __init__(self, canvas: Canvas | None, title: str) -> None:
+        self.canvas = canvas
+        self.status = ipw.HTML()
+        self.figures: dict[str, plt.Figure] = {}  # the last figure drawn in each area, for tests and export
+        super().__init__([ipw.HTML(f"<h3>{html.escape(title)}</h3>"), self.status])
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        colour = "#D55E00" if error else "#555"
+        self.status.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+    def _load(self, what: str, load: Callable[[], Any]) -> Any:
+        """Run one loader with a visible 'loading' line; None (and the message) when it fails."""
+        self._say(f"⏳ Loading {what} …")
+        try:
+            result = load()
+        except CanvasframeError as exc:
+            self._say(f"Could not load {what}: {exc}", error=True)
+            return None
+        self._say("")
+        return result
+
+    def _draw(self, area: ipw.Image, name: str, draw: Callable[[Axes], Any], size: tuple[float, float] = (8, 3.5)):
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        try:
+            draw(ax)
+        except CanvasframeError as exc:
+            self._say(str(exc), error=True)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+        plt.close(fig)
+        area.value = buffer.getvalue()
+        self.figures[name] = fig
+
+    @staticmethod
+    def _area() -> ipw.Image:
+        return ipw.Image(format="png", layout=ipw.Layout(max_width="100%"))
