@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import discussions
 from ._sample import sample
 from .gallery import FIGURES, GalleryData, render
 
@@ -36,6 +37,28 @@ def _section(title: str, content: str) -> str:
 def _step(number: int, total: int, text: str) -> float:
     print(f"[{number}/{total}] {text}", flush=True)
     return time.monotonic()
+
+
+def _discussion_section(data: GalleryData) -> str:
+    """The reply network in numbers: the whole network, its brokers, and who has no tie at all."""
+    summary = discussions.network_summary(data.entries, data.topics, roster=data.summaries)
+    metrics = data.metrics
+    brokers = metrics.sort_values(["betweenness", "user_id"], ascending=[False, True]).head(5)
+    isolated = metrics.loc[metrics["isolated"], "user_id"].tolist()
+    return "\n".join(
+        [
+            f"<p>{len(data.topics)} topics and {len(data.entries)} posts (announcements left out). A top-level "
+            "post counts as a reply to the topic's author; replies from or to deleted and anonymous posts "
+            "are excluded and counted.</p>",
+            summary.to_html(index=False, float_format="{:.3f}".format),
+            "<h3>Who holds the network together (highest betweenness)</h3>",
+            brokers[["user_id", "is_instructor", "posts", "in_degree", "out_degree", "betweenness"]].to_html(
+                index=False, float_format="{:.3f}".format
+            ),
+            f"<p><strong>No discussion ties ({len(isolated)}):</strong> "
+            f"{html.escape(', '.join(map(str, isolated))) or 'none'}.</p>",
+        ]
+    )
 
 
 def run_demo(out: Path, *, lab: bool = False) -> int:
@@ -70,6 +93,7 @@ def run_demo(out: Path, *, lab: bool = False) -> int:
             "Ten students with the most missing work",
             at_risk[["student_id", "page_views", "participations", "missing", "late"]].to_html(index=False),
         ),
+        _section("Discussions", _discussion_section(data)),
     ]
     for name, (caption, _) in FIGURES.items():
         body.append(_section(caption, f'<img src="figures/{figures[name].name}" alt="{html.escape(caption)}">'))

@@ -7,11 +7,16 @@ import subprocess
 import sys
 import warnings
 
+import networkx as nx
 import pandas as pd
 import pytest
 
 import canvasframe as cf
+from canvasframe._sample import sample_config
 from canvasframe.gallery import FIGURES
+from canvasframe.sandbox.institution import Institution
+
+from . import truth
 
 
 def run(*args: str, cwd=None, env_extra=None) -> subprocess.CompletedProcess:
@@ -35,6 +40,13 @@ def test_demo_writes_an_html_report_with_every_figure(tmp_path):
     assert len(images) == len(FIGURES)
     assert all((tmp_path / "report" / src).stat().st_size > 1000 for src in images)
     assert "<table" in page
+    # The discussion section names the students without a tie, as the sample's own posts make them.
+    inst = Institution(sample_config())
+    course = inst.courses[cf.sample(quiet=True).sample_course_id]
+    graph = truth.reply_graph(inst, course)
+    isolated = ", ".join(map(str, sorted(nx.isolates(graph))))
+    assert "<h2>Discussions</h2>" in page
+    assert f"No discussion ties ({nx.number_of_isolates(graph)}):</strong> {isolated}." in page
 
 
 def test_demo_lab_without_jupyterlab_says_how_to_install(tmp_path):
