@@ -206,6 +206,17 @@ def _fetch_once(ep: Endpoint, unit: Unit, canvas: Canvas) -> Fetched:
     return canvas.get_json(path, params, poll_async=ep.paging == "async")
 
 
+def _streamed(ep: Endpoint, unit: Unit, canvas: Canvas) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Every page of a large listing, each turned into rows as it arrives; the frames and the URLs read."""
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ep.frames}
+    urls: list[str] = []
+    for rows, url in canvas.iter_pages(ep.url_path(unit), ep.params(unit)):
+        urls.append(url)
+        for name in ep.frames:
+            parts[name].append(TRANSFORMS[name](rows, unit, source=url))
+    return {name: TRANSFORMS[name].combine(name, pages) for name, pages in parts.items()}, urls
+
+
 def _student_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
     """Each student asked for, or every student of the course (from its cached ``student_summaries``)."""
     students: Sequence[int] | str = unit["students"]
@@ -286,6 +297,14 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
     return Fetched(payload, [canvas.url_for(ep.url_path(unit | unfilled))])
 
 
+def _fetch_frames(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Every frame the call feeds, and the URLs read for them."""
+    if ep.paging == "streamed":
+        return _streamed(ep, unit, options.canvas)
+    fetched = _fetch_fanned(ep, unit, options) if ep.fan_out else _fetch_once(ep, unit, options.canvas)
+    return {name: TRANSFORMS[name](fetched.data, unit, source=fetched.urls[0]) for name in ep.frames}, fetched.urls
+
+
 def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: NotFound) -> None:
     """Canvas's Analytics answer 404 both for an unknown course and for one without students: ask the course.
 
@@ -311,7 +330,7 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
         return cached
     ep = FRAMES[frame]
     try:
-        fetched = _fetch_fanned(ep, unit, options) if ep.fan_out else _fetch_once(ep, unit, options.canvas)
+        frames, urls = _fetch_frames(ep, unit, options)
     except NotFound as exc:
         if not ep.empty_on_404:
             raise
@@ -327,8 +346,7 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
         empty = empty_frame(frame)
         empty.attrs["canvasframe"] = {"frame": frame, "sources": [exc.url], "fetched_at": None, "from_cache": False}
         return empty
-    frames = {name: TRANSFORMS[name](fetched.data, unit, source=fetched.urls[0]) for name in ep.frames}
-    _store(options.canvas, frames, unit, fetched.urls)
+    _store(options.canvas, frames, unit, urls)
     return frames[frame]
 
 

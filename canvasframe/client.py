@@ -271,22 +271,28 @@ class Canvas:
                         "give cf.connect(poll_timeout=...) more seconds.",
                     ) from None
 
-    def get_paginated(self, path: str, params: dict[str, Any] | None = None) -> Fetched:
-        """GET every page of a list endpoint by following ``Link: rel="next"`` (asks ``per_page=100``)."""
+    def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[tuple[list[Any], str]]:
+        """Yield ``(rows, redacted URL)`` page by page of a list endpoint, following ``Link: rel="next"``
+        (asks ``per_page=100``); only one page's JSON is held at a time."""
         first_params = {"per_page": 100, **(params or {})}
-        urls: list[str] = []
 
-        def read_page(url: str, first: bool) -> tuple[list[Any], str, str | None]:
+        def read_page(url: str, first: bool) -> tuple[tuple[list[Any], str], str, str | None]:
             data, response = self.request(url, first_params if first else None)  # next links carry every parameter
-            urls.append(redact(response.url))
             if not isinstance(data, list):
                 raise ResponseFormatError(response.url, f"expected a JSON array, got {type(data).__name__}", data)
-            return data, response.url, response.links.get("next", {}).get("url")
+            return (data, redact(response.url)), response.url, response.links.get("next", {}).get("url")
 
-        pages = follow_pages(
+        yield from follow_pages(
             self.url_for(path), read_page, 'Link rel="next"', max_pages=self.transport.limits.max_pages
         )
-        items = [item for page in pages for item in page]
+
+    def get_paginated(self, path: str, params: dict[str, Any] | None = None) -> Fetched:
+        """GET every page of a list endpoint by following ``Link: rel="next"`` (asks ``per_page=100``)."""
+        items: list[Any] = []
+        urls: list[str] = []
+        for rows, url in self.iter_pages(path, params):
+            items.extend(rows)
+            urls.append(url)
         return Fetched(items, urls)
 
     def get_many(

@@ -29,7 +29,7 @@ from typing import Any, Literal
 __all__ = ["ENDPOINTS", "FRAMES", "Endpoint"]
 
 Api = Literal["v1", "lti"]
-Paging = Literal["single", "paginated", "async"]
+Paging = Literal["single", "paginated", "streamed", "async"]
 # What a fanned-out call is asked once per: each student of a course (from ``student_summaries``),
 # each discussion topic (from ``discussion_topics``; a group discussion's child topics one by one)
 # or each conversation of the token owner's inbox (from the ``conversation_list`` call).
@@ -52,8 +52,10 @@ class Endpoint:
         The frames this call's answer feeds.
     api : {"v1", "lti"}
         Canvas's REST API (``/api/v1/``) or its LTI API (``/api/lti/``).
-    paging : {"single", "paginated", "async"}
-        One answer; every page by Link headers; or an answer that may be a ``progress_url`` to wait for.
+    paging : {"single", "paginated", "streamed", "async"}
+        One answer; every page by Link headers; every page too, each turned into rows as it arrives
+        so a large listing's JSON is never held whole; or an answer that may be a ``progress_url``
+        to wait for.
     query : mapping
         Query parameters sent with every request.
     fan_out : {"students", "topics", "conversations"}, optional
@@ -181,6 +183,22 @@ ENDPOINTS: dict[str, Endpoint] = {
             "anyone's replies are visible to them (Canvas's require_initial_post). Post once in it, use a "
             "teacher's or admin's token, or leave it out with topic_id=[...]."
         },
+    ),
+    "sections": Endpoint(
+        "courses/{course_id}/sections", ("sections",), paging="paginated", query={"include[]": "total_students"}
+    ),
+    "enrollments": Endpoint(
+        "courses/{course_id}/enrollments",
+        ("enrollments",),
+        paging="paginated",
+        query={"type[]": "StudentEnrollment"},
+    ),
+    # Every student × assignment of the course: thousands of rows, so it is streamed page by page.
+    "submissions": Endpoint(
+        "courses/{course_id}/students/submissions",
+        ("submissions",),
+        paging="streamed",
+        query={"student_ids[]": "all"},
     ),
     # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read.
     "conversation_list": Endpoint(

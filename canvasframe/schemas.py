@@ -319,6 +319,60 @@ SCHEMAS: dict[str, pa.Schema] = {
             _count("word_count", "words (whitespace-separated) in body"),
         ]
     ),
+    "sections": pa.schema(
+        [
+            COURSE,
+            _f("section_id", pa.int64(), "Canvas section id"),
+            _f("name", pa.string(), "section name"),
+            _f("sis_section_id", pa.string(), "the institution's id for it (NA when none or not visible)"),
+            _f("start_at", UTC_TS, "section start, overriding the term's (UTC; NaT when none)"),
+            _f("end_at", UTC_TS, "section end (UTC; NaT when none)"),
+            _f("total_students", pa.int64(), "students enrolled in it (NA when not sent)", "Int64"),
+        ]
+    ),
+    "enrollments": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            _f("enrollment_id", pa.int64(), "Canvas enrollment id (a student in two sections has two)"),
+            _f("section_id", pa.int64(), "the enrollment's section (NA when not sent)", "Int64"),
+            _f("role", pa.string(), "StudentEnrollment, or a custom student role's name"),
+            _f("enrollment_state", pa.string(), "active, invited, inactive, completed, ..."),
+            _f("created_at", UTC_TS, "when the student was enrolled (UTC)"),
+            _f("last_activity_at", UTC_TS, "the student's last request in the course (UTC; NaT when none)"),
+            _f(
+                "total_activity_time",
+                pa.duration("us"),
+                "time between requests counted by Canvas (short gaps only; NaT when not sent)",
+            ),
+            _score("current_score", "percentage over graded work (NaN without grade rights)"),
+            _score("final_score", "percentage with ungraded work as zero (NaN without grade rights)"),
+            _f("current_grade", pa.string(), "letter grade of current_score (NA without a scheme or rights)"),
+            _f("final_grade", pa.string(), "letter grade of final_score (NA without a scheme or rights)"),
+        ]
+    ),
+    "submissions": pa.schema(
+        [
+            COURSE,
+            STUDENT,
+            ASSIGNMENT,
+            _f("submission_id", pa.int64(), "Canvas submission id"),
+            _f("submitted_at", UTC_TS, "when it was handed in (UTC; NaT when not)"),
+            _f("graded_at", UTC_TS, "when it was graded (UTC; NaT when not)"),
+            _f("posted_at", UTC_TS, "when the grade was shown to the student (UTC; NaT when held back)"),
+            _score("score", "points earned (NaN when ungraded)"),
+            _f("grade", pa.string(), "the grade as entered: points, a letter, complete/incomplete (NA when none)"),
+            _f("attempt", pa.int64(), "attempt number (NA when never submitted)", "Int64"),
+            _f("workflow_state", pa.string(), "submitted, unsubmitted, graded or pending_review"),
+            _f("late", pa.bool_(), "Canvas's own decision: submitted after the due date, no extension"),
+            _f("missing", pa.bool_(), "Canvas's own decision: not submitted, due date passed"),
+            _f("excused", pa.bool_(), "excused by the teacher (NA when not sent)", "boolean"),
+            _f("late_policy_status", pa.string(), "a teacher's override: late, missing, extended, none (NA: unset)"),
+            _f("seconds_late", pa.duration("us"), "how late (0 on time; missing work: time since the due date)"),
+            _score("points_deducted", "points the late policy took off (NaN when none)"),
+            _f("submission_type", pa.string(), "online_upload, online_text_entry, online_quiz, ... (NA when none)"),
+        ]
+    ),
     "xapi_statements": pa.schema(
         [
             _f("statement_id", pa.string(), "the statement's id"),

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 import canvasframe as cf
 from canvasframe import transforms
-from canvasframe.sandbox import Config, Institution, discussion_views, routes, views
+from canvasframe.sandbox import Config, Institution, discussion_views, roster_views, routes, views
 from canvasframe.sandbox.lti import LtiService
+from canvasframe.sandbox.roster import roster
 from canvasframe.schemas import SCHEMAS, empty_frame
 from canvasframe.transforms import TRANSFORMS
 
@@ -43,6 +44,7 @@ _ACTIVITY = views.student_activity(ENROLLMENT)
 _FORUM = SMALL.forums[COURSE.id]
 _THREAD = next(t for t in _FORUM.topics if t.kind == "threaded")
 _DEPARTMENT_ACTIVITY = views.department_activity([COURSE])
+_ROSTER = roster(SMALL, COURSE)
 VALID = {
     "account": LTI.view(ROOT, ""),
     "external_tools": LTI.view(ROOT, "external_tools"),
@@ -63,6 +65,9 @@ VALID = {
     "discussion_topics": [discussion_views.topic_json(t, "https://x.test") for t in _FORUM.topics],
     "discussion_entries": discussion_views.full_view(_THREAD, _THREAD.id, SMALL.as_of, include_new=True),
     "conversations": discussion_views.conversation(SMALL.conversations[0]),
+    "sections": [roster_views.section_json(x, COURSE, True) for x in _ROSTER.sections],
+    "enrollments": [roster_views.enrollment_json(r, COURSE, "https://x.test") for r in _ROSTER.records],
+    "submissions": [roster_views.submission_json(r, "https://x.test", COURSE.id) for r in _ROSTER.submissions[:12]],
     "xapi_statements": STATEMENTS,
 }
 CONTEXT = {"account_id": 1, "term": "current", "course_id": 1}

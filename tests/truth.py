@@ -9,7 +9,7 @@ frames, independently of the JSON the transforms parse. For hand-made payloads,
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import networkx as nx
 import numpy as np
@@ -18,6 +18,7 @@ import pandas as pd
 from canvasframe.sandbox import views
 from canvasframe.sandbox.discussions import Entry, Topic
 from canvasframe.sandbox.institution import Course, Institution
+from canvasframe.sandbox.roster import grade_letter, roster
 from canvasframe.schemas import SCHEMAS
 
 
@@ -40,6 +41,8 @@ def typed(name: str, rows: list[dict], sort: list[str] | None = None) -> pd.Data
             frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
         elif kind == "timestamp[us]":
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
+        elif kind.startswith("duration"):
+            frame[col] = pd.to_timedelta(frame[col]).astype("timedelta64[us]")
         elif kind == "list<item: int64>":  # as Arrow hands lists to pandas: one int64 array per row, None for NA
             lists = [None if v is None else np.asarray(v, dtype=np.int64) for v in frame[col]]
             frame[col] = pd.Series(lists, index=frame.index, dtype=object)
@@ -225,3 +228,76 @@ def reply_graph(
                 weight = graph.get_edge_data(source, target, {"replies": 0})["replies"]
                 graph.add_edge(source, target, replies=weight + 1)
     return graph
+
+
+def sections(inst: Institution, course: Course) -> pd.DataFrame:
+    rows = [
+        {"course_id": course.id, "section_id": x.id, "name": x.name, "sis_section_id": None, "start_at": None,
+         "end_at": None, "total_students": len(x.student_ids)}
+        for x in roster(inst, course).sections
+    ]  # fmt: skip
+    return typed("sections", rows, ["course_id", "section_id"])
+
+
+def enrollments(inst: Institution, course: Course, *, grades: bool = True) -> pd.DataFrame:
+    rows = [
+        {
+            "course_id": course.id,
+            "student_id": r.user_id,
+            "enrollment_id": r.id,
+            "section_id": r.section_id,
+            "role": "StudentEnrollment",
+            "enrollment_state": "completed" if course.state == "completed" else "active",
+            "created_at": r.created_at,
+            "last_activity_at": r.last_activity_at,
+            "total_activity_time": timedelta(seconds=r.total_activity_time),
+            "current_score": r.current_score if grades and r.current_score is not None else np.nan,
+            "final_score": r.final_score if grades and r.final_score is not None else np.nan,
+            "current_grade": grade_letter(r.current_score) if grades else None,
+            "final_grade": grade_letter(r.final_score) if grades else None,
+        }
+        for r in roster(inst, course).records
+    ]
+    return typed("enrollments", rows, ["course_id", "student_id", "enrollment_id"])
+
+
+def submissions(inst: Institution, course: Course) -> pd.DataFrame:
+    """Each student × assignment from the submission events; flags from the statuses the Analytics use,
+    except that an extension (the roster's ``late_policy_status``) makes late work not late."""
+    extended = {(r.user_id, r.assignment_id) for r in roster(inst, course).submissions if r.late_policy_status}
+    due = {a.id: a for a in course.assignments}
+    rows = []
+    for row in roster(inst, course).submissions:
+        sub = course.enrollments[row.user_id].submissions[row.assignment_id]
+        a = due[row.assignment_id]
+        late = sub.status == "late" and (row.user_id, a.id) not in extended
+        graded = sub.posted_at is not None
+        seconds = 0.0
+        if late and sub.submitted_at is not None and a.due_at is not None:
+            seconds = (sub.submitted_at - a.due_at).total_seconds()
+        elif sub.status == "missing" and a.due_at is not None:
+            seconds = (inst.as_of - a.due_at).total_seconds()
+        rows.append(
+            {
+                "course_id": course.id,
+                "student_id": row.user_id,
+                "assignment_id": a.id,
+                "submission_id": row.id,
+                "submitted_at": sub.submitted_at,
+                "graded_at": sub.posted_at,
+                "posted_at": None if a.muted else sub.posted_at,
+                "score": sub.score if graded and sub.score is not None else np.nan,
+                "grade": f"{sub.score:g}" if graded and sub.score is not None else None,
+                "attempt": 1 if sub.submitted_at is not None else None,
+                "workflow_state": "graded" if sub.excused or (graded and sub.score is not None)
+                else ("submitted" if sub.submitted_at is not None else "unsubmitted"),
+                "late": late,
+                "missing": sub.status == "missing",
+                "excused": sub.excused,
+                "late_policy_status": "extended" if (row.user_id, a.id) in extended else None,
+                "seconds_late": timedelta(seconds=seconds),
+                "points_deducted": np.nan,
+                "submission_type": row.submission_type,
+            }
+        )  # fmt: skip
+    return typed("submissions", rows, ["course_id", "student_id", "assignment_id"])

@@ -5,7 +5,7 @@ them into units of work (one account × term, one course, one course's students)
 hands them to :func:`canvasframe._pipeline.run` (cache, fetch, transform, store). Each
 takes one id or a list of ids and returns one concatenated frame; the id is always a
 column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`,
-:mod:`.discussions`.
+:mod:`.discussions`, :mod:`.enrollments`.
 """
 
 from ._registry import LOADERS, LoaderSpec
@@ -27,6 +27,7 @@ from .departments import (
     load_subaccount_statistics,
 )
 from .discussions import load_conversations, load_discussion_entries, load_discussion_topics
+from .enrollments import load_enrollments, load_sections, load_submissions
 
 __all__ = [
     "LOADERS",
@@ -44,10 +45,13 @@ __all__ = [
     "load_department_statistics",
     "load_discussion_entries",
     "load_discussion_topics",
+    "load_enrollments",
     "load_external_tools",
     "load_page_views",
     "load_participations",
+    "load_sections",
     "load_student_assignments",
     "load_student_summaries",
     "load_subaccount_statistics",
+    "load_submissions",
 ]

@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .faults import FaultKind
 from .lti import UNAUTHORIZED
-from .routes import NOT_FOUND, HTTPAnswer, Paged, initial_post_required, route, server_error
+from .roster_views import without_grades
+from .routes import NOT_FOUND, HTTPAnswer, Paged, create_conversation, initial_post_required, route, server_error
 
 if TYPE_CHECKING:
     from .server import SandboxServer
@@ -189,6 +190,8 @@ class Handler(BaseHTTPRequestHandler):
         except HTTPAnswer as answer:
             return answer.status, answer.body, answer.headers
         if isinstance(result, Paged):
+            if role == "no-grades" and path.endswith("/enrollments"):  # a TA without grade rights, say
+                result = Paged(without_grades(result.rows))
             return self._page(path, query, result.rows, fault)
         return 200, result, {}
 
@@ -235,12 +238,32 @@ class Handler(BaseHTTPRequestHandler):
         elif parts.path.startswith("/api/lti/v1/xapi/"):
             url = f"{sandbox.url}{self.path}"
             status, answer = sandbox.xapi.callback(parts.path.rsplit("/", 1)[-1], url, self.headers, body)
+        elif parts.path == "/api/v1/conversations":
+            self._post_canvas(body, fault)
+            return
         else:
             status, answer = 404, NOT_FOUND
         if answer is None:
             self._send_raw(status, b"", "text/plain", {})
         else:
             self._send(status, answer, {})
+
+    def _post_canvas(self, body: bytes, fault: FaultKind | None) -> None:
+        """A write to Canvas's REST API: the same token and throttle rules as a read, then the view."""
+        sandbox = self.sandbox
+        token = bearer_token(self.headers.get("Authorization", ""), {})
+        role = self._authenticate(token, "/api/v1/conversations")
+        if role is None:
+            return
+        bucket = sandbox.throttle.bucket(token or "")
+        if self._refused_by_throttle(bucket, fault):
+            return
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        with sandbox.lock:
+            sandbox.posted.append(form)
+        status, answer = create_conversation(sandbox, form)
+        remaining = bucket.settle(0.0) if sandbox.throttle.config.enabled else bucket.remaining()
+        self._send(status, answer, {"X-Rate-Limit-Remaining": f"{remaining:.2f}"})
 
     # -- writing -----------------------------------------------------------------------------
 

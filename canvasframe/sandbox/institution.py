@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .discussions import TOPIC_KINDS, Conversation, Forum, build_forum, build_inbox, id_sequence, slot_urls
+from .roster import Roster
 
 UTC = timezone.utc
 PROFILES = ("steady", "late_starter", "fading", "never_submits", "night_owl")
@@ -165,17 +166,18 @@ class Institution:
         self.accounts: dict[int, Account] = {}
         self.terms: dict[int, Term] = {}
         self.courses: dict[int, Course] = {}
+        self.rosters: dict[int, Roster] = {}  # course id -> sections, enrollments, submissions (built on demand)
         # Canvas numbers each table on its own; discussion ids come from a sequence of their own, so
         # adding discussions left every other id (and every other draw) of the institution as it was.
-        self._forum_ids = id_sequence(self.config.id_base + 1_000_001)
+        self.forum_ids = id_sequence(self.config.id_base + 1_000_001)
         self._generate()
-        self.forums: dict[int, Forum] = {c.id: build_forum(self, c, self._forum_ids) for c in self.courses.values()}
+        self.forums: dict[int, Forum] = {c.id: build_forum(self, c, self.forum_ids) for c in self.courses.values()}
         for course in self.courses.values():
             course.discussion_topics = sum(not t.is_announcement for t in self.forums[course.id].topics)
         # The token's user, whose inbox /conversations lists: the teacher of the first course with students.
         inbox_course = next(c for c in self.courses.values() if c.enrollments)
         self.inbox_owner_id = inbox_course.teacher_id
-        self.conversations: list[Conversation] = build_inbox(self, inbox_course, self._forum_ids)
+        self.conversations: list[Conversation] = build_inbox(self, inbox_course, self.forum_ids)
 
     # -- queries used by the views and by tests ------------------------------
 
@@ -274,8 +276,8 @@ class Institution:
             media_objects=int(rng.integers(0, 30)),
             attachments=int(rng.integers(5, 80)),
         )
-        course.topic_ids = [next(self._forum_ids) for _ in TOPIC_KINDS]
-        course.slots = slot_urls(course.id, course.topic_ids, next(self._forum_ids), _SITE)
+        course.topic_ids = [next(self.forum_ids) for _ in TOPIC_KINDS]
+        course.slots = slot_urls(course.id, course.topic_ids, next(self.forum_ids), _SITE)
         for i in chosen:
             student = pool[int(i)]
             course.enrollments[student.id] = self._enrollment(course, student, start, as_of)

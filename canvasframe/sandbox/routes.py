@@ -10,15 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import discussion_views, views
+from . import discussion_views, roster_views, views
+from .discussions import Conversation, Message
 from .institution import Course, Enrollment
+from .roster import roster
 
 if TYPE_CHECKING:
     from .server import SandboxServer
 
-__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Paged", "initial_post_required", "route"]
+__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Paged", "create_conversation", "initial_post_required", "route"]
 
 NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
 Query = dict[str, str]
@@ -231,6 +234,59 @@ def conversation(s: SandboxServer, q: Query, conversation_id: int) -> Any:
     return discussion_views.conversation(found)
 
 
+def sections(s: SandboxServer, q: Query, course_id: int) -> Any:
+    course = course_or_404(s, course_id, need_students=False)
+    with_total = q.get("include[]") == "total_students"
+    return Paged([roster_views.section_json(x, course, with_total) for x in roster(s.institution, course).sections])
+
+
+def enrollments(s: SandboxServer, q: Query, course_id: int) -> Any:
+    """Student enrollments; without a ``type[]`` filter the teacher's enrollment is listed too, as on Canvas."""
+    course = course_or_404(s, course_id, need_students=False)
+    rows = [roster_views.enrollment_json(r, course, s.url) for r in roster(s.institution, course).records]
+    kind = q.get("type[]")
+    if kind is None:
+        teacher = {"id": course.teacher_id, "user_id": course.teacher_id, "course_id": course.id}
+        rows.insert(0, teacher | {"type": "TeacherEnrollment", "role": "TeacherEnrollment", "grades": {"html_url": ""}})
+    elif kind != "StudentEnrollment":
+        rows = []
+    return Paged(rows)
+
+
+def course_submissions(s: SandboxServer, q: Query, course_id: int) -> Any:
+    """Every student's submissions with ``student_ids[]=all``; without it, the caller's own (a teacher has none)."""
+    course = course_or_404(s, course_id, need_students=False)
+    if q.get("student_ids[]") != "all":
+        return Paged([])
+    rows = roster(s.institution, course).submissions
+    return Paged([roster_views.submission_json(r, s.url, course.id) for r in rows])
+
+
+def create_conversation(s: SandboxServer, form: dict[str, list[str]]) -> tuple[int, Any]:
+    """``POST /conversations``: one new conversation from the token's user to each recipient (a student
+    of the context course), recorded in the inbox; 400 with Canvas's error shape for a bad request."""
+    inst = s.institution
+    context = (form.get("context_code") or [""])[-1].removeprefix("course_")
+    course = inst.courses.get(int(context)) if context.isdigit() else None
+    body = (form.get("body") or [""])[-1]
+    recipients = form.get("recipients[]", [])
+    if not body.strip():
+        return 400, {"errors": [{"attribute": "body", "type": "blank", "message": "blank"}]}
+    if course is None or not recipients or any(not r.isdigit() or int(r) not in course.enrollments for r in recipients):
+        return 400, {"errors": [{"attribute": "recipients", "type": "invalid", "message": "Invalid recipients"}]}
+    created, now = [], datetime.now(timezone.utc).replace(microsecond=0)
+    with s.lock:
+        for recipient in recipients:
+            message = Message(next(inst.forum_ids), inst.inbox_owner_id, now, body)
+            subject = (form.get("subject") or [""])[-1]
+            conversation = Conversation(
+                next(inst.forum_ids), course.id, [inst.inbox_owner_id, int(recipient)], subject, [message], "read"
+            )
+            inst.conversations.append(conversation)
+            created.append(discussion_views.conversation_summary(conversation))
+    return 201, created
+
+
 def progress(s: SandboxServer, q: Query, progress_id: int) -> Any:
     answer = s.jobs.poll(progress_id)
     if answer is None:
@@ -258,6 +314,9 @@ ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"/api/v1/courses/(\d+)/discussion_topics"), discussion_topics),
     (_COURSE_VIEW, course_topic_view),
     (re.compile(r"/api/v1/groups/(\d+)/discussion_topics/(\d+)/view"), group_topic_view),
+    (re.compile(r"/api/v1/courses/(\d+)/sections"), sections),
+    (re.compile(r"/api/v1/courses/(\d+)/enrollments"), enrollments),
+    (re.compile(r"/api/v1/courses/(\d+)/students/submissions"), course_submissions),
     (re.compile(r"/api/v1/conversations"), conversations),
     (re.compile(r"/api/v1/conversations/(\d+)"), conversation),
     (re.compile(r"/api/v1/progress/(\d+)"), progress),

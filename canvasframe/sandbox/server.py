@@ -90,6 +90,7 @@ class SandboxServer:
         self.settings = settings or SandboxSettings()
         self.request_log: list[str] = []
         self.query_log: list[tuple[str, dict[str, str]]] = []
+        self.posted: list[dict[str, list[str]]] = []  # the forms of every POST /api/v1/conversations
         self._views_asked: dict[int, float] = {}  # topic id -> when its full view was first asked for
         self.lock = threading.Lock()
         self.xapi = XapiService(self.institution, self.lock)

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..endpoints import FanOut
+from ..schemas import empty_frame
 from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, utc_days, utc_timestamps
 from .analytics import (
     communication,
@@ -42,6 +43,7 @@ from .courses import courses
 from .discussions import conversation_ids, conversations, discussion_entries, discussion_topics
 from .lti import account, data_services, external_tools
 from .page_views import canvas_hours, page_views
+from .reports import enrollments, sections, submissions
 from .xapi import statements_to_frame
 
 __all__ = [
@@ -67,14 +69,17 @@ __all__ = [
     "department_statistics",
     "discussion_entries",
     "discussion_topics",
+    "enrollments",
     "external_tools",
     "is_digits",
     "page_views",
     "participations",
+    "sections",
     "statements_to_frame",
     "student_assignments",
     "student_summaries",
     "subaccount_statistics",
+    "submissions",
     "utc_days",
     "utc_timestamps",
 ]
@@ -94,11 +99,22 @@ class Transform:
         The payload is ``[(key, body), ...]``: one body per student of a course (the key is the
         student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``) or per
         conversation (its id).
+    keys : tuple of str
+        For a streamed listing (applied page by page): the columns the pages' rows are sorted
+        by once put together.
     """
 
     function: Callable[..., pd.DataFrame]
     context: tuple[str, ...] = ()
     fan_out: FanOut | None = None
+    keys: tuple[str, ...] = ()
+
+    def combine(self, name: str, pages: list[pd.DataFrame]) -> pd.DataFrame:
+        """The frame of a streamed listing from its pages' frames (all of one schema)."""
+        if not pages:
+            return empty_frame(name)
+        frame = pd.concat(pages, ignore_index=True)
+        return frame.sort_values(list(self.keys), kind="stable", ignore_index=True) if self.keys else frame
 
     def __call__(self, payload: Any, unit: Mapping[str, Any], source: str | None = None) -> pd.DataFrame:
         """Apply the transform with the context it takes from ``unit`` (a loader's unit of work)."""
@@ -132,5 +148,8 @@ TRANSFORMS: dict[str, Transform] = {
     "discussion_topics": Transform(discussion_topics, _COURSE),
     "discussion_entries": Transform(discussion_entries, _COURSE, fan_out="topics"),
     "conversations": Transform(conversations, fan_out="conversations"),
+    "sections": Transform(sections, _COURSE),
+    "enrollments": Transform(enrollments, _COURSE),
+    "submissions": Transform(submissions, _COURSE, keys=("course_id", "student_id", "assignment_id")),
     "xapi_statements": Transform(statements_to_frame),
 }
