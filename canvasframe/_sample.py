@@ -9,12 +9,15 @@ import os
 import sys
 import threading
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .client import Canvas, connect, set_default_canvas
 from .errors import ConfigError
 from .sandbox import Config, SandboxServer
 from .transforms import is_digits
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = ["SampleCanvas", "connect_or_sample", "sample"]
 
@@ -41,6 +44,26 @@ def sample_server() -> SandboxServer:
             _server = SandboxServer(config=sample_config()).start()
             atexit.register(_server.stop)
         return _server
+
+
+def generator_digest(package: Traversable | None = None) -> str:
+    """A hash of the sandbox's source: the sample's data change whenever it does."""
+    package = package or files("canvasframe") / "sandbox"
+    sources = sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def sample_namespace(config: Config, generator: str) -> str:
+    """The sample's cache namespace: the same configuration made by the same sandbox code, the same name.
+
+    Both go in, so an upgrade that changes how the sandbox makes its data never serves frames
+    cached from the old data.
+    """
+    blob = json.dumps([config.to_dict(), generator], sort_keys=True).encode()
+    return f"sample-{hashlib.sha256(blob).hexdigest()[:12]}"
 
 
 class SampleCanvas(Canvas):
@@ -99,8 +122,9 @@ def sample(
     """Connect to the bundled sample institution and make it the loaders' default.
 
     The sandbox runs on 127.0.0.1 in a background thread. Its cache entries are
-    filed under a namespace named after the sample's configuration, so they are
-    reused across runs even though the port changes.
+    filed under a namespace named after the sample's configuration and the sandbox
+    code that generates it, so they are reused across runs even though the port
+    changes, and never outlive a change to the data.
 
     Parameters
     ----------
@@ -123,8 +147,7 @@ def sample(
     """
     server = sample_server()
     if cache_namespace is None:
-        digest = hashlib.sha256(json.dumps(server.institution.config.to_dict(), sort_keys=True).encode()).hexdigest()
-        cache_namespace = f"sample-{digest[:12]}"
+        cache_namespace = sample_namespace(server.institution.config, generator_digest())
     canvas = SampleCanvas(
         server, cache_dir=cache_dir, max_workers=max_workers, offline=offline, cache_namespace=cache_namespace
     )

@@ -33,3 +33,23 @@ def test_snapshot_equals_a_fresh_pull(frames, name):
     fresh = frames[name]
     fresh.attrs.clear()
     pdt.assert_frame_equal(snapshot, fresh)
+
+
+def test_the_sample_cache_never_outlives_a_change_to_the_sandbox(tmp_path):
+    """A cached sample frame is reused across runs, but not once the code that makes the data changed."""
+    import shutil
+    from importlib.resources import files
+
+    from canvasframe._sample import generator_digest, sample_config, sample_namespace
+
+    copy = tmp_path / "sandbox"
+    shutil.copytree(str(files("canvasframe") / "sandbox"), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = generator_digest(copy)
+    assert before == generator_digest()
+    views = copy / "views.py"
+    views.write_text(views.read_text() + "\n# a change to how the data is made\n")
+    after = generator_digest(copy)
+    assert after != before
+    config = sample_config()
+    assert sample_namespace(config, before) != sample_namespace(config, after)
+    assert cf.sample(quiet=True).cache_namespace == sample_namespace(config, before)
