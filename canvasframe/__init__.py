@@ -11,6 +11,7 @@ from . import cache as cache
 from . import discussions as discussions
 from . import lti as lti
 from . import plots as plots
+from . import reports as reports
 from . import xapi as xapi
 from ._sample import *  # noqa: F403
 from ._version import __version__ as __version__
@@ -30,9 +31,10 @@ def __getattr__(name: str) -> object:
 
 
 # Each module lists its own public names; this package exports them, plus the namespaces users call into
-# (cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), cf.xapi.read_statements(),
+# (cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), cf.reports.student_table(),
+# cf.xapi.read_statements(),
 # cf.widgets.CourseExplorer).
-_NAMESPACES = ("cache", "discussions", "lti", "plots", "widgets", "xapi")
+_NAMESPACES = ("cache", "discussions", "lti", "plots", "reports", "widgets", "xapi")
 __all__ = sorted(
     {
         "__version__",

@@ -1,0 +1,116 @@
+"""Weekly page views and participations, course against a student or a section."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._frames import require
+from ..errors import ConfigError
+from ._common import student_ids, with_sources
+
+
+def weekly_activity(
+    page_views: pd.DataFrame,
+    participations: pd.DataFrame,
+    *,
+    enrollments: pd.DataFrame | None = None,
+    student_id: int | None = None,
+    section_id: int | None = None,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Page views and participations per week, for the course and for one student or section.
+
+    As New Analytics shows them: the course line is the mean per student (everyone enrolled
+    counts, with zeros), the selection is one student's counts or the mean of a section's
+    students. Weeks start on Monday in ``tz`` (the course's time zone).
+
+    Parameters
+    ----------
+    page_views, participations : DataFrame
+        From ``load_page_views`` and ``load_participations`` for the whole course.
+    enrollments : DataFrame, optional
+        From ``load_enrollments``: who counts in the means (default: every student with
+        activity) and, for ``section_id``, who is in the section.
+    student_id, section_id : int, optional
+        The selection (at most one).
+    tz : str
+        IANA time zone whose Mondays start the weeks.
+
+    Returns
+    -------
+    DataFrame
+        ``week`` (naive local date of the Monday), ``students`` (how many the means are over),
+        ``page_views`` and ``participations`` (means per student), and with a selection
+        ``selected_students``, ``selected_page_views`` and ``selected_participations``.
+
+    Examples
+    --------
+    >>> canvas = cf.sample(quiet=True)
+    >>> course = canvas.sample_course_id
+    >>> weeks = weekly_activity(cf.load_page_views(course), cf.load_participations(course),
+    ...                         enrollments=cf.load_enrollments(course), student_id=1005, tz="America/Chicago")
+    >>> list(weeks.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['week', 'students', 'page_views', 'participations', 'selected_students', 'selected_page_views',
+     'selected_participations']
+    """
+    require(page_views, ["student_id", "hour", "views"], "weekly_activity", "load_page_views")
+    require(participations, ["student_id", "created_at"], "weekly_activity", "load_participations")
+    if student_id is not None and section_id is not None:
+        raise ConfigError("weekly_activity: choose a student_id or a section_id, not both.")
+    if enrollments is not None:
+        require(enrollments, ["student_id", "section_id"], "weekly_activity", "load_enrollments")
+        everyone = student_ids(enrollments)
+    else:
+        everyone = student_ids(page_views, participations)
+    views = _per_student_week(page_views["student_id"], page_views["hour"], page_views["views"], tz)
+    posts = _per_student_week(
+        participations["student_id"], participations["created_at"], pd.Series(1, index=participations.index), tz
+    )
+    weeks = views.index.get_level_values("week").unique().union(posts.index.get_level_values("week").unique())
+    report = pd.DataFrame({"week": weeks})
+    report["students"] = len(everyone)
+    report["page_views"], report["participations"] = _means(views, posts, everyone, weeks)
+    chosen = _selection(everyone, enrollments, student_id, section_id)
+    if chosen is not None:
+        report["selected_students"] = len(chosen)
+        report["selected_page_views"], report["selected_participations"] = _means(views, posts, chosen, weeks)
+    return with_sources(report, "weekly_activity", page_views=page_views, participations=participations,
+                         enrollments=enrollments)  # fmt: skip
+
+
+def _per_student_week(students: pd.Series, times: pd.Series, counts: pd.Series, tz: str) -> pd.Series:
+    try:
+        local = times.dt.tz_convert(tz).dt.tz_localize(None)
+    except Exception as exc:  # zoneinfo and pytz disagree on the error type for an unknown zone
+        raise ConfigError(f"tz={tz!r} is not a time zone name such as 'America/Chicago'.") from exc
+    week = local.dt.to_period("W-SUN").dt.start_time.astype("datetime64[us]")  # weeks ending Sunday start Monday
+    return counts.groupby([students.astype("int64").rename("student_id"), week.rename("week")]).sum()
+
+
+def _means(
+    views: pd.Series, posts: pd.Series, students: pd.Index, weeks: pd.Index
+) -> tuple[pd.Series, pd.Series]:
+    """Means per student per week over ``students`` (absent students and weeks count as zero)."""
+    result = []
+    for counts in (views, posts):
+        mine = counts[counts.index.get_level_values("student_id").isin(students)]
+        total = mine.groupby(level="week").sum().reindex(weeks, fill_value=0)
+        result.append((total / max(len(students), 1)).to_numpy())
+    return pd.Series(result[0]), pd.Series(result[1])
+
+
+def _selection(
+    everyone: pd.Index, enrollments: pd.DataFrame | None, student_id: int | None, section_id: int | None
+) -> pd.Index | None:
+    if student_id is not None:
+        if student_id not in everyone:
+            raise ConfigError(f"weekly_activity: student {student_id} is not among this course's students.")
+        return pd.Index([student_id], dtype="int64")
+    if section_id is None:
+        return None
+    if enrollments is None:
+        raise ConfigError("weekly_activity: section_id needs enrollments= (from load_enrollments) for its students.")
+    members = enrollments.loc[enrollments["section_id"] == section_id, "student_id"]
+    if members.empty:
+        raise ConfigError(f"weekly_activity: section {section_id} has no students; load_sections() lists the sections.")
+    return pd.Index(sorted(set(members.astype("int64"))), dtype="int64")

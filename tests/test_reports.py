@@ -1,0 +1,244 @@
+"""Sections, enrollments, submissions and the instructor reports over real HTTP, against the sandbox's events."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+import canvasframe as cf
+from canvasframe.reports import export_report, last_activity, missing_late_excused, student_table, weekly_activity
+from canvasframe.sandbox import SandboxServer
+from canvasframe.sandbox.institution import Course, Institution
+from canvasframe.sandbox.roster import ACTIVITY_WINDOW, RECORD_EVERY
+
+from . import truth
+from .conftest import TOKEN
+
+NO_GRADES = "ta-token-without-grade-rights-0123"
+
+
+def _course(institution: Institution) -> Course:
+    return next(c for c in institution.courses.values() if c.enrollments)
+
+
+def _extended(institution: Institution, course: Course) -> set[tuple[int, int]]:
+    """(student, assignment) pairs whose late work the teacher extended (the sandbox's roster says which)."""
+    return {(r.user_id, r.assignment_id) for r in truth.roster(institution, course).submissions if r.late_policy_status}
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.reset_index(drop=True)
+
+
+# -- loaders -----------------------------------------------------------------------------------------
+
+
+def test_sections_and_enrollments_are_the_sandboxs(canvas, institution):
+    course = _course(institution)
+    pdt.assert_frame_equal(_plain(cf.load_sections(course.id, canvas=canvas)), truth.sections(institution, course))
+    pdt.assert_frame_equal(
+        _plain(cf.load_enrollments(course.id, canvas=canvas)), truth.enrollments(institution, course)
+    )
+
+
+def test_only_student_enrollments_are_asked_for(canvas, sandbox, institution):
+    course = _course(institution)
+    sandbox.clear_log()
+    enrollments = cf.load_enrollments(course.id, canvas=canvas, refresh=True)
+    asked = [q for p, q in sandbox.query_log if p.endswith("/enrollments")]
+    assert asked and all(q.get("type[]") == "StudentEnrollment" for q in asked)
+    assert course.teacher_id not in set(enrollments["student_id"])  # Canvas lists the teacher without the filter
+
+
+def test_scores_without_grade_rights_are_missing_not_zero(institution, connect):
+    course = _course(institution)
+    with SandboxServer(institution, tokens={TOKEN: "admin", NO_GRADES: "no-grades"}) as server:
+        enrollments = cf.load_enrollments(course.id, canvas=connect(server, token=NO_GRADES))
+    expected = truth.enrollments(institution, course, grades=False)
+    pdt.assert_frame_equal(_plain(enrollments), expected)
+    assert enrollments["current_score"].isna().all() and enrollments["current_grade"].isna().all()
+
+
+def test_activity_time_follows_the_page_views(institution):
+    """The sandbox's enrollments agree with its page views, under the rule docs/reports.md states."""
+    course = _course(institution)
+    enrollments = truth.enrollments(institution, course).set_index("student_id")
+    for student_id, e in course.enrollments.items():
+        row = enrollments.loc[student_id]
+        if not len(e.hours):
+            assert pd.isna(row["last_activity_at"]) and row["total_activity_time"] == timedelta(0)
+            continue
+        last_hour = pd.Timestamp(int(e.hours.max()), unit="s", tz="UTC")
+        assert last_hour - RECORD_EVERY <= row["last_activity_at"] < last_hour + timedelta(hours=1)
+        # At most one window per recorded request, and recorded requests are RECORD_EVERY apart.
+        assert row["total_activity_time"] <= int(e.views.sum()) * ACTIVITY_WINDOW
+
+
+def test_submissions_are_streamed_page_by_page_and_are_the_sandboxs(canvas, sandbox, institution):
+    course = _course(institution)
+    sandbox.clear_log()
+    submissions = cf.load_submissions(course.id, canvas=canvas, refresh=True)
+    pages = [q for p, q in sandbox.query_log if p.endswith("/students/submissions")]
+    assert len(pages) == -(-len(course.enrollments) * len(course.assignments) // 100) > 1
+    assert all(q.get("student_ids[]") == "all" for q in pages)
+    pdt.assert_frame_equal(_plain(submissions), truth.submissions(institution, course))
+    assert len(submissions.attrs["canvasframe"]["sources"]) == len(pages)
+
+
+def test_submission_flags_agree_with_the_analytics_but_for_extensions(canvas, institution):
+    course = _course(institution)
+    submissions = cf.load_submissions(course.id, canvas=canvas)
+    summaries = cf.load_student_summaries(course.id, canvas=canvas).set_index("student_id")
+    per_student = submissions.groupby("student_id")
+    extended = (submissions["late_policy_status"] == "extended").groupby(submissions["student_id"]).sum()
+    assert extended.sum() > 0  # the sample has the case the docs explain
+    pdt.assert_series_equal(per_student["missing"].sum(), summaries["missing"], check_names=False)
+    pdt.assert_series_equal(per_student["late"].sum() + extended, summaries["late"], check_names=False)
+
+
+# -- reports -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def frames(canvas, institution):
+    course = _course(institution)
+    load = {
+        name: cf.LOADERS[name].function(course.id, canvas=canvas, progress=False)
+        for name in ("enrollments", "submissions", "student_summaries", "course_assignments", "page_views",
+                     "participations", "discussion_entries")
+    }  # fmt: skip
+    return course, load
+
+
+def test_student_table_counts_the_submission_events(frames, institution):
+    course, f = frames
+    table = student_table(f["enrollments"], f["submissions"], f["student_summaries"]).set_index("student_id")
+    records = {r.user_id: r for r in truth.roster(institution, course).records}
+    extended = _extended(institution, course)
+    for student_id, e in course.enrollments.items():
+        status = Counter(
+            "excused" if s.excused else ("on_time" if (student_id, a) in extended else s.status)
+            for a, s in e.submissions.items()
+        )
+        row = table.loc[student_id]
+        assert (row["on_time"], row["late"], row["missing"], row["excused"]) == (
+            status["on_time"], status["late"], status["missing"], status["excused"]
+        ), student_id
+        expected_score = records[student_id].current_score
+        assert row["current_score"] == pytest.approx(np.nan if expected_score is None else expected_score, nan_ok=True)
+        assert row["page_views"] == int(e.views.sum())
+        assert row["analytics_missing"] == Counter(s.status for s in e.submissions.values())["missing"]
+    as_of = pd.Timestamp(f["enrollments"].attrs["canvasframe"]["fetched_at"])
+    active = table["last_activity_at"].notna()
+    assert ((as_of - table.loc[active, "last_activity_at"]).dt.days == table.loc[active, "days_since_activity"]).all()
+    assert set(table.attrs["canvasframe"]["sources"]) == {"enrollments", "submissions", "summaries"}
+
+
+def test_current_score_is_the_posted_grades_share(frames, institution):
+    """Canvas's current score, recomputed here from the submission events: posted grades over their points."""
+    course, f = frames
+    scores = f["enrollments"].set_index("student_id")["current_score"]
+    for student_id, e in course.enrollments.items():
+        graded = [(s.score, a.points_possible) for a in course.assignments
+                  if (s := e.submissions[a.id]).score is not None and s.posted_at is not None and not a.muted
+                  and a.points_possible is not None and not s.excused]  # fmt: skip
+        expected = round(100 * sum(x for x, _ in graded) / sum(p for _, p in graded), 2) if graded else np.nan
+        assert scores[student_id] == pytest.approx(expected, nan_ok=True)
+
+
+def test_missing_late_excused_lists_exactly_those_submissions(frames, institution):
+    course, f = frames
+    report = missing_late_excused(f["submissions"], f["course_assignments"])
+    extended = _extended(institution, course)
+    expected = {
+        (sid, a.id, "excused" if s.excused else s.status)
+        for sid, e in course.enrollments.items()
+        for a in course.assignments
+        if (s := e.submissions[a.id]).excused or s.status == "missing"
+        or (s.status == "late" and (sid, a.id) not in extended)
+    }  # fmt: skip
+    assert set(zip(report["student_id"], report["assignment_id"], report["status"], strict=True)) == expected
+    late = report[report["status"] == "late"].iloc[0]
+    assert late["seconds_late"] == late["submitted_at"] - late["due_at"]
+    assert report["title"].notna().all()
+
+
+def test_last_activity_is_the_latest_academic_event_with_its_evidence(frames, institution):
+    course, f = frames
+    report = last_activity(f["submissions"], f["discussion_entries"], f["participations"]).set_index("student_id")
+    forum = institution.forums[course.id]
+    for student_id, e in course.enrollments.items():
+        events = [s.submitted_at for s in e.submissions.values() if s.submitted_at is not None]
+        events += [at for at, _ in e.participations]
+        events += [x.created_at for t in forum.topics if not t.anonymous for x in t.entries
+                   if x.author_id == student_id and not x.deleted]  # fmt: skip
+        row = report.loc[student_id]
+        if not events:
+            assert pd.isna(row["last_activity_at"]) and pd.isna(row["kind"])
+            continue
+        assert row["last_activity_at"] == max(events), student_id
+        assert row["kind"] in ("submission", "discussion post", "participation")
+        if row["kind"] != "participation":  # a participation's URL is whatever Canvas logged, maybe none
+            assert row["url"].startswith("http") and str(course.id) in row["url"]
+    assert set(report.index) == set(course.enrollments)
+    assert set(report["kind"].dropna()) == {"submission", "discussion post", "participation"}
+
+
+def test_weekly_activity_means_follow_the_events(frames, institution):
+    course, f = frames
+    tz, first = "America/Chicago", min(course.enrollments)
+    report = weekly_activity(
+        f["page_views"], f["participations"], enrollments=f["enrollments"], student_id=first, tz=tz
+    )
+    rows = []
+    for sid, e in course.enrollments.items():
+        local = pd.to_datetime(e.hours, unit="s", utc=True).tz_convert(tz).tz_localize(None)
+        monday = (local.normalize() - pd.to_timedelta(local.day_of_week, unit="D"))
+        rows.append(pd.DataFrame({"student_id": sid, "week": monday, "views": e.views}))
+    views = pd.concat(rows)
+    course_mean = views.groupby("week")["views"].sum() / len(course.enrollments)
+    mine = views[views["student_id"] == first].groupby("week")["views"].sum()
+    by_week = report.set_index("week")
+    np.testing.assert_allclose(by_week["page_views"].reindex(course_mean.index).to_numpy(), course_mean.to_numpy())
+    np.testing.assert_allclose(by_week["selected_page_views"].reindex(mine.index).to_numpy(), mine.to_numpy())
+    assert report["week"].is_unique and report["week"].is_monotonic_increasing
+    assert (report["week"].dt.day_of_week == 0).all()
+
+
+def test_weekly_activity_of_a_section(frames, canvas, institution):
+    course, f = frames
+    section = truth.roster(institution, course).sections[1]
+    report = weekly_activity(f["page_views"], f["participations"], enrollments=f["enrollments"], section_id=section.id)
+    assert (report["selected_students"] == len(section.student_ids)).all()
+    members = f["participations"][f["participations"]["student_id"].isin(section.student_ids)]
+    assert report["selected_participations"].sum() * len(section.student_ids) == pytest.approx(len(members))
+
+
+def test_report_arguments_are_checked(frames):
+    _, f = frames
+    with pytest.raises(cf.ConfigError, match="not both"):
+        weekly_activity(f["page_views"], f["participations"], student_id=1, section_id=2)
+    with pytest.raises(cf.ConfigError, match="needs enrollments"):
+        weekly_activity(f["page_views"], f["participations"], section_id=2)
+    with pytest.raises(cf.ConfigError, match="not a time zone"):
+        weekly_activity(f["page_views"], f["participations"], tz="Mars/Olympus")
+    with pytest.raises(cf.ConfigError, match="load_submissions"):
+        student_table(f["enrollments"], f["page_views"])
+
+
+def test_export_writes_whole_csv_with_durations_in_seconds(frames, tmp_path):
+    _, f = frames
+    report = missing_late_excused(f["submissions"], f["course_assignments"])
+    folder = tmp_path / "reports"
+    path = export_report(report, folder / "late.csv")
+    back = pd.read_csv(path)
+    assert len(back) == len(report)
+    np.testing.assert_allclose(back["seconds_late_seconds"], report["seconds_late"].dt.total_seconds())
+    with pytest.raises(cf.ConfigError, match="CSV"):
+        export_report(report, folder / "late.xlsx")
+    assert sorted(p.name for p in folder.iterdir()) == ["late.csv"]  # no temporary file left behind
