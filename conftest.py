@@ -29,6 +29,7 @@ def _docstring_examples(request: pytest.FixtureRequest, doctest_namespace: dict,
 
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("CANVASFRAME_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CANVASFRAME_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CANVASFRAME_PROGRESS", "0")
     for name in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN", "CANVASFRAME_OFFLINE"):
         monkeypatch.delenv(name, raising=False)

@@ -10,6 +10,7 @@ from . import _sample, client, datasets, errors, loaders
 from . import cache as cache
 from . import discussions as discussions
 from . import lti as lti
+from . import messages as messages
 from . import plots as plots
 from . import reports as reports
 from . import xapi as xapi
@@ -34,7 +35,7 @@ def __getattr__(name: str) -> object:
 # (cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), cf.reports.student_table(),
 # cf.xapi.read_statements(),
 # cf.widgets.CourseExplorer).
-_NAMESPACES = ("cache", "discussions", "lti", "plots", "reports", "widgets", "xapi")
+_NAMESPACES = ("cache", "discussions", "lti", "messages", "plots", "reports", "widgets", "xapi")
 __all__ = sorted(
     {
         "__version__",

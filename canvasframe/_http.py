@@ -355,6 +355,7 @@ class Transport:
         hint: str | None = None,
         auth_statuses: tuple[int, ...] = (401,),
         retry_statuses: frozenset[int] = RETRY_STATUSES,
+        replay: bool = True,
     ) -> tuple[Any, requests.Response]:
         """Send one request and return ``(parsed body, response)``, retrying as the policy says.
 
@@ -362,7 +363,11 @@ class Transport:
         :class:`ResponseFormatError`); ``body="none"`` ignores it. ``what`` names the service in errors.
         ``data`` may be a zero-argument callable, called for each attempt (a body that must not be replayed).
         ``retry_statuses`` are the error statuses worth retrying (a caller that waits on a 503 itself leaves it out).
+        ``replay=False`` is for a request that must not happen twice (sending a message): only a throttled
+        refusal, which Canvas answers before doing anything, is retried; a lost connection or an unreadable
+        answer raises at once, since the request may already have done its work.
         """
+        retries = self.policy.retries if replay else 0
         check_url(url, what)
         policy, attempt, throttled = self.policy, 0, 0
         while True:
@@ -378,7 +383,7 @@ class Transport:
             except _BODY_ERRORS as exc:
                 problem, response = f"the body was cut off ({type(exc).__name__})", None
             except _NETWORK_ERRORS as exc:
-                if attempt >= policy.retries:
+                if attempt >= retries:
                     raise NetworkError(
                         None, safe_url, detail=f"{type(exc).__name__} after {attempt + 1} attempts", hint=hint
                     ) from None
@@ -404,7 +409,7 @@ class Transport:
                     time.sleep(delay)
                     continue
                 if response.status_code >= 400:
-                    if response.status_code not in retry_statuses or attempt >= policy.retries:
+                    if response.status_code not in retry_statuses or attempt >= retries:
                         raise_for_response(response, hint=hint, auth_statuses=auth_statuses)
                     problem = f"HTTP {response.status_code}"
                 elif body == "none":
@@ -416,9 +421,9 @@ class Transport:
                         return orjson.loads(content), response
                     except ValueError:
                         problem = "the body is not valid JSON"
-                        if attempt >= policy.retries:
+                        if attempt >= retries:
                             raise ResponseFormatError(safe_url, problem, content.decode("utf-8", "replace")) from None
-            if attempt >= policy.retries:
+            if attempt >= retries:
                 raise ResponseFormatError(safe_url, problem)
             delay = policy.delay(attempt)
             log.info("%s on %s; retry %d in %.2fs", problem, safe_url, attempt + 1, delay)

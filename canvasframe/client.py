@@ -197,6 +197,25 @@ class Canvas:
         self, url: str, params: dict[str, Any] | None = None, *, retry_statuses: frozenset[int] = RETRY_STATUSES
     ) -> tuple[Any, requests.Response]:
         """GET one absolute URL of this Canvas and return ``(parsed JSON, response)``, retrying as the policy says."""
+        return self.transport.send(
+            "GET", url, what="Canvas", params=params, headers=self._headers(url), retry_statuses=retry_statuses
+        )
+
+    def post_once(self, path: str, form: dict[str, Any]) -> Any:
+        """POST a form to an API path and return the parsed answer, never sending it twice.
+
+        Only a throttled refusal is retried (Canvas refuses before doing anything); a lost
+        connection raises :class:`~canvasframe.errors.NetworkError` at once, since the request
+        may already have done its work.
+        """
+        url = self.url_for(path)
+        data, _ = self.transport.send(
+            "POST", url, what="Canvas", headers=self._headers(url), data=form, retry_statuses=frozenset(), replay=False
+        )
+        return data
+
+    def _headers(self, url: str) -> dict[str, str]:
+        """The request headers for a URL of this Canvas, with the token (asked for only once the URL is checked)."""
         self._check_same_origin(url, "the URL")
         check_url(url, "Canvas")  # before the token is asked for: a callable token may itself make a request
         if callable(self.__token):
@@ -204,10 +223,7 @@ class Canvas:
             remember_secret(token)
         else:
             token = self.__token
-        headers = {"Authorization": f"Bearer {token}", "Accept": STRING_IDS}
-        return self.transport.send(
-            "GET", url, what="Canvas", params=params, headers=headers, retry_statuses=retry_statuses
-        )
+        return {"Authorization": f"Bearer {token}", "Accept": STRING_IDS}
 
     # -- logical calls ---------------------------------------------------
 

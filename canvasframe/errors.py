@@ -9,6 +9,7 @@ them. No message, attribute or repr ever contains the API token.
 
     CanvasframeError
     ├── ConfigError            bad URL, http:// to a remote host, missing token, bad argument
+    │   └── ConfirmationRequired   a send without confirm=True (nothing was sent)
     ├── CanvasAPIError         .status .url (no secrets) .canvas_message .error_report_id
     │   ├── AuthenticationError    401
     │   ├── PermissionDenied       403 that is not throttling
@@ -18,9 +19,10 @@ them. No message, attribute or repr ever contains the API token.
     │   └── NetworkError           connection reset / timeout, retries exhausted (.status None)
     ├── ResponseFormatError    body is not the JSON shape expected   .url .problem .snippet
     │   └── FileFormatError        a local file (xAPI statements) is not what it should be
-    └── CacheError
-        ├── CacheMiss          offline and not cached
-        └── CacheCorrupt       offline and the cached file cannot be read
+    ├── CacheError
+    │   ├── CacheMiss          offline and not cached
+    │   └── CacheCorrupt       offline and the cached file cannot be read
+    └── MessagesNotSent        a send stopped part-way   .results (who was and was not messaged)
 
 Warnings use :class:`CanvasframeWarning`.
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import re
 import reprlib
+from typing import Any
 
 __all__ = [
     "AuthenticationError",
@@ -39,7 +42,9 @@ __all__ = [
     "CanvasframeError",
     "CanvasframeWarning",
     "ConfigError",
+    "ConfirmationRequired",
     "FileFormatError",
+    "MessagesNotSent",
     "NetworkError",
     "NotFound",
     "PermissionDenied",
@@ -246,3 +251,19 @@ class CacheMiss(CacheError):
 
 class CacheCorrupt(CacheError):
     """Offline mode, and the cached file cannot be read (it is never returned half-read)."""
+
+
+class ConfirmationRequired(ConfigError):
+    """Something would be sent to Canvas (messages) and the call did not say ``confirm=True``; nothing was sent."""
+
+
+class MessagesNotSent(CanvasframeError):
+    """Sending stopped part-way; ``results`` says, per recipient, who was messaged and who was not.
+
+    Its ``status`` column: ``sent``, ``already sent`` (by an earlier call), ``failed`` (Canvas
+    refused: not sent), ``uncertain`` (no answer: it may have been delivered) or ``not attempted``.
+    """
+
+    def __init__(self, message: str, results: Any) -> None:
+        super().__init__(message)
+        self.results = results

@@ -90,6 +90,7 @@ def _isolate(monkeypatch, tmp_path):
     for var in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN", "CANVASFRAME_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CANVASFRAME_CACHE_DIR", str(tmp_path / "default-cache"))
+    monkeypatch.setenv("CANVASFRAME_DATA_DIR", str(tmp_path / "data"))  # the journal of messages sent
     monkeypatch.setenv("CANVASFRAME_PROGRESS", "0")
     set_default_canvas(None)
     yield

@@ -6,7 +6,7 @@ import canvasframe as cf
 from canvasframe import _sample, client, datasets, errors, loaders
 
 # Namespaces users call into: cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), ...
-PUBLIC_MODULES = {"cache", "discussions", "lti", "plots", "reports", "widgets", "xapi"}
+PUBLIC_MODULES = {"cache", "discussions", "lti", "messages", "plots", "reports", "widgets", "xapi"}
 
 
 def test_all_equals_public_names():
@@ -40,4 +40,4 @@ def test_every_error_is_exported_and_a_canvasframe_error():
     classes = {n for n in errors.__all__ if isinstance(getattr(errors, n), type)} - {"CanvasframeWarning"}
     assert classes <= set(cf.__all__)
     assert all(issubclass(getattr(cf, n), cf.CanvasframeError) for n in classes)
-    assert len(classes) == 14
+    assert len(classes) == 16
