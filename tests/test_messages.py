@@ -56,7 +56,7 @@ def test_nothing_is_sent_without_confirm(inbox):
     message = draft(sorted(course.enrollments)[:2], "Hi", "Hello", course_id=course.id)
     for confirm in (False, "yes", 1):
         with pytest.raises(cf.ConfirmationRequired, match="nothing was sent"):
-            send(message, canvas=canvas, confirm=confirm)  # type: ignore[arg-type]
+            send(message, canvas=canvas, confirm=confirm)
     assert _posts(server) == 0 and not journal_path(canvas).exists()
 
 
