@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import discussions, loaders, plots
+from . import discussions, loaders, plots, reports
 from .client import Canvas
 
 STYLE: dict[str, Any] = {
@@ -44,6 +44,8 @@ class GalleryData:
     subaccounts: pd.DataFrame
     topics: pd.DataFrame
     entries: pd.DataFrame
+    enrollments: pd.DataFrame
+    submissions: pd.DataFrame
 
     @classmethod
     def load(
@@ -71,6 +73,8 @@ class GalleryData:
             subaccounts=by_term["subaccount_statistics"],
             topics=loaders.load_discussion_topics(course_id, canvas=canvas, progress=False),
             entries=loaders.load_discussion_entries(course_id, canvas=canvas, progress=False),
+            enrollments=loaders.load_enrollments(course_id, canvas=canvas, progress=False),
+            submissions=loaders.load_submissions(course_id, canvas=canvas, progress=False),
         )
 
     @property
@@ -84,6 +88,12 @@ class GalleryData:
     @property
     def metrics(self) -> pd.DataFrame:
         return discussions.discussion_metrics(self.entries, self.topics, roster=self.summaries)
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """Weekly activity of the course and its first student, in the institution's zone."""
+        return reports.weekly_activity(self.page_views, self.participations, enrollments=self.enrollments,
+                                       student_id=self.first_student, tz="America/Chicago")  # fmt: skip
 
 
 def _figure(draw: Callable[[GalleryData, plt.Axes], object], size: tuple[float, float] = (8, 4)):
@@ -154,6 +164,10 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
     "reply_matrix": (
         "Who replies to whom",
         _figure(lambda d, ax: plots.plot_reply_matrix(d.edges, ax=ax), (7, 6)),
+    ),
+    "weekly_activity": (
+        "Weekly page views and participations per student: the course's mean and one student",
+        _figure(lambda d, ax: plots.plot_weekly_activity(d.weekly, ax=ax)),
     ),
 }  # fmt: skip
 

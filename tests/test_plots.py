@@ -42,13 +42,16 @@ CASES: dict = {
     plots.plot_reply_network: ("edges", "reply_edges", {}),
     plots.plot_discussion_timeline: ("entries", "discussion_entries", {}),
     plots.plot_reply_matrix: ("edges", "reply_edges", {}),
+    plots.plot_weekly_activity: ("weekly", "weekly_activity", {}),
 }
 
 
 def _empty(name: str) -> pd.DataFrame:
-    """A loader's frame with no rows; ``reply_edges`` is not a loader's frame, so it is computed from one."""
+    """A loader's frame with no rows; reply edges and weekly activity are computed from such frames."""
     if name == "reply_edges":
         return cf.discussions.reply_edges(empty_frame("discussion_entries"), empty_frame("discussion_topics"))
+    if name == "weekly_activity":
+        return cf.reports.weekly_activity(empty_frame("page_views"), empty_frame("participations"))
     return empty_frame(name)
 
 
@@ -78,7 +81,7 @@ class TestEveryPlot:
         assert ax.get_xlabel() and ax.get_ylabel()
 
     def test_wrong_frame_is_a_clear_error(self, func):
-        with pytest.raises(cf.ConfigError, match=r"load_\w+|reply_edges"):
+        with pytest.raises(cf.ConfigError, match=r"load_\w+|reply_edges|weekly_activity"):
             func(pd.DataFrame({"x": [1]}))
 
     def test_signature_is_data_first_then_keywords(self, func):
@@ -157,3 +160,12 @@ def test_images_match_the_baselines(sample_data, tmp_path):
     for name, path in paths.items():
         result = compare_images(str(BASELINES / f"{name}.png"), str(path), tol=5)
         assert result is None, f"{name}: {result}"
+
+
+def test_weekly_activity_lines_are_the_reports_columns(sample_data):
+    weekly = sample_data.weekly
+    ax = plots.plot_weekly_activity(weekly)
+    drawn = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    np.testing.assert_allclose(drawn["page views, course mean"], weekly["page_views"])
+    np.testing.assert_allclose(drawn["participations, student"], weekly["selected_participations"])
+    assert len(drawn) == 4

@@ -24,6 +24,7 @@ from .activity import (
 from .assignments import plot_assignment_quartiles, plot_tardiness
 from .departments import plot_category_views, plot_grade_distribution, plot_subaccounts
 from .discussions import plot_discussion_timeline, plot_reply_matrix, plot_reply_network
+from .reports import plot_weekly_activity
 
 __all__ = [
     "PALETTE",
@@ -40,4 +41,5 @@ __all__ = [
     "plot_reply_network",
     "plot_subaccounts",
     "plot_tardiness",
+    "plot_weekly_activity",
 ]
