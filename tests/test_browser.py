@@ -140,3 +140,28 @@ def test_voila_discussions_tab_rings_the_picked_student(page):
     _image_changes(page, "img.cf-reply-network", before)
     page.screenshot(path=str(ARTIFACTS / "voila-discussions-tab.png"), full_page=True)
     assert (ARTIFACTS / "voila-discussions-tab.png").stat().st_size > 10_000
+
+
+def test_voila_instructor_view_previews_messages_and_cannot_send_on_the_sample(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Instructor").click()
+    table_filter = page.locator(".cf-table-filter select")
+    expect(table_filter).to_be_visible(timeout=120_000)
+    rows = page.locator(".cf-student-table-report tbody tr")
+    expect(rows.first).to_be_visible(timeout=60_000)
+    everyone = rows.count()
+    table_filter.select_option(label="missing ≥ 2")
+    # The table shrinks to the filtered students, and the draft has one message for each of them.
+    page.wait_for_function(
+        """everyone => {
+            const shown = document.querySelectorAll('.cf-student-table-report tbody tr').length;
+            const drafted = document.querySelectorAll('.cf-message-preview tbody tr').length;
+            return 0 < shown && shown < everyone && shown === drafted;
+        }""",
+        arg=everyone,
+        timeout=60_000,
+    )
+    expect(page.locator(".cf-message-preview")).to_contain_text("Canvas shows")
+    expect(page.locator("button.cf-send")).to_be_disabled()
+    page.screenshot(path=str(ARTIFACTS / "voila-instructor-view.png"), full_page=True)

@@ -160,3 +160,61 @@ def test_department_explorer_toggles_terms(canvas, institution):
     explorer.term.value = "term id"
     explorer.term_id.value = 999999
     assert "Could not load term 999999" in explorer.status.value
+
+
+# -- the Instructor view ---------------------------------------------------------------------------
+
+
+def _instructor(explorer):
+    explorer.tabs.selected_index = 4
+    return explorer.instructor
+
+
+def test_instructor_view_filters_the_student_table_by_the_submission_events(explorer, institution, course):
+    tab = _instructor(explorer)
+    assert "Could not" not in explorer.status.value
+    tab.table_filter.value = "missing ≥ 2"
+    missing = {sid: sum(s.status == "missing" for s in e.submissions.values()) for sid, e in course.enrollments.items()}
+    assert sorted(tab.shown_table["student_id"]) == sorted(s for s, n in missing.items() if n >= 2)
+    assert list(tab.draft["student_id"]) == list(tab.shown_table["student_id"])
+    first = tab.shown_table.iloc[0]
+    assert f"Canvas shows {first['missing']} missing" in tab.draft.loc[0, "body"]
+    assert f"<td>{first['student_id']}</td>" in tab.preview.value
+    tab.body.value = "Your grade: {no_such_column}"
+    assert tab.draft is None and "no_such_column" in tab.preview.value
+
+
+def test_instructor_view_compares_a_section(explorer, institution, course):
+    tab = _instructor(explorer)
+    section = truth.roster(institution, course).sections[0]
+    tab.compare.value = ("section", section.id)
+    assert (tab.weekly["selected_students"] == len(section.student_ids)).all()
+    labels = [line.get_label() for line in explorer.figures["weekly_activity"].axes[0].get_lines()]
+    assert "page views, section" in labels
+
+
+def test_sending_is_off_on_the_sample_and_takes_two_clicks_elsewhere(make_server, connect, course):
+    from canvasframe.sandbox import Institution
+
+    from .conftest import TEST_CONFIG
+
+    sample = cf.sample(quiet=True)
+    off = _instructor(cf.widgets.CourseExplorer(sample.sample_course_id, canvas=sample))
+    assert off.send_button.disabled and "off" in off.send_status.value
+
+    fresh = Institution(TEST_CONFIG)
+    server = make_server(inst=fresh)
+    tab = _instructor(cf.widgets.CourseExplorer(course.id, canvas=connect(server)))
+    tab.table_filter.value = "missing ≥ 2"
+    n = len(tab.draft)
+    tab.send_button.click()
+    assert not server.posted and tab.send_button.description == f"Confirm: send {n} message(s)"
+    tab.cancel_button.click()
+    tab.send_button.click()
+    tab.table_filter.value = "late ≥ 2"  # changing what is shown disarms the button
+    assert tab.send_button.description == "Send…" and not server.posted
+    tab.table_filter.value = "missing ≥ 2"
+    tab.send_button.click()
+    tab.send_button.click()
+    assert sorted(int(f["recipients[]"][0]) for f in server.posted) == sorted(tab.draft["student_id"])
+    assert f"{n} sent" in tab.send_status.value

@@ -18,5 +18,6 @@ readable message, not a traceback.
 
 from .course import ENGAGEMENT_FILTERS, CourseExplorer
 from .department import DepartmentExplorer
+from .instructor import TABLE_FILTERS
 
-__all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer", "DepartmentExplorer"]
+__all__ = ["ENGAGEMENT_FILTERS", "TABLE_FILTERS", "CourseExplorer", "DepartmentExplorer"]

@@ -11,8 +11,11 @@ from .. import loaders, plots
 from ..client import Canvas
 from ._base import Explorer
 from .discussions import DiscussionsTab
+from .instructor import InstructorTab
 
 __all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer"]
+
+TAB_TITLES = ("Overview", "Assignments", "Students", "Discussions", "Instructor")
 
 # name -> rule over a student_summaries row set; shown in the Students tab's filter.
 ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
@@ -25,12 +28,14 @@ ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 
 class CourseExplorer(Explorer):
-    """Click through one course: overview, assignments, students and discussions.
+    """Click through one course: overview, assignments, students, discussions and an instructor view.
 
     The Discussions tab loads the course's topics and posts the first time it is opened
     (Canvas builds each topic's view on demand) and shows the reply network, posts over
     time and the discussion metrics of the topics picked; the person picked in its
-    *Highlight* list, or in the Students tab, is ringed in the network.
+    *Highlight* list, or in the Students tab, is ringed in the network. The Instructor tab
+    (loaded when first opened too) shows weekly activity against a section or student, the
+    student table with filters, and drafts a message to the students shown.
 
     Parameters
     ----------
@@ -40,13 +45,16 @@ class CourseExplorer(Explorer):
         Session (default: the one from ``cf.connect()`` / ``cf.sample()``).
     tz : str
         Time zone for the students' page-view heatmaps.
+    allow_send : bool, optional
+        Whether the Instructor view may send messages (always after a second, confirming
+        click). Default: yes on your Canvas, no on the sample institution.
 
     Examples
     --------
     >>> canvas = cf.sample(quiet=True)
     >>> explorer = CourseExplorer(canvas.sample_course_id)
-    >>> [explorer.tabs.get_title(i) for i in range(4)]
-    ['Overview', 'Assignments', 'Students', 'Discussions']
+    >>> [explorer.tabs.get_title(i) for i in range(5)]
+    ['Overview', 'Assignments', 'Students', 'Discussions', 'Instructor']
     >>> explorer.student_picker.value = explorer.student_picker.options[0][1]  # as if picked in the list
     >>> explorer.status.value
     '<span style="color:#555"></span>'
@@ -55,7 +63,9 @@ class CourseExplorer(Explorer):
     True
     """
 
-    def __init__(self, course_id: int, canvas: Canvas | None = None, *, tz: str = "UTC") -> None:
+    def __init__(
+        self, course_id: int, canvas: Canvas | None = None, *, tz: str = "UTC", allow_send: bool | None = None
+    ) -> None:
         super().__init__(canvas, f"Course {course_id}")
         self.course_id, self.tz = course_id, tz
         frames = self._load(
@@ -70,15 +80,21 @@ class CourseExplorer(Explorer):
             return  # the status line says what failed
         self.activity, self.assignments, self.summaries = frames
         self.discussions = DiscussionsTab(self, course_id, roster=self.summaries)  # before the Students tab picks
-        self.tabs = ipw.Tab([self._overview(), self._assignments_tab(), self._students_tab(), self.discussions])
-        for i, title in enumerate(("Overview", "Assignments", "Students", "Discussions")):
+        self.instructor = InstructorTab(self, course_id, self.summaries, allow_send)
+        tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.discussions, self.instructor]
+        self.tabs = ipw.Tab(tabs)
+        for i, title in enumerate(TAB_TITLES):
             self.tabs.set_title(i, title)
         self.tabs.observe(self._tab_opened, names="selected_index")
         self.children = (*self.children, self.tabs)
 
     def _tab_opened(self, change: dict) -> None:
-        if self.tabs.get_title(change["new"]) == "Discussions":
+        # The last two tabs load their data when first opened: each costs requests the others never need.
+        title = self.tabs.get_title(change["new"])
+        if title == "Discussions":
             self.discussions.activate(student_id=self.shown_student)
+        elif title == "Instructor":
+            self.instructor.activate()
 
     # -- overview -----------------------------------------------------------------------
 
