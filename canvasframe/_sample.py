@@ -11,6 +11,8 @@ import threading
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from .client import Canvas, connect, set_default_canvas
 from .errors import ConfigError
 from .sandbox import Config, SandboxServer
@@ -79,10 +81,14 @@ class SampleCanvas(Canvas):
         The sample institution's root account.
     sample_course_id : int
         Its first course with students.
+    sample_as_of : pandas.Timestamp
+        The sample's "now": its data stops here. Pass it as ``as_of=`` to reports that count
+        days up to now (``cf.reports.student_table``), so they read the same on any day.
     """
 
     sample_account_id: int
     sample_course_id: int
+    sample_as_of: pd.Timestamp
 
     def __init__(self, server: SandboxServer, **options: Any) -> None:
         super().__init__(server.url, server.token, **options)
@@ -90,6 +96,7 @@ class SampleCanvas(Canvas):
         inst = server.institution
         self.sample_account_id = inst.root_account.id
         self.sample_course_id = next(c.id for c in inst.courses.values() if c.enrollments)
+        self.sample_as_of = pd.Timestamp(inst.as_of)
 
     @property
     def sample_ids(self) -> dict[str, int]:

@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import discussions
+from . import discussions, reports
 from ._sample import sample
 from .gallery import FIGURES, GalleryData, render
 
@@ -61,6 +61,26 @@ def _discussion_section(data: GalleryData) -> str:
     )
 
 
+def _reports_section(data: GalleryData, as_of: object) -> str:
+    """New Analytics' reports from public APIs: who needs help, and the missing, late and excused work."""
+    table = reports.student_table(data.enrollments, data.submissions, data.summaries, as_of=as_of)
+    inactive = table["last_activity_at"].isna() | (table["days_since_activity"] >= 7).fillna(False)
+    needs_help = table[(table["missing"] >= 2) | inactive]
+    columns = ["student_id", "current_score", "current_grade", "missing", "late", "excused", "days_since_activity"]
+    work = reports.missing_late_excused(data.submissions, data.assignments)
+    return "\n".join(
+        [
+            f"<p>Counted from each submission's own flags (Canvas's current decision), days up to {as_of}. "
+            f"<strong>{len(needs_help)} of {len(table)} students</strong> have two or more missing "
+            "assignments or no activity in a week:</p>",
+            needs_help[columns].to_html(index=False, float_format="{:.1f}".format, na_rep=""),
+            "<h3>Missing, late and excused work per assignment</h3>",
+            work.pivot_table(index="title", columns="status", values="student_id", aggfunc="count", fill_value=0)
+            .to_html(),
+        ]
+    )
+
+
 def run_demo(out: Path, *, lab: bool = False) -> int:
     """Fetch the sample course through the sandbox and write ``out/index.html``; return an exit code."""
     if lab:
@@ -94,6 +114,7 @@ def run_demo(out: Path, *, lab: bool = False) -> int:
             at_risk[["student_id", "page_views", "participations", "missing", "late"]].to_html(index=False),
         ),
         _section("Discussions", _discussion_section(data)),
+        _section("Instructor reports", _reports_section(data, canvas.sample_as_of)),
     ]
     for name, (caption, _) in FIGURES.items():
         body.append(_section(caption, f'<img src="figures/{figures[name].name}" alt="{html.escape(caption)}">'))

@@ -47,6 +47,13 @@ def test_demo_writes_an_html_report_with_every_figure(tmp_path):
     isolated = ", ".join(map(str, sorted(nx.isolates(graph))))
     assert "<h2>Discussions</h2>" in page
     assert f"No discussion ties ({nx.number_of_isolates(graph)}):</strong> {isolated}." in page
+    # The reports section counts, from the sample's submission events, who has two or more missing assignments.
+    missing = {s: sum(x.status == "missing" for x in e.submissions.values()) for s, e in course.enrollments.items()}
+    assert "<h2>Instructor reports</h2>" in page
+    last = {r.user_id: r.last_activity_at for r in truth.roster(inst, course).records}
+    inactive = {s for s, at in last.items() if at is None or (inst.as_of - at).days >= 7}
+    expected = {s for s, n in missing.items() if n >= 2} | inactive
+    assert f"<strong>{len(expected)} of {len(course.enrollments)} students</strong>" in page
 
 
 def test_demo_lab_without_jupyterlab_says_how_to_install(tmp_path):

@@ -110,7 +110,10 @@ class InstructorTab(ipw.VBox):
             return
         self.enrollments, self.submissions, self.page_views, self.participations = frames
         self.loaded = True
-        self.table = reports.student_table(self.enrollments, self.submissions, self.summaries)
+        session = canvas or default_canvas()
+        # The sample's data stops on a fixed day: count "days since activity" up to it, not up to today.
+        as_of = session.sample_as_of if isinstance(session, SampleCanvas) else None
+        self.table = reports.student_table(self.enrollments, self.submissions, self.summaries, as_of=as_of)
         sections = loaders.load_sections(course_id, canvas=canvas, progress=False)
         self.compare.options = [
             ("course only", None),
@@ -119,7 +122,7 @@ class InstructorTab(ipw.VBox):
             *((f"student {sid}", ("student", int(sid))) for sid in self.table["student_id"]),
         ]  # fmt: skip
         if self.allow_send is None:
-            self.allow_send = not isinstance(canvas or default_canvas(), SampleCanvas)
+            self.allow_send = not isinstance(session, SampleCanvas)
         self.send_button.disabled = not self.allow_send
         if not self.allow_send:
             self.send_status.value = "<i>Sending is off here (the sample institution); drafts still preview.</i>"
