@@ -11,6 +11,7 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
+from canvasframe._sample import sample_server
 from canvasframe.reports import export_report, last_activity, missing_late_excused, student_table, weekly_activity
 from canvasframe.sandbox import SandboxServer
 from canvasframe.sandbox.institution import Course, Institution
@@ -104,19 +105,23 @@ def test_submission_flags_agree_with_the_analytics_but_for_extensions(canvas, in
 # -- reports -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def frames(canvas, institution):
+@pytest.fixture(params=["test institution", "sample institution"])
+def reported(request, canvas, institution, tmp_path):
+    """An institution, its first course with students, and the frames the reports are made from."""
+    if request.param == "sample institution":
+        canvas = cf.sample(quiet=True, cache_dir=tmp_path / "sample-cache")
+        institution = sample_server().institution
     course = _course(institution)
     load = {
         name: cf.LOADERS[name].function(course.id, canvas=canvas, progress=False)
         for name in ("enrollments", "submissions", "student_summaries", "course_assignments", "page_views",
                      "participations", "discussion_entries")
     }  # fmt: skip
-    return course, load
+    return institution, course, load
 
 
-def test_student_table_counts_the_submission_events(frames, institution):
-    course, f = frames
+def test_student_table_counts_the_submission_events(reported):
+    institution, course, f = reported
     table = student_table(f["enrollments"], f["submissions"], f["student_summaries"]).set_index("student_id")
     records = {r.user_id: r for r in truth.roster(institution, course).records}
     extended = _extended(institution, course)
@@ -139,9 +144,9 @@ def test_student_table_counts_the_submission_events(frames, institution):
     assert set(table.attrs["canvasframe"]["sources"]) == {"enrollments", "submissions", "summaries"}
 
 
-def test_current_score_is_the_posted_grades_share(frames, institution):
+def test_current_score_is_the_posted_grades_share(reported):
     """Canvas's current score, recomputed here from the submission events: posted grades over their points."""
-    course, f = frames
+    _, course, f = reported
     scores = f["enrollments"].set_index("student_id")["current_score"]
     for student_id, e in course.enrollments.items():
         graded = [(s.score, a.points_possible) for a in course.assignments
@@ -151,8 +156,8 @@ def test_current_score_is_the_posted_grades_share(frames, institution):
         assert scores[student_id] == pytest.approx(expected, nan_ok=True)
 
 
-def test_missing_late_excused_lists_exactly_those_submissions(frames, institution):
-    course, f = frames
+def test_missing_late_excused_lists_exactly_those_submissions(reported):
+    institution, course, f = reported
     report = missing_late_excused(f["submissions"], f["course_assignments"])
     extended = _extended(institution, course)
     expected = {
@@ -168,8 +173,8 @@ def test_missing_late_excused_lists_exactly_those_submissions(frames, institutio
     assert report["title"].notna().all()
 
 
-def test_last_activity_is_the_latest_academic_event_with_its_evidence(frames, institution):
-    course, f = frames
+def test_last_activity_is_the_latest_academic_event_with_its_evidence(reported):
+    institution, course, f = reported
     report = last_activity(f["submissions"], f["discussion_entries"], f["participations"]).set_index("student_id")
     forum = institution.forums[course.id]
     for student_id, e in course.enrollments.items():
@@ -189,8 +194,8 @@ def test_last_activity_is_the_latest_academic_event_with_its_evidence(frames, in
     assert set(report["kind"].dropna()) == {"submission", "discussion post", "participation"}
 
 
-def test_weekly_activity_means_follow_the_events(frames, institution):
-    course, f = frames
+def test_weekly_activity_means_follow_the_events(reported):
+    _, course, f = reported
     tz, first = "America/Chicago", min(course.enrollments)
     report = weekly_activity(
         f["page_views"], f["participations"], enrollments=f["enrollments"], student_id=first, tz=tz
@@ -210,8 +215,8 @@ def test_weekly_activity_means_follow_the_events(frames, institution):
     assert (report["week"].dt.day_of_week == 0).all()
 
 
-def test_weekly_activity_of_a_section(frames, canvas, institution):
-    course, f = frames
+def test_weekly_activity_of_a_section(reported):
+    institution, course, f = reported
     section = truth.roster(institution, course).sections[1]
     report = weekly_activity(f["page_views"], f["participations"], enrollments=f["enrollments"], section_id=section.id)
     assert (report["selected_students"] == len(section.student_ids)).all()
@@ -219,8 +224,8 @@ def test_weekly_activity_of_a_section(frames, canvas, institution):
     assert report["selected_participations"].sum() * len(section.student_ids) == pytest.approx(len(members))
 
 
-def test_report_arguments_are_checked(frames):
-    _, f = frames
+def test_report_arguments_are_checked(reported):
+    *_, f = reported
     with pytest.raises(cf.ConfigError, match="not both"):
         weekly_activity(f["page_views"], f["participations"], student_id=1, section_id=2)
     with pytest.raises(cf.ConfigError, match="needs enrollments"):
@@ -231,8 +236,8 @@ def test_report_arguments_are_checked(frames):
         student_table(f["enrollments"], f["page_views"])
 
 
-def test_export_writes_whole_csv_with_durations_in_seconds(frames, tmp_path):
-    _, f = frames
+def test_export_writes_whole_csv_with_durations_in_seconds(reported, tmp_path):
+    *_, f = reported
     report = missing_late_excused(f["submissions"], f["course_assignments"])
     folder = tmp_path / "reports"
     path = export_report(report, folder / "late.csv")
