@@ -19,11 +19,6 @@ from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxSettings,
 from . import truth
 from .conftest import TOKEN
 
-
-def _course(institution):
-    return next(c for c in institution.courses.values() if c.enrollments)
-
-
 # -- configuration -----------------------------------------------------------------
 
 
@@ -93,7 +88,7 @@ def test_session_cannot_be_pickled():
 
 @pytest.mark.parametrize("per_page", [1, 7, 10, 23, 100, 250])
 def test_pagination_with_odd_page_sizes(canvas, sandbox, institution, per_page):
-    course = _course(institution)
+    course = truth.first_course(institution)
     sandbox.clear_log()
     fetched = canvas.get_paginated(f"courses/{course.id}/analytics/student_summaries", {"per_page": per_page})
     assert sorted(int(r["id"]) for r in fetched.data) == sorted(course.enrollments)
@@ -114,7 +109,7 @@ def test_ids_above_2_53_survive_exactly(make_server, connect):
 
 
 def test_string_ids_are_requested(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     data = canvas.get_json(f"courses/{course.id}/analytics/student_summaries").data
     assert isinstance(data[0]["id"], str)
 
@@ -146,7 +141,7 @@ def test_500_after_retries_is_a_server_error_with_report_id(make_server, connect
     server = make_server(faults=FaultPlan().script("/analytics/activity", "500", times=None))
     canvas = connect(server, retries=2)
     with pytest.raises(cf.ServerError, match="error report id") as info:
-        canvas.get_json(f"courses/{_course(institution).id}/analytics/activity")
+        canvas.get_json(f"courses/{truth.first_course(institution).id}/analytics/activity")
     assert info.value.error_report_id is not None and info.value.status == 500
     assert len(server.request_log) == 3  # one try and two retries
 
@@ -154,7 +149,7 @@ def test_500_after_retries_is_a_server_error_with_report_id(make_server, connect
 @pytest.mark.parametrize("fault", ["500", "502", "503", "reset", "truncate", "timeout", "invalid-json"])
 def test_transient_faults_are_retried_to_the_exact_frame(make_server, connect, institution, fault):
     server = make_server(faults=FaultPlan(hang=3).script("/analytics/activity", fault, times=2))
-    course = _course(institution)
+    course = truth.first_course(institution)
     frame = cf.load_course_activity(course.id, canvas=connect(server, timeout=(1, 0.5)))
     pdt.assert_frame_equal(frame, truth.course_activity(course))
     assert [k for k, _ in server.faults.fired] == [fault, fault]
@@ -162,7 +157,7 @@ def test_transient_faults_are_retried_to_the_exact_frame(make_server, connect, i
 
 def test_random_faults_across_a_fan_out_still_give_exact_data(make_server, connect, institution):
     server = make_server(faults=FaultPlan(seed=5, rates={"500": 0.1, "503": 0.05, "reset": 0.05, "truncate": 0.05}))
-    course = _course(institution)
+    course = truth.first_course(institution)
     frame = cf.load_student_assignments(course.id, canvas=connect(server, retries=8))
     pdt.assert_frame_equal(frame, truth.student_assignments(course))
     assert server.faults.fired, "the plan should have injected faults"
@@ -176,13 +171,13 @@ def test_connection_refused_is_a_network_error():
 def test_html_instead_of_json_is_a_format_error(make_server, connect, institution):
     server = make_server(faults=FaultPlan().script("/analytics/activity", "html", times=None))
     with pytest.raises(cf.ResponseFormatError, match=r"not valid JSON.*Service Unavailable"):
-        connect(server, retries=1).get_json(f"courses/{_course(institution).id}/analytics/activity")
+        connect(server, retries=1).get_json(f"courses/{truth.first_course(institution).id}/analytics/activity")
 
 
 def test_empty_body_is_a_format_error(make_server, connect, institution):
     server = make_server(faults=FaultPlan().script("/analytics/activity", "empty", times=None))
     with pytest.raises(cf.ResponseFormatError, match="empty"):
-        connect(server).get_json(f"courses/{_course(institution).id}/analytics/activity")
+        connect(server).get_json(f"courses/{truth.first_course(institution).id}/analytics/activity")
 
 
 # -- throttling -----------------------------------------------------------------------
@@ -192,7 +187,7 @@ def test_empty_body_is_a_format_error(make_server, connect, institution):
 def test_throttled_answers_are_waited_out(make_server, connect, institution, legacy):
     kind = "403-throttle" if legacy else "429"
     server = make_server(faults=FaultPlan().script("/analytics/activity", kind, times=3))
-    course = _course(institution)
+    course = truth.first_course(institution)
     canvas = connect(server)
     pdt.assert_frame_equal(cf.load_course_activity(course.id, canvas=canvas), truth.course_activity(course))
     assert canvas.stats["throttled"] == 3
@@ -201,7 +196,7 @@ def test_throttled_answers_are_waited_out(make_server, connect, institution, leg
 def test_endless_throttling_is_rate_limited(make_server, connect, institution):
     server = make_server(faults=FaultPlan().script("/analytics/activity", "429", times=None))
     with pytest.raises(cf.RateLimited, match="max_workers"):
-        connect(server, throttle_retries=2).get_json(f"courses/{_course(institution).id}/analytics/activity")
+        connect(server, throttle_retries=2).get_json(f"courses/{truth.first_course(institution).id}/analytics/activity")
 
 
 def test_concurrent_pull_that_triggers_throttling_returns_exact_data(make_server, connect, institution):
@@ -209,7 +204,7 @@ def test_concurrent_pull_that_triggers_throttling_returns_exact_data(make_server
     # named, so no student list is read first) must overrun it, and the governor must recover.
     throttle = ThrottleConfig(maximum=200, high_water=150, leak_rate=40, preflight=50)
     server = make_server(throttle=throttle, settings=SandboxSettings(server_time=0.02))
-    course = _course(institution)
+    course = truth.first_course(institution)
     canvas = connect(server, max_workers=16, throttle_retries=30)
     frame = cf.load_page_views(course.id, sorted(course.enrollments), canvas=canvas)
     pdt.assert_frame_equal(frame, truth.page_views(course))
@@ -223,7 +218,7 @@ def test_twelfth_concurrent_request_is_refused_by_the_sandbox(make_server, insti
 
     # All 12 arrive while 11 run; no leak, so how far apart they arrive cannot make room for the 12th.
     server = make_server(settings=SandboxSettings(server_time=1.5), throttle=ThrottleConfig(leak_rate=0.0))
-    course = _course(institution)
+    course = truth.first_course(institution)
     url = f"{server.url}/api/v1/courses/{course.id}/analytics/activity"
 
     def get(_):
@@ -238,7 +233,7 @@ def test_a_healthy_pull_is_never_refused(make_server, connect, institution):
     """With Canvas's rule and the default concurrency, a fan-out keeps within the bucket: no 429."""
     server = make_server(settings=SandboxSettings(server_time=0.05))
     canvas = connect(server)
-    course = _course(institution)
+    course = truth.first_course(institution)
     assert canvas.max_workers == 11
     cf.load_page_views(course.id, canvas=canvas)
     assert canvas.stats["throttled"] == 0 and server.throttle.refused == 0
@@ -305,12 +300,13 @@ def test_next_link_to_another_host_is_refused(hostile):
 def test_next_link_pointing_back_is_refused(make_server, connect, institution):
     server = make_server(faults=FaultPlan().script("student_summaries", "self-link", times=None))
     with pytest.raises(cf.ResponseFormatError, match="points back"):
-        connect(server).get_paginated(f"courses/{_course(institution).id}/analytics/student_summaries", {"per_page": 5})
+        course = truth.first_course(institution)
+        connect(server).get_paginated(f"courses/{course.id}/analytics/student_summaries", {"per_page": 5})
 
 
 def test_async_assignments_poll_the_progress_then_refetch(make_server, connect, institution):
     server = make_server(settings=SandboxSettings(async_always=True, async_polls=3))
-    course = _course(institution)
+    course = truth.first_course(institution)
     frame = cf.load_course_assignments(course.id, canvas=connect(server))
     pdt.assert_frame_equal(frame, truth.course_assignments(course))
     progress_polls = [p for p in server.request_log if "/progress/" in p]
@@ -318,14 +314,14 @@ def test_async_assignments_poll_the_progress_then_refetch(make_server, connect, 
 
 
 def test_failed_async_job_is_a_server_error(make_server, connect, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     server = make_server(settings=SandboxSettings(failed_async={course.id}))
     with pytest.raises(cf.ServerError, match="background job failed"):
         cf.load_course_assignments(course.id, canvas=connect(server))
 
 
 def test_fan_out_stops_at_the_first_final_failure(make_server, connect, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     server = make_server(faults=FaultPlan().script("/users/.*/assignments", "401", times=1))
     with pytest.raises(cf.AuthenticationError):
         cf.load_student_assignments(course.id, canvas=connect(server))
@@ -340,7 +336,7 @@ def test_token_never_appears_in_errors_logs_or_reprs(make_server, connect, insti
     canvas = connect(server, retries=1)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(cf.ServerError) as info:
-        canvas.get_json(f"courses/{_course(institution).id}/analytics/activity")
+        canvas.get_json(f"courses/{truth.first_course(institution).id}/analytics/activity")
     text = "".join(traceback.format_exception(info.value))
     assert "Authorization" not in caplog.text
     assert TOKEN not in text and TOKEN not in caplog.text and TOKEN not in repr(canvas)

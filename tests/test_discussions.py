@@ -21,10 +21,6 @@ from .conftest import TOKEN
 STUDENT = "student-token-0123456789abcdef"
 
 
-def _course(institution: Institution) -> Course:
-    return next(c for c in institution.courses.values() if c.enrollments)
-
-
 def _topics(institution: Institution, course: Course, announcements: bool = False) -> list[Topic]:
     return [t for t in institution.forums[course.id].topics if t.is_announcement == announcements]
 
@@ -37,7 +33,7 @@ def _kind(institution: Institution, course: Course, kind: str) -> Topic:
 
 
 def test_topics_and_announcements_are_listed_apart(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     announcements = cf.load_discussion_topics(course.id, announcements=True, canvas=canvas)
     assert sorted(topics["topic_id"]) == sorted(t.id for t in _topics(institution, course))
@@ -53,7 +49,7 @@ def test_topics_and_announcements_are_listed_apart(canvas, institution):
 
 
 def test_every_post_is_loaded_as_the_sandbox_wrote_it(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     entries = cf.load_discussion_entries(course.id, canvas=canvas).set_index("entry_id")
     expected = {e.id: (t, e) for t in _topics(institution, course) for e in t.entries}
     assert sorted(entries.index) == sorted(expected)
@@ -73,7 +69,7 @@ def test_every_post_is_loaded_as_the_sandbox_wrote_it(canvas, institution):
 
 
 def test_deleted_posts_keep_their_replies(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     entries = cf.load_discussion_entries(course.id, canvas=canvas)
     deleted_with_replies = {
         e.id for t in _topics(institution, course) for e in t.entries
@@ -86,7 +82,7 @@ def test_deleted_posts_keep_their_replies(canvas, institution):
 
 
 def test_group_discussion_posts_come_from_the_child_topics(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     group = _kind(institution, course, "group")
     entries = cf.load_discussion_entries(course.id, topic_id=group.id, canvas=canvas)
     assert len(entries) == len(group.entries) > 0  # the root's own view is empty; never reported so
@@ -97,7 +93,7 @@ def test_group_discussion_posts_come_from_the_child_topics(canvas, institution):
 
 
 def test_anonymous_posts_have_no_user_but_a_key(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     anonymous = _kind(institution, course, "anonymous")
     entries = cf.load_discussion_entries(course.id, topic_id=anonymous.id, canvas=canvas)
     assert entries["user_id"].isna().all()
@@ -112,7 +108,7 @@ def test_anonymous_posts_have_no_user_but_a_key(canvas, institution):
 
 
 def test_posts_after_the_due_date_are_flagged(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     graded = _kind(institution, course, "graded")
     entries = cf.load_discussion_entries(course.id, canvas=canvas)
     mine = entries[entries["topic_id"] == graded.id].set_index("entry_id")["posted_after_due"]
@@ -123,7 +119,7 @@ def test_posts_after_the_due_date_are_flagged(canvas, institution):
 
 
 def test_a_post_is_a_participation_in_the_analytics(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     announcements = cf.load_discussion_topics(course.id, announcements=True, canvas=canvas)
     ids = set(topics["topic_id"]) | set(announcements["topic_id"])
@@ -140,7 +136,7 @@ def test_a_post_is_a_participation_in_the_analytics(canvas, institution):
 
 
 def test_a_view_answering_503_while_built_is_waited_for(make_server, connect, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     server = make_server(settings=SandboxSettings(view_build_seconds=0.3))
     entries = cf.load_discussion_entries(course.id, canvas=connect(server))
     views = [p for p in server.request_log if p.endswith("/view")]
@@ -149,7 +145,7 @@ def test_a_view_answering_503_while_built_is_waited_for(make_server, connect, in
 
 
 def test_a_view_never_built_is_a_typed_error_naming_the_topic(make_server, connect, institution, tmp_path):
-    course = _course(institution)
+    course = truth.first_course(institution)
     server = make_server(settings=SandboxSettings(view_build_seconds=1e9))
     first = _topics(institution, course)[0]
     with pytest.raises(cf.ServerError, match=f"topic {first.id} of course {course.id}.*poll_timeout"):
@@ -158,10 +154,10 @@ def test_a_view_never_built_is_a_typed_error_naming_the_topic(make_server, conne
 
 
 def test_new_entries_are_asked_for_and_merged_once(canvas, sandbox, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     sandbox.clear_log()
     entries = cf.load_discussion_entries(course.id, canvas=canvas, refresh=True)
-    asked = [q for p, q in sandbox.query_log if p.endswith("/view")]
+    asked = sandbox.queries("/view")
     assert asked and all(q.get("include_new_entries") == "1" for q in asked)
     fresh = {
         e.id
@@ -174,7 +170,7 @@ def test_new_entries_are_asked_for_and_merged_once(canvas, sandbox, institution)
 
 
 def test_require_initial_post_is_a_permission_error_that_explains(institution, connect):
-    course = _course(institution)
+    course = truth.first_course(institution)
     debate = _kind(institution, course, "debate")
     with SandboxServer(institution, tokens={TOKEN: "admin", STUDENT: "student"}) as server:
         student = connect(server, token=STUDENT)
@@ -185,7 +181,7 @@ def test_require_initial_post_is_a_permission_error_that_explains(institution, c
 
 
 def test_an_unknown_topic_is_a_config_error(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     announcement = _topics(institution, course, announcements=True)[0]
     with pytest.raises(cf.ConfigError, match="announcements=True"):
         cf.load_discussion_entries(course.id, topic_id=announcement.id, canvas=canvas)
@@ -219,7 +215,7 @@ def test_the_inbox_is_never_marked_read_and_matches_the_analytics(make_server, c
 
 @pytest.mark.parametrize("until", [None, "2026-09-20"])
 def test_metrics_equal_networkx_on_the_sandbox_events(canvas, institution, until):
-    course = _course(institution)
+    course = truth.first_course(institution)
     entries = cf.load_discussion_entries(course.id, canvas=canvas)
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     roster = cf.load_student_summaries(course.id, canvas=canvas)
@@ -247,7 +243,7 @@ def test_metrics_equal_networkx_on_the_sandbox_events(canvas, institution, until
 
 
 def test_edges_count_what_they_exclude(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     entries = cf.load_discussion_entries(course.id, canvas=canvas)
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     edges = reply_edges(entries, topics)
@@ -263,7 +259,7 @@ def test_edges_count_what_they_exclude(canvas, institution):
 
 
 def test_announcements_stay_out_of_metrics_unless_asked(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     announcement = _topics(institution, course, announcements=True)[0]
     entries = pd.concat([
         cf.load_discussion_entries(course.id, canvas=canvas),
@@ -278,7 +274,7 @@ def test_announcements_stay_out_of_metrics_unless_asked(canvas, institution):
 
 
 def test_graphml_round_trips_with_isolates(canvas, institution, tmp_path):
-    course = _course(institution)
+    course = truth.first_course(institution)
     entries = cf.load_discussion_entries(course.id, canvas=canvas)
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     edges = reply_edges(entries, topics)
@@ -290,7 +286,7 @@ def test_graphml_round_trips_with_isolates(canvas, institution, tmp_path):
 
 
 def test_bad_frames_are_config_errors(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     topics = cf.load_discussion_topics(course.id, canvas=canvas)
     with pytest.raises(cf.ConfigError, match="load_discussion_entries"):
         reply_edges(topics, topics)

@@ -23,10 +23,6 @@ from .conftest import TOKEN
 NO_GRADES = "ta-token-without-grade-rights-0123"
 
 
-def _course(institution: Institution) -> Course:
-    return next(c for c in institution.courses.values() if c.enrollments)
-
-
 def _extended(institution: Institution, course: Course) -> set[tuple[int, int]]:
     """(student, assignment) pairs whose late work the teacher extended (the sandbox's roster says which)."""
     return {(r.user_id, r.assignment_id) for r in truth.roster(institution, course).submissions if r.late_policy_status}
@@ -40,7 +36,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_sections_and_enrollments_are_the_sandboxs(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     pdt.assert_frame_equal(_plain(cf.load_sections(course.id, canvas=canvas)), truth.sections(institution, course))
     pdt.assert_frame_equal(
         _plain(cf.load_enrollments(course.id, canvas=canvas)), truth.enrollments(institution, course)
@@ -48,16 +44,16 @@ def test_sections_and_enrollments_are_the_sandboxs(canvas, institution):
 
 
 def test_only_student_enrollments_are_asked_for(canvas, sandbox, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     sandbox.clear_log()
     enrollments = cf.load_enrollments(course.id, canvas=canvas, refresh=True)
-    asked = [q for p, q in sandbox.query_log if p.endswith("/enrollments")]
+    asked = sandbox.queries("/enrollments")
     assert asked and all(q.get("type[]") == "StudentEnrollment" for q in asked)
     assert course.teacher_id not in set(enrollments["student_id"])  # Canvas lists the teacher without the filter
 
 
 def test_scores_without_grade_rights_are_missing_not_zero(institution, connect):
-    course = _course(institution)
+    course = truth.first_course(institution)
     with SandboxServer(institution, tokens={TOKEN: "admin", NO_GRADES: "no-grades"}) as server:
         enrollments = cf.load_enrollments(course.id, canvas=connect(server, token=NO_GRADES))
     expected = truth.enrollments(institution, course, grades=False)
@@ -67,7 +63,7 @@ def test_scores_without_grade_rights_are_missing_not_zero(institution, connect):
 
 def test_activity_time_follows_the_page_views(institution):
     """The sandbox's enrollments agree with its page views, under the rule docs/reports.md states."""
-    course = _course(institution)
+    course = truth.first_course(institution)
     enrollments = truth.enrollments(institution, course).set_index("student_id")
     for student_id, e in course.enrollments.items():
         row = enrollments.loc[student_id]
@@ -81,10 +77,10 @@ def test_activity_time_follows_the_page_views(institution):
 
 
 def test_submissions_are_streamed_page_by_page_and_are_the_sandboxs(canvas, sandbox, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     sandbox.clear_log()
     submissions = cf.load_submissions(course.id, canvas=canvas, refresh=True)
-    pages = [q for p, q in sandbox.query_log if p.endswith("/students/submissions")]
+    pages = sandbox.queries("/students/submissions")
     assert len(pages) == -(-len(course.enrollments) * len(course.assignments) // 100) > 1
     assert all(q.get("student_ids[]") == "all" for q in pages)
     pdt.assert_frame_equal(_plain(submissions), truth.submissions(institution, course))
@@ -92,7 +88,7 @@ def test_submissions_are_streamed_page_by_page_and_are_the_sandboxs(canvas, sand
 
 
 def test_submission_flags_agree_with_the_analytics_but_for_extensions(canvas, institution):
-    course = _course(institution)
+    course = truth.first_course(institution)
     submissions = cf.load_submissions(course.id, canvas=canvas)
     summaries = cf.load_student_summaries(course.id, canvas=canvas).set_index("student_id")
     per_student = submissions.groupby("student_id")
@@ -111,7 +107,7 @@ def reported(request, canvas, institution, tmp_path):
     if request.param == "sample institution":
         canvas = cf.sample(quiet=True, cache_dir=tmp_path / "sample-cache")
         institution = sample_server().institution
-    course = _course(institution)
+    course = truth.first_course(institution)
     load = {
         name: cf.LOADERS[name].function(course.id, canvas=canvas, progress=False)
         for name in ("enrollments", "submissions", "student_summaries", "course_assignments", "page_views",

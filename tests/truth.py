@@ -301,3 +301,8 @@ def submissions(inst: Institution, course: Course) -> pd.DataFrame:
             }
         )  # fmt: skip
     return typed("submissions", rows, ["course_id", "student_id", "assignment_id"])
+
+
+def first_course(inst: Institution) -> Course:
+    """The institution's first course with students (the one the sample and most tests use)."""
+    return next(c for c in inst.courses.values() if c.enrollments)

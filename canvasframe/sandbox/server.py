@@ -143,6 +143,11 @@ class SandboxServer:
             self.request_log.append(path)
             self.query_log.append((path, dict(query or {})))
 
+    def queries(self, path_end: str) -> list[dict[str, str]]:
+        """The query of every request so far whose path ends with ``path_end``, in order."""
+        with self.lock:
+            return [query for path, query in self.query_log if path.endswith(path_end)]
+
     def clear_log(self) -> None:
         with self.lock:
             self.request_log.clear()
