@@ -17,7 +17,7 @@ import string
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -351,9 +351,24 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
 
 
 def _load_units(frame: str, units: Iterable[Unit], options: LoadOptions) -> pd.DataFrame:
-    parts = [_load_one(frame, unit, options) for unit in units]
-    if len(parts) == 1:
-        return parts[0]
+    """Every unit's frame, concatenated in input order.
+
+    Several units (courses, accounts) load at once: each one's requests, fan-out included, go
+    through the session's one concurrency governor, so course B's requests start while course
+    A's last ones finish and the pull stays at the throttle's limit across course boundaries.
+    Each unit is cached as soon as it is complete. The first failure stops the units not yet
+    started and raises its typed error (whose URL names the course); units already running
+    finish and stay cached, so a retry resumes from them.
+    """
+    units = list(units)
+    if len(units) == 1:
+        return _load_one(frame, units[0], options)
+    quiet = replace(options, progress=False)  # one bar over the units, not one per fan-out
+    calls = [functools.partial(_load_one, frame, unit, quiet) for unit in units]
+    bar = _progress_bar(f"{frame}: {len(units)} units") if options.progress else None
+    parts = options.canvas.get_many(calls, progress=bar)
+    if not parts:
+        return empty_frame(frame)
     combined = pd.concat(parts, ignore_index=True)
     infos = [p.attrs["canvasframe"] for p in parts]
     stamps = [i["fetched_at"] for i in infos if i["fetched_at"]]

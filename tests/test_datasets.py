@@ -75,17 +75,24 @@ def test_export_resumes_and_skips_completed_courses(canvas, sandbox, institution
 
 KILLER = textwrap.dedent(
     """
-    import os, signal, sys
+    import json, os, pathlib, signal, sys, time
     import canvasframe as cf
     canvas = cf.Canvas(sys.argv[1], sys.argv[2], cache_dir=sys.argv[3])
-    done = []
+    courses = [int(c) for c in sys.argv[5:]]
+    manifest = pathlib.Path(sys.argv[4]) / "manifest.json"
+    def listed():
+        try:
+            return json.loads(manifest.read_text())["frames"]["course_activity"]["courses"]
+        except (OSError, ValueError, KeyError):
+            return {}
     def loader(course_id, **kw):
-        if len(done) == 2:
-            os.kill(os.getpid(), signal.SIGKILL)  # killed mid-export, after two courses
-        done.append(course_id)
+        if course_id in courses[2:]:  # courses run side by side: the last two wait for the first two
+            while len(listed()) < 2:
+                time.sleep(0.01)
+            os.kill(os.getpid(), signal.SIGKILL)  # killed mid-export, after two courses were written
         return cf.load_course_activity(course_id, **kw)
     loader.__name__ = "load_course_activity"
-    cf.export_dataset(loader, [int(c) for c in sys.argv[5:]], sys.argv[4], canvas=canvas, progress=False)
+    cf.export_dataset(loader, courses, sys.argv[4], canvas=canvas, progress=False)
     """
 )
 
@@ -171,3 +178,23 @@ def test_pseudonyms_cover_the_discussion_frames_and_keep_nullable_ids(canvas, in
     assert private["participant_ids"].map(list).tolist() == expected.tolist()
     assert set(private["author_id"]) <= {p for ids in expected for p in ids}
     assert not {"body", "subject"} & set(private.columns)
+
+
+def test_an_export_failing_in_one_course_keeps_the_others_and_names_it(make_server, connect, institution, tmp_path):
+    from canvasframe.sandbox import FaultPlan
+
+    a, b, c = [x.id for x in institution.courses.values() if x.enrollments][:3]
+    plan = FaultPlan(latency=0.01).script(rf"/courses/{b}/analytics/users/\d+/activity", "500", times=None)
+    server = make_server(faults=plan)
+    canvas = connect(server, retries=0)
+    out = tmp_path / "export"
+    with pytest.raises(cf.ServerError, match=f"/courses/{b}/"):
+        cf.export_dataset(cf.load_page_views, [a, b, c], out, canvas=canvas, progress=False)
+    listed = json.loads((out / "manifest.json").read_text())["frames"]["page_views"]["courses"]
+    assert str(b) not in listed and str(a) in listed  # what finished is written and listed; the failure is not
+    assert not (out / "page_views" / f"course_id={b}").exists()
+    plan.clear()
+    report = cf.export_dataset(cf.load_page_views, [a, b, c], out, canvas=canvas, progress=False)
+    assert report.set_index("course_id").loc[b, "status"] == "pulled"
+    assert report.set_index("course_id").loc[a, "status"] == "skipped"
+    assert report["course_id"].tolist() == [a, b, c]

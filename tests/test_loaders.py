@@ -312,16 +312,53 @@ def test_every_field_canvas_sends_for_an_assignment_is_kept(canvas, institution)
     assert teacher_view["multiple_due_dates"].isna().all() and teacher_view["non_digital_submission"].notna().all()
 
 
-def test_an_unknown_course_is_an_error_and_the_rest_is_not_fetched(canvas, sandbox, institution):
+def test_an_unknown_course_is_an_error_and_the_finished_ones_stay_cached(canvas, sandbox, institution):
     first, last = _courses(institution)[:2]
     sandbox.clear_log()
     with pytest.raises(cf.NotFound, match="Course 999999 does not exist or this token cannot see it"):
         cf.load_course_activity([first.id, 999999, last.id], canvas=canvas)
-    assert f"/api/v1/courses/{first.id}/analytics/activity" in sandbox.request_log
     assert "/api/v1/courses/999999" in sandbox.request_log  # the one question that tells the two 404s apart
-    assert not any(str(last.id) in path for path in sandbox.request_log)
+    sandbox.clear_log()
+    both = cf.load_course_activity([last.id, first.id], canvas=canvas)  # loaded beside the failure, cached
+    assert sandbox.request_log == [] and both.attrs["canvasframe"]["from_cache"]
     with pytest.raises(cf.NotFound, match="Course 999999 does not exist"):
         cf.load_page_views(999999, canvas=canvas)
+
+
+# -- one scheduler across courses --------------------------------------------------------------------
+
+
+def test_a_multi_course_load_interleaves_courses_and_keeps_input_order(make_server, connect, institution):
+    from canvasframe.sandbox import FaultPlan
+
+    a, b = _courses(institution)[:2]
+    server = make_server(faults=FaultPlan(latency=0.01))
+    frame = cf.load_page_views([b.id, a.id], canvas=connect(server))
+    per_student = [p for p in server.request_log if "/analytics/users/" in p]
+    last_of_a = max(i for i, p in enumerate(per_student) if p.startswith(f"/api/v1/courses/{a.id}/"))
+    first_of_b = min(i for i, p in enumerate(per_student) if p.startswith(f"/api/v1/courses/{b.id}/"))
+    assert first_of_b < last_of_a  # course B's fan-out runs while course A's does, not after it
+    courses = frame["course_id"].drop_duplicates().tolist()
+    assert courses == [b.id, a.id]
+    pdt.assert_frame_equal(frame[frame["course_id"] == a.id].reset_index(drop=True), truth.page_views(a))
+
+
+def test_a_failure_in_one_course_names_it_and_leaves_the_others_cached(make_server, connect, institution):
+    from canvasframe.sandbox import FaultPlan
+
+    a, b = _courses(institution)[:2]
+    plan = FaultPlan(latency=0.01).script(rf"/courses/{b.id}/analytics/users/\d+/activity", "500", times=None)
+    server = make_server(faults=plan)
+    canvas = connect(server, retries=0)
+    with pytest.raises(cf.ServerError, match=f"/courses/{b.id}/") as caught:
+        cf.load_page_views([a.id, b.id], canvas=canvas)
+    assert caught.value.status == 500
+    server.clear_log()
+    plan.clear()
+    cached = cf.load_page_views(a.id, canvas=canvas)
+    assert server.request_log == [] and cached.attrs["canvasframe"]["from_cache"]  # A was complete: kept
+    cf.load_page_views(b.id, canvas=canvas)
+    assert any(f"/courses/{b.id}/analytics/users/" in p for p in server.request_log)  # B was not: fetched
 
 
 def test_a_course_the_token_cannot_read_is_taken_to_exist(make_server, connect, institution):
