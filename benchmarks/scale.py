@@ -5,7 +5,7 @@ Run:  python benchmarks/scale.py            (about 2 minutes on 2 cores)
 
 Reports throughput (courses, requests and rows per second) and the peak RSS growth of
 the export at 50 and at 200 courses, each in a fresh process: bounded memory means the
-two are about the same, because export_dataset holds one course at a time.
+two are about the same, because export_dataset holds only the courses in flight.
 Writes benchmarks/scale-results.json.
 """
 

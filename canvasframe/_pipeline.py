@@ -366,7 +366,13 @@ def _load_units(frame: str, units: Iterable[Unit], options: LoadOptions) -> pd.D
     quiet = replace(options, progress=False)  # one bar over the units, not one per fan-out
     calls = [functools.partial(_load_one, frame, unit, quiet) for unit in units]
     bar = _progress_bar(f"{frame}: {len(units)} units") if options.progress else None
-    parts = options.canvas.get_many(calls, progress=bar)
+    return combine(frame, options.canvas.get_many(calls, progress=bar))
+
+
+def combine(frame: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several units' frames as one, in order, with their provenance merged (oldest fetch time)."""
+    if len(parts) == 1:
+        return parts[0]
     if not parts:
         return empty_frame(frame)
     combined = pd.concat(parts, ignore_index=True)

@@ -30,7 +30,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from ._version import __version__
 from .cache import Cache
 from .client import Canvas, default_canvas
 from .errors import CanvasframeError, ConfigError, FileFormatError
+from .loaders.passes import COURSE_FRAMES, load_course
 
 __all__ = ["duckdb", "export_dataset", "open_dataset", "pseudonymize"]
 
@@ -180,7 +181,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 def export_dataset(
-    loader: Callable[..., pd.DataFrame],
+    loader: Callable[..., pd.DataFrame] | Sequence[Callable[..., pd.DataFrame]],
     course_ids: Iterable[int],
     path: str | os.PathLike[str],
     *,
@@ -189,16 +190,23 @@ def export_dataset(
     refresh: bool = False,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Pull ``loader`` over many courses into a partitioned Parquet dataset, resumably.
+    """Pull one or several loaders over many courses into a partitioned Parquet dataset, resumably.
+
+    Courses run side by side through the session's one concurrency governor; each course is
+    written as soon as it is complete, listed in the manifest after its data, and released, so
+    memory holds the courses in flight, not the term. With several loaders each course's frames
+    come from one scheduled pass (:func:`~canvasframe.loaders.load_course`: the student list
+    once, page views and participations from one request).
 
     Parameters
     ----------
-    loader : callable
-        A course-level loader, e.g. ``cf.load_page_views`` or ``cf.load_student_summaries``.
+    loader : callable or list of callables
+        Course-level loader(s), e.g. ``cf.load_page_views`` or
+        ``[cf.load_page_views, cf.load_participations, cf.load_student_summaries]``.
     course_ids : iterable of int
         The courses (e.g. ``cf.load_courses(account_id).course_id``).
     path : path
-        The dataset folder; the frame goes to ``<path>/<frame>/course_id=<id>/``.
+        The dataset folder; each frame goes to ``<path>/<frame>/course_id=<id>/``.
     canvas : Canvas, optional
         Session (default: the one from ``cf.connect()`` / ``cf.sample()``).
     pseudonymize : str or bytes, optional
@@ -211,8 +219,9 @@ def export_dataset(
     Returns
     -------
     pandas.DataFrame
-        One row per course: ``course_id``, ``rows``, ``status`` (``pulled``, ``skipped``
-        or ``empty``).
+        One row per course × frame, in the order given: ``course_id``, ``frame``, ``rows``,
+        ``status`` (``pulled``, ``skipped`` or ``empty``). On a failure the typed error is
+        raised; the courses finished by then are written and listed, so a rerun resumes.
 
     Examples
     --------
@@ -225,13 +234,10 @@ def export_dataset(
     from ._pipeline import check_ids, progress_enabled
 
     canvas = canvas or default_canvas()
-    frame_name = getattr(loader, "__name__", "").removeprefix("load_")
-    if not frame_name or not callable(loader):
-        raise ConfigError("export_dataset needs a canvasframe loader such as cf.load_page_views.")
+    loaders = _export_loaders(loader)
+    names = list(loaders)
     ids = check_ids(list(course_ids), "course_ids")
     root = Path(path)
-    target = root / frame_name
-    target.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
     manifest = _read_manifest(manifest_path)
     if manifest and manifest.get("source") != canvas.cache_namespace:
@@ -239,51 +245,71 @@ def export_dataset(
             f"{root} holds an export from {manifest.get('source')!r}, not {canvas.cache_namespace!r}; "
             "export to another folder."
         )
-    section = manifest.setdefault("frames", {}).setdefault(frame_name, {"courses": {}})
-    if section.get("pseudonymized", bool(pseudonymize)) != bool(pseudonymize):
-        raise ConfigError(
-            f"{target} was exported {'with' if section['pseudonymized'] else 'without'} "
-            "pseudonyms; use the same choice to resume, or another folder."
-        )
+    sections = {name: manifest.setdefault("frames", {}).setdefault(name, {"courses": {}}) for name in names}
+    for name, section in sections.items():
+        if section.get("pseudonymized", bool(pseudonymize)) != bool(pseudonymize):
+            raise ConfigError(
+                f"{root / name} was exported {'with' if section['pseudonymized'] else 'without'} "
+                "pseudonyms; use the same choice to resume, or another folder."
+            )
+        section["pseudonymized"] = bool(pseudonymize)
+        (root / name).mkdir(parents=True, exist_ok=True)
     manifest.update(source=canvas.cache_namespace, canvasframe_version=__version__, format="parquet (hive partitions)")
-    section["pseudonymized"] = bool(pseudonymize)
-    done = section["courses"]
-    todo = [
-        c
-        for c in ids
-        if refresh or str(c) not in done or not ((target / f"course_id={c}").exists() or done[str(c)]["rows"] == 0)
-    ]
+
+    def complete(name: str, course_id: int) -> bool:
+        done = sections[name]["courses"].get(str(course_id))
+        return done is not None and ((root / name / f"course_id={course_id}").exists() or done["rows"] == 0)
+
+    todo = {c: [n for n in names if refresh or not complete(n, c)] for c in ids}
     lock = threading.Lock()
 
     def pull(course_id: int) -> None:
-        # Loaded, written and released here, course by course: memory holds what is in flight, not the term.
-        frame = loader(course_id, canvas=canvas, progress=False)
-        if pseudonymize:
-            frame = _pseudonymize(frame, pseudonymize)
-        rows = _write_partition(frame, target / f"course_id={course_id}")
-        with lock:
-            done[str(course_id)] = {
-                "rows": rows,
-                "fetched_at": frame.attrs.get("canvasframe", {}).get("fetched_at"),
-                "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            _write_json(manifest_path, manifest)  # after the data: a listed course is always complete
+        needed = todo[course_id]
+        if len(needed) == 1:
+            frames = {needed[0]: loaders[needed[0]](course_id, canvas=canvas, progress=False)}
+        else:
+            frames = load_course(course_id, frames=needed, canvas=canvas, refresh=refresh, progress=False)
+        for name, frame in frames.items():
+            if pseudonymize:
+                frame = _pseudonymize(frame, pseudonymize)
+            rows = _write_partition(frame, root / name / f"course_id={course_id}")
+            with lock:
+                sections[name]["courses"][str(course_id)] = {
+                    "rows": rows,
+                    "fetched_at": frame.attrs.get("canvasframe", {}).get("fetched_at"),
+                    "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                }
+                _write_json(manifest_path, manifest)  # after the data: a listed course is always complete
 
     def bar(total: int) -> Any:
         from tqdm.auto import tqdm
 
-        return tqdm(total=total, desc=f"export {frame_name}", unit="course")
+        return tqdm(total=total, desc=f"export {', '.join(names)}", unit="course")
 
-    # Courses run side by side through the session's one concurrency governor: the next course's
-    # requests start while the last ones of the previous finish. The first failure stops the courses
-    # not yet started; those already running finish and are listed, so a rerun resumes after them.
-    canvas.get_many([functools.partial(pull, c) for c in todo], progress=bar if progress_enabled(progress) else None)
-    pulled = set(todo)
-    report = [
-        (c, done[str(c)]["rows"], ("pulled" if done[str(c)]["rows"] else "empty") if c in pulled else "skipped")
-        for c in ids
-    ]
-    return pd.DataFrame(report, columns=["course_id", "rows", "status"]).astype({"course_id": "int64", "rows": "int64"})
+    # The first failure stops the courses not yet started; those already running finish and are listed.
+    calls = [functools.partial(pull, c) for c in ids if todo[c]]
+    canvas.get_many(calls, progress=bar if progress_enabled(progress) and calls else None)
+    report = []
+    for c in ids:
+        for name in names:
+            rows = sections[name]["courses"][str(c)]["rows"]
+            status = ("pulled" if rows else "empty") if name in todo[c] else "skipped"
+            report.append((c, name, rows, status))
+    return pd.DataFrame(report, columns=["course_id", "frame", "rows", "status"]).astype(
+        {"course_id": "int64", "rows": "int64"}
+    )
+
+
+def _export_loaders(loader: Any) -> dict[str, Callable[..., pd.DataFrame]]:
+    """Frame name -> loader, for one loader or several (several must be canvasframe's course loaders)."""
+    several = isinstance(loader, (list, tuple))
+    chosen = list(loader) if several else [loader]
+    named = {getattr(f, "__name__", "").removeprefix("load_"): f for f in chosen}
+    if not chosen or "" in named or not all(callable(f) for f in chosen):
+        raise ConfigError("export_dataset needs a canvasframe loader such as cf.load_page_views (or a list of them).")
+    if several and not set(named) <= set(COURSE_FRAMES):
+        raise ConfigError(f"export_dataset: several loaders must be course loaders of {list(COURSE_FRAMES)}.")
+    return named
 
 
 def _write_partition(frame: pd.DataFrame, partition: Path) -> int:

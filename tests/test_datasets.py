@@ -198,3 +198,25 @@ def test_an_export_failing_in_one_course_keeps_the_others_and_names_it(make_serv
     assert report.set_index("course_id").loc[b, "status"] == "pulled"
     assert report.set_index("course_id").loc[a, "status"] == "skipped"
     assert report["course_id"].tolist() == [a, b, c]
+
+
+def test_an_export_of_several_loaders_shares_each_call(make_server, connect, institution, tmp_path):
+    from collections import Counter
+
+    courses = [x for x in institution.courses.values() if x.enrollments][:2]
+    server = make_server()
+    canvas = connect(server)
+    loaders = [cf.load_page_views, cf.load_participations, cf.load_student_summaries]
+    report = cf.export_dataset(loaders, [c.id for c in courses], tmp_path / "x", canvas=canvas, progress=False)
+    assert report[["course_id", "frame"]].values.tolist() == [
+        [c.id, f] for c in courses for f in ("page_views", "participations", "student_summaries")
+    ]
+    log = Counter(server.request_log)
+    assert all(log[f"/api/v1/courses/{c.id}/analytics/users/{s}/activity"] == 1 for c in courses for s in c.enrollments)
+    assert all(log[f"/api/v1/courses/{c.id}/analytics/student_summaries"] == 1 for c in courses)
+    views = cf.open_dataset(tmp_path / "x", "page_views").to_table().num_rows
+    assert views == sum(len(truth.page_views(c)) for c in courses)
+    again = cf.export_dataset(loaders, [c.id for c in courses], tmp_path / "x", canvas=canvas, progress=False)
+    assert set(again["status"]) == {"skipped"}
+    with pytest.raises(cf.ConfigError, match="course loaders"):
+        cf.export_dataset([cf.load_page_views, cf.load_department_grades], [1], tmp_path / "y", canvas=canvas)

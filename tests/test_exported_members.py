@@ -24,7 +24,7 @@ def test_all_is_sorted_and_made_of_the_modules_lists():
 
 
 def test_every_loader_is_exported_and_registered():
-    loader_names = {n for n in cf.__all__ if n.startswith("load_")}
+    loader_names = {n for n in cf.__all__ if n.startswith("load_")} - {"load_course"}  # several frames at once
     assert loader_names == {spec.function.__name__ for spec in cf.LOADERS.values()}
     for frame, spec in cf.LOADERS.items():
         assert spec.function is getattr(cf, f"load_{frame}")

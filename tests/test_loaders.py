@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pandas as pd
@@ -370,3 +371,24 @@ def test_a_course_the_token_cannot_read_is_taken_to_exist(make_server, connect, 
     with pytest.warns(cf.CanvasframeWarning, match="has no students with analytics"):
         frame = cf.load_course_activity(course.id, canvas=connect(make_server(faults=plan)))
     assert frame.empty
+
+
+def test_load_course_fetches_each_call_once_and_equals_the_loaders(make_server, connect, institution, tmp_path):
+    a, b = _courses(institution)[:2]
+    server = make_server()
+    frames = ["student_summaries", "page_views", "participations", "student_assignments", "course_activity"]
+    for refresh in (False, True):
+        time.sleep(1.05 * refresh)  # refresh refetches what was cached before the pass's second began
+        server.clear_log()
+        got = cf.load_course([a.id, b.id], frames=frames, canvas=connect(server), refresh=refresh)
+        log = Counter(server.request_log)
+        for course in (a, b):
+            assert log[f"/api/v1/courses/{course.id}/analytics/student_summaries"] == 1  # the student list once
+            for student in course.enrollments:
+                assert log[f"/api/v1/courses/{course.id}/analytics/users/{student}/activity"] == 1  # two frames
+    alone = connect(server, cache_dir=tmp_path / "alone")
+    for name in frames:
+        pdt.assert_frame_equal(got[name], cf.LOADERS[name].function([a.id, b.id], canvas=alone, progress=False))
+    assert list(got) == frames and got["page_views"]["course_id"].drop_duplicates().tolist() == [a.id, b.id]
+    with pytest.raises(cf.ConfigError, match="department_grades"):
+        cf.load_course(a.id, frames=["department_grades"], canvas=connect(server))

@@ -5,7 +5,8 @@ them into units of work (one account × term, one course, one course's students)
 hands them to :func:`canvasframe._pipeline.run` (cache, fetch, transform, store). Each
 takes one id or a list of ids and returns one concatenated frame; the id is always a
 column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`,
-:mod:`.discussions`, :mod:`.enrollments`.
+:mod:`.discussions`, :mod:`.enrollments`; and :func:`load_course`, several frames in one pass
+(:mod:`.passes`).
 """
 
 from ._registry import LOADERS, LoaderSpec
@@ -28,13 +29,16 @@ from .departments import (
 )
 from .discussions import load_conversations, load_discussion_entries, load_discussion_topics
 from .enrollments import load_enrollments, load_sections, load_submissions
+from .passes import COURSE_FRAMES, load_course
 
 __all__ = [
+    "COURSE_FRAMES",
     "LOADERS",
     "LoaderSpec",
     "load_account",
     "load_communication",
     "load_conversations",
+    "load_course",
     "load_course_activity",
     "load_course_assignments",
     "load_courses",

@@ -1,0 +1,119 @@
+"""``load_course``: several frames of one or many courses in one scheduled pass."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from .._pipeline import check_ids, combine, progress_enabled
+from ..client import Canvas, default_canvas
+from ..endpoints import FRAMES
+from ..errors import ConfigError
+from ._registry import LOADERS, Ids
+
+__all__ = ["COURSE_FRAMES", "load_course"]
+
+# Every frame a course id alone loads, in the order they are listed by default.
+COURSE_FRAMES = (
+    "course_activity",
+    "course_assignments",
+    "student_summaries",
+    "page_views",
+    "participations",
+    "student_assignments",
+    "communication",
+    "sections",
+    "enrollments",
+    "submissions",
+    "discussion_topics",
+    "discussion_entries",
+)
+# What a frame's requests read first from the cache (the students a fan-out asks about, the topics).
+_NEEDS = {"discussion_entries": "discussion_topics"} | {
+    frame: "student_summaries" for frame, ep in FRAMES.items() if ep.fan_out == "students"
+}
+
+
+def load_course(
+    course_id: Ids,
+    frames: Sequence[str] = COURSE_FRAMES,
+    *,
+    canvas: Canvas | None = None,
+    refresh: bool = False,
+    max_age: float | None = None,
+    progress: bool | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Several frames of one or many courses, fetched in one scheduled pass.
+
+    Each course's student list (and topic list) is fetched once, first; then every other call
+    of the course runs concurrently, and a call that feeds two frames (page views and
+    participations come from one request per student) is made once. Several courses run side
+    by side. Every request goes through the session's one concurrency governor, so the pass
+    stays at the throttle's limit. Each frame is cached as soon as it is complete; on a failure
+    the typed error is raised, and a second call resumes from what was cached.
+
+    Parameters
+    ----------
+    course_id : int or list of int
+        The course(s).
+    frames : sequence of str
+        Frame names (default: every frame a course id loads, :data:`COURSE_FRAMES`).
+    canvas, refresh, max_age, progress
+        As for every loader. ``refresh=True`` refetches what was cached before this call began.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Frame name -> the frame, with the courses in the order given, exactly as the frame's
+        own loader returns it.
+
+    Examples
+    --------
+    >>> canvas = cf.sample(quiet=True)
+    >>> course = cf.load_course(canvas.sample_course_id, frames=["student_summaries", "page_views", "participations"])
+    >>> {name: len(frame) > 0 for name, frame in course.items()}
+    {'student_summaries': True, 'page_views': True, 'participations': True}
+    """
+    ids = check_ids(course_id, "course_id")
+    chosen = _checked(frames)
+    session = canvas or default_canvas()
+    started = int(time.time())  # the cache keeps fetch times to the second
+
+    def load(course: int, frame: str) -> pd.DataFrame:
+        # What this pass fetched counts as fresh, even with refresh=True or a short max_age: only
+        # what was cached before the pass's second began is refetched. Fetch times are whole seconds,
+        # so half a second of slack covers the cache's own clock reading without admitting older ones.
+        fresh_since = time.time() - started + 0.5
+        age = fresh_since if refresh else (None if max_age is None else max(max_age, fresh_since))
+        return LOADERS[frame].function(course, canvas=session, max_age=age, progress=False)
+
+    def one_course(course: int) -> dict[str, pd.DataFrame]:
+        first = list(dict.fromkeys(_NEEDS[f] for f in chosen if f in _NEEDS))
+        for needed in first:
+            load(course, needed)
+        # One frame per call: the others of the same call (participations beside page views) are cached by it.
+        leaders = list({FRAMES[f].path: f for f in reversed(chosen) if f not in first}.values())
+        session.get_many([functools.partial(load, course, f) for f in leaders])
+        return {f: load(course, f) for f in chosen}  # each from the cache now
+
+    def bar(total: int) -> Any:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc=f"{len(chosen)} frames", unit="course", leave=False)
+
+    show = progress_enabled(progress) and len(ids) > 1
+    per_course = session.get_many([functools.partial(one_course, c) for c in ids], progress=bar if show else None)
+    return {f: combine(f, [course[f] for course in per_course]) for f in chosen}
+
+
+def _checked(frames: Sequence[str]) -> list[str]:
+    if isinstance(frames, str) or not all(isinstance(f, str) for f in frames):
+        raise ConfigError(f"frames must be a list of frame names such as ['page_views'], got {frames!r}.")
+    unknown = [f for f in frames if f not in COURSE_FRAMES]
+    if unknown:
+        raise ConfigError(f"load_course loads the frames of a course: {list(COURSE_FRAMES)}; not {unknown}.")
+    return list(dict.fromkeys(frames))
