@@ -98,6 +98,9 @@ class SampleCanvas(Canvas):
         self.sample_course_id = next(c.id for c in inst.courses.values() if c.enrollments)
         self.sample_as_of = pd.Timestamp(inst.as_of)
 
+    def summary(self) -> list[tuple[str, str]]:
+        return [("data", "synthetic: canvasframe's bundled sample institution"), *super().summary()]
+
     @property
     def sample_ids(self) -> dict[str, int]:
         """``{"course_id": ..., "account_id": ...}``: the sample's ids by the name loaders give them."""

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -41,7 +42,7 @@ import pyarrow.ipc as ipc
 
 from ._atomic import atomic_write
 
-__all__ = ["Cache", "Lookup", "Status", "cache_key", "clear", "default_cache_dir", "info"]
+__all__ = ["Cache", "CacheInfo", "Lookup", "Status", "cache_key", "clear", "default_cache_dir", "human_size", "info"]
 
 META_KEY = b"canvasframe"
 SUFFIX = ".arrow"
@@ -153,11 +154,14 @@ class Cache:
 
         return atomic_write(path, write_ipc)
 
-    def entries(self) -> list[Path]:
-        """The entry files canvasframe wrote here (any other file in the folder is not one of them)."""
+    def entries(self, namespace: str | None = None) -> list[Path]:
+        """The entry files canvasframe wrote here (any other file in the folder is not one of them),
+        all of them or one namespace's (a Canvas host, the sample)."""
         if not self.directory.is_dir():
             return []
-        return sorted(p for p in self.directory.glob(f"*/*/*{SUFFIX}") if _ENTRY.fullmatch(p.name) and p.is_file())
+        folder = "*" if namespace is None else _folder(namespace)
+        found = self.directory.glob(f"{folder}/*/*{SUFFIX}")
+        return sorted(p for p in found if _ENTRY.fullmatch(p.name) and p.is_file())
 
     def info(self) -> pd.DataFrame:
         """One row per entry: namespace, frame, params, rows, bytes, fetched_at, path."""
@@ -190,15 +194,13 @@ class Cache:
         frame["rows"] = frame["rows"].astype("Int64")
         frame["bytes"] = frame["bytes"].astype("int64")
         frame["fetched_at"] = pd.to_datetime(frame["fetched_at"], utc=True).dt.as_unit("us")
-        return frame
+        return CacheInfo(frame, directory=self.directory)
 
     def clear(self, *, namespace: str | None = None, frame: str | None = None, older_than: float | None = None) -> int:
         """Remove entries (all, or those of a namespace / frame / older than N seconds); return how many."""
         removed = 0
         now = time.time()
-        for path in self.entries():
-            if namespace is not None and path.parent.parent.name != _folder(namespace):
-                continue
+        for path in self.entries(namespace):
             if frame is not None and path.parent.name != _folder(frame):
                 continue
             if older_than is not None and now - path.stat().st_mtime < older_than:
@@ -212,8 +214,50 @@ class Cache:
         return removed
 
 
+def human_size(n: int) -> str:
+    """Bytes for people: ``1.5 MiB``.
+
+    Examples
+    --------
+    >>> human_size(1536), human_size(3 * 2**30)
+    ('1.5 KiB', '3.0 GiB')
+    """
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+class CacheInfo(pd.DataFrame):
+    """:func:`info`'s frame: a DataFrame that, in a notebook, says where the cache is and its size.
+
+    Anything derived from it (a column, a filter) is a plain DataFrame or Series.
+    """
+
+    _metadata = ["directory"]  # noqa: RUF012  (pandas' subclassing protocol)
+
+    def __init__(self, *args: Any, directory: Path | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.directory = directory
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str | None:
+        where = html.escape(str(self.directory)) if self.directory is not None else "?"
+        total = human_size(int(self["bytes"].sum())) if "bytes" in self else "?"
+        head = f"<p><b>canvasframe cache</b> at <code>{where}</code>: {len(self)} entries, {total}</p>"
+        return head + (super()._repr_html_() or "")
+
+
 def info(cache_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Entries of the cache at ``cache_dir`` (default location when not given).
+
+    A plain DataFrame; in a notebook it is shown under a line saying where the cache is, how
+    many entries it holds and their total size.
 
     Examples
     --------

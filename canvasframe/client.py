@@ -6,6 +6,7 @@ JSON (Python objects) and never builds frames; that is :mod:`canvasframe.transfo
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import threading
@@ -154,6 +155,33 @@ class Canvas:
 
     def __repr__(self) -> str:
         return f"Canvas({self.root_url!r}, token=[secure], max_workers={self.max_workers}, offline={self.offline})"
+
+    def summary(self) -> list[tuple[str, str]]:
+        """What a notebook shows for this session: where it is connected (never the token), offline
+        or not, concurrency and this Canvas's part of the cache, as (label, text) pairs.
+
+        Examples
+        --------
+        >>> canvas = Canvas("https://canvas.example.edu", "a-token-of-20-chars-or-more", offline=True)
+        >>> dict(canvas.summary())["mode"]
+        'offline: cache only'
+        """
+        from .cache import Cache, human_size
+
+        cache = Cache(self.cache_dir)
+        mine = cache.entries(self.cache_namespace)
+        return [
+            ("Canvas", self.root_url),
+            ("mode", "offline: cache only" if self.offline else "online"),
+            ("concurrency", f"up to {self.max_workers} requests in flight"),
+            ("cache", f"{cache.directory}: {len(mine)} entries, {human_size(sum(p.stat().st_size for p in mine))}"),
+        ]
+
+    def _repr_html_(self) -> str:
+        cell = "<tr><th style='text-align:left'>{}</th><td style='text-align:left'>{}</td></tr>"
+        body = "".join(cell.format(html.escape(k), html.escape(v)) for k, v in self.summary())
+        caption = f"<caption style='text-align:left'><b>{html.escape(type(self).__name__)}</b></caption>"
+        return f"<table>{caption}{body}</table>"
 
     def __getstate__(self) -> None:
         raise TypeError("A Canvas session holds a token and cannot be pickled; create a new one with cf.connect().")

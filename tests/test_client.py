@@ -9,6 +9,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pandas as pd
 import pandas.testing as pdt
 import pytest
 
@@ -340,6 +341,22 @@ def test_token_never_appears_in_errors_logs_or_reprs(make_server, connect, insti
     text = "".join(traceback.format_exception(info.value))
     assert "Authorization" not in caplog.text
     assert TOKEN not in text and TOKEN not in caplog.text and TOKEN not in repr(canvas)
+    assert TOKEN not in canvas._repr_html_()
+
+
+def test_a_session_in_a_notebook_says_where_it_is_connected_and_its_cache(canvas, institution):
+    cf.load_course_activity(truth.first_course(institution).id, canvas=canvas)
+    shown = canvas._repr_html_()
+    entries = cf.cache.info(canvas.cache_dir)
+    mine = entries[entries["namespace"] == canvas.cache_namespace]
+    assert canvas.root_url in shown and "online" in shown and TOKEN not in shown
+    assert f"{len(mine)} entries, {cf.cache.human_size(int(mine['bytes'].sum()))}" in shown
+    offline = cf.Canvas(canvas.root_url, TOKEN, cache_dir=canvas.cache_dir, offline=True)
+    assert "offline: cache only" in offline._repr_html_()
+    listing = entries._repr_html_()
+    assert f"{len(entries)} entries" in listing and str(canvas.cache_dir) in listing
+    assert type(entries[entries["rows"] > 0]) is pd.DataFrame  # what is derived from it is plain pandas
+    assert "synthetic" in cf.sample(quiet=True)._repr_html_()
 
 
 def test_a_token_in_the_url_is_refused_and_masked(canvas, sandbox, caplog):
