@@ -1,4 +1,4 @@
-"""The ``canvasframe`` command: ``demo``, ``serve``, ``fetch`` and ``cache``."""
+"""The ``canvasframe`` command: ``demo``, ``dashboard``, ``serve``, ``fetch`` and ``cache``."""
 
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     return run_demo(Path(args.out), lab=args.lab)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from .dashboard import run_dashboard
+
+    course = _parse_ids([args.course_id], "course_id")[0] if args.course_id else None
+    account = _parse_ids([args.account], "account_id")[0] if args.account else None
+    return run_dashboard(course, account, sample=args.sample, host=args.host, port=args.port)
 
 
 def _parse_ids(values: Sequence[str], name: str) -> list[int]:
@@ -109,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="canvasframe-demo", help="report folder (default ./canvasframe-demo)")
     demo.add_argument("--lab", action="store_true", help="open JupyterLab on the example notebooks instead")
     demo.set_defaults(run=_demo)
+
+    dashboard = sub.add_parser(
+        "dashboard", help="serve the course and department explorers as a web page (Voila) until Ctrl-C"
+    )
+    dashboard.add_argument("course_id", nargs="?", help="the course (your Canvas: CANVAS_BASE_URL, CANVAS_API_TOKEN)")
+    dashboard.add_argument("--account", help="an account id, for the department explorer")
+    dashboard.add_argument("--sample", action="store_true", help="use the bundled sample institution")
+    dashboard.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback only)")
+    dashboard.add_argument("--port", type=int, default=0, help="default: a free port")
+    dashboard.set_defaults(run=_dashboard)
 
     serve = sub.add_parser("serve", help="run the sandbox Canvas (synthetic data) until Ctrl-C")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback only)")

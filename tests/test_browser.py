@@ -1,78 +1,33 @@
-"""A real browser: Voila serves notebooks/06-explorers.ipynb, headless Chromium picks a student
-and opens the Discussions tab.
-
-Needs Debian's ``chromium`` (never a downloaded browser), ``voila`` and ``playwright``;
-``.ci/run`` installs all three. Where one is missing the test skips and says which.
-"""
+"""A real browser: Voila serves notebooks/06-explorers.ipynb; headless Chromium picks a student, opens
+the Discussions tab and filters the Instructor view (see tests/browser.py for what it needs)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
-import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from .browser import ARTIFACTS, ROOT, browser_page, free_port, needs, sample_environment, wait_until_up
+
 NOTEBOOK = ROOT / "notebooks" / "06-explorers.ipynb"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Headless on a closed network: no sandbox as root, no GPU, no background calls home.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
-    pytest.mark.skipif(importlib.util.find_spec("voila") is None, reason="voila is not installed (pip install voila)"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="playwright is not installed (pip install playwright)"
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs("voila")
 
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("voila")
-    port = _free_port()
-    env = os.environ | {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache"), "CANVASFRAME_PROGRESS": "0"}
-    for name in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN", "CANVAS_COURSE_ID", "CANVAS_ACCOUNT_ID"):
-        env.pop(name, None)
+    port = free_port()
     log = (tmp_path / "voila.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=env,
+        env=sample_environment(tmp_path),
         cwd=NOTEBOOK.parent,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url + "api/status", timeout=2)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.3)
+    wait_until_up(url + "api/status")
     yield url
     proc.terminate()
     proc.wait(20)
@@ -82,17 +37,8 @@ def voila(tmp_path_factory):
 @pytest.fixture
 def page(voila):
     """A fresh page of the explorer notebook (each one is its own kernel in Voila)."""
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 2200})
-            page.goto(voila, timeout=120_000)
-            yield page
-        finally:
-            browser.close()
+    with browser_page(voila) as page:
+        yield page
 
 
 def _image_changes(page, selector: str, before: str | None) -> None:

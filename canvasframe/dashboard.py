@@ -1,0 +1,133 @@
+"""``canvasframe dashboard``: the course and department explorers as a web page, served by Voila.
+
+The page is a small notebook shipped with canvasframe (``data/dashboard.ipynb``) whose one
+cell calls :func:`explorers`. The command passes the course and account ids to Voila's kernel
+in environment variables, with the Canvas URL and token the user set: the token is never in
+the page, its URL or the command's output (Voila's log is passed through the redactor).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib.resources import files
+from pathlib import Path
+from typing import IO
+
+import ipywidgets as ipw
+
+from ._sample import connect_or_sample
+from .errors import ConfigError, redact, remember_secret
+from .widgets import CourseExplorer, DepartmentExplorer
+
+__all__ = ["explorers", "run_dashboard"]
+
+NOTEBOOK = "dashboard.ipynb"
+PAGE = "canvasframe-dashboard.ipynb"  # Voila titles the page after the file
+_PASSED = ("CANVAS_COURSE_ID", "CANVAS_ACCOUNT_ID")
+
+
+def explorers() -> ipw.Widget:
+    """The dashboard's page: the course explorer, and the department explorer when an account is known.
+
+    Uses your Canvas when ``CANVAS_BASE_URL``, ``CANVAS_API_TOKEN`` and ``CANVAS_COURSE_ID`` are
+    set, else the sample institution (as the example notebooks do).
+
+    Examples
+    --------
+    >>> page = explorers()
+    Using the bundled sample institution (synthetic data): course 1078, account 1001.
+    >>> [page.get_title(i) for i in range(len(page.children))]
+    ['Course 1078', 'Account 1001']
+    """
+    canvas, course_id, account_id = connect_or_sample()
+    parts = [(f"Course {course_id}", CourseExplorer(course_id, canvas))]
+    if account_id is not None:
+        parts.append((f"Account {account_id}", DepartmentExplorer(account_id, canvas)))
+    page = ipw.Tab([widget for _, widget in parts])
+    for i, (title, _) in enumerate(parts):
+        page.set_title(i, title)
+    return page
+
+
+def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool, host: str, port: int) -> int:
+    """Serve the explorers with Voila on ``host:port`` until Ctrl-C; return an exit code."""
+    if importlib.util.find_spec("voila") is None:
+        print("The dashboard needs Voila: pip install \"canvasframe[dashboard]\", then run it again.", file=sys.stderr)
+        return 1
+    env = _kernel_environment(course_id, account_id, sample=sample)
+    port = port or _free_port(host)
+    with tempfile.TemporaryDirectory(prefix="canvasframe-dashboard-") as folder:
+        page = Path(folder) / PAGE
+        shutil.copyfile(str(files("canvasframe") / "data" / NOTEBOOK), page)
+        command = [sys.executable, "-m", "voila", str(page), "--no-browser", f"--port={port}", f"--Voila.ip={host}"]
+        voila = subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert voila.stdout is not None
+        threading.Thread(target=_pass_through, args=(voila.stdout,), daemon=True).start()
+        try:
+            if not _wait_for(host, port, voila):
+                print("canvasframe: the dashboard did not start; Voila's output is above.", file=sys.stderr)
+                return 1
+            shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+            print(f"canvasframe dashboard at http://{shown}:{port}/  (Ctrl-C stops it)", flush=True)
+            voila.wait()
+        except KeyboardInterrupt:
+            print("stopping the dashboard", flush=True)
+        finally:
+            if voila.poll() is None:
+                voila.terminate()
+                try:
+                    voila.wait(20)
+                except subprocess.TimeoutExpired:
+                    voila.kill()
+    return 0
+
+
+def _kernel_environment(course_id: int | None, account_id: int | None, *, sample: bool) -> dict[str, str]:
+    """The environment Voila's kernel gets: the ids, and your Canvas's URL and token unless ``sample``."""
+    env = {k: v for k, v in os.environ.items() if k not in _PASSED}
+    if sample:
+        for name in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN"):
+            env.pop(name, None)
+        return env
+    missing = [n for n in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN") if not os.environ.get(n)]
+    if missing or course_id is None:
+        need = missing + ([] if course_id is not None else ["a course id (canvasframe dashboard COURSE_ID)"])
+        raise ConfigError(f"The dashboard needs {', '.join(need)}; or run  canvasframe dashboard --sample.")
+    remember_secret(os.environ["CANVAS_API_TOKEN"])  # masked in anything passed through from Voila
+    env["CANVAS_COURSE_ID"] = str(course_id)
+    if account_id is not None:
+        env["CANVAS_ACCOUNT_ID"] = str(account_id)
+    return env
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(host: str, port: int, process: subprocess.Popen, seconds: float = 120) -> bool:
+    """Whether the server accepts connections before ``seconds`` pass (False if it exits first)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _pass_through(stream: IO[bytes]) -> None:
+    """Voila's log on our stderr, with any credential masked."""
+    for line in iter(stream.readline, b""):
+        sys.stderr.write(redact(line.decode("utf-8", "replace")))
+        sys.stderr.flush()

@@ -1,0 +1,75 @@
+"""``canvasframe dashboard`` as a user runs it: a real process, its page in headless Chromium, Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+from canvasframe.sandbox.server import DEFAULT_TOKEN
+
+from .browser import ARTIFACTS, browser_page, free_port, requires, sample_environment
+
+
+def _start(tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "canvasframe.cli", "dashboard", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or sample_environment(tmp_path),
+    )
+
+
+@requires("voila")
+def test_dashboard_serves_the_explorers_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    proc = _start(tmp_path, "--sample", f"--port={port}")
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # printed once the server accepts connections
+        assert line.startswith(f"canvasframe dashboard at http://127.0.0.1:{port}/"), line
+        with browser_page(f"http://127.0.0.1:{port}/") as page:
+            from playwright.sync_api import expect
+
+            expect(page.get_by_role("tab", name="Overview")).to_be_visible(timeout=120_000)
+            expect(page.get_by_role("tab", name="Account 1001")).to_be_visible()
+            page.get_by_role("tab", name="Account 1001").click()
+            expect(page.get_by_text("Department of History")).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+            assert DEFAULT_TOKEN not in page.content() and DEFAULT_TOKEN not in page.url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "stopping the dashboard" in out
+    assert DEFAULT_TOKEN not in out + err
+
+
+def test_dashboard_without_a_canvas_says_what_is_missing(tmp_path):
+    proc = _start(tmp_path, "1234")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "CANVAS_BASE_URL, CANVAS_API_TOKEN" in err and "--sample" in err
+
+
+@requires("voila")
+def test_dashboard_on_your_canvas_keeps_the_token_out_of_page_and_log(tmp_path):
+    """Your Canvas (here one that refuses connections): the page says what failed, and no output holds the token."""
+    secret = "abc123-dashboard-secret-token-xyz"
+    env = sample_environment(tmp_path) | {"CANVAS_BASE_URL": "https://127.0.0.1:9", "CANVAS_API_TOKEN": secret}
+    port = free_port()
+    proc = _start(tmp_path, "42", f"--port={port}", env=env)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[3]
+        assert url == f"http://127.0.0.1:{port}/" and secret not in url
+        with browser_page(url) as page:
+            from playwright.sync_api import expect
+
+            expect(page.get_by_text("Could not load course 42")).to_be_visible(timeout=180_000)
+            assert secret not in page.content()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and secret not in out + err
