@@ -240,6 +240,52 @@ def test_a_healthy_pull_is_never_refused(make_server, connect, institution):
     assert canvas.stats["throttled"] == 0 and server.throttle.refused == 0
 
 
+TWO_PROCESSES = """
+import sys
+import canvasframe as cf
+canvas = cf.Canvas(sys.argv[1], sys.argv[2], cache_dir=sys.argv[3], backoff=0.05, max_backoff=1, throttle_retries=60)
+frame = cf.load_page_views(int(sys.argv[4]), canvas=canvas, progress=False)
+print(len(frame), canvas.stats["throttled"])
+"""
+
+
+def test_two_processes_sharing_one_token_both_finish(make_server, institution, tmp_path):
+    """One bucket, two pulls that together overrun it: each governor backs off, neither surfaces an error."""
+    import subprocess
+    import sys
+
+    throttle = ThrottleConfig(maximum=400, high_water=300, preflight=50)  # admits 5 in flight; they want 22
+    server = make_server(throttle=throttle, settings=SandboxSettings(server_time=0.03))
+    a, b = [c for c in institution.courses.values() if c.enrollments][:2]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_PROCESSES, server.url, TOKEN, str(tmp_path / f"cache-{c.id}"), str(c.id)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for c in (a, b)
+    ]
+    results = [run.communicate(timeout=240) for run in runs]
+    for run, (out, err), course in zip(runs, results, (a, b), strict=True):
+        assert run.returncode == 0, err
+        assert int(out.split()[0]) == len(truth.page_views(course))
+    assert server.throttle.refused > 0  # they did contend for the one bucket
+
+
+def test_costly_requests_that_make_the_leak_bind_surface_no_error(make_server, connect, institution):
+    """Requests whose cost fills the bucket faster than it leaks: the pull slows to the leak, exactly."""
+    # Scaled-down Canvas: each request costs about 0.1 units, the bucket leaks 1 unit a second and holds
+    # 3 (six pre-flight charges of 0.5), so a pull of ~50 requests is bound by the leak, not concurrency.
+    throttle = ThrottleConfig(maximum=4, high_water=3, leak_rate=1.0, preflight=0.5)
+    server = make_server(throttle=throttle, settings=SandboxSettings(server_time=0.1))
+    course = truth.first_course(institution)
+    canvas = connect(server, throttle_retries=60, backoff=0.05, max_backoff=0.5)
+    frame = cf.load_page_views(course.id, canvas=canvas)
+    pdt.assert_frame_equal(frame, truth.page_views(course))
+    assert canvas.governor.limit < canvas.max_workers  # it steered by X-Rate-Limit-Remaining, the leak bound
+
+
 def test_sandbox_answers_leave_without_nagle_delay(make_server):
     """Each accepted connection has TCP_NODELAY, so a kept-alive answer is not held ~40 ms for an ACK."""
     import socket
