@@ -1,0 +1,247 @@
+"""Pulls at the throttle's limit, from one course to a term: each shape three times, against its bound.
+
+Run:  python benchmarks/limit.py            (about 30 minutes on 2 cores)
+      python benchmarks/limit.py --quick    (smaller shapes, a few minutes)
+      python benchmarks/limit.py --only "export 60x10" ...
+
+Writes benchmarks/limit-results.json and prints a Markdown table.
+
+The sandbox runs in its own process (Canvas is another machine), with Canvas's throttle: a
+bucket of 800 units, refusal at 600, a leak of 10 units a second, and a 50-unit pre-flight
+charge per request in flight, added before the request is judged, so an empty bucket admits
+11. Every request takes a fixed server time (100 ms; 1.5 s in the costly shape), which is
+also its cost in units. A shape's **bound** is the larger of two floors, both measured or
+known in the same run:
+
+* the in-flight floor, ``R x L / 11``: R requests, L the median time of one request with the
+  bucket empty;
+* the leak floor, ``(R x c - 600) / 10``: the cost Canvas accepts beyond the bucket's headroom,
+  at 10 units a second.
+
+The ratio of each run's wall time to the bound is reported, with the spread of the three runs
+(min to max). Memory: peak RSS growth of the pulling process against the final frame's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from canvasframe.sandbox import Config, Institution, SandboxServer, SandboxSettings, ThrottleConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import machine  # the same machine line as the other benchmarks
+
+HERE = Path(__file__).resolve().parent
+THROTTLE = ThrottleConfig()  # Canvas's defaults
+MAX_IN_FLIGHT = 11
+RUNS = 3
+
+
+@dataclass(frozen=True)
+class Shape:
+    courses: int
+    students: int
+    work: str  # "export" (page views of every course), "full" (load_course, 6 frames), "two", "page_views"
+    server_time: float = 0.1
+
+
+SHAPES = {
+    "export 60x10": Shape(60, 10, "export"),
+    "export 20x30": Shape(20, 30, "export"),
+    "full pull, 200 students": Shape(1, 200, "full"),
+    "costly requests, 200 students": Shape(1, 200, "full", server_time=1.5),
+    "two processes, one token, 2x100": Shape(2, 100, "two"),
+    "export 2000x5": Shape(2000, 5, "export"),
+    "one 10,000-student course": Shape(1, 10_000, "page_views"),
+}
+QUICK = {
+    "export 60x10": Shape(12, 10, "export"),
+    "export 20x30": Shape(4, 30, "export"),
+    "full pull, 200 students": Shape(1, 40, "full"),
+    "costly requests, 200 students": Shape(1, 40, "full", server_time=0.5),
+    "two processes, one token, 2x100": Shape(2, 30, "two"),
+    "export 2000x5": Shape(100, 5, "export"),
+    "one 10,000-student course": Shape(1, 500, "page_views"),
+}
+FULL_FRAMES = ["course_activity", "course_assignments", "student_summaries", "page_views", "participations",
+               "student_assignments", "communication"]  # fmt: skip
+
+
+# -- the sandbox, in its own process ------------------------------------------------------------------
+
+
+def _serve(shape: Shape, ready: Any, stop: Any) -> None:
+    config = Config(seed=31, subaccounts=1, courses_per_subaccount=shape.courses, students_per_course=shape.students,
+                    weeks=6, assignments_per_course=4)  # fmt: skip
+    inst = Institution(config)
+    ids = [c.id for c in inst.courses.values() if c.term_id == inst.default_term.id and c.enrollments]
+    settings = SandboxSettings(server_time=shape.server_time)
+    with SandboxServer(inst, throttle=THROTTLE, settings=settings) as server:
+        first = inst.courses[ids[0]]
+        ready.put((server.url, server.token, ids, next(iter(first.enrollments))))
+        stop.wait()
+
+
+@contextmanager
+def serve(shape: Shape) -> Iterator[tuple[str, str, list[int], int]]:
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    child = context.Process(target=_serve, args=(shape, ready, stop), daemon=True)
+    child.start()
+    try:
+        yield ready.get(timeout=1800)
+    finally:
+        stop.set()
+        child.join(timeout=60)
+
+
+def latency(url: str, token: str, course_id: int, student_id: int) -> float:
+    """Median time of one per-student request with the bucket empty (then wait for it to drain)."""
+    session = requests.Session()
+    target = f"{url}/api/v1/courses/{course_id}/analytics/users/{student_id}/communication"
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        session.get(target, headers={"Authorization": f"Bearer {token}"}, timeout=60).json()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def drain(seconds: float) -> None:
+    time.sleep(seconds)  # the bucket leaks what the last run left in it
+
+
+# -- one run, in a fresh process ----------------------------------------------------------------------
+
+PULL = """
+import json, sys, tempfile, time
+import canvasframe as cf
+
+def status(field):
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith(field))
+
+url, token, work, ids = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+with tempfile.TemporaryDirectory() as tmp:
+    canvas = cf.Canvas(url, token, cache_dir=tmp + "/cache")
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")  # measure the pull's own peak RSS
+    before = status("VmRSS:")
+    start = time.perf_counter()
+    if work == "export":
+        report = cf.export_dataset(cf.load_page_views, ids, tmp + "/export", canvas=canvas, progress=False)
+        frame_bytes = 0
+    elif work == "page_views":
+        frame = cf.load_page_views(ids, canvas=canvas, progress=False)
+        frame_bytes = int(frame.memory_usage(deep=True).sum())
+    else:
+        frames = cf.load_course(ids, frames=json.loads(sys.argv[5]), canvas=canvas, progress=False)
+        frame_bytes = sum(int(f.memory_usage(deep=True).sum()) for f in frames.values())
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "requests": canvas.stats["requests"], "throttled": canvas.stats["throttled"],
+                      "peak_growth_mb": (status("VmHWM:") - before) / 1024, "frame_mb": frame_bytes / 2**20}))
+"""
+
+
+def _start(url: str, token: str, work: str, ids: list[int]) -> subprocess.Popen:
+    args = [sys.executable, "-c", PULL, url, token, work, json.dumps(ids), json.dumps(FULL_FRAMES)]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _result(proc: subprocess.Popen) -> dict:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the pull failed:\n{err[-3000:]}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def one_run(url: str, token: str, shape: Shape, ids: list[int]) -> dict:
+    if shape.work != "two":
+        return _result(_start(url, token, shape.work, ids))
+    start = time.perf_counter()
+    pulls = [_start(url, token, "full", [course]) for course in ids[:2]]  # one token, one bucket
+    results = [_result(p) for p in pulls]
+    return {
+        "seconds": time.perf_counter() - start,
+        "requests": sum(r["requests"] for r in results),
+        "throttled": sum(r["throttled"] for r in results),
+        "peak_growth_mb": max(r["peak_growth_mb"] for r in results),
+        "frame_mb": sum(r["frame_mb"] for r in results),
+    }
+
+
+def measure(name: str, shape: Shape) -> dict:
+    with serve(shape) as (url, token, ids, student):
+        ids = ids[: shape.courses]
+        single = latency(url, token, ids[0], student)
+        drain(6)
+        runs = []
+        for _ in range(RUNS):
+            run = one_run(url, token, shape, ids)
+            in_flight = run["requests"] * single / MAX_IN_FLIGHT
+            leak = max(0.0, (run["requests"] * shape.server_time - THROTTLE.high_water) / THROTTLE.leak_rate)
+            run |= {"bound": max(in_flight, leak), "bound_kind": "leak" if leak > in_flight else "in-flight"}
+            run["ratio"] = run["seconds"] / run["bound"]
+            runs.append(run)
+            print(f"  {name}: {run['seconds']:.1f} s, {run['requests']} requests, ratio {run['ratio']:.2f}, "
+                  f"{run['throttled']} throttled", flush=True)  # fmt: skip
+            drain(min(60.0, run["requests"] * shape.server_time / THROTTLE.leak_rate))
+    ratios = [r["ratio"] for r in runs]
+    return {"shape": asdict(shape), "latency": single, "runs": runs, "ratio_median": statistics.median(ratios),
+            "ratio_min": min(ratios), "ratio_max": max(ratios)}  # fmt: skip
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| shape | requests | bound (kind) | wall s | ratio, median (min–max) | throttled | peak RSS / frames |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        mid = sorted(r["runs"], key=lambda run: run["ratio"])[len(r["runs"]) // 2]
+        memory = f"{mid['peak_growth_mb']:.0f} MB"
+        if mid["frame_mb"]:
+            memory += f" / {mid['frame_mb']:.0f} MB"
+        lines.append(
+            f"| {name} | {mid['requests']} | {mid['bound']:.1f} s ({mid['bound_kind']}) | {mid['seconds']:.1f} | "
+            f"{r['ratio_median']:.2f} ({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | "
+            f"{max(run['throttled'] for run in r['runs'])} | {memory} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args()
+    shapes = QUICK if args.quick else SHAPES
+    results: dict[str, dict] = {}
+    out = HERE / ("limit-results-quick.json" if args.quick else "limit-results.json")
+    for name, shape in shapes.items():
+        if args.only and name not in args.only:
+            continue
+        print(f"{name}: {shape}", flush=True)
+        results[name] = measure(name, shape)
+        # Written after every shape: a long run interrupted keeps what it measured.
+        record = {"machine": machine(), "date": date.today().isoformat(), "results": results}
+        out.write_text(json.dumps(record, indent=1))
+    header = f"Machine: {machine()}; {date.today().isoformat()}; {RUNS} runs per shape"
+    print(header + "\n\n" + table(results))
+
+
+if __name__ == "__main__":
+    main()
