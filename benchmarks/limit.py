@@ -13,8 +13,8 @@ charge per request in flight, added before the request is judged, so an empty bu
 also its cost in units. A shape's **bound** is the larger of two floors, both measured or
 known in the same run:
 
-* the in-flight floor, ``R x L / 11``: R requests, L the median time of one request with the
-  bucket empty;
+* the in-flight floor, ``R x L / 11``: R the requests Canvas accepted (a throttled one is
+  the client's loss, so it is not in R), L the median time of one request with the bucket empty;
 * the leak floor, ``(R x c - 600) / 10``: the cost Canvas accepts beyond the bucket's headroom,
   at 10 units a second.
 
@@ -192,8 +192,10 @@ def measure(name: str, shape: Shape) -> dict:
         runs = []
         for _ in range(RUNS):
             run = one_run(url, token, shape, ids)
-            in_flight = run["requests"] * single / MAX_IN_FLIGHT
-            leak = max(0.0, (run["requests"] * shape.server_time - THROTTLE.high_water) / THROTTLE.leak_rate)
+            # The work is the requests Canvas accepted: a refused one is the client's loss, not the work's.
+            accepted = run["requests"] - run["throttled"]
+            in_flight = accepted * single / MAX_IN_FLIGHT
+            leak = max(0.0, (accepted * shape.server_time - THROTTLE.high_water) / THROTTLE.leak_rate)
             run |= {"bound": max(in_flight, leak), "bound_kind": "leak" if leak > in_flight else "in-flight"}
             run["ratio"] = run["seconds"] / run["bound"]
             runs.append(run)
