@@ -26,24 +26,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from canvasframe.sandbox import Config, Institution, SandboxServer, SandboxSettings, ThrottleConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import machine  # the same machine line as the other benchmarks
+from run import Served, in_child, machine, measure_latency  # shared with the other benchmarks
 
 HERE = Path(__file__).resolve().parent
 THROTTLE = ThrottleConfig()  # Canvas's defaults
@@ -94,31 +89,6 @@ def _serve(shape: Shape, ready: Any, stop: Any) -> None:
         first = inst.courses[ids[0]]
         ready.put((server.url, server.token, ids, next(iter(first.enrollments))))
         stop.wait()
-
-
-@contextmanager
-def serve(shape: Shape) -> Iterator[tuple[str, str, list[int], int]]:
-    context = multiprocessing.get_context("spawn")
-    ready, stop = context.Queue(), context.Event()
-    child = context.Process(target=_serve, args=(shape, ready, stop), daemon=True)
-    child.start()
-    try:
-        yield ready.get(timeout=1800)
-    finally:
-        stop.set()
-        child.join(timeout=60)
-
-
-def latency(url: str, token: str, course_id: int, student_id: int) -> float:
-    """Median time of one per-student request with the bucket empty (then wait for it to drain)."""
-    session = requests.Session()
-    target = f"{url}/api/v1/courses/{course_id}/analytics/users/{student_id}/communication"
-    samples = []
-    for _ in range(5):
-        start = time.perf_counter()
-        session.get(target, headers={"Authorization": f"Bearer {token}"}, timeout=60).json()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def drain(seconds: float) -> None:
@@ -185,10 +155,10 @@ def one_run(url: str, token: str, shape: Shape, ids: list[int]) -> dict:
 
 
 def measure(name: str, shape: Shape) -> dict:
-    with serve(shape) as (url, token, ids, student):
+    with in_child(_serve, shape, timeout=1800) as (url, token, ids, student):
         ids = ids[: shape.courses]
-        single = latency(url, token, ids[0], student)
-        drain(6)
+        single = measure_latency(Served(url, token, ids[0], student))
+        drain(5)
         runs = []
         for _ in range(RUNS):
             run = one_run(url, token, shape, ids)

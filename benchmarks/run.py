@@ -87,21 +87,28 @@ def _serve_in_child(students: int, ready: Any, stop: Any) -> None:
 
 
 @contextmanager
-def serve(students: int) -> Iterator[Served]:
-    """A throttled sandbox of one N-student course, in its own process.
+def in_child(target: Any, argument: Any, *, timeout: float) -> Iterator[Any]:
+    """Run ``target(argument, ready, stop)`` in its own process; yield what it puts on ``ready``.
 
     Canvas is another machine: serving from this process would make its request handling
     compete with the client under one GIL and slow every client by the same artefact.
     """
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Queue(), context.Event()
-    child = context.Process(target=_serve_in_child, args=(students, ready, stop), daemon=True)
+    child = context.Process(target=target, args=(argument, ready, stop), daemon=True)
     child.start()
     try:
-        yield ready.get(timeout=300)
+        yield ready.get(timeout=timeout)
     finally:
         stop.set()
-        child.join(timeout=30)
+        child.join(timeout=60)
+
+
+@contextmanager
+def serve(students: int) -> Iterator[Served]:
+    """A throttled sandbox of one N-student course, in its own process."""
+    with in_child(_serve_in_child, students, timeout=300) as served:
+        yield served
 
 
 def lower_bound(requests_made: int, latency: float) -> float:
