@@ -9,9 +9,16 @@ in the bucket, fewer. The bucket leaks 10 units a second.
 The governor keeps the requests in flight between 1 and ``max_workers`` (default 11),
 steered by the ``X-Rate-Limit-Remaining`` header of every answer: it allows as many as
 the bucket can still take, ``floor((remaining - margin) / 50)`` more than are in flight,
-so a healthy pull is never refused. Should Canvas throttle anyway (another process on
-the same token, a cost spike), the limit halves and grows back one at a time, the AIMD
-rule TCP uses for the same reason.
+so a healthy pull is never refused.
+
+The bucket belongs to the token, not to the process: another notebook or script on the
+same token fills it too, and both read the same free room from their answers. Were both
+to take all of it, both would be refused. So when the governor sees another client (the
+bucket holds more than its own requests and their cost explain, or Canvas refused a
+request it thought would fit) it takes only half of the room for a while; two clients
+that each take half never overfill the bucket between them, and each answer re-divides
+what is left. A refusal halves the limit until the next answer, and the refused request
+waits for an answer that reports room before it is sent again, instead of sleeping blind.
 
 Examples
 --------
@@ -19,30 +26,55 @@ Examples
 >>> governor.observe(600.0)  # an empty bucket, nothing in flight: eleven fit
 >>> governor.limit
 11
->>> governor.observe(90.0)  # 510 units of cost left in the bucket: one more fits
->>> governor.limit
-1
+>>> governor.observe(90.0)  # 510 units this client did not put there: another client shares the token
+>>> governor.limit, governor.shared
+(1, True)
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Callable
 
 PREFLIGHT = 50.0  # units Canvas charges each request while it runs
+HIGH_WATER = 600.0  # Canvas refuses a request whose charge brings the bucket to this level
+LEAK_RATE = 10.0  # units a second
 # Units kept free: the cost of answers still settling, and a little room for rounding.
 MARGIN = 25.0
+# How long a sign of another client on the token is remembered, in seconds.
+SHARED_FOR = 5.0
 
 
 class ConcurrencyGovernor:
-    """A semaphore whose size follows Canvas's rate-limit feedback."""
+    """A semaphore whose size follows Canvas's rate-limit feedback.
 
-    def __init__(self, max_workers: int) -> None:
+    Parameters
+    ----------
+    max_workers : int
+        The most requests ever in flight.
+    clock : callable, optional
+        Seconds, monotonic; for tests.
+    """
+
+    def __init__(self, max_workers: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_workers = max_workers
         self.limit = max_workers
+        self.throttled = 0  # responses that were throttled, for reports and benchmarks
+        self._clock = clock
         self._in_flight = 0
         self._cond = threading.Condition()
-        self.throttled = 0  # responses that were throttled, for reports and benchmarks
+        self._own_cost = 0.0  # what this client's answers left in the bucket, leaked as Canvas leaks it
+        self._stamp = clock()
+        self._shared_until = -math.inf
+        self._answers_with_room = 0  # a throttled request waits for this to grow
+
+    @property
+    def shared(self) -> bool:
+        """True while another client seems to be using the same token."""
+        with self._cond:
+            return self._clock() < self._shared_until
 
     def __enter__(self) -> ConcurrencyGovernor:
         with self._cond:
@@ -56,20 +88,50 @@ class ConcurrencyGovernor:
             self._in_flight -= 1
             self._cond.notify_all()
 
-    def observe(self, remaining: float | None, *, throttled: bool = False) -> None:
-        """Adjust the limit after a response (``remaining`` from ``X-Rate-Limit-Remaining``).
+    def observe(self, remaining: float | None, *, throttled: bool = False, cost: float | None = None) -> None:
+        """Adjust the limit after a response.
 
-        ``remaining`` already counts the charges of the requests still in flight (and not the
-        answering one's, which Canvas has replaced by its cost), so the bucket takes
-        ``floor((remaining - MARGIN) / 50)`` more beside them.
+        Parameters
+        ----------
+        remaining : float or None
+            ``X-Rate-Limit-Remaining``: the high-water mark less the bucket's level. It already
+            counts the charges of the requests still in flight (and not the answering one's,
+            which Canvas has replaced by its cost), so the bucket takes
+            ``floor((remaining - MARGIN) / 50)`` more beside them.
+        throttled : bool
+            Canvas refused the request.
+        cost : float or None
+            ``X-Request-Cost``: what the answered request left in the bucket.
         """
         with self._cond:
+            now = self._clock()
+            self._own_cost = max(0.0, self._own_cost - (now - self._stamp) * LEAK_RATE) + (cost or 0.0)
+            self._stamp = now
             if throttled:
                 self.throttled += 1
                 self.limit = max(1, self.limit // 2)
+                self._shared_until = now + SHARED_FOR  # the bucket was fuller than this client made it
             elif remaining is not None and math.isfinite(remaining):
+                others = (HIGH_WATER - remaining - self._own_cost) / PREFLIGHT - self._in_flight
+                if others >= 1.0:
+                    self._shared_until = now + SHARED_FOR
                 room = math.floor((remaining - MARGIN) / PREFLIGHT)
+                if room > 0:
+                    self._answers_with_room += 1
+                    if now < self._shared_until:
+                        room //= 2  # the other client reads the same room: take half, leave half
                 self.limit = max(1, min(self.max_workers, self._in_flight + room))
             elif self.limit < self.max_workers:
                 self.limit += 1
             self._cond.notify_all()
+
+    def wait_for_room(self, timeout: float) -> None:
+        """Block until an answer reports room in the bucket, or ``timeout`` seconds pass.
+
+        A throttled request calls this before it is sent again: room comes back when one of
+        the requests in flight ends, usually long before a blind backoff would have ended;
+        with nothing in flight (another client filled the bucket) the timeout is the wait.
+        """
+        with self._cond:
+            seen = self._answers_with_room
+            self._cond.wait_for(lambda: self._answers_with_room > seen, timeout)

@@ -236,10 +236,20 @@ def _retry_after(response: requests.Response) -> float | None:
 
 def rate_limit_remaining(response: requests.Response) -> float | None:
     """``X-Rate-Limit-Remaining`` as a number, when the server sent one."""
+    return _number_header(response, "X-Rate-Limit-Remaining")
+
+
+def request_cost(response: requests.Response) -> float | None:
+    """``X-Request-Cost`` (what the request left in the throttle's bucket), when the server sent one."""
+    return _number_header(response, "X-Request-Cost")
+
+
+def _number_header(response: requests.Response, name: str) -> float | None:
     try:
-        return float(response.headers["X-Rate-Limit-Remaining"])
+        value = float(response.headers[name])
     except (KeyError, ValueError):
         return None
+    return value if math.isfinite(value) else None
 
 
 # -- retries -----------------------------------------------------------------------------------------
@@ -301,7 +311,9 @@ class Governor(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def observe(self, remaining: float | None, *, throttled: bool = False) -> None: ...
+    def observe(self, remaining: float | None, *, throttled: bool = False, cost: float | None = None) -> None: ...
+
+    def wait_for_room(self, timeout: float) -> None: ...
 
 
 class Transport:
@@ -340,6 +352,13 @@ class Transport:
     def _count(self, key: str) -> None:
         with self._stats_lock:
             self.stats[key] += 1
+
+    def _wait_for_room(self, timeout: float) -> None:
+        """After a refusal: until the governor hears of room in the bucket, or ``timeout`` seconds."""
+        if self.governor is None:
+            time.sleep(timeout)
+        else:
+            self.governor.wait_for_room(timeout)
 
     def send(
         self,
@@ -392,21 +411,25 @@ class Transport:
                 safe_url = redact(response.url)
                 throttled_now = is_throttled(response)
                 if self.governor is not None:
-                    self.governor.observe(rate_limit_remaining(response), throttled=throttled_now)
+                    self.governor.observe(
+                        rate_limit_remaining(response), throttled=throttled_now, cost=request_cost(response)
+                    )
                 if throttled_now:
                     self._count("throttled")
                     if throttled >= policy.throttle_retries:
                         message, _ = error_details(response.text)
                         raise RateLimited(response.status_code, safe_url, message, retry_after=_retry_after(response))
                     wait_for = _retry_after(response)
-                    if wait_for is not None:
-                        delay = min(wait_for, self.limits.max_retry_after)
-                    else:
-                        delay = policy.delay(throttled) + policy.backoff
-                    log.info("throttled on %s; retrying in %.1fs", safe_url, delay)
                     throttled += 1
                     self._count("retries")
-                    time.sleep(delay)
+                    if wait_for is not None:  # Canvas named the wait: keep to it
+                        delay = min(wait_for, self.limits.max_retry_after)
+                        log.info("throttled on %s; retrying in %.1fs as asked", safe_url, delay)
+                        time.sleep(delay)
+                    else:
+                        delay = policy.delay(throttled - 1) + policy.backoff
+                        log.info("throttled on %s; retrying when there is room, at most in %.1fs", safe_url, delay)
+                        self._wait_for_room(delay)
                     continue
                 if response.status_code >= 400:
                     if response.status_code not in retry_statuses or attempt >= retries:

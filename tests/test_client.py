@@ -213,6 +213,22 @@ def test_concurrent_pull_that_triggers_throttling_returns_exact_data(make_server
     assert canvas.governor.limit < 16
 
 
+def test_a_refused_request_goes_again_when_an_answer_reports_room(make_server, connect, institution):
+    """Not after a blind backoff: room comes back when a request in flight ends, which the next answer says."""
+    import time
+
+    server = make_server(
+        faults=FaultPlan().script(r"/users/\d+/activity", "429", times=1), settings=SandboxSettings(server_time=0.05)
+    )
+    course = truth.first_course(institution)
+    canvas = connect(server, backoff=60.0, max_backoff=60.0)  # a blind wait would be 60 to 120 s
+    start = time.monotonic()
+    frame = cf.load_page_views(course.id, canvas=canvas)
+    assert time.monotonic() - start < 30
+    pdt.assert_frame_equal(frame, truth.page_views(course))
+    assert canvas.stats["throttled"] == 1
+
+
 def test_twelfth_concurrent_request_is_refused_by_the_sandbox(make_server, institution):
     """Canvas adds the pre-flight charge before it judges: 11 x 50 = 550 fit, the twelfth makes 600."""
     import requests

@@ -1,0 +1,82 @@
+"""The concurrency governor's arithmetic, on a clock the test moves (no server, no threads racing)."""
+
+from __future__ import annotations
+
+import threading
+
+from canvasframe._concurrency import SHARED_FOR, ConcurrencyGovernor
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def in_flight(governor: ConcurrencyGovernor, n: int) -> None:
+    for _ in range(n):
+        governor.__enter__()
+
+
+def test_alone_it_takes_all_the_room_its_answers_report():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    in_flight(governor, 4)
+    governor.observe(600.0 - 4 * 50)  # the bucket holds exactly its own four charges
+    assert (governor.limit, governor.shared) == (11, False)
+    governor.observe(600.0 - 4 * 50 - 150)  # three more charges it did not send: another client
+    assert governor.shared
+    # 250 units free, less the 25-unit margin: room for 4 more. It takes half; the other client reads
+    # the same room and takes the other half.
+    assert governor.limit == 4 + 2
+
+
+def test_its_own_cost_does_not_look_like_another_client():
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    for _ in range(20):  # twenty answers of 10 units each, 0.1 s apart: it leaks 1 unit in between
+        clock.now += 0.1
+        governor.observe(None, cost=10.0)
+    left = 20 * 10.0 - 19 * 1.0
+    governor.observe(600.0 - left)
+    assert not governor.shared
+    assert governor.limit == 7  # the 181 units left take room: (600 - 181 - 25) // 50, all of it its own
+
+
+def test_the_sign_of_another_client_is_forgotten_after_a_while():
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    governor.observe(0.0, throttled=True)  # refused while it had nothing in flight
+    assert governor.shared and governor.limit == 5
+    governor.observe(600.0)
+    assert governor.limit == 5  # half of the eleven that fit
+    clock.now += SHARED_FOR + 1
+    governor.observe(600.0)
+    assert not governor.shared and governor.limit == 11
+
+
+def test_a_refusal_halves_the_limit_until_the_next_answer():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    governor.observe(None, throttled=True)
+    governor.observe(None, throttled=True)
+    assert governor.limit == 2 and governor.throttled == 2
+    governor.observe(None)  # no rate-limit header: one more at a time
+    assert governor.limit == 3
+
+
+def test_a_refused_request_waits_for_an_answer_with_room():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    woke = threading.Event()
+
+    def refused_request() -> None:
+        governor.wait_for_room(timeout=600)
+        woke.set()
+
+    waiter = threading.Thread(target=refused_request, daemon=True)
+    waiter.start()
+    governor.observe(10.0)  # an answer without room does not wake it
+    assert not woke.wait(0.2)
+    governor.observe(300.0)
+    waiter.join(timeout=30)
+    assert woke.is_set()
