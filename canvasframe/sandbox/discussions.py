@@ -201,20 +201,20 @@ def build_forum(inst: Institution, course: Course, ids: Iterator[int]) -> Forum:
         if slot in by_slot
     )
     drafts: list[Entry] = []
-    threads: dict[int, list[Entry]] = {}  # topic holding the post -> its posts so far
+    threads: dict[int, _Thread] = {}  # topic holding the post -> its posts so far
     for created_at, student_id, slot in posts:
         topic = by_slot[slot]
         holder = child_of[group_of[student_id]] if topic.children else topic.id
-        thread = threads.setdefault(holder, [])
+        thread = threads.setdefault(holder, _Thread())
         parent = _parent(rng, thread, student_id, topic.kind)
         entry = Entry(0, holder, student_id, created_at, parent, *_message(rng), updated_at=created_at)
-        thread.append(entry)
+        thread.add(entry)
         drafts.append(entry)
         if parent is None and rng.random() < 0.3 and not topic.anonymous:  # the instructor answers
             at = (created_at + timedelta(hours=float(rng.uniform(1, 48)))).replace(microsecond=0)
             if at < inst.as_of:
                 answer = Entry(0, holder, course.teacher_id, at, entry, *_message(rng), updated_at=at)
-                thread.append(answer)
+                thread.add(answer)
                 drafts.append(answer)
     _edit_delete_rate(rng, drafts, course.teacher_id, inst.as_of)
     drafts.sort(key=lambda e: (e.created_at, e.author_id))
@@ -226,12 +226,26 @@ def build_forum(inst: Institution, course: Course, ids: Iterator[int]) -> Forum:
     return Forum(topics, groups)
 
 
-def _parent(rng: np.random.Generator, thread: list[Entry], student_id: int, kind: str) -> Entry | None:
+@dataclass
+class _Thread:
+    """The posts of one topic so far, with what choosing a parent asks of them kept at hand."""
+
+    entries: list[Entry] = field(default_factory=list)
+    top_level: list[Entry] = field(default_factory=list)
+    authors: set[int] = field(default_factory=set)
+
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self.authors.add(entry.author_id)
+        if entry.parent is None:
+            self.top_level.append(entry)
+
+
+def _parent(rng: np.random.Generator, thread: _Thread, student_id: int, kind: str) -> Entry | None:
     """Whom a post answers: a student's first post in a thread is top-level, most later ones reply."""
-    mine = any(e.author_id == student_id for e in thread)
-    if not thread or not mine or rng.random() < 0.15:
+    if student_id not in thread.authors or rng.random() < 0.15:
         return None
-    candidates = [e for e in thread if e.parent is None] if kind == "side_comment" else thread
+    candidates = thread.top_level if kind == "side_comment" else thread.entries
     recent = candidates[-REPLY_WINDOW:]
     return recent[int(rng.integers(0, len(recent)))]
 
