@@ -16,7 +16,7 @@ import os
 import string
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -217,13 +217,47 @@ def _streamed(ep: Endpoint, unit: Unit, canvas: Canvas) -> tuple[dict[str, pd.Da
     return {name: TRANSFORMS[name].combine(name, pages) for name, pages in parts.items()}, urls
 
 
-def _student_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
-    """Each student asked for, or every student of the course (from its cached ``student_summaries``)."""
+def _student_items(unit: Unit, options: LoadOptions) -> Iterable[tuple[Any, Unit]]:
+    """Each student asked for, or every student of the course (from its ``student_summaries``).
+
+    A student list not in the cache is read page by page, and each page's students are
+    handed out as it arrives: a 10,000-student course's per-student requests start with the
+    first hundred students, not after a hundred pages read one after another.
+    """
     students: Sequence[int] | str = unit["students"]
-    if students == "all":
-        summaries = _load_units("student_summaries", [{"course_id": unit["course_id"]}], options)
-        students = summaries["student_id"].tolist()
-    return [(s, {"student_id": s}) for s in students]
+    if students != "all":
+        return [(s, {"student_id": s}) for s in students]
+    course = {"course_id": unit["course_id"]}
+    cached = _cached("student_summaries", course, options)
+    if cached is not None:
+        return [(s, {"student_id": s}) for s in cached["student_id"].tolist()]
+    return _students_as_listed(course, options)
+
+
+def _students_as_listed(course: Unit, options: LoadOptions) -> Iterator[tuple[Any, Unit]]:
+    """The students of a course, page by page as Canvas lists them; the whole list is cached at the end."""
+    ep, transform = FRAMES["student_summaries"], TRANSFORMS["student_summaries"]
+    rows: list[Any] = []
+    urls: list[str] = []
+    seen: set[int] = set()
+    try:
+        for page, url in options.canvas.iter_pages(ep.url_path(course), ep.params(course)):
+            rows.extend(page)
+            urls.append(url)
+            for student in transform(page, course, source=url)["student_id"].tolist():
+                if student not in seen:  # a live list can show a student on two pages
+                    seen.add(student)
+                    yield student, {"student_id": student}
+    except NotFound:
+        if urls:
+            raise
+        # No student list at all: the ordinary load tells an unknown course from one without
+        # students, warns, and caches the empty list.
+        for student in _load_one("student_summaries", course, options)["student_id"].tolist():
+            yield student, {"student_id": student}
+        return
+    # The same frame a plain load makes: one transform over every row, in the order listed.
+    _store(options.canvas, {"student_summaries": transform(rows, course, source=urls[0])}, course, urls)
 
 
 def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
@@ -262,7 +296,7 @@ def _conversation_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Uni
     return [(c, {"conversation_id": c}) for c in conversation_ids(fetched.data, source=fetched.urls[0])]
 
 
-_FAN_OUT_ITEMS: dict[FanOut, Callable[[Unit, LoadOptions], list[tuple[Any, Unit]]]] = {
+_FAN_OUT_ITEMS: dict[FanOut, Callable[[Unit, LoadOptions], Iterable[tuple[Any, Unit]]]] = {
     "students": _student_items,
     "topics": _topic_items,
     "conversations": _conversation_items,
@@ -287,11 +321,21 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
     """One request per item (student, topic, conversation), concurrently; ``[(key, body), ...]`` in item order."""
     assert ep.fan_out is not None
     canvas = options.canvas
-    items = _FAN_OUT_ITEMS[ep.fan_out](unit, options)
-    calls = [functools.partial(_fetch_item, ep, unit | fields, key, canvas) for key, fields in items]
+    list_items = _FAN_OUT_ITEMS[ep.fan_out]
+    items: list[tuple[Any, Unit]] = []
+
+    def calls() -> Iterator[Callable[[], Fetched]]:
+        for key, fields in list_items(unit, options):  # may still be reading the list
+            items.append((key, fields))
+            yield functools.partial(_fetch_item, ep, unit | fields, key, canvas)
+
     label = f"course {unit['course_id']}" if "course_id" in unit else ep.fan_out
-    bar = _progress_bar(label) if options.progress and len(calls) > PROGRESS_THRESHOLD else None
-    results = canvas.get_many(calls, progress=bar)
+    make_bar = _progress_bar(label) if options.progress else None
+
+    def bar(total: int) -> Any:
+        return make_bar(total) if make_bar is not None and total > PROGRESS_THRESHOLD else None
+
+    results = canvas.get_many(calls(), progress=bar)
     payload = [(key, result.data) for (key, _), result in zip(items, results, strict=True)]
     unfilled = {name: f":{name}" for _, name, _, _ in string.Formatter().parse(ep.path) if name and name not in unit}
     return Fetched(payload, [canvas.url_for(ep.url_path(unit | unfilled))])

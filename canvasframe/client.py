@@ -11,8 +11,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -341,33 +341,47 @@ class Canvas:
 
     def get_many(
         self,
-        calls: Sequence[Callable[[], R]],
+        calls: Iterable[Callable[[], R]],
         *,
         progress: Callable[[int], Any] | None = None,
     ) -> list[R]:
         """Run many zero-argument calls (typically ``get_json`` partials) concurrently.
 
-        Results come back in input order. The first call that finally fails
-        cancels those not yet started and raises its typed error: never a
-        partial list. ``progress(total)`` may return a bar with ``update``/``close``.
+        ``calls`` may be a generator that is still reading what to call (the pages of a student
+        list): each call starts as soon as it is yielded. Results come back in input order. The
+        first call that finally fails cancels those not yet started and raises its typed error:
+        never a partial list. ``progress(total)`` may return a bar with ``update``/``close``; it
+        is made once every call is known.
         """
-        if not calls:
-            return []
+        failed: list[BaseException] = []
+
+        def note_failure(future: Future[R]) -> None:
+            if not future.cancelled() and future.exception() is not None:
+                failed.append(future.exception())  # type: ignore[arg-type]
+
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="canvasframe") as pool:
-            futures = [pool.submit(call) for call in calls]
-            bar = progress(len(futures)) if progress is not None else None
+            futures: list[Future[R]] = []
             try:
-                for future in as_completed(futures):
-                    error = future.exception()
-                    if error is not None:
-                        for other in futures:
-                            other.cancel()
-                        raise error
+                for call in calls:
+                    if failed:  # a call already failed while the rest were still being listed
+                        break
+                    futures.append(pool.submit(call))
+                    futures[-1].add_done_callback(note_failure)
+                bar = progress(len(futures)) if progress is not None and futures else None
+                try:
+                    for future in as_completed(futures):
+                        error = future.exception()
+                        if error is not None:
+                            raise error
+                        if bar is not None:
+                            bar.update(1)
+                finally:
                     if bar is not None:
-                        bar.update(1)
-            finally:
-                if bar is not None:
-                    bar.close()
+                        bar.close()
+            except BaseException:
+                for other in futures:
+                    other.cancel()
+                raise
         return [f.result() for f in futures]
 
 

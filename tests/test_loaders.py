@@ -10,7 +10,7 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
-from canvasframe.sandbox import SandboxSettings, views
+from canvasframe.sandbox import Config, Institution, SandboxSettings, views
 from canvasframe.schemas import SCHEMAS
 
 from . import truth
@@ -392,3 +392,47 @@ def test_load_course_fetches_each_call_once_and_equals_the_loaders(make_server, 
     assert list(got) == frames and got["page_views"]["course_id"].drop_duplicates().tolist() == [a.id, b.id]
     with pytest.raises(cf.ConfigError, match="department_grades"):
         cf.load_course(a.id, frames=["department_grades"], canvas=connect(server))
+
+
+# -- a long student list -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_course_institution() -> Institution:
+    """Courses of 250 students: their list is three pages."""
+    return Institution(Config(seed=3, subaccounts=1, courses_per_subaccount=1, students_per_course=250, weeks=2,
+                              assignments_per_course=2))  # fmt: skip
+
+
+def test_per_student_requests_start_while_the_student_list_is_still_read(
+    make_server, connect, large_course_institution
+):
+    inst = large_course_institution
+    course = next(c for c in inst.courses.values() if len(c.enrollments) == 250)
+    server = make_server(inst=inst)
+    canvas = connect(server)
+    frame = cf.load_page_views(course.id, canvas=canvas)
+    pdt.assert_frame_equal(frame, truth.page_views(course))
+    log = server.request_log
+    pages = [i for i, path in enumerate(log) if path.endswith("/student_summaries")]
+    first_student = min(i for i, path in enumerate(log) if "/analytics/users/" in path)
+    assert len(pages) == 3 and first_student < pages[-1]
+    # The list read page by page is cached whole, as a plain load of it would be.
+    server.clear_log()
+    pdt.assert_frame_equal(cf.load_student_summaries(course.id, canvas=canvas), truth.student_summaries(course))
+    assert server.request_log == []
+
+
+def test_a_student_list_that_fails_part_way_caches_nothing(make_server, connect, large_course_institution):
+    from canvasframe.sandbox import FaultPlan
+
+    inst = large_course_institution
+    course = next(c for c in inst.courses.values() if len(c.enrollments) == 250)
+    plan = FaultPlan().script(r"/student_summaries$", "500", after=2)  # the third page fails
+    server = make_server(inst=inst, faults=plan)
+    with pytest.raises(cf.ServerError, match="student_summaries"):
+        cf.load_page_views(course.id, canvas=connect(server, retries=0))
+    offline = connect(server, offline=True)
+    for load in (cf.load_student_summaries, cf.load_page_views):
+        with pytest.raises(cf.CacheMiss):
+            load(course.id, canvas=offline)
