@@ -67,6 +67,7 @@ class _Script:
     pattern: re.Pattern[str]
     kind: FaultKind
     times: int | None  # None: forever
+    after: int = 0  # matching requests let through first
 
 
 @dataclass
@@ -87,12 +88,15 @@ class FaultPlan:
         self._lock = threading.Lock()
         self.fired: list[tuple[str, str]] = []  # (kind, path), for test reports
 
-    def script(self, pattern: str, kind: FaultKind, times: int | None = 1) -> FaultPlan:
-        """Make the next ``times`` requests whose path matches ``pattern`` fail with ``kind``."""
+    def script(self, pattern: str, kind: FaultKind, times: int | None = 1, *, after: int = 0) -> FaultPlan:
+        """Make the next ``times`` requests whose path matches ``pattern`` fail with ``kind``.
+
+        ``after`` lets that many matching requests through first (the third page of a list fails).
+        """
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {sorted(KINDS)}")
         with self._lock:
-            self._scripts.append(_Script(re.compile(pattern), kind, times))
+            self._scripts.append(_Script(re.compile(pattern), kind, times, after))
         return self
 
     def clear(self) -> None:
@@ -107,6 +111,9 @@ class FaultPlan:
         with self._lock:
             for script in self._scripts:
                 if script.pattern.search(path):
+                    if script.after > 0:
+                        script.after -= 1
+                        continue
                     if script.times is not None:
                         script.times -= 1
                         if script.times <= 0:
