@@ -259,34 +259,47 @@ def test_a_healthy_pull_is_never_refused(make_server, connect, institution):
 TWO_PROCESSES = """
 import sys
 import canvasframe as cf
-canvas = cf.Canvas(sys.argv[1], sys.argv[2], cache_dir=sys.argv[3], backoff=0.05, max_backoff=1, throttle_retries=60)
+canvas = cf.Canvas(sys.argv[1], sys.argv[2], cache_dir=sys.argv[3], backoff=0.05, max_backoff=1)
+print("ready", flush=True)
+sys.stdin.readline()  # both start together
 frame = cf.load_page_views(int(sys.argv[4]), canvas=canvas, progress=False)
 print(len(frame), canvas.stats["throttled"])
 """
 
 
 def test_two_processes_sharing_one_token_both_finish(make_server, institution, tmp_path):
-    """One bucket, two pulls that together overrun it: each governor backs off, neither surfaces an error."""
+    """One bucket, two pulls that together overrun it: they share it, and neither surfaces an error."""
     import subprocess
     import sys
 
     throttle = ThrottleConfig(maximum=400, high_water=300, preflight=50)  # admits 5 in flight; they want 22
-    server = make_server(throttle=throttle, settings=SandboxSettings(server_time=0.03))
+    server = make_server(throttle=throttle, settings=SandboxSettings(server_time=0.05))
     a, b = [c for c in institution.courses.values() if c.enrollments][:2]
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", TWO_PROCESSES, server.url, TOKEN, str(tmp_path / f"cache-{c.id}"), str(c.id)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for c in (a, b)
     ]
+    for run in runs:
+        assert run.stdout is not None and run.stdout.readline() == "ready\n"
+    for run in runs:
+        assert run.stdin is not None
+        run.stdin.write("go\n")
+        run.stdin.flush()
     results = [run.communicate(timeout=240) for run in runs]
     for run, (out, err), course in zip(runs, results, (a, b), strict=True):
         assert run.returncode == 0, err
         assert int(out.split()[0]) == len(truth.page_views(course))
-    assert server.throttle.refused > 0  # they did contend for the one bucket
+    # They pulled at the same time from the one bucket: each course's requests began before the other's ended.
+    order = {c.id: [i for i, path in enumerate(server.request_log) if f"/courses/{c.id}/" in path] for c in (a, b)}
+    assert order[b.id][0] < order[a.id][-1] and order[a.id][0] < order[b.id][-1]
+    # Whatever Canvas refused, each process saw as a refusal and sent again.
+    assert sum(int(out.split()[1]) for out, _ in results) == server.throttle.refused
 
 
 def test_costly_requests_that_make_the_leak_bind_surface_no_error(make_server, connect, institution):
