@@ -35,14 +35,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from canvasframe.sandbox import Config, Institution, SandboxServer, SandboxSettings, ThrottleConfig
+from canvasframe.sandbox import Config, Institution, SandboxServer, SandboxSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import Served, in_child, machine, measure_latency  # shared with the other benchmarks
+from run import THROTTLE, Served, in_child, lower_bound, machine, measure_latency  # shared with the benchmarks
 
 HERE = Path(__file__).resolve().parent
-THROTTLE = ThrottleConfig()  # Canvas's defaults
-MAX_IN_FLIGHT = 11
 RUNS = 3
 
 
@@ -164,10 +162,8 @@ def measure(name: str, shape: Shape) -> dict:
         for _ in range(RUNS):
             run = one_run(url, token, shape, ids)
             # The work is the requests Canvas accepted: a refused one is the client's loss, not the work's.
-            accepted = run["requests"] - run["throttled"]
-            in_flight = accepted * single / MAX_IN_FLIGHT
-            leak = max(0.0, (accepted * shape.server_time - THROTTLE.high_water) / THROTTLE.leak_rate)
-            run |= {"bound": max(in_flight, leak), "bound_kind": "leak" if leak > in_flight else "in-flight"}
+            bound, kind = lower_bound(run["requests"] - run["throttled"], single, shape.server_time)
+            run |= {"bound": bound, "bound_kind": kind}
             run["ratio"] = run["seconds"] / run["bound"]
             runs.append(run)
             print(f"  {name}: {run['seconds']:.1f} s, {run['requests']} requests, ratio {run['ratio']:.2f}, "
