@@ -290,7 +290,10 @@ class RetryPolicy:
     retries : int
         Retries after a 5xx, a reset or timed-out connection, or a cut-off or unparsable body.
     throttle_retries : int
-        Retries after a throttled answer; a full Canvas bucket drains in about a minute.
+        Retries after a throttled answer; a full Canvas bucket drains in about a minute. A
+        refused request is sent again as soon as another answer reports room in the bucket,
+        or after the backoff delay (plus ``backoff``) if none does first; a ``Retry-After``
+        Canvas sends is kept to instead.
     backoff, max_backoff : float
         The first delay's upper bound and the largest delay, in seconds.
     """
