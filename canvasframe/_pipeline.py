@@ -35,6 +35,7 @@ __all__ = ["LoadOptions", "Unit", "check_ids", "check_term", "progress_enabled",
 
 Unit = dict[str, Any]
 PROGRESS_THRESHOLD = 20  # fan-outs larger than this show a progress bar
+CHUNK = 250  # a fan-out's answers turned into rows at a time (see _fetch_fanned)
 
 
 # -- argument checks (all before any request) ---------------------------------------------
@@ -317,16 +318,21 @@ def _fetch_item(ep: Endpoint, fields: Unit, key: Any, canvas: Canvas) -> Fetched
         raise PermissionDenied(exc.status, exc.url, exc.canvas_message, hint=hint.format(**names)) from None
 
 
-def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
-    """One request per item (student, topic, conversation), concurrently; ``[(key, body), ...]`` in item order."""
+def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """One request per item (student, topic, conversation), concurrently; the frames they feed.
+
+    Answers are turned into rows :data:`CHUNK` items at a time, in item order, when every frame
+    they feed can be put together from parts (its transform has ``keys``): a 10,000-student
+    course then holds a few hundred students' parsed JSON at a time, not all of it.
+    """
     assert ep.fan_out is not None
     canvas = options.canvas
     list_items = _FAN_OUT_ITEMS[ep.fan_out]
-    items: list[tuple[Any, Unit]] = []
+    items: list[Any] = []  # the keys, in the order their calls were made
 
     def calls() -> Iterator[Callable[[], Fetched]]:
         for key, fields in list_items(unit, options):  # may still be reading the list
-            items.append((key, fields))
+            items.append(key)
             yield functools.partial(_fetch_item, ep, unit | fields, key, canvas)
 
     label = f"course {unit['course_id']}" if "course_id" in unit else ep.fan_out
@@ -335,17 +341,35 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> Fetched:
     def bar(total: int) -> Any:
         return make_bar(total) if make_bar is not None and total > PROGRESS_THRESHOLD else None
 
-    results = canvas.get_many(calls(), progress=bar)
-    payload = [(key, result.data) for (key, _), result in zip(items, results, strict=True)]
     unfilled = {name: f":{name}" for _, name, _, _ in string.Formatter().parse(ep.path) if name and name not in unit}
-    return Fetched(payload, [canvas.url_for(ep.url_path(unit | unfilled))])
+    source = canvas.url_for(ep.url_path(unit | unfilled))
+    transforms = {name: TRANSFORMS[name] for name in ep.frames}
+    chunk_size = CHUNK if all(t.keys for t in transforms.values()) else None
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in transforms}
+    chunk: list[tuple[Any, Any]] = []
+
+    def turn_into_rows() -> None:
+        for name, transform in transforms.items():
+            parts[name].append(transform(chunk, unit, source=source))
+        chunk.clear()
+
+    for n, result in enumerate(canvas.iter_many(calls(), progress=bar)):
+        chunk.append((items[n], result.data))
+        if len(chunk) == chunk_size:
+            turn_into_rows()
+    if chunk or not parts[ep.frames[0]]:  # the rest; or no item at all, which is still a frame
+        turn_into_rows()
+    frames = {name: transform.combine(name, parts[name]) for name, transform in transforms.items()}
+    return frames, [source]
 
 
 def _fetch_frames(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every frame the call feeds, and the URLs read for them."""
     if ep.paging == "streamed":
         return _streamed(ep, unit, options.canvas)
-    fetched = _fetch_fanned(ep, unit, options) if ep.fan_out else _fetch_once(ep, unit, options.canvas)
+    if ep.fan_out:
+        return _fetch_fanned(ep, unit, options)
+    fetched = _fetch_once(ep, unit, options.canvas)
     return {name: TRANSFORMS[name](fetched.data, unit, source=fetched.urls[0]) for name in ep.frames}, fetched.urls
 
 

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -347,8 +347,21 @@ class Canvas:
     ) -> list[R]:
         """Run many zero-argument calls (typically ``get_json`` partials) concurrently.
 
+        Results come back in input order; see :meth:`iter_many`, which this collects.
+        """
+        return list(self.iter_many(calls, progress=progress))
+
+    def iter_many(
+        self,
+        calls: Iterable[Callable[[], R]],
+        *,
+        progress: Callable[[int], Any] | None = None,
+    ) -> Iterator[R]:
+        """Run many zero-argument calls concurrently; yield their results in input order as they are done.
+
         ``calls`` may be a generator that is still reading what to call (the pages of a student
-        list): each call starts as soon as it is yielded. Results come back in input order. The
+        list): each call starts as soon as it is yielded, and results already done are handed
+        on in between, so a consumer that turns them into rows holds only a few at a time. The
         first call that finally fails cancels those not yet started and raises its typed error:
         never a partial list. ``progress(total)`` may return a bar with ``update``/``close``; it
         is made once every call is known.
@@ -361,28 +374,44 @@ class Canvas:
 
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="canvasframe") as pool:
             futures: list[Future[R]] = []
+            handed = 0  # results yielded so far (futures[:handed])
+            bar = None
             try:
                 for call in calls:
                     if failed:  # a call already failed while the rest were still being listed
                         break
                     futures.append(pool.submit(call))
                     futures[-1].add_done_callback(note_failure)
-                bar = progress(len(futures)) if progress is not None and futures else None
-                try:
-                    for future in as_completed(futures):
-                        error = future.exception()
-                        if error is not None:
-                            raise error
-                        if bar is not None:
-                            bar.update(1)
-                finally:
+                    while handed < len(futures) and futures[handed].done() and not failed:
+                        yield futures[handed].result()
+                        futures[handed] = _HANDED  # the result is the consumer's now: let it go
+                        handed += 1
+                if progress is not None and futures:
+                    bar = progress(len(futures))
+                    if bar is not None and handed:
+                        bar.update(handed)
+                while handed < len(futures):
+                    if failed:
+                        raise failed[0]
+                    result = futures[handed].result()
                     if bar is not None:
-                        bar.close()
+                        bar.update(1)
+                    futures[handed] = _HANDED
+                    handed += 1
+                    yield result
+                if failed:
+                    raise failed[0]
             except BaseException:
                 for other in futures:
                     other.cancel()
                 raise
-        return [f.result() for f in futures]
+            finally:
+                if bar is not None:
+                    bar.close()
+
+
+_HANDED: Future[Any] = Future()  # stands in for a future whose result has been yielded
+_HANDED.set_result(None)
 
 
 _default: Canvas | None = None

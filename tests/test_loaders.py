@@ -436,3 +436,21 @@ def test_a_student_list_that_fails_part_way_caches_nothing(make_server, connect,
     for load in (cf.load_student_summaries, cf.load_page_views):
         with pytest.raises(cf.CacheMiss):
             load(course.id, canvas=offline)
+
+
+def test_a_fan_out_turned_into_rows_a_chunk_at_a_time_gives_the_exact_frames(
+    make_server, connect, large_course_institution, monkeypatch
+):
+    """250 students' answers in chunks of 40 (the last one short): each frame as one transform makes it."""
+    from canvasframe import _pipeline
+
+    monkeypatch.setattr(_pipeline, "CHUNK", 40)
+    inst = large_course_institution
+    course = next(c for c in inst.courses.values() if len(c.enrollments) == 250)
+    canvas = connect(make_server(inst=inst))
+    # The student list read as it comes is in Canvas's order (by name), so the chunks are not in
+    # student order: the frame is still in its own.
+    pdt.assert_frame_equal(cf.load_participations(course.id, canvas=canvas), truth.participations(course))
+    frames = cf.load_course(course.id, frames=["page_views", "student_assignments", "communication"], canvas=canvas)
+    for name in ("page_views", "student_assignments", "communication"):
+        pdt.assert_frame_equal(frames[name], getattr(truth, name)(course), obj=name)

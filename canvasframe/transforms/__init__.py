@@ -27,6 +27,9 @@ from ..endpoints import FanOut
 from ..schemas import empty_frame
 from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, utc_days, utc_timestamps
 from .analytics import (
+    COMMUNICATION_ORDER,
+    PARTICIPATIONS_ORDER,
+    STUDENT_ASSIGNMENTS_ORDER,
     communication,
     course_activity,
     course_assignments,
@@ -42,8 +45,8 @@ from .analytics import (
 from .courses import courses
 from .discussions import conversation_ids, conversations, discussion_entries, discussion_topics
 from .lti import account, data_services, external_tools
-from .page_views import canvas_hours, page_views
-from .reports import enrollments, sections, submissions
+from .page_views import PAGE_VIEWS_ORDER, canvas_hours, page_views
+from .reports import SUBMISSIONS_ORDER, enrollments, sections, submissions
 from .xapi import statements_to_frame
 
 __all__ = [
@@ -100,8 +103,10 @@ class Transform:
         student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``) or per
         conversation (its id).
     keys : tuple of str
-        For a streamed listing (applied page by page): the columns the pages' rows are sorted
-        by once put together.
+        The columns the frame's rows are sorted by. A transform with keys may be applied part
+        by part (a streamed listing page by page, a fan-out a few hundred students at a time):
+        the parts, in input order, are put together by a stable sort on them, which gives the
+        frame one call over everything would.
     """
 
     function: Callable[..., pd.DataFrame]
@@ -110,9 +115,11 @@ class Transform:
     keys: tuple[str, ...] = ()
 
     def combine(self, name: str, pages: list[pd.DataFrame]) -> pd.DataFrame:
-        """The frame of a streamed listing from its pages' frames (all of one schema)."""
+        """The frame from its parts' frames (all of one schema), in input order."""
         if not pages:
             return empty_frame(name)
+        if len(pages) == 1:
+            return pages[0]
         frame = pd.concat(pages, ignore_index=True)
         return frame.sort_values(list(self.keys), kind="stable", ignore_index=True) if self.keys else frame
 
@@ -141,15 +148,17 @@ TRANSFORMS: dict[str, Transform] = {
     "course_activity": Transform(course_activity, _COURSE),
     "course_assignments": Transform(course_assignments, _COURSE),
     "student_summaries": Transform(student_summaries, _COURSE),
-    "page_views": Transform(page_views, _COURSE, fan_out="students"),
-    "participations": Transform(participations, _COURSE, fan_out="students"),
-    "student_assignments": Transform(student_assignments, _COURSE, fan_out="students"),
-    "communication": Transform(communication, _COURSE, fan_out="students"),
+    "page_views": Transform(page_views, _COURSE, fan_out="students", keys=PAGE_VIEWS_ORDER),
+    "participations": Transform(participations, _COURSE, fan_out="students", keys=PARTICIPATIONS_ORDER),
+    "student_assignments": Transform(
+        student_assignments, _COURSE, fan_out="students", keys=STUDENT_ASSIGNMENTS_ORDER
+    ),
+    "communication": Transform(communication, _COURSE, fan_out="students", keys=COMMUNICATION_ORDER),
     "discussion_topics": Transform(discussion_topics, _COURSE),
     "discussion_entries": Transform(discussion_entries, _COURSE, fan_out="topics"),
     "conversations": Transform(conversations, fan_out="conversations"),
     "sections": Transform(sections, _COURSE),
     "enrollments": Transform(enrollments, _COURSE),
-    "submissions": Transform(submissions, _COURSE, keys=("course_id", "student_id", "assignment_id")),
+    "submissions": Transform(submissions, _COURSE, keys=SUBMISSIONS_ORDER),
     "xapi_statements": Transform(statements_to_frame),
 }

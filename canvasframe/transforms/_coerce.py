@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -182,8 +182,8 @@ def constant(value: Any, n: int) -> list[Any]:
     return [value] * n
 
 
-def build(name: str, columns: Mapping[str, Any], sort: list[str] | None = None) -> pd.DataFrame:
+def build(name: str, columns: Mapping[str, Any], sort: Sequence[str] | None = None) -> pd.DataFrame:
     frame = to_frame(to_table(columns, name))
     if sort and len(frame):
-        frame = frame.sort_values(sort, kind="stable", ignore_index=True)
+        frame = frame.sort_values(list(sort), kind="stable", ignore_index=True)
     return frame

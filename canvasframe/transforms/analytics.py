@@ -36,6 +36,9 @@ from ._coerce import (
 )
 
 __all__ = [
+    "COMMUNICATION_ORDER",
+    "PARTICIPATIONS_ORDER",
+    "STUDENT_ASSIGNMENTS_ORDER",
     "communication",
     "course_activity",
     "course_assignments",
@@ -222,6 +225,12 @@ def student_summaries(payload: Any, *, course_id: int, source: str = "student su
 
 # -- per student -----------------------------------------------------------------------
 
+# The order of each per-student frame's rows: also how the frames of a course's students,
+# turned into rows a few hundred at a time, are put together.
+PARTICIPATIONS_ORDER = ("course_id", "student_id", "created_at")
+STUDENT_ASSIGNMENTS_ORDER = ("course_id", "student_id", "due_at", "assignment_id")
+COMMUNICATION_ORDER = ("course_id", "student_id", "date")
+
 
 def participations(payloads: StudentPayloads, *, course_id: int, source: str = "student activity") -> pd.DataFrame:
     """Per-student ``activity`` ``participations`` -> one row per course × student × event."""
@@ -237,7 +246,7 @@ def participations(payloads: StudentPayloads, *, course_id: int, source: str = "
         "created_at": utc_timestamps([r.get("created_at") for r in rows], "created_at", source),
         "url": column(rows, "url", as_str, source),
     }
-    return build("participations", columns, ["course_id", "student_id", "created_at"])
+    return build("participations", columns, PARTICIPATIONS_ORDER)
 
 
 def student_assignments(
@@ -258,7 +267,7 @@ def student_assignments(
         "status": column(rows, "status", as_str, source),
         "excused": column(rows, "excused", as_bool, source),
     }
-    return build("student_assignments", columns, ["course_id", "student_id", "due_at", "assignment_id"])
+    return build("student_assignments", columns, STUDENT_ASSIGNMENTS_ORDER)
 
 
 def communication(payloads: StudentPayloads, *, course_id: int, source: str = "student communication") -> pd.DataFrame:
@@ -277,4 +286,4 @@ def communication(payloads: StudentPayloads, *, course_id: int, source: str = "s
         "instructor_messages": column(inner, "instructorMessages", as_int, source),
         "student_messages": column(inner, "studentMessages", as_int, source),
     }
-    return build("communication", columns, ["course_id", "student_id", "date"])
+    return build("communication", columns, COMMUNICATION_ORDER)

@@ -16,7 +16,9 @@ import pandas as pd
 
 from ._coerce import as_int, bad, build, json_object, utc_days, utc_timestamps
 
-__all__ = ["KEY_WIDTH", "canvas_hours", "page_views"]
+__all__ = ["KEY_WIDTH", "PAGE_VIEWS_ORDER", "canvas_hours", "page_views"]
+
+PAGE_VIEWS_ORDER = ("course_id", "student_id", "hour")  # how the rows come out (sorted as they are built)
 
 StudentPayloads = Iterable[tuple[int, Any]]
 

@@ -26,7 +26,9 @@ from ._coerce import (
     utc_timestamps,
 )
 
-__all__ = ["enrollments", "sections", "submissions"]
+__all__ = ["SUBMISSIONS_ORDER", "enrollments", "sections", "submissions"]
+
+SUBMISSIONS_ORDER = ("course_id", "student_id", "assignment_id")  # the order of the rows, across pages too
 
 _SCORES = ("current_score", "final_score")
 _GRADES = ("current_grade", "final_grade")
@@ -99,4 +101,4 @@ def submissions(payload: Any, *, course_id: int, source: str = "submissions") ->
         "points_deducted": column(rows, "points_deducted", as_float, source),
         "submission_type": column(rows, "submission_type", as_str, source),
     }
-    return build("submissions", columns, ["course_id", "student_id", "assignment_id"])
+    return build("submissions", columns, SUBMISSIONS_ORDER)
