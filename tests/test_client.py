@@ -441,3 +441,28 @@ def test_a_token_in_the_url_is_refused_and_masked(canvas, sandbox, caplog):
         canvas.get_json(f"courses/1/analytics/activity?access_token={TOKEN}")
     assert TOKEN not in "".join(traceback.format_exception(info.value)) and TOKEN not in caplog.text
     assert sandbox.request_log == []
+
+
+def test_a_netrc_entry_for_the_host_does_not_replace_the_token(
+    make_server, connect, institution, tmp_path, monkeypatch
+):
+    """requests would send Basic auth from ~/.netrc instead of the Bearer token; the session reads no netrc."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password something\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    course = truth.first_course(institution)
+    frame = cf.load_course_activity(course.id, canvas=connect(make_server()))
+    pdt.assert_frame_equal(frame, truth.course_activity(course))
+
+
+def test_proxy_settings_from_the_environment_are_honoured(make_server, connect, institution, monkeypatch):
+    server = make_server()
+    course = truth.first_course(institution)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(cf.NetworkError):
+        connect(server, retries=0).get_json(f"courses/{course.id}/analytics/activity")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    pdt.assert_frame_equal(cf.load_course_activity(course.id, canvas=connect(server)), truth.course_activity(course))
