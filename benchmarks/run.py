@@ -361,7 +361,8 @@ def transform(results: dict) -> None:
         cache.write(
             path,
             to_table({c: frame[c] for c in frame.columns}, "page_views"),
-            {"fingerprint": fingerprint(SCHEMAS["page_views"]), "fetched_at": "2026-01-01T00:00:00+00:00"},
+            {"frame": "page_views", "fingerprint": fingerprint(SCHEMAS["page_views"]),
+             "fetched_at": "2026-01-01T00:00:00+00:00"},
         )
         read = best_of(
             lambda: to_frame(
@@ -462,6 +463,7 @@ def main() -> None:
     results: dict = {"machine": machine(), "quick": args.quick, "date": time.strftime("%Y-%m-%d")}
     print("1-2. full course pull and warm cache", flush=True)
     full_pull(n_compare, n_alone, results)
+    Path(args.out).write_text(json.dumps(results, indent=1, default=float) + "\n")  # kept if a later part fails
     print("3-5. transform, footprint, memory", flush=True)
     transform(results)
     text = report(results)
