@@ -207,15 +207,25 @@ def _fetch_once(ep: Endpoint, unit: Unit, canvas: Canvas) -> Fetched:
     return canvas.get_json(path, params, poll_async=ep.paging == "async")
 
 
+def _frames_by_parts(ep: Endpoint, unit: Unit, parts: Iterable[tuple[Any, str]]) -> dict[str, pd.DataFrame]:
+    """Each frame ``ep`` feeds, its rows made part by part (``(payload, source)``) and put together in order."""
+    made: dict[str, list[pd.DataFrame]] = {name: [] for name in ep.frames}
+    for payload, source in parts:
+        for name in ep.frames:
+            made[name].append(TRANSFORMS[name](payload, unit, source=source))
+    return {name: TRANSFORMS[name].combine(name, frames) for name, frames in made.items()}
+
+
 def _streamed(ep: Endpoint, unit: Unit, canvas: Canvas) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every page of a large listing, each turned into rows as it arrives; the frames and the URLs read."""
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in ep.frames}
     urls: list[str] = []
-    for rows, url in canvas.iter_pages(ep.url_path(unit), ep.params(unit)):
-        urls.append(url)
-        for name in ep.frames:
-            parts[name].append(TRANSFORMS[name](rows, unit, source=url))
-    return {name: TRANSFORMS[name].combine(name, pages) for name, pages in parts.items()}, urls
+
+    def pages() -> Iterator[tuple[Any, str]]:
+        for rows, url in canvas.iter_pages(ep.url_path(unit), ep.params(unit)):
+            urls.append(url)
+            yield rows, url
+
+    return _frames_by_parts(ep, unit, pages()), urls
 
 
 def _student_items(unit: Unit, options: LoadOptions) -> Iterable[tuple[Any, Unit]]:
@@ -343,24 +353,20 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[
 
     unfilled = {name: f":{name}" for _, name, _, _ in string.Formatter().parse(ep.path) if name and name not in unit}
     source = canvas.url_for(ep.url_path(unit | unfilled))
-    transforms = {name: TRANSFORMS[name] for name in ep.frames}
-    chunk_size = CHUNK if all(t.keys for t in transforms.values()) else None
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in transforms}
-    chunk: list[tuple[Any, Any]] = []
+    chunk_size = CHUNK if all(TRANSFORMS[name].keys for name in ep.frames) else None
 
-    def turn_into_rows() -> None:
-        for name, transform in transforms.items():
-            parts[name].append(transform(chunk, unit, source=source))
-        chunk.clear()
+    def chunks() -> Iterator[tuple[list[tuple[Any, Any]], str]]:
+        chunk: list[tuple[Any, Any]] = []
+        made_any = False
+        for n, result in enumerate(canvas.iter_many(calls(), progress=bar)):
+            chunk.append((items[n], result.data))
+            if len(chunk) == chunk_size:
+                yield chunk, source
+                chunk, made_any = [], True
+        if chunk or not made_any:  # the rest; or no item at all, which is still a frame
+            yield chunk, source
 
-    for n, result in enumerate(canvas.iter_many(calls(), progress=bar)):
-        chunk.append((items[n], result.data))
-        if len(chunk) == chunk_size:
-            turn_into_rows()
-    if chunk or not parts[ep.frames[0]]:  # the rest; or no item at all, which is still a frame
-        turn_into_rows()
-    frames = {name: transform.combine(name, parts[name]) for name, transform in transforms.items()}
-    return frames, [source]
+    return _frames_by_parts(ep, unit, chunks()), [source]
 
 
 def _fetch_frames(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
