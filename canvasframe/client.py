@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -385,45 +386,40 @@ class Canvas:
         # More threads than requests may be in flight: the governor holds the extra ones, so when an
         # answer frees a slot a thread is already waiting to send, instead of one still reading its answer.
         with ThreadPoolExecutor(max_workers=2 * self.max_workers, thread_name_prefix="canvasframe") as pool:
-            futures: list[Future[R]] = []
-            handed = 0  # results yielded so far (futures[:handed])
+            pending: deque[Future[R]] = deque()  # submitted and not yet handed on, in input order
+            submitted = 0
             bar = None
+
+            def hand_on(wait: bool) -> Iterator[R]:
+                """The results at the front of ``pending``: those done, or (``wait``) all of them."""
+                while pending and (wait or pending[0].done()):
+                    if failed:
+                        raise failed[0]
+                    result = pending.popleft().result()  # popped: the result is the consumer's now
+                    if bar is not None:
+                        bar.update(1)
+                    yield result
+
             try:
                 for call in calls:
                     if failed:  # a call already failed while the rest were still being listed
-                        break
-                    futures.append(pool.submit(call))
-                    futures[-1].add_done_callback(note_failure)
-                    while handed < len(futures) and futures[handed].done() and not failed:
-                        yield futures[handed].result()
-                        futures[handed] = _HANDED  # the result is the consumer's now: let it go
-                        handed += 1
-                if progress is not None and futures:
-                    bar = progress(len(futures))
-                    if bar is not None and handed:
-                        bar.update(handed)
-                while handed < len(futures):
-                    if failed:
                         raise failed[0]
-                    result = futures[handed].result()
+                    pending.append(pool.submit(call))
+                    pending[-1].add_done_callback(note_failure)
+                    submitted += 1
+                    yield from hand_on(wait=False)
+                if progress is not None and submitted:
+                    bar = progress(submitted)
                     if bar is not None:
-                        bar.update(1)
-                    futures[handed] = _HANDED
-                    handed += 1
-                    yield result
-                if failed:
-                    raise failed[0]
+                        bar.update(submitted - len(pending))
+                yield from hand_on(wait=True)
             except BaseException:
-                for other in futures:
+                for other in pending:
                     other.cancel()
                 raise
             finally:
                 if bar is not None:
                     bar.close()
-
-
-_HANDED: Future[Any] = Future()  # stands in for a future whose result has been yielded
-_HANDED.set_result(None)
 
 
 _default: Canvas | None = None
