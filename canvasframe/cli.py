@@ -137,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default="sandbox-token")
     serve.add_argument("--shape", choices=["real", "documented"], default="real")
     serve.add_argument("--buckets", choices=["hour", "day"], default="hour", help="per-student page-view keys")
-    serve.add_argument("--server-time", type=float, default=0.0, help="seconds each request takes")
+    serve.add_argument(
+        "--server-time", type=float, default=0.0, help="seconds each request takes, the sandbox's own work included"
+    )
     serve.add_argument("--no-throttle", action="store_true")
     serve.add_argument("--legacy-throttle", action="store_true", help="answer 403 instead of 429 when throttled")
     serve.set_defaults(run=_serve)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -335,6 +336,31 @@ def test_sandbox_answers_leave_without_nagle_delay(make_server):
         for _ in range(3):
             session.get(f"{server.url}/api/v1/courses/1/analytics/activity", timeout=5)
     assert seen and all(seen)
+
+
+def test_sandbox_server_time_includes_its_own_work(make_server):
+    """server_time is the whole request: 0.2 s of the sandbox's own work fits inside 0.3 s, not after it."""
+    import requests
+
+    server = make_server(settings=SandboxSettings(server_time=0.3))
+    handler = server._httpd.RequestHandlerClass
+
+    class Slow(handler):
+        def _answer(self, *args):
+            time.sleep(0.2)  # a slow view, as a large course's would be
+            return super()._answer(*args)
+
+    server._httpd.RequestHandlerClass = Slow
+    with requests.Session() as session:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        url = f"{server.url}/api/v1/courses/{truth.first_course(server.institution).id}/analytics/activity"
+        session.get(url, headers=headers, timeout=5)  # the connection is made outside the timing
+        started = time.monotonic()
+        response = session.get(url, headers=headers, timeout=5)
+        took = time.monotonic() - started
+    assert response.status_code == 200
+    assert 0.3 <= took < 0.45  # before: 0.5 s, the work added to the full server time
+    assert float(response.headers["X-Request-Cost"]) < 0.3  # the wait (0.1 s) and the CPU used, as Canvas counts
 
 
 # -- pagination hazards, async -----------------------------------------------------------

@@ -39,7 +39,9 @@ class SandboxSettings:
 
     shape: Shape = "real"
     page_view_buckets: Buckets = "hour"
-    server_time: float = 0.0  # seconds each request takes on the "server" (also its throttle cost)
+    # Seconds each request takes on the "server", the sandbox's own work included (also its throttle
+    # cost): the answer is made, then the rest of server_time is waited out.
+    server_time: float = 0.0
     async_polls: int = 2  # progress polls before an async assignments job completes
     async_always: bool = False  # answer every async=true call with a progress_url first
     broken_assignments: set[int] = field(default_factory=set)  # courses whose analytics/assignments 500
