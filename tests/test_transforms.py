@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import canvasframe as cf
 from canvasframe import transforms
@@ -151,3 +153,25 @@ def test_documented_department_activity_and_real_arrays_agree_on_views():
         transforms.department_categories(documented, account_id=1, term="current"),
         transforms.department_categories(real, account_id=1, term="current"),
     )
+
+
+_KEYS = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(-2, 2), st.one_of(st.none(), st.integers(0, 5)), st.integers(0, 3)),
+    max_size=30,
+)
+
+
+@given(rows=_KEYS)
+def test_sorted_by_equals_pandas_stable_sort(rows):
+    """The lexsort path (integers, UTC times) and the fallback (a key with nulls) both give pandas' stable order."""
+    frame = pd.DataFrame(
+        {
+            "course": np.array([r[0] for r in rows], dtype=np.int64),
+            "hour": pd.to_datetime([r[1] * 3600 for r in rows], unit="s", utc=True).as_unit("us"),
+            "maybe": pd.array([r[2] for r in rows], dtype="Int64"),
+            "row": np.arange(len(rows), dtype=np.int64),  # which row went where: a sort that is not stable shows
+        }
+    )
+    for keys in (["course", "hour"], ["hour"], ["course", "maybe"]):
+        expected = frame.sort_values(keys, kind="stable", ignore_index=True)
+        pdt.assert_frame_equal(transforms.sorted_by(frame, keys), expected)

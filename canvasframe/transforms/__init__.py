@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..endpoints import FanOut
 from ..schemas import empty_frame
-from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, utc_days, utc_timestamps
+from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, sorted_by, utc_days, utc_timestamps
 from .analytics import (
     COMMUNICATION_ORDER,
     PARTICIPATIONS_ORDER,
@@ -78,6 +78,7 @@ __all__ = [
     "page_views",
     "participations",
     "sections",
+    "sorted_by",
     "statements_to_frame",
     "student_assignments",
     "student_summaries",
@@ -115,13 +116,18 @@ class Transform:
     keys: tuple[str, ...] = ()
 
     def combine(self, name: str, pages: list[pd.DataFrame]) -> pd.DataFrame:
-        """The frame from its parts' frames (all of one schema), in input order."""
+        """The frame from its parts' frames (all of one schema), in input order.
+
+        ``pages`` is emptied: each part is let go once it is copied, so a large frame is held
+        at most twice while it is put together and sorted (not three times).
+        """
         if not pages:
             return empty_frame(name)
         if len(pages) == 1:
-            return pages[0]
+            return pages.pop()
         frame = pd.concat(pages, ignore_index=True)
-        return frame.sort_values(list(self.keys), kind="stable", ignore_index=True) if self.keys else frame
+        pages.clear()
+        return sorted_by(frame, self.keys) if self.keys else frame
 
     def __call__(self, payload: Any, unit: Mapping[str, Any], source: str | None = None) -> pd.DataFrame:
         """Apply the transform with the context it takes from ``unit`` (a loader's unit of work)."""
