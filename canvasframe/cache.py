@@ -48,6 +48,7 @@ META_KEY = b"canvasframe"
 SUFFIX = ".arrow"
 # LZ4 decompresses several times faster than zstd at a modest size cost: cache reads are the hot path.
 _WRITE_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
+_BATCH_ROWS = 65_536
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # What canvasframe writes, and so the only files it lists or removes: <namespace>/<frame>/<32 hex>.arrow,
 # and the temporary files of interrupted writes beside them.
@@ -150,7 +151,8 @@ class Cache:
 
         def write_ipc(handle: BinaryIO) -> None:
             with ipc.new_file(handle, table.schema, options=_WRITE_OPTIONS) as writer:
-                writer.write_table(table)
+                # Batch by batch: the writer then holds one batch's compressed copy, not the frame's.
+                writer.write_table(table, max_chunksize=_BATCH_ROWS)
 
         return atomic_write(path, write_ipc)
 
