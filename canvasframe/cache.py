@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from ._atomic import atomic_write
+from .schemas import MEMORY_POOL
 
 __all__ = ["Cache", "CacheInfo", "Lookup", "Status", "cache_key", "clear", "default_cache_dir", "human_size", "info"]
 
@@ -127,7 +128,7 @@ class Cache:
             return Lookup("miss", path)
         try:
             with pa.memory_map(str(path)) as source:
-                table = ipc.open_file(source).read_all()
+                table = ipc.open_file(source, memory_pool=MEMORY_POOL).read_all()  # decompressed where frames live
             meta = json.loads(table.schema.metadata[META_KEY])
             if not isinstance(meta, dict) or meta.get("frame") != frame or not isinstance(meta.get("fetched_at"), str):
                 raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")

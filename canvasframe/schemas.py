@@ -405,32 +405,35 @@ def fingerprint(schema: pa.Schema) -> str:
 
 
 def _frame_memory_pool() -> pa.MemoryPool:
-    """Where frames made from Arrow live: Arrow's jemalloc (the system allocator without it).
+    """Where frames made from Arrow live: Arrow's jemalloc, giving freed pages straight back.
 
-    A large fan-out makes a frame part by part and frees the parts once they are put together.
-    jemalloc, as Arrow configures it, gives freed pages straight back to the OS; Arrow's default
-    (mimalloc) and glibc's heap keep them, which raised a 10,000-student pull's peak memory by
-    about 45 MB (267 MB against 311 MB and 318 MB).
+    A large fan-out makes a frame part by part, then joins and sorts the parts (in Arrow) and
+    frees them. Arrow's default pool (mimalloc), its jemalloc as configured (a second's decay)
+    and glibc's heap all keep such freed memory for a while, which raised a 10,000-student
+    pull's peak by some 40 MB. Only this jemalloc pool's decay is set (Arrow's default pool is
+    mimalloc, so nothing else in the process is likely to use it); without jemalloc (Windows,
+    some conda builds) the system allocator is used.
     """
     try:
+        pa.jemalloc_set_decay_ms(0)  # before the pool's first allocation: it applies to new arenas
         return pa.jemalloc_memory_pool()
-    except NotImplementedError:  # a pyarrow built without jemalloc (Windows, some conda builds)
+    except NotImplementedError:
         return pa.system_memory_pool()
 
 
-_POOL = _frame_memory_pool()
+MEMORY_POOL = _frame_memory_pool()
 
 
 def to_table(columns: Mapping[str, Any], name: str) -> pa.Table:
     """Build the frame's Arrow table from column arrays (cast to the schema)."""
     schema = SCHEMAS[name]
-    arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True, memory_pool=_POOL) for f in schema]
+    arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True, memory_pool=MEMORY_POOL) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """Convert a frame's Arrow table to pandas with the documented dtypes."""
-    frame = table.to_pandas(memory_pool=_POOL)
+    frame = table.to_pandas(memory_pool=MEMORY_POOL)
     for f in table.schema:
         dtype = (f.metadata or {}).get(_PANDAS_DTYPE)
         if dtype:

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from ..endpoints import FanOut
-from ..schemas import empty_frame
-from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, sorted_by, utc_days, utc_timestamps
+from ..schemas import empty_frame, to_frame, to_table
+from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, sorted_table, utc_days, utc_timestamps
 from .analytics import (
     COMMUNICATION_ORDER,
     PARTICIPATIONS_ORDER,
@@ -78,7 +79,7 @@ __all__ = [
     "page_views",
     "participations",
     "sections",
-    "sorted_by",
+    "sorted_table",
     "statements_to_frame",
     "student_assignments",
     "student_summaries",
@@ -118,16 +119,17 @@ class Transform:
     def combine(self, name: str, pages: list[pd.DataFrame]) -> pd.DataFrame:
         """The frame from its parts' frames (all of one schema), in input order.
 
-        ``pages`` is emptied: each part is let go once it is copied, so a large frame is held
-        at most twice while it is put together and sorted (not three times).
+        ``pages`` is emptied: the parts are joined and sorted in Arrow and let go before the
+        frame is made, so a large frame is held at most about twice while it is put together.
         """
         if not pages:
             return empty_frame(name)
         if len(pages) == 1:
             return pages.pop()
-        frame = pd.concat(pages, ignore_index=True)
+        table = pa.concat_tables([to_table({c: page[c] for c in page.columns}, name) for page in pages])
         pages.clear()
-        return sorted_by(frame, self.keys) if self.keys else frame
+        table = sorted_table(table, self.keys)  # the parts go with the joined table: only the sorted one is left
+        return to_frame(table)
 
     def __call__(self, payload: Any, unit: Mapping[str, Any], source: str | None = None) -> pd.DataFrame:
         """Apply the transform with the context it takes from ``unit`` (a loader's unit of work)."""

@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ResponseFormatError
-from ..schemas import to_frame, to_table
+from ..schemas import MEMORY_POOL, to_frame, to_table
 
 __all__ = [
     "as_bool",
@@ -184,33 +185,20 @@ def constant(value: Any, n: int) -> list[Any]:
 
 
 def build(name: str, columns: Mapping[str, Any], sort: Sequence[str] | None = None) -> pd.DataFrame:
-    frame = to_frame(to_table(columns, name))
-    return sorted_by(frame, sort) if sort else frame
+    return to_frame(sorted_table(to_table(columns, name), sort or ()))
 
 
-def _integer_view(column: pd.Series) -> np.ndarray | None:
-    """A column's values as integers in their sort order, without a copy; None when it has nulls or is not numeric."""
-    dtype = column.dtype
-    if not isinstance(dtype, (np.dtype, pd.DatetimeTZDtype)) or dtype.kind not in "iuM" or column.hasnans:
-        return None
-    return column.array.asi8 if dtype.kind == "M" else column.to_numpy(copy=False)
+def sorted_table(table: pa.Table, keys: Sequence[str]) -> pa.Table:
+    """``table``'s rows stably sorted by ``keys``, nulls last (as pandas places them).
 
-
-def sorted_by(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """``frame``'s rows stably sorted by ``keys``, with a fresh index.
-
-    Integer and timestamp keys without nulls (every row order a fan-out puts together) are
-    sorted by one ``numpy.lexsort`` over the columns themselves: pandas would first copy
-    each key into codes, which for a 10,000-student course's page views is as large as the
-    frame. Other keys go through ``sort_values``, which places nulls last.
+    Sorted in Arrow, in the pool frames are made in, which gives a large frame's temporaries
+    straight back to the OS (see ``canvasframe.schemas.MEMORY_POOL``); a table already in order
+    is returned as it is.
     """
-    if len(frame) < 2:
-        return frame.reset_index(drop=True)
-    found = [_integer_view(frame[key]) for key in keys]
-    views = [view for view in found if view is not None]
-    if len(views) < len(found):
-        return frame.sort_values(list(keys), kind="stable", ignore_index=True)
-    order = np.lexsort(views[::-1])  # lexsort's last key is its primary one; it is stable
-    if (order[1:] > order[:-1]).all():  # already in order: no copy at all
-        return frame.reset_index(drop=True)
-    return frame.take(order).reset_index(drop=True)
+    if not keys or table.num_rows < 2:
+        return table
+    order = pc.sort_indices(table, sort_keys=[(key, "ascending", "at_end") for key in keys], memory_pool=MEMORY_POOL)
+    positions = order.to_numpy()
+    if (positions[1:] > positions[:-1]).all():
+        return table
+    return pc.take(table, order, memory_pool=MEMORY_POOL)
