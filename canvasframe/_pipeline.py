@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._shared import SharedReadings
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
@@ -239,10 +240,26 @@ def _student_items(unit: Unit, options: LoadOptions) -> Iterable[tuple[Any, Unit
     if students != "all":
         return [(s, {"student_id": s}) for s in students]
     course = {"course_id": unit["course_id"]}
-    cached = _cached("student_summaries", course, options)
+    cached = _cached_students(course, options)
     if cached is not None:
-        return [(s, {"student_id": s}) for s in cached["student_id"].tolist()]
-    return _students_as_listed(course, options)
+        return cached
+    # Several fan-outs over this course at once (load_course runs them side by side) share one
+    # reading of the list: each page is requested once, and each fan-out starts with the first.
+    return _STUDENT_LISTS.follow((id(options.canvas), unit["course_id"]), lambda: _listed_now(course, options))
+
+
+_STUDENT_LISTS = SharedReadings()
+
+
+def _cached_students(course: Unit, options: LoadOptions) -> list[tuple[Any, Unit]] | None:
+    cached = _cached("student_summaries", course, options)
+    return None if cached is None else [(s, {"student_id": s}) for s in cached["student_id"].tolist()]
+
+
+def _listed_now(course: Unit, options: LoadOptions) -> Iterator[tuple[Any, Unit]]:
+    """The students as a reading that has just ended cached them, or read from Canvas page by page."""
+    cached = _cached_students(course, options)
+    return iter(cached) if cached is not None else _students_as_listed(course, options)
 
 
 def _students_as_listed(course: Unit, options: LoadOptions) -> Iterator[tuple[Any, Unit]]:

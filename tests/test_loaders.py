@@ -423,6 +423,27 @@ def test_per_student_requests_start_while_the_student_list_is_still_read(
     assert server.request_log == []
 
 
+def test_load_course_reads_the_student_list_once_while_every_fan_out_starts(
+    make_server, connect, large_course_institution
+):
+    from canvasframe.sandbox import FaultPlan
+
+    inst = large_course_institution
+    course = next(c for c in inst.courses.values() if len(c.enrollments) == 250)
+    server = make_server(inst=inst, faults=FaultPlan(latency=0.01))
+    frames = ["page_views", "student_assignments", "communication", "course_activity", "student_summaries"]
+    got = cf.load_course(course.id, frames=frames, canvas=connect(server))
+    log = server.request_log
+    pages = [i for i, path in enumerate(log) if path.endswith("/student_summaries")]
+    assert len(pages) == 3  # three fan-outs, one reading of the list
+    for call in ("activity", "assignments", "communication"):
+        first = min(i for i, path in enumerate(log) if "/analytics/users/" in path and path.endswith(f"/{call}"))
+        assert first < pages[-1], call  # each fan-out began with the list's first page
+    assert log.index(f"/api/v1/courses/{course.id}/analytics/activity") < pages[-1]  # and so did the course's calls
+    for name in frames:
+        pdt.assert_frame_equal(got[name], getattr(truth, name)(course), obj=name)
+
+
 def test_a_student_list_that_fails_part_way_caches_nothing(make_server, connect, large_course_institution):
     from canvasframe.sandbox import FaultPlan
 

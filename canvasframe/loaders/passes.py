@@ -32,8 +32,9 @@ COURSE_FRAMES = (
     "discussion_topics",
     "discussion_entries",
 )
-# What a frame's requests read first from the cache (the students a fan-out asks about, the topics).
-_NEEDS = {"discussion_entries": "discussion_topics"} | {
+# The list a frame's requests are made from, which loading the frame reads and caches on the way
+# (the students a fan-out asks about, the topics whose posts it reads).
+_READS = {"discussion_entries": "discussion_topics"} | {
     frame: "student_summaries" for frame, ep in FRAMES.items() if ep.fan_out == "students"
 }
 
@@ -49,9 +50,10 @@ def load_course(
 ) -> dict[str, pd.DataFrame]:
     """Several frames of one or many courses, fetched in one scheduled pass.
 
-    Each course's student list (and topic list) is fetched once, first; then every other call
-    of the course runs concurrently, and a call that feeds two frames (page views and
-    participations come from one request per student) is made once. Several courses run side
+    Every call of a course starts at once. The student list is read once, page by page, and
+    each per-student fan-out starts with its first page; the topic list is read by the
+    discussion entries' load; a call that feeds two frames (page views and participations come
+    from one request per student) is made once. Several courses run side
     by side. Every request goes through the session's one concurrency governor, so the pass
     stays at the throttle's limit. Each frame is cached as soon as it is complete; on a failure
     the typed error is raised, and a second call resumes from what was cached.
@@ -92,11 +94,12 @@ def load_course(
         return LOADERS[frame].function(course, canvas=session, max_age=age, progress=False)
 
     def one_course(course: int) -> dict[str, pd.DataFrame]:
-        first = list(dict.fromkeys(_NEEDS[f] for f in chosen if f in _NEEDS))
-        for needed in first:
-            load(course, needed)
-        # One frame per call: the others of the same call (participations beside page views) are cached by it.
-        leaders = list({FRAMES[f].path: f for f in reversed(chosen) if f not in first}.values())
+        # A list another chosen frame reads is loaded (and cached) by that frame's load, and
+        # fan-outs running at once share one reading of the student list, so every call of the
+        # course starts at once and each page is requested once. One frame per call: the others
+        # of the same call (participations beside page views) are cached by it.
+        read_by_others = {_READS[f] for f in chosen if f in _READS}
+        leaders = list({FRAMES[f].path: f for f in reversed(chosen) if f not in read_by_others}.values())
         session.get_many([functools.partial(load, course, f) for f in leaders])
         return {f: load(course, f) for f in chosen}  # each from the cache now
 
