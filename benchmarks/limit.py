@@ -37,8 +37,8 @@ from typing import Any
 
 from canvasframe.sandbox import Config, Institution, SandboxServer, SandboxSettings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import FULL_PULL, THROTTLE, Served, frozen, in_child, lower_bound, machine, measure_latency  # shared helpers
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run.py: the shared helpers
+from run import FULL_PULL, THROTTLE, Served, commit, frozen, in_child, lower_bound, machine, measure_latency
 
 HERE = Path(__file__).resolve().parent
 RUNS = 3
@@ -200,8 +200,6 @@ def measure(name: str, shape: Shape) -> dict:
             "ratio_min": min(ratios), "ratio_max": max(ratios)}  # fmt: skip
 
 
-
-
 def table(results: dict) -> str:
     lines = [
         "| shape | requests | bound (kind) | wall s | ratio, median (min–max) | throttled | peak RSS / frames "
@@ -234,7 +232,7 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         print(f"{name}: {shape}", flush=True)
-        results[name] = measure(name, shape) | {"date": date.today().isoformat()}
+        results[name] = measure(name, shape) | {"date": date.today().isoformat(), "commit": commit()}
         # Written after every shape: a long run interrupted keeps what it measured.
         record = {"machine": machine(), "date": date.today().isoformat(), "results": results}
         out.write_text(json.dumps(record, indent=1))

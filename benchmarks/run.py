@@ -424,6 +424,21 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
+def commit() -> str:
+    """The commit measured, marked ``-dirty`` when tracked code differs from it (result files aside)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        # The results this script writes as it goes are tracked files too: they do not make the code dirty.
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ":/", ":(top,exclude)benchmarks/*.json")
+    except OSError:  # no git on this machine
+        return "unknown"
+    return (head or "unknown") + ("-dirty" if changed else "")
+
+
 def report(results: dict) -> str:
     lines = [
         f"Machine: {results['machine']}",
@@ -464,7 +479,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results.json"))
     args = parser.parse_args()
     n_compare, n_alone = (20, [50]) if args.quick else (200, [500, 2000])
-    results: dict = {"machine": machine(), "quick": args.quick, "date": time.strftime("%Y-%m-%d")}
+    results: dict = {"machine": machine(), "commit": commit(), "quick": args.quick, "date": time.strftime("%Y-%m-%d")}
     print("1-2. full course pull and warm cache", flush=True)
     full_pull(n_compare, n_alone, results)
     Path(args.out).write_text(json.dumps(results, indent=1, default=float) + "\n")  # kept if a later part fails
