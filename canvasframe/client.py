@@ -355,18 +355,20 @@ class Canvas:
         calls: Iterable[Callable[[], R]],
         *,
         progress: Callable[[int], Any] | None = None,
+        threads: int | None = None,
     ) -> list[R]:
         """Run many zero-argument calls (typically ``get_json`` partials) concurrently.
 
         Results come back in input order; see :meth:`iter_many`, which this collects.
         """
-        return list(self.iter_many(calls, progress=progress))
+        return list(self.iter_many(calls, progress=progress, threads=threads))
 
     def iter_many(
         self,
         calls: Iterable[Callable[[], R]],
         *,
         progress: Callable[[int], Any] | None = None,
+        threads: int | None = None,
     ) -> Iterator[R]:
         """Run many zero-argument calls concurrently; yield their results in input order as they are done.
 
@@ -376,6 +378,13 @@ class Canvas:
         first call that finally fails cancels those not yet started and raises its typed error:
         never a partial list. ``progress(total)`` may return a bar with ``update``/``close``; it
         is made once every call is known.
+
+        ``threads`` is how many calls run at once. The default, twice ``max_workers``, suits calls
+        that each make one request: the governor holds the extra threads, so when an answer
+        frees a slot a thread is already waiting to send, instead of one still reading its
+        answer. Calls that each load a whole course pass ``max_workers``: that many courses keep
+        every slot busy, and each course more in flight only holds memory (and, with its own
+        fan-out, twice ``max_workers`` threads).
         """
         failed: list[BaseException] = []
 
@@ -383,9 +392,7 @@ class Canvas:
             if not future.cancelled() and future.exception() is not None:
                 failed.append(future.exception())  # type: ignore[arg-type]
 
-        # More threads than requests may be in flight: the governor holds the extra ones, so when an
-        # answer frees a slot a thread is already waiting to send, instead of one still reading its answer.
-        with ThreadPoolExecutor(max_workers=2 * self.max_workers, thread_name_prefix="canvasframe") as pool:
+        with ThreadPoolExecutor(max_workers=threads or 2 * self.max_workers, thread_name_prefix="canvasframe") as pool:
             pending: deque[Future[R]] = deque()  # submitted and not yet handed on, in input order
             submitted = 0
             bar = None

@@ -344,6 +344,35 @@ def test_a_multi_course_load_interleaves_courses_and_keeps_input_order(make_serv
     pdt.assert_frame_equal(frame[frame["course_id"] == a.id].reset_index(drop=True), truth.page_views(a))
 
 
+def _most_courses_at_once(log: list[str]) -> int:
+    """The most courses whose requests overlap, from each course's first to last request as the sandbox saw them."""
+    spans: dict[str, list[int]] = {}
+    for i, path in enumerate(log):
+        parts = path.split("/")
+        if len(parts) > 4 and parts[3] == "courses":
+            spans.setdefault(parts[4], [i, i])[1] = i
+    return max(sum(first <= i <= last for first, last in spans.values()) for i in range(len(log)))
+
+
+@pytest.mark.parametrize("pull", ["loader", "load_course", "export"])
+def test_a_multi_course_pull_keeps_max_workers_courses_at_once(make_server, connect, institution, tmp_path, pull):
+    """Enough courses to fill every request slot, and no more: each course more in flight only holds memory."""
+    from canvasframe.sandbox import FaultPlan
+
+    ids = [c.id for c in _courses(institution)]
+    assert len(ids) >= 4, "the test institution should have four courses with students"
+    server = make_server(faults=FaultPlan(latency=0.02))
+    canvas = connect(server, max_workers=2)
+    if pull == "loader":
+        cf.load_page_views(ids, canvas=canvas, progress=False)
+    elif pull == "load_course":
+        cf.load_course(ids, frames=["page_views", "course_activity"], canvas=canvas, progress=False)
+    else:
+        cf.export_dataset(cf.load_page_views, ids, tmp_path / "export", canvas=canvas, progress=False)
+    # A course's next request can start only after one of the two running courses has finished.
+    assert _most_courses_at_once(server.request_log) == 2
+
+
 def test_a_failure_in_one_course_names_it_and_leaves_the_others_cached(make_server, connect, institution):
     from canvasframe.sandbox import FaultPlan
 

@@ -109,7 +109,9 @@ def load_course(
         return tqdm(total=total, desc=f"{len(chosen)} frames", unit="course", leave=False)
 
     show = progress_enabled(progress) and len(ids) > 1
-    per_course = session.get_many([functools.partial(one_course, c) for c in ids], progress=bar if show else None)
+    calls = [functools.partial(one_course, c) for c in ids]
+    # As many courses at once as requests may be in flight: enough to fill every slot (see Canvas.iter_many).
+    per_course = session.get_many(calls, progress=bar if show else None, threads=session.max_workers)
     return {f: combine(f, [course[f] for course in per_course]) for f in chosen}
 
 
