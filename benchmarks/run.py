@@ -262,7 +262,7 @@ def full_pull(n_compare: int, n_alone: list[int], results: dict) -> None:
         row["vs_bound"] = row["seconds"] / row["lower_bound"]
     ours = next(r for r in rows if r["client"] == "canvasframe" and r["students"] == n_compare)
     for row in rows:
-        compared = row["students"] == n_compare
+        compared = row["students"] == n_compare and row is not ours  # canvasframe against itself is no comparison
         row["canvasframe_speedup"] = row["seconds"] / ours["seconds"] if compared else None
         # The spread of the speed-up: its slowest runs against our fastest, and the other way round.
         row["speedup_range"] = (
