@@ -457,8 +457,7 @@ def _load_units(frame: str, units: Iterable[Unit], options: LoadOptions) -> pd.D
     quiet = replace(options, progress=False)  # one bar over the units, not one per fan-out
     calls = [functools.partial(_load_one, frame, unit, quiet) for unit in units]
     bar = _progress_bar(f"{frame}: {len(units)} units") if options.progress else None
-    units_at_once = options.canvas.max_workers  # enough to fill every slot; more only hold memory
-    return combine(frame, options.canvas.get_many(calls, progress=bar, threads=units_at_once))
+    return combine(frame, options.canvas.get_many_units(calls, progress=bar))
 
 
 def combine(frame: str, parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -363,6 +363,20 @@ class Canvas:
         """
         return list(self.iter_many(calls, progress=progress, threads=threads))
 
+    def get_many_units(
+        self,
+        calls: Iterable[Callable[[], R]],
+        *,
+        progress: Callable[[int], Any] | None = None,
+    ) -> list[R]:
+        """Run calls that each load a whole unit (a course's frames) concurrently; results in input order.
+
+        Up to ``max_workers`` units run at once: each has at least one request in flight, so
+        that many keep every slot busy, and each unit more would only hold its partial results
+        in memory and the threads of its own fan-out (see :meth:`iter_many`).
+        """
+        return self.get_many(calls, progress=progress, threads=self.max_workers)
+
     def iter_many(
         self,
         calls: Iterable[Callable[[], R]],
@@ -382,9 +396,7 @@ class Canvas:
         ``threads`` is how many calls run at once. The default, twice ``max_workers``, suits calls
         that each make one request: the governor holds the extra threads, so when an answer
         frees a slot a thread is already waiting to send, instead of one still reading its
-        answer. Calls that each load a whole course pass ``max_workers``: that many courses keep
-        every slot busy, and each course more in flight only holds memory (and, with its own
-        fan-out, twice ``max_workers`` threads).
+        answer. Calls that each load a whole course go through :meth:`get_many_units`.
         """
         failed: list[BaseException] = []
 

@@ -288,8 +288,7 @@ def export_dataset(
 
     # The first failure stops the courses not yet started; those already running finish and are listed.
     calls = [functools.partial(pull, c) for c in ids if todo[c]]
-    bar_or_none = bar if progress_enabled(progress) and calls else None
-    canvas.get_many(calls, progress=bar_or_none, threads=canvas.max_workers)  # courses in flight: see iter_many
+    canvas.get_many_units(calls, progress=bar if progress_enabled(progress) and calls else None)
     report = []
     for c in ids:
         for name in names:

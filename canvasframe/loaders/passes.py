@@ -110,8 +110,7 @@ def load_course(
 
     show = progress_enabled(progress) and len(ids) > 1
     calls = [functools.partial(one_course, c) for c in ids]
-    # As many courses at once as requests may be in flight: enough to fill every slot (see Canvas.iter_many).
-    per_course = session.get_many(calls, progress=bar if show else None, threads=session.max_workers)
+    per_course = session.get_many_units(calls, progress=bar if show else None)
     return {f: combine(f, [course[f] for course in per_course]) for f in chosen}
 
 
