@@ -365,8 +365,11 @@ def transform(results: dict) -> None:
         cache.write(
             path,
             to_table({c: frame[c] for c in frame.columns}, "page_views"),
-            {"frame": "page_views", "fingerprint": fingerprint(SCHEMAS["page_views"]),
-             "fetched_at": "2026-01-01T00:00:00+00:00"},
+            {
+                "frame": "page_views",
+                "fingerprint": fingerprint(SCHEMAS["page_views"]),
+                "fetched_at": "2026-01-01T00:00:00+00:00",
+            },
         )
         read = best_of(
             lambda: to_frame(

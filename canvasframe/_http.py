@@ -457,7 +457,6 @@ class Transport:
             self._count("retries")
             time.sleep(delay)
 
-
     def _exchange(
         self,
         method: str,
@@ -556,9 +555,7 @@ def follow_pages(
     seen: set[str] = set()
     while True:
         if len(seen) >= max_pages:
-            raise ResponseFormatError(
-                url, f"more than {max_pages} pages: the {what} never ends (Limits.max_pages)"
-            )
+            raise ResponseFormatError(url, f"more than {max_pages} pages: the {what} never ends (Limits.max_pages)")
         page, read_from, next_url = read_page(url, first)
         first = False
         seen.add(read_from)

@@ -60,7 +60,7 @@ def explorers() -> ipw.Widget:
 def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool, host: str, port: int) -> int:
     """Serve the explorers with Voila on ``host:port`` until Ctrl-C; return an exit code."""
     if importlib.util.find_spec("voila") is None:
-        print("The dashboard needs Voila: pip install \"canvasframe[dashboard]\", then run it again.", file=sys.stderr)
+        print('The dashboard needs Voila: pip install "canvasframe[dashboard]", then run it again.', file=sys.stderr)
         return 1
     env = _kernel_environment(course_id, account_id, sample=sample)
     port = port or _free_port(host)

@@ -75,8 +75,9 @@ def _reports_section(data: GalleryData, as_of: object) -> str:
             "assignments or no activity in a week:</p>",
             needs_help[columns].to_html(index=False, float_format="{:.1f}".format, na_rep=""),
             "<h3>Missing, late and excused work per assignment</h3>",
-            work.pivot_table(index="title", columns="status", values="student_id", aggfunc="count", fill_value=0)
-            .to_html(),
+            work.pivot_table(
+                index="title", columns="status", values="student_id", aggfunc="count", fill_value=0
+            ).to_html(),
         ]
     )
 

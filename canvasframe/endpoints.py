@@ -147,9 +147,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "department_grades": _department("grades", "department_grades"),
     "department_statistics": _department("statistics", "department_statistics"),
     "subaccount_statistics": _department("statistics_by_subaccount", "subaccount_statistics"),
-    "course_activity": Endpoint(
-        "courses/{course_id}/analytics/activity", ("course_activity",), empty_on_404=True
-    ),
+    "course_activity": Endpoint("courses/{course_id}/analytics/activity", ("course_activity",), empty_on_404=True),
     "course_assignments": Endpoint(
         "courses/{course_id}/analytics/assignments",
         ("course_assignments",),

@@ -115,7 +115,9 @@ KEY = b"-----BEGIN PRIVATE KEY-----\nnot used: nothing is sent\n-----END PRIVATE
     ids=["canvas", "lrs", "token-exchange", "xapi-send"],
 )
 def test_plain_http_to_a_remote_host_is_refused_the_same_way(make):
-    with pytest.raises(cf.ConfigError, match=r"Refusing plain http:// to (canvas|lrs)\.example\.edu for .*Use https://"):
+    with pytest.raises(
+        cf.ConfigError, match=r"Refusing plain http:// to (canvas|lrs)\.example\.edu for .*Use https://"
+    ):
         make()
 
 

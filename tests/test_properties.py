@@ -115,6 +115,8 @@ scalars = st.one_of(
         ]
     ),
 )
+
+
 def _nested(depth: int) -> list:
     value: list = []
     for _ in range(depth):

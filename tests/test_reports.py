@@ -128,7 +128,10 @@ def test_student_table_counts_the_submission_events(reported):
         )
         row = table.loc[student_id]
         assert (row["on_time"], row["late"], row["missing"], row["excused"]) == (
-            status["on_time"], status["late"], status["missing"], status["excused"]
+            status["on_time"],
+            status["late"],
+            status["missing"],
+            status["excused"],
         ), student_id
         expected_score = records[student_id].current_score
         assert row["current_score"] == pytest.approx(np.nan if expected_score is None else expected_score, nan_ok=True)
@@ -199,7 +202,7 @@ def test_weekly_activity_means_follow_the_events(reported):
     rows = []
     for sid, e in course.enrollments.items():
         local = pd.to_datetime(e.hours, unit="s", utc=True).tz_convert(tz).tz_localize(None)
-        monday = (local.normalize() - pd.to_timedelta(local.day_of_week, unit="D"))
+        monday = local.normalize() - pd.to_timedelta(local.day_of_week, unit="D")
         rows.append(pd.DataFrame({"student_id": sid, "week": monday, "views": e.views}))
     views = pd.concat(rows)
     course_mean = views.groupby("week")["views"].sum() / len(course.enrollments)

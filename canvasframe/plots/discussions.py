@@ -83,8 +83,15 @@ def plot_reply_network(
             edge = ["black" if n == highlight else ("0.2" if n in near else "white") for n in group]
             widths_ = [2.5 if n == highlight else 0.8 for n in group]
             nx.draw_networkx_nodes(
-                graph, position, nodelist=group, node_size=sizes, node_shape=shape, node_color=colour,
-                edgecolors=edge, linewidths=widths_, ax=ax,
+                graph,
+                position,
+                nodelist=group,
+                node_size=sizes,
+                node_shape=shape,
+                node_color=colour,
+                edgecolors=edge,
+                linewidths=widths_,
+                ax=ax,
                 label="instructor" if shape == "s" else "student",
             )
     if isolates:

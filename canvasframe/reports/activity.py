@@ -87,9 +87,7 @@ def _per_student_week(students: pd.Series, times: pd.Series, counts: pd.Series, 
     return counts.groupby([students.astype("int64").rename("student_id"), week.rename("week")]).sum()
 
 
-def _means(
-    views: pd.Series, posts: pd.Series, students: pd.Index, weeks: pd.Index
-) -> tuple[pd.Series, pd.Series]:
+def _means(views: pd.Series, posts: pd.Series, students: pd.Index, weeks: pd.Index) -> tuple[pd.Series, pd.Series]:
     """Means per student per week over ``students`` (absent students and weeks count as zero)."""
     result = []
     for counts in (views, posts):

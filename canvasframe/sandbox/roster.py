@@ -126,9 +126,7 @@ def _build(inst: Institution, course: Course) -> Roster:
     base = inst.config.id_base + 2_000_001 + 10_000 * list(inst.courses).index(course.id)
     students = sorted(course.enrollments)
     code = course.name.split(":")[0]
-    sections = tuple(
-        Section(base + k, course.id, f"{code} section {k + 1}", tuple(students[k::2])) for k in range(2)
-    )
+    sections = tuple(Section(base + k, course.id, f"{code} section {k + 1}", tuple(students[k::2])) for k in range(2))
     section_of = {s: section.id for section in sections for s in section.student_ids}
     records, rows = [], []
     next_id = base + 2

@@ -158,9 +158,7 @@ TRANSFORMS: dict[str, Transform] = {
     "student_summaries": Transform(student_summaries, _COURSE),
     "page_views": Transform(page_views, _COURSE, fan_out="students", keys=PAGE_VIEWS_ORDER),
     "participations": Transform(participations, _COURSE, fan_out="students", keys=PARTICIPATIONS_ORDER),
-    "student_assignments": Transform(
-        student_assignments, _COURSE, fan_out="students", keys=STUDENT_ASSIGNMENTS_ORDER
-    ),
+    "student_assignments": Transform(student_assignments, _COURSE, fan_out="students", keys=STUDENT_ASSIGNMENTS_ORDER),
     "communication": Transform(communication, _COURSE, fan_out="students", keys=COMMUNICATION_ORDER),
     "discussion_topics": Transform(discussion_topics, _COURSE),
     "discussion_entries": Transform(discussion_entries, _COURSE, fan_out="topics"),

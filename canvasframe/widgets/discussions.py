@@ -125,7 +125,5 @@ class DiscussionsTab(ipw.VBox):
         # Last, so a row naming this person means the network above already rings them.
         row = table[table["user_id"] == person]
         self.person_table.value = (
-            f"<b>Highlighted: {html.escape(str(person))}</b>{_table(row)}"
-            if person is not None
-            else ""
+            f"<b>Highlighted: {html.escape(str(person))}</b>{_table(row)}" if person is not None else ""
         )
