@@ -27,6 +27,7 @@ import orjson
 import requests
 import urllib3
 
+from . import _settings as defaults
 from .errors import (
     AuthenticationError,
     CanvasAPIError,
@@ -274,11 +275,11 @@ class Limits:
         Redirects followed for one request; only to the same origin, and only for GET.
     """
 
-    max_retry_after: float = 60.0
-    deadline: float = 300.0
-    max_body: int = 32 * 2**20
-    max_pages: int = 10_000
-    max_redirects: int = 5
+    max_retry_after: float = defaults.MAX_RETRY_AFTER
+    deadline: float = defaults.DEADLINE
+    max_body: int = defaults.MAX_BODY
+    max_pages: int = defaults.MAX_PAGES
+    max_redirects: int = defaults.MAX_REDIRECTS
 
 
 @dataclass(frozen=True)
@@ -298,10 +299,10 @@ class RetryPolicy:
         The first delay's upper bound and the largest delay, in seconds.
     """
 
-    retries: int = 5
-    throttle_retries: int = 10
-    backoff: float = 0.5
-    max_backoff: float = 20.0
+    retries: int = defaults.RETRIES
+    throttle_retries: int = defaults.THROTTLE_RETRIES
+    backoff: float = defaults.BACKOFF
+    max_backoff: float = defaults.MAX_BACKOFF
 
     def delay(self, attempt: int) -> float:
         return random.uniform(0, min(self.max_backoff, self.backoff * 2**attempt))
@@ -339,7 +340,7 @@ class Transport:
         self,
         session: requests.Session | None = None,
         *,
-        timeout: tuple[float, float] = (10.0, 60.0),
+        timeout: tuple[float, float] = defaults.TIMEOUT,
         policy: RetryPolicy | None = None,
         governor: Governor | None = None,
         limits: Limits | None = None,
@@ -541,7 +542,7 @@ def follow_pages(
     read_page: Callable[[str, bool], tuple[T, str, str | None]],
     what: str,
     *,
-    max_pages: int = Limits.max_pages,
+    max_pages: int = defaults.MAX_PAGES,
 ) -> Iterator[T]:
     """Yield page after page until there is no next one.
 

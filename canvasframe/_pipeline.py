@@ -12,30 +12,30 @@ from __future__ import annotations
 
 import functools
 import numbers
-import os
 import string
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
+from . import _settings as defaults
+from ._fanout import iter_requests, run_units
+from ._progress import enabled, progress_bar
+from ._provenance import Provenance, now
 from ._shared import SharedReadings
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
 from .endpoints import ENDPOINTS, FRAMES, Endpoint, FanOut
-from .errors import CacheCorrupt, CacheMiss, CanvasframeWarning, ConfigError, NotFound, PermissionDenied
+from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, conversation_ids, is_digits
 
-__all__ = ["LoadOptions", "Unit", "check_ids", "check_term", "progress_enabled", "run"]
+__all__ = ["LoadOptions", "Unit", "check_ids", "check_term", "run"]
 
 Unit = dict[str, Any]
-PROGRESS_THRESHOLD = 20  # fan-outs larger than this show a progress bar
 CHUNK = 250  # a fan-out's answers turned into rows at a time (see _fetch_fanned)
 
 
@@ -63,9 +63,7 @@ def check_ids(value: Any, name: str) -> list[int]:
     unique = list(dict.fromkeys(result))
     if len(unique) < len(result):
         repeated = sorted(v for v, n in Counter(result).items() if n > 1)
-        warnings.warn(
-            f"{name} lists {repeated[:5]} more than once; each is loaded once.", CanvasframeWarning, stacklevel=4
-        )
+        warn(f"{name} lists {repeated[:5]} more than once; each is loaded once.")
     return unique
 
 
@@ -78,13 +76,6 @@ def check_term(term: Any) -> str:
     if isinstance(term, str) and is_digits(term):
         return term
     raise ConfigError(f'term must be "current", "completed" or a term id (integer), got {term!r}.')
-
-
-def progress_enabled(progress: bool | None) -> bool:
-    """``progress`` when given, else ``CANVASFRAME_PROGRESS`` (on unless 0/false/no/off)."""
-    if progress is not None:
-        return progress
-    return os.environ.get("CANVASFRAME_PROGRESS", "1").lower() not in ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -106,20 +97,15 @@ class LoadOptions:
             )
         if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, numbers.Real) or max_age < 0):
             raise ConfigError(f"max_age must be a number of seconds >= 0, got {max_age!r}.")
-        return cls(canvas or default_canvas(), bool(refresh), max_age, progress_enabled(progress))
+        session = canvas or default_canvas()
+        return cls(session, bool(refresh), max_age, enabled(progress, session.environment.progress))
 
 
 # -- the cache ------------------------------------------------------------------------------
 
 
-def _attach(frame: pd.DataFrame, meta: Mapping[str, Any], from_cache: bool) -> pd.DataFrame:
-    frame.attrs["canvasframe"] = {
-        "frame": meta["frame"],
-        "sources": list(meta["sources"]),
-        "fetched_at": meta["fetched_at"],
-        "from_cache": from_cache,
-    }
-    return frame
+def _from_cache(table: Any, meta: Mapping[str, Any]) -> pd.DataFrame:
+    return Provenance(meta["frame"], tuple(meta["sources"]), meta["fetched_at"], True).attach(to_frame(table))
 
 
 def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None:
@@ -135,15 +121,11 @@ def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None
         schema=SCHEMAS[frame],
     )
     if found.status == "hit" and not options.refresh:
-        return _attach(to_frame(found.table), found.meta, True)
+        return _from_cache(found.table, found.meta)
     if canvas.offline:
         if found.status in ("hit", "stale"):  # offline, a stale or refreshed entry is all there is
-            warnings.warn(
-                f"offline: serving {frame} {dict(unit)} from a cache entry fetched at {found.meta['fetched_at']}",
-                CanvasframeWarning,
-                stacklevel=6,  # the caller of the loader
-            )
-            return _attach(to_frame(found.table), found.meta, True)
+            warn(f"offline: serving {frame} {dict(unit)} from a cache entry fetched at {found.meta['fetched_at']}")
+            return _from_cache(found.table, found.meta)
         if found.status == "corrupt":
             raise CacheCorrupt(
                 f"Offline, and the cached {frame} for {dict(unit)} cannot be read ({found.problem}) at "
@@ -154,17 +136,13 @@ def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None
             "Load it once online (cf.connect(..., offline=False)), then re-run offline."
         )
     if found.status == "corrupt":
-        warnings.warn(
-            f"cache file {found.path} for {frame} is unreadable ({found.problem}); refetching it.",
-            CanvasframeWarning,
-            stacklevel=6,
-        )
+        warn(f"cache file {found.path} for {frame} is unreadable ({found.problem}); refetching it.")
     return None
 
 
 def _store(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, sources: list[str]) -> None:
     cache = Cache(canvas.cache_dir)
-    fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    fetched_at = now()
     for name, frame in frames.items():
         meta: dict[str, Any] = {
             "frame": name,
@@ -176,29 +154,18 @@ def _store(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, sourc
             "canvasframe_version": __version__,
         }
         table = to_table({c: frame[c] for c in frame.columns}, name)
-        _attach(frame, meta, False)
+        Provenance(name, tuple(sources), fetched_at, False).attach(frame)
         try:
             cache.write(cache.path(canvas.cache_namespace, name, dict(unit), meta["fingerprint"]), table, meta)
         except OSError as exc:  # a full disk or a folder you cannot write: the frame is still yours
-            warnings.warn(
+            warn(
                 f"could not cache {name} for {dict(unit)} in {cache.directory} ({type(exc).__name__}: "
                 f"{exc.strerror or exc}); it is returned but will be fetched again next time. Free space "
-                "or pass cache_dir= to cf.connect().",
-                CanvasframeWarning,
-                stacklevel=6,
+                "or pass cache_dir= to cf.connect()."
             )
 
 
 # -- fetching -------------------------------------------------------------------------------
-
-
-def _progress_bar(description: str) -> Callable[[int], Any]:
-    def make(total: int) -> Any:
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, desc=description, unit="req", leave=False)
-
-    return make
 
 
 def _fetch_once(ep: Endpoint, unit: Unit, canvas: Canvas) -> Fetched:
@@ -363,10 +330,7 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[
             yield functools.partial(_fetch_item, ep, unit | fields, key, canvas)
 
     label = f"course {unit['course_id']}" if "course_id" in unit else ep.fan_out
-    make_bar = _progress_bar(label) if options.progress else None
-
-    def bar(total: int) -> Any:
-        return make_bar(total) if make_bar is not None and total > PROGRESS_THRESHOLD else None
+    bar = progress_bar(label, more_than=defaults.PROGRESS_THRESHOLD) if options.progress else None
 
     unfilled = {name: f":{name}" for _, name, _, _ in string.Formatter().parse(ep.path) if name and name not in unit}
     source = canvas.url_for(ep.url_path(unit | unfilled))
@@ -375,7 +339,7 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[
     def chunks() -> Iterator[tuple[list[tuple[Any, Any]], str]]:
         chunk: list[tuple[Any, Any]] = []
         made_any = False
-        for n, result in enumerate(canvas.iter_many(calls(), progress=bar)):
+        for n, result in enumerate(iter_requests(canvas, calls(), progress=bar)):
             chunk.append((items[n], result.data))
             if len(chunk) == chunk_size:
                 yield chunk, source
@@ -428,15 +392,12 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
         _raise_unless_course_exists(unit["course_id"], options.canvas, exc)
         # The course exists: Canvas's 404 means no students with analytics (none enrolled, none
         # active, or the course unpublished), which is an empty frame, not a failed load.
-        warnings.warn(
+        warn(
             f"{frame}: course {unit['course_id']} has no students with analytics "
-            f"(Canvas answered 404: {exc.canvas_message or 'not found'}); returning no rows for it.",
-            CanvasframeWarning,
-            stacklevel=5,
+            f"(Canvas answered 404: {exc.canvas_message or 'not found'}); returning no rows for it."
         )
         empty = empty_frame(frame)
-        empty.attrs["canvasframe"] = {"frame": frame, "sources": [exc.url], "fetched_at": None, "from_cache": False}
-        return empty
+        return Provenance(frame, (exc.url,), None, False).attach(empty)
     _store(options.canvas, frames, unit, urls)
     return frames[frame]
 
@@ -456,8 +417,8 @@ def _load_units(frame: str, units: Iterable[Unit], options: LoadOptions) -> pd.D
         return _load_one(frame, units[0], options)
     quiet = replace(options, progress=False)  # one bar over the units, not one per fan-out
     calls = [functools.partial(_load_one, frame, unit, quiet) for unit in units]
-    bar = _progress_bar(f"{frame}: {len(units)} units") if options.progress else None
-    return combine(frame, options.canvas.get_many_units(calls, progress=bar))
+    bar = progress_bar(f"{frame}: {len(units)} units", "unit") if options.progress else None
+    return combine(frame, run_units(options.canvas, calls, progress=bar))
 
 
 def combine(frame: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -467,15 +428,7 @@ def combine(frame: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return empty_frame(frame)
     combined = pd.concat(parts, ignore_index=True)
-    infos = [p.attrs["canvasframe"] for p in parts]
-    stamps = [i["fetched_at"] for i in infos if i["fetched_at"]]
-    combined.attrs["canvasframe"] = {
-        "frame": frame,
-        "sources": [s for i in infos for s in i["sources"]],
-        "fetched_at": min(stamps) if stamps else None,
-        "from_cache": all(i["from_cache"] for i in infos),
-    }
-    return combined
+    return Provenance.merged(frame, [Provenance.of(p) for p in parts]).attach(combined)
 
 
 def run(

@@ -6,21 +6,21 @@ JSON (Python objects) and never builds frames; that is :mod:`canvasframe.transfo
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import os
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from . import _settings as defaults
 from ._concurrency import ConcurrencyGovernor
 from ._http import RETRY_STATUSES, Limits, RetryPolicy, Transport, check_token, check_url, follow_pages, origin
 from .errors import ConfigError, ResponseFormatError, ServerError, redact, remember_secret
@@ -30,13 +30,8 @@ __all__ = ["Canvas", "Limits", "Token", "connect"]
 log = logging.getLogger("canvasframe")
 
 STRING_IDS = "application/json+canvas-string-ids"
-# Canvas charges each request 50 units before it judges it, and refuses at 600: from an empty bucket
-# eleven are admitted and a twelfth is refused. The governor (see _concurrency.py) keeps below what
-# the bucket can take as the requests' own cost builds up.
-DEFAULT_MAX_WORKERS = 11
 Token = str | Callable[[], str]
 """An access token, or a callable that returns a fresh one per request (e.g. ``cf.lti.ClientCredentials``)."""
-R = TypeVar("R")
 
 
 @dataclass
@@ -72,10 +67,12 @@ class Canvas:
     cache_dir : str or path, optional
         Where loaders keep Arrow files (default: ``CANVASFRAME_CACHE_DIR`` or the user cache dir).
     max_workers : int, optional
-        Upper bound on concurrent requests (default 11, what Canvas's empty rate-limit bucket
+        Upper bound on concurrent requests (default: what Canvas's empty rate-limit bucket
         admits; the adaptive controller keeps below what the bucket can take as it fills).
     timeout : (float, float)
         Connect and read timeouts in seconds.
+
+        Every default is listed once, with its value, on the settings page (``docs/settings.md``).
     retries, throttle_retries, backoff, max_backoff
         Retry policy; see :class:`canvasframe._http.RetryPolicy`.
     poll_timeout : float
@@ -87,9 +84,9 @@ class Canvas:
     cache_namespace : str, optional
         Name under which cache entries are filed; defaults to the host (``host:port``).
     limits : Limits, optional
-        Caps on what a server can make canvasframe do: the longest ``Retry-After`` wait
-        (60 s), one request's total deadline (300 s), the largest answer after decompression
-        (32 MiB), the most pages of one list (10,000) and redirects (5, same origin only).
+        Caps on what a server can make canvasframe do: the longest ``Retry-After`` wait, one
+        request's total deadline, the largest answer after decompression, the most pages of one
+        list and same-origin redirects (see :class:`canvasframe.Limits`).
 
     Examples
     --------
@@ -107,24 +104,25 @@ class Canvas:
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         max_workers: int | None = None,
-        timeout: tuple[float, float] = (10.0, 60.0),
-        retries: int = 5,
-        throttle_retries: int = 10,
-        backoff: float = 0.5,
-        max_backoff: float = 20.0,
-        poll_timeout: float = 300.0,
+        timeout: tuple[float, float] = defaults.TIMEOUT,
+        retries: int = defaults.RETRIES,
+        throttle_retries: int = defaults.THROTTLE_RETRIES,
+        backoff: float = defaults.BACKOFF,
+        max_backoff: float = defaults.MAX_BACKOFF,
+        poll_timeout: float = defaults.POLL_TIMEOUT,
         offline: bool | None = None,
         session: requests.Session | None = None,
         cache_namespace: str | None = None,
         limits: Limits | None = None,
     ) -> None:
-        base_url = base_url or os.environ.get("CANVAS_BASE_URL")
+        env = defaults.environment()  # read once, here
+        base_url = base_url or env.base_url
         if not base_url:
             raise ConfigError("No Canvas URL: pass base_url= or set CANVAS_BASE_URL (or use cf.sample()).")
         self.root_url = _normalise_base_url(base_url)
         self.api_url = self.root_url + "/api/v1/"
         self._origin = origin(self.root_url)
-        token = token if token is not None else os.environ.get("CANVAS_API_TOKEN")
+        token = token if token is not None else env.token
         if callable(token):  # e.g. cf.lti.ClientCredentials: asked for a fresh token per request
             self.__token: Token = token
         elif not token or not token.strip():
@@ -132,14 +130,15 @@ class Canvas:
         else:
             self.__token = check_token(token)
             remember_secret(self.__token)
-        self.max_workers = int(max_workers or DEFAULT_MAX_WORKERS)
+        self.max_workers = int(max_workers or defaults.MAX_WORKERS)
         if self.max_workers < 1:
             raise ConfigError(f"max_workers must be at least 1, got {max_workers!r}.")
         self.poll_timeout = poll_timeout
         self.cache_dir = cache_dir
         if offline is None:
-            offline = os.environ.get("CANVASFRAME_OFFLINE", "").lower() in ("1", "true", "yes")
+            offline = env.offline
         self.offline = offline
+        self.environment = dataclasses.replace(env, token=None)  # what the session read; never the token
         self.cache_namespace = cache_namespace or urlsplit(self.root_url).netloc
         self.governor = ConcurrencyGovernor(self.max_workers)
         if session is None:
@@ -150,9 +149,8 @@ class Canvas:
             # replace the token's Authorization header with Basic auth.
             session.trust_env = False
             session.proxies.update(requests.utils.get_environ_proxies(self.root_url))
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-            if bundle:
-                session.verify = bundle
+            if env.ca_bundle is not None:
+                session.verify = str(env.ca_bundle)
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.max_workers + 2)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -206,14 +204,6 @@ class Canvas:
     def session(self) -> requests.Session:
         """The ``requests.Session`` requests go through."""
         return self.transport.session
-
-    @property
-    def timeout(self) -> tuple[float, float]:
-        return self.transport.timeout
-
-    @property
-    def policy(self) -> RetryPolicy:
-        return self.transport.policy
 
     @property
     def stats(self) -> dict[str, int]:
@@ -329,7 +319,7 @@ class Canvas:
     def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[tuple[list[Any], str]]:
         """Yield ``(rows, redacted URL)`` page by page of a list endpoint, following ``Link: rel="next"``
         (asks ``per_page=100``); only one page's JSON is held at a time."""
-        first_params = {"per_page": 100, **(params or {})}
+        first_params = {"per_page": defaults.PER_PAGE, **(params or {})}
 
         def read_page(url: str, first: bool) -> tuple[tuple[list[Any], str], str, str | None]:
             data, response = self.request(url, first_params if first else None)  # next links carry every parameter
@@ -350,96 +340,6 @@ class Canvas:
             urls.append(url)
         return Fetched(items, urls)
 
-    def get_many(
-        self,
-        calls: Iterable[Callable[[], R]],
-        *,
-        progress: Callable[[int], Any] | None = None,
-        threads: int | None = None,
-    ) -> list[R]:
-        """Run many zero-argument calls (typically ``get_json`` partials) concurrently.
-
-        Results come back in input order; see :meth:`iter_many`, which this collects.
-        """
-        return list(self.iter_many(calls, progress=progress, threads=threads))
-
-    def get_many_units(
-        self,
-        calls: Iterable[Callable[[], R]],
-        *,
-        progress: Callable[[int], Any] | None = None,
-    ) -> list[R]:
-        """Run calls that each load a whole unit (a course's frames) concurrently; results in input order.
-
-        Up to ``max_workers`` units run at once: each has at least one request in flight, so
-        that many keep every slot busy, and each unit more would only hold its partial results
-        in memory and the threads of its own fan-out (see :meth:`iter_many`).
-        """
-        return self.get_many(calls, progress=progress, threads=self.max_workers)
-
-    def iter_many(
-        self,
-        calls: Iterable[Callable[[], R]],
-        *,
-        progress: Callable[[int], Any] | None = None,
-        threads: int | None = None,
-    ) -> Iterator[R]:
-        """Run many zero-argument calls concurrently; yield their results in input order as they are done.
-
-        ``calls`` may be a generator that is still reading what to call (the pages of a student
-        list): each call starts as soon as it is yielded, and results already done are handed
-        on in between, so a consumer that turns them into rows holds only a few at a time. The
-        first call that finally fails cancels those not yet started and raises its typed error:
-        never a partial list. ``progress(total)`` may return a bar with ``update``/``close``; it
-        is made once every call is known.
-
-        ``threads`` is how many calls run at once. The default, twice ``max_workers``, suits calls
-        that each make one request: the governor holds the extra threads, so when an answer
-        frees a slot a thread is already waiting to send, instead of one still reading its
-        answer. Calls that each load a whole course go through :meth:`get_many_units`.
-        """
-        failed: list[BaseException] = []
-
-        def note_failure(future: Future[R]) -> None:
-            if not future.cancelled() and future.exception() is not None:
-                failed.append(future.exception())  # type: ignore[arg-type]
-
-        with ThreadPoolExecutor(max_workers=threads or 2 * self.max_workers, thread_name_prefix="canvasframe") as pool:
-            pending: deque[Future[R]] = deque()  # submitted and not yet handed on, in input order
-            submitted = 0
-            bar = None
-
-            def hand_on(wait: bool) -> Iterator[R]:
-                """The results at the front of ``pending``: those done, or (``wait``) all of them."""
-                while pending and (wait or pending[0].done()):
-                    if failed:
-                        raise failed[0]
-                    result = pending.popleft().result()  # popped: the result is the consumer's now
-                    if bar is not None:
-                        bar.update(1)
-                    yield result
-
-            try:
-                for call in calls:
-                    if failed:  # a call already failed while the rest were still being listed
-                        raise failed[0]
-                    pending.append(pool.submit(call))
-                    pending[-1].add_done_callback(note_failure)
-                    submitted += 1
-                    yield from hand_on(wait=False)
-                if progress is not None and submitted:
-                    bar = progress(submitted)
-                    if bar is not None:
-                        bar.update(submitted - len(pending))
-                yield from hand_on(wait=True)
-            except BaseException:
-                for other in pending:
-                    other.cancel()
-                raise
-            finally:
-                if bar is not None:
-                    bar.close()
-
 
 _default: Canvas | None = None
 _default_lock = threading.Lock()
@@ -457,7 +357,7 @@ def default_canvas() -> Canvas:
     global _default
     with _default_lock:
         if _default is None:
-            if not os.environ.get("CANVAS_BASE_URL"):
+            if defaults.environment().base_url is None:
                 raise ConfigError(
                     "No Canvas session: call cf.connect(base_url, token) or cf.sample(), "
                     "or set CANVAS_BASE_URL and CANVAS_API_TOKEN."
@@ -472,12 +372,12 @@ def connect(
     *,
     cache_dir: str | os.PathLike[str] | None = None,
     max_workers: int | None = None,
-    timeout: tuple[float, float] = (10.0, 60.0),
-    retries: int = 5,
-    throttle_retries: int = 10,
-    backoff: float = 0.5,
-    max_backoff: float = 20.0,
-    poll_timeout: float = 300.0,
+    timeout: tuple[float, float] = defaults.TIMEOUT,
+    retries: int = defaults.RETRIES,
+    throttle_retries: int = defaults.THROTTLE_RETRIES,
+    backoff: float = defaults.BACKOFF,
+    max_backoff: float = defaults.MAX_BACKOFF,
+    poll_timeout: float = defaults.POLL_TIMEOUT,
     offline: bool | None = None,
     session: requests.Session | None = None,
     cache_namespace: str | None = None,

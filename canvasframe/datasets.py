@@ -31,7 +31,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ._atomic import atomic_write
+from ._fanout import run_units
+from ._progress import enabled, progress_bar
+from ._provenance import Provenance, now
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, default_canvas
@@ -231,7 +233,7 @@ def export_dataset(
     >>> cf.export_dataset(cf.load_page_views, [canvas.sample_course_id], folder, pseudonymize=key).status.tolist()
     ['pulled']
     """
-    from ._pipeline import check_ids, progress_enabled
+    from ._pipeline import check_ids
 
     canvas = canvas or default_canvas()
     loaders = _export_loaders(loader)
@@ -276,19 +278,15 @@ def export_dataset(
             with lock:
                 sections[name]["courses"][str(course_id)] = {
                     "rows": rows,
-                    "fetched_at": frame.attrs.get("canvasframe", {}).get("fetched_at"),
-                    "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "fetched_at": Provenance.of(frame).fetched_at,
+                    "exported_at": now(),
                 }
                 _write_json(manifest_path, manifest)  # after the data: a listed course is always complete
 
-    def bar(total: int) -> Any:
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, desc=f"export {', '.join(names)}", unit="course")
-
     # The first failure stops the courses not yet started; those already running finish and are listed.
     calls = [functools.partial(pull, c) for c in ids if todo[c]]
-    canvas.get_many_units(calls, progress=bar if progress_enabled(progress) and calls else None)
+    bar = progress_bar(f"export {', '.join(names)}", "course")
+    run_units(canvas, calls, progress=bar if enabled(progress, canvas.environment.progress) else None)
     report = []
     for c in ids:
         for name in names:

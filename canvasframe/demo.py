@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import discussions, reports
+from ._palette import NOTICE
 from ._sample import sample
 from .gallery import FIGURES, GalleryData, render
 
@@ -20,7 +21,7 @@ body {{ font-family: system-ui, sans-serif; max-width: 1000px; margin: 2rem auto
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; }}
 td, th {{ border: 1px solid #ddd; padding: 0.2rem 0.5rem; text-align: right; }}
-.notice {{ background: #fff4e0; border-left: 4px solid #E69F00; padding: 0.5rem 1rem; }}
+.notice {{ background: #fff4e0; border-left: 4px solid {notice}; padding: 0.5rem 1rem; }}
 </style></head><body>
 <h1>canvasframe demo: sample course {course_id}</h1>
 <p class="notice">All data here is <strong>synthetic</strong>: canvasframe's bundled sample institution,
@@ -122,7 +123,9 @@ def run_demo(out: Path, *, lab: bool = False) -> int:
     report = out / "index.html"
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     report.write_text(
-        _PAGE.format(course_id=course_id, url=html.escape(canvas.root_url), when=when, body="\n".join(body))
+        _PAGE.format(
+            notice=NOTICE, course_id=course_id, url=html.escape(canvas.root_url), when=when, body="\n".join(body)
+        )
     )
     print(f"Done in {time.monotonic() - started:.1f} s. Report: {report.resolve()}")
     return 0

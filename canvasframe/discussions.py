@@ -28,7 +28,6 @@ Examples
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,23 +36,19 @@ import pandas as pd
 
 from ._atomic import atomic_write
 from ._frames import require
-from .errors import CanvasframeWarning, ConfigError
+from ._time import as_utc
+from .errors import ConfigError, warn
 
 __all__ = ["discussion_metrics", "network_summary", "reply_edges", "reply_graph", "to_graphml"]
 
 _ENTRY_COLUMNS = ("course_id", "topic_id", "entry_id", "parent_id", "user_id", "deleted", "created_at")
 _TOPIC_COLUMNS = ("course_id", "topic_id", "author_id", "is_announcement")
-_EDGE_COLUMNS = ("from_user", "to_user", "replies", "first_at", "last_at", "self_reply")
 
 
 def _timestamp(until: Any) -> pd.Timestamp | None:
     if until is None:
         return None
-    try:
-        stamp = pd.Timestamp(until)
-    except (ValueError, TypeError):
-        raise ConfigError(f"until must be a timestamp (e.g. '2026-10-01'), got {until!r}.") from None
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return as_utc(until, "until")
 
 
 def _posts(
@@ -188,7 +183,7 @@ def _eigenvector(graph: nx.DiGraph) -> dict[int, float]:
     try:
         scores = nx.eigenvector_centrality(undirected, max_iter=2000, weight="replies")
     except nx.PowerIterationFailedConvergence:
-        warnings.warn("eigenvector centrality did not converge; it is NaN.", CanvasframeWarning, stacklevel=3)
+        warn("eigenvector centrality did not converge; it is NaN.")
         return dict.fromkeys(graph, float("nan"))
     # Power iteration leaves a rounding residue (1e-19) on people without ties; they have none.
     return {n: (scores[n] if undirected.degree(n) else 0.0) for n in graph}

@@ -29,8 +29,11 @@ Warnings use :class:`CanvasframeWarning`.
 
 from __future__ import annotations
 
+import os
 import re
 import reprlib
+import sys
+import warnings
 from typing import Any
 
 __all__ = [
@@ -97,6 +100,27 @@ class CanvasframeError(Exception):
 
 class CanvasframeWarning(UserWarning):
     """Something worth knowing that did not stop the load (e.g. a course with no students)."""
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str, category: type[Warning] = CanvasframeWarning) -> None:
+    """Warn with ``message``, attributed to the first caller outside canvasframe (no hand-counted stacklevel).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("a course with no students")
+    >>> caught[0].filename.startswith(_PACKAGE)
+    False
+    """
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(redact(message), category, stacklevel=level + 1)
 
 
 class ConfigError(CanvasframeError, ValueError):

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import requests
 
+from . import _settings as defaults
 from ._http import RetryPolicy, Transport, check_url
 from .errors import ConfigError, ResponseFormatError, remember_secret
 from .transforms.lti import PLACEMENTS
@@ -70,7 +71,7 @@ class ClientCredentials:
         scopes: Sequence[str] = DEFAULT_SCOPES,
         kid: str | None = None,
         session: requests.Session | None = None,
-        timeout: float = 30.0,
+        timeout: float = defaults.TOKEN_TIMEOUT,
         policy: RetryPolicy | None = None,
     ) -> None:
         self.client_id = str(client_id)

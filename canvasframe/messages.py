@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import string
-import warnings
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,13 +27,13 @@ from ._frames import require
 from .client import Canvas, default_canvas
 from .errors import (
     CanvasAPIError,
-    CanvasframeWarning,
     ConfigError,
     ConfirmationRequired,
     MessagesNotSent,
     NetworkError,
     ResponseFormatError,
     ServerError,
+    warn,
 )
 
 __all__ = ["draft", "journal_path", "send"]
@@ -221,11 +220,9 @@ def send(
         raise MessagesNotSent(_summary(frame), frame)
     skipped = frame.loc[frame["status"] == UNCERTAIN, "student_id"].tolist()
     if skipped:
-        warnings.warn(
+        warn(
             f"Not sent again to student(s) {skipped}: an earlier send got no answer, so they may have the message "
-            "already (check with load_conversations). Pass retry_uncertain=True to send to them anyway.",
-            CanvasframeWarning,
-            stacklevel=2,
+            "already (check with load_conversations). Pass retry_uncertain=True to send to them anyway."
         )
     return frame
 

@@ -28,6 +28,7 @@ import isodate
 import pandas as pd
 import requests
 
+from . import _settings as defaults
 from ._http import Limits, RetryPolicy, Transport, check_url, follow_pages
 from .errors import ConfigError, FileFormatError, ResponseFormatError, remember_secret
 from .schemas import to_frame, to_table
@@ -86,7 +87,7 @@ class LRS:
         endpoint: str,
         auth: tuple[str, str] | str | None = None,
         *,
-        timeout: tuple[float, float] = (10.0, 60.0),
+        timeout: tuple[float, float] = defaults.TIMEOUT,
         session: requests.Session | None = None,
         policy: RetryPolicy | None = None,
         limits: Limits | None = None,
@@ -381,7 +382,7 @@ def send_to_canvas(
     consumer_key: str,
     shared_secret: str,
     *,
-    timeout: tuple[float, float] = (10.0, 30.0),
+    timeout: tuple[float, float] = defaults.CALLBACK_TIMEOUT,
     session: requests.Session | None = None,
     policy: RetryPolicy | None = None,
 ) -> None:

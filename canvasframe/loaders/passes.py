@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
 
-from .._pipeline import check_ids, combine, progress_enabled
+from .._fanout import iter_requests, run_units
+from .._pipeline import check_ids, combine
+from .._progress import enabled, progress_bar
 from ..client import Canvas, default_canvas
 from ..endpoints import FRAMES
 from ..errors import ConfigError
@@ -100,17 +101,13 @@ def load_course(
         # of the same call (participations beside page views) are cached by it.
         read_by_others = {_READS[f] for f in chosen if f in _READS}
         leaders = list({FRAMES[f].path: f for f in reversed(chosen) if f not in read_by_others}.values())
-        session.get_many([functools.partial(load, course, f) for f in leaders])
+        for _ in iter_requests(session, [functools.partial(load, course, f) for f in leaders]):
+            pass  # each leader's frames are in the cache once its call is done
         return {f: load(course, f) for f in chosen}  # each from the cache now
 
-    def bar(total: int) -> Any:
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, desc=f"{len(chosen)} frames", unit="course", leave=False)
-
-    show = progress_enabled(progress) and len(ids) > 1
+    show = enabled(progress, session.environment.progress) and len(ids) > 1
     calls = [functools.partial(one_course, c) for c in ids]
-    per_course = session.get_many_units(calls, progress=bar if show else None)
+    per_course = run_units(session, calls, progress=progress_bar(f"{len(chosen)} frames", "course") if show else None)
     return {f: combine(f, [course[f] for course in per_course]) for f in chosen}
 
 

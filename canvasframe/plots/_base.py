@@ -13,26 +13,15 @@ from matplotlib.axes import Axes
 
 from .._docstrings import PARAMETERS
 from .._frames import require as require
+from .._palette import ROLES, SERIES
 from ..errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Axes])
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
-PALETTE: dict[str, str] = {
-    "on_time": "#009E73",
-    "late": "#E69F00",
-    "missing": "#D55E00",
-    "floating": "#56B4E9",
-    "views": "#0072B2",
-    "participations": "#CC79A7",
-    "instructor_messages": "#0072B2",
-    "student_messages": "#E69F00",
-    "student": "#000000",
-    "box": "#999999",
-}
+PALETTE: dict[str, str] = dict(ROLES)  # see canvasframe/_palette.py
 # Canvas's "floating": work with no due date, not yet due, or excused (never counted as missing).
 LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating": "not due yet, no due date or excused"}
-TERM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+TERM_COLOURS = SERIES
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

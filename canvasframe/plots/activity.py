@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._time import binned, check_tz
 from ._base import LABELS, PALETTE, WEEKDAYS, axes, date_axis, doc, empty, naive_utc, outside_legend, require
 
 __all__ = [
@@ -119,6 +120,7 @@ def plot_page_view_heatmap(
     if student_id is not None:
         ids = [student_id] if isinstance(student_id, (int, np.integer)) else list(student_id)
         frame = frame[frame["student_id"].isin(ids)]
+    tz = check_tz(tz)
     title = f"Page views by weekday and hour ({tz})"
     if frame.empty:
         return empty(ax, f"hour of day ({tz})", "weekday", title)
@@ -271,12 +273,12 @@ def plot_communication(
     unit = {"D": "day", "W": "week", "MS": "month"}.get(freq, freq)
     if communication.empty:
         return empty(ax, "date (UTC)", f"messages per {unit}", "Communication")
-    binned = communication.set_index("date")[["instructor_messages", "student_messages"]].resample(freq).sum()
+    counts = binned(communication.set_index("date")[["instructor_messages", "student_messages"]], freq)
     for column, label in (
         ("instructor_messages", "instructor → student"),
         ("student_messages", "student → instructor"),
     ):
-        ax.plot(binned.index, binned[column], marker="o", color=PALETTE[column], label=label, **plot_kws)
+        ax.plot(counts.index, counts[column], marker="o", color=PALETTE[column], label=label, **plot_kws)
     date_axis(ax)
     ax.set_ylim(bottom=0)
     ax.set(xlabel="date (UTC)", ylabel=f"messages per {unit}", title="Communication")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .._time import binned
 from ..discussions import reply_graph
 from ._base import PALETTE, TERM_COLOURS, axes, date_axis, doc, empty, naive_utc, outside_legend, require
 
@@ -150,7 +151,7 @@ def plot_discussion_timeline(
     stamps = naive_utc(entries["created_at"])
     for i, (topic, times) in enumerate(stamps.groupby(entries["topic_id"])):
         colour = TERM_COLOURS[i % len(TERM_COLOURS)]
-        counts = times.dt.floor("D").value_counts().sort_index().resample(freq).sum()
+        counts = binned(times.dt.floor("D").value_counts().sort_index(), freq)
         ax.plot(counts.index, counts.to_numpy(), color=colour, label=titles.get(topic, str(topic)), **plot_kws)
         if topic in dues:
             ax.axvline(dues[topic], color=colour, linestyle=":", linewidth=1.2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._frames import require
+from .._time import week_start
 from ..errors import ConfigError
 from ._common import student_ids, with_sources
 
@@ -79,11 +80,7 @@ def weekly_activity(
 
 
 def _per_student_week(students: pd.Series, times: pd.Series, counts: pd.Series, tz: str) -> pd.Series:
-    try:
-        local = times.dt.tz_convert(tz).dt.tz_localize(None)
-    except Exception as exc:  # zoneinfo and pytz disagree on the error type for an unknown zone
-        raise ConfigError(f"tz={tz!r} is not a time zone name such as 'America/Chicago'.") from exc
-    week = local.dt.to_period("W-SUN").dt.start_time.astype("datetime64[us]")  # weeks ending Sunday start Monday
+    week = week_start(times, tz)
     return counts.groupby([students.astype("int64").rename("student_id"), week.rename("week")]).sum()
 
 

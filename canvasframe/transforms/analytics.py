@@ -10,14 +10,13 @@ course at once. Page views have their own module (:mod:`.page_views`).
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from ..errors import CanvasframeWarning
+from ..errors import warn
 from ..schemas import DEPARTMENT_STATS, QUARTILE_NAMES, TARDINESS
 from ._coerce import (
     as_bool,
@@ -193,11 +192,9 @@ def _first_of_each_student(rows: list[dict], source: str) -> list[dict]:
     if len(first) == len(rows):
         return rows
     repeated = sorted(s for s, n in Counter(ids).items() if n > 1)
-    warnings.warn(
+    warn(
         f"{source}: student(s) {repeated[:5]} listed more than once across pages (Canvas's offset paging "
-        "shifts when enrollments change during a read); each is kept once.",
-        CanvasframeWarning,
-        stacklevel=2,
+        "shifts when enrollments change during a read); each is kept once."
     )
     return [rows[i] for i in sorted(first.values())]
 

@@ -12,7 +12,6 @@ no duration, capped at 5 minutes.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -22,7 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..errors import CanvasframeWarning, ResponseFormatError
+from .._time import utc
+from ..errors import ResponseFormatError, warn
 from ..schemas import SCHEMAS, to_frame, to_table
 from ._coerce import is_iso_timestamp
 
@@ -129,11 +129,9 @@ def statements_to_frame(
         )
         rows.append({k: (_text(v) if k in _TEXT else v) for k, v in row.items()})
     if invalid:
-        warnings.warn(
+        warn(
             f"{len(invalid)} invalid timestamp(s) or duration(s) in {source} became NaT "
-            f"(first: {invalid[0]}); pass strict=True to raise instead.",
-            CanvasframeWarning,
-            stacklevel=3,
+            f"(first: {invalid[0]}); pass strict=True to raise instead."
         )
     columns = {name: [r[name] for r in rows] for name in SCHEMAS["xapi_statements"].names}
     columns["timestamp"] = pd.DatetimeIndex(columns["timestamp"], tz="UTC").as_unit("us") if rows else []
@@ -150,7 +148,7 @@ def _timestamp(value: Any, key: str, sid: str, strict: bool, invalid: list[str],
         if not isinstance(value, str) or not is_iso_timestamp(value):
             raise ValueError("not an ISO 8601 timestamp with a real offset")
         parsed = pd.Timestamp(value)
-        return parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed.tz_convert("UTC")
+        return utc(parsed)
     except (ValueError, TypeError, OverflowError) as exc:
         if strict:
             raise ResponseFormatError(source, f"statement {sid}: invalid {key} ({exc})", value) from None

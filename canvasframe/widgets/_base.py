@@ -11,10 +11,16 @@ import ipywidgets as ipw
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
+from .._palette import ERROR, MUTED
 from ..client import Canvas
 from ..errors import CanvasframeError
 
 FIGURE_DPI = 90
+
+
+def coloured(text: str, colour: str = ERROR) -> str:
+    """``text`` as escaped HTML in ``colour`` (by default the error colour)."""
+    return f'<span style="color:{colour}">{html.escape(text)}</span>'
 
 
 class Explorer(ipw.VBox):
@@ -29,8 +35,7 @@ class Explorer(ipw.VBox):
         super().__init__([ipw.HTML(f"<h3>{html.escape(title)}</h3>"), self.status])
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        colour = "#D55E00" if error else "#555"
-        self.status.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+        self.status.value = coloured(text, ERROR if error else MUTED)
 
     def _load(self, what: str, load: Callable[[], Any]) -> Any:
         """Run one loader with a visible 'loading' line; None (and the message) when it fails."""

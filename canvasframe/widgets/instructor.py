@@ -10,10 +10,11 @@ import ipywidgets as ipw
 import pandas as pd
 
 from .. import loaders, messages, plots, reports
+from .._palette import HIGHLIGHT
 from .._sample import SampleCanvas
 from ..client import default_canvas
 from ..errors import CanvasframeError, MessagesNotSent
-from ._base import Explorer
+from ._base import Explorer, coloured
 
 # name -> rule over a student_table; the Instructor view's filter, as New Analytics offers them.
 TABLE_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
@@ -38,9 +39,9 @@ def styled_table(table: pd.DataFrame) -> str:
         {"current_score": "{:.1f}", "last_activity_at": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"},
         na_rep="",
     )
-    styler = styler.map(lambda v: "background-color: #fbe3d6" if v >= 2 else "", subset=["missing", "late"])
+    styler = styler.map(lambda v: f"background-color: {HIGHLIGHT}" if v >= 2 else "", subset=["missing", "late"])
     styler = styler.map(
-        lambda v: "background-color: #fbe3d6" if pd.notna(v) and v >= 7 else "", subset=["days_since_activity"]
+        lambda v: f"background-color: {HIGHLIGHT}" if pd.notna(v) and v >= 7 else "", subset=["days_since_activity"]
     )
     return styler.set_uuid("cf-students").set_table_attributes('class="cf-table"').to_html()
 
@@ -149,7 +150,7 @@ class InstructorTab(ipw.VBox):
             self.draft = messages.draft(self.shown_table, self.subject.value, self.body.value, course_id=self.course_id)
         except CanvasframeError as exc:
             self.draft = None
-            self.preview.value = f'<span style="color:#D55E00">{html.escape(str(exc))}</span>'
+            self.preview.value = coloured(str(exc))
             return
         self.preview.value = self.draft[["student_id", "subject", "body"]].to_html(index=False)
 
@@ -177,10 +178,10 @@ class InstructorTab(ipw.VBox):
             self.sent = messages.send(self.draft, canvas=self.explorer.canvas, confirm=True)
         except MessagesNotSent as exc:
             self.sent = exc.results
-            self.send_status.value = f'<span style="color:#D55E00">{html.escape(str(exc))}</span>'
+            self.send_status.value = coloured(str(exc))
             return
         except CanvasframeError as exc:
-            self.send_status.value = f'<span style="color:#D55E00">{html.escape(str(exc))}</span>'
+            self.send_status.value = coloured(str(exc))
             return
         counts = self.sent["status"].value_counts()
         self.send_status.value = html.escape(", ".join(f"{n} {status}" for status, n in counts.items()))
