@@ -61,7 +61,6 @@ class ConcurrencyGovernor:
     def __init__(self, max_workers: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_workers = max_workers
         self.limit = max_workers
-        self.throttled = 0  # responses that were throttled, for reports and benchmarks
         self._clock = clock
         self._in_flight = 0
         self._cond = threading.Condition()
@@ -108,7 +107,6 @@ class ConcurrencyGovernor:
             self._own_cost = max(0.0, self._own_cost - (now - self._stamp) * LEAK_RATE) + (cost or 0.0)
             self._stamp = now
             if throttled:
-                self.throttled += 1
                 self.limit = max(1, self.limit // 2)
                 self._shared_until = now + SHARED_FOR  # the bucket was fuller than this client made it
             elif remaining is not None and math.isfinite(remaining):

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ._settings import environment
 from .client import Canvas, connect, set_default_canvas
-from .errors import ConfigError
 from .sandbox import Config, SandboxServer
-from .transforms import is_digits
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -187,9 +186,10 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
     >>> canvas, course_id, account_id = cf.connect_or_sample()
     Using the bundled sample institution (synthetic data): course 1078, account 1001.
     """
-    course_id = course_id or _env_int("CANVAS_COURSE_ID")
-    account_id = account_id or _env_int("CANVAS_ACCOUNT_ID")
-    if os.environ.get("CANVAS_BASE_URL") and os.environ.get("CANVAS_API_TOKEN") and course_id:
+    env = environment()
+    course_id = course_id or env.course_id
+    account_id = account_id or env.account_id
+    if env.base_url and env.token and course_id:
         canvas = connect()
         print(f"Using your Canvas at {canvas.root_url}: course {course_id}, account {account_id}.")
         return canvas, course_id, account_id
@@ -197,12 +197,3 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
     course_id, account_id = sample_canvas.sample_course_id, sample_canvas.sample_account_id
     print(f"Using the bundled sample institution (synthetic data): course {course_id}, account {account_id}.")
     return sample_canvas, course_id, account_id
-
-
-def _env_int(name: str) -> int | None:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return None
-    if not is_digits(value):
-        raise ConfigError(f"{name}={value!r} is not a Canvas id; set it to an integer or unset it.")
-    return int(value)

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from ._atomic import atomic_write
+from ._settings import environment
 from .schemas import MEMORY_POOL
 
 __all__ = ["Cache", "CacheInfo", "Lookup", "Status", "cache_key", "clear", "default_cache_dir", "human_size", "info"]
@@ -64,8 +65,7 @@ def _folder(name: str) -> str:
 
 def default_cache_dir() -> Path:
     """``CANVASFRAME_CACHE_DIR``, else the platform's user cache directory."""
-    env = os.environ.get("CANVASFRAME_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("canvasframe", appauthor=False))
+    return environment().cache_dir or Path(platformdirs.user_cache_dir("canvasframe", appauthor=False))
 
 
 def cache_key(namespace: str, frame: str, params: dict[str, Any], fingerprint: str) -> str:

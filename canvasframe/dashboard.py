@@ -24,6 +24,7 @@ from typing import IO
 import ipywidgets as ipw
 
 from ._sample import connect_or_sample
+from ._settings import environment
 from .errors import ConfigError, redact, remember_secret
 from .widgets import CourseExplorer, DepartmentExplorer
 
@@ -97,11 +98,12 @@ def _kernel_environment(course_id: int | None, account_id: int | None, *, sample
         for name in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN"):
             env.pop(name, None)
         return env
-    missing = [n for n in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN") if not os.environ.get(n)]
+    settings = environment()
+    missing = [n for n, v in (("CANVAS_BASE_URL", settings.base_url), ("CANVAS_API_TOKEN", settings.token)) if not v]
     if missing or course_id is None:
         need = missing + ([] if course_id is not None else ["a course id (canvasframe dashboard COURSE_ID)"])
         raise ConfigError(f"The dashboard needs {', '.join(need)}; or run  canvasframe dashboard --sample.")
-    remember_secret(os.environ["CANVAS_API_TOKEN"])  # masked in anything passed through from Voila
+    remember_secret(settings.token)  # masked in anything passed through from Voila
     env["CANVAS_COURSE_ID"] = str(course_id)
     if account_id is not None:
         env["CANVAS_ACCOUNT_ID"] = str(account_id)

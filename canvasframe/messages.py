@@ -24,6 +24,7 @@ import pandas as pd
 import platformdirs
 
 from ._frames import require
+from ._settings import environment
 from .client import Canvas, default_canvas
 from .errors import (
     CanvasAPIError,
@@ -107,7 +108,7 @@ def _recipients(students: pd.DataFrame | Iterable[int]) -> pd.DataFrame:
 
 def journal_path(canvas: Canvas) -> Path:
     """Where the journal of messages sent through ``canvas``'s Canvas is kept (one file per Canvas)."""
-    root = os.environ.get("CANVASFRAME_DATA_DIR") or platformdirs.user_data_dir("canvasframe", appauthor=False)
+    root = environment().data_dir or platformdirs.user_data_dir("canvasframe", appauthor=False)
     name = hashlib.sha256(canvas.cache_namespace.encode()).hexdigest()[:16]
     return Path(root) / "sent-messages" / f"{name}.jsonl"
 

@@ -140,7 +140,7 @@ def test_student_table_counts_the_submission_events(reported):
     as_of = pd.Timestamp(f["enrollments"].attrs["canvasframe"]["fetched_at"])
     active = table["last_activity_at"].notna()
     assert ((as_of - table.loc[active, "last_activity_at"]).dt.days == table.loc[active, "days_since_activity"]).all()
-    assert set(table.attrs["canvasframe"]["sources"]) == {"enrollments", "submissions", "summaries"}
+    assert set(table.attrs["canvasframe_report"]["sources"]) == {"enrollments", "submissions", "summaries"}
 
 
 def test_current_score_is_the_posted_grades_share(reported):

@@ -10,8 +10,10 @@ cached for up to 12 hours and use rules of their own. :func:`student_table` show
 Analytics counts beside them (``analytics_late``, ``analytics_missing``), so a disagreement is
 visible rather than hidden.
 
-Every report carries ``attrs["canvasframe"]`` with ``report`` (its name) and ``sources``: for
-each frame it was made from, when that frame was fetched and whether it came from the cache.
+Every report carries ``attrs["canvasframe_report"]`` with ``report`` (its name) and ``sources``:
+for each frame it was made from, when that frame was fetched and whether it came from the cache.
+(A loaded frame's own ``attrs["canvasframe"]``, which pandas would copy along, is dropped: a
+report is not that frame.)
 """
 
 from .activity import weekly_activity
