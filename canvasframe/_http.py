@@ -201,9 +201,16 @@ def error_details(text: str) -> tuple[str | None, int | None]:
 
 
 def raise_for_response(
-    response: requests.Response, *, hint: str | None = None, auth_statuses: tuple[int, ...] = (401,)
+    response: requests.Response,
+    *,
+    hint: str | None = None,
+    auth_statuses: tuple[int, ...] = (401,),
+    service: str = "Canvas",
 ) -> None:
     """Raise the typed error for an HTTP error answer, with the server's message (any Canvas body shape).
+
+    ``service`` names who answered (Canvas, an LRS, an LTI token endpoint, an xAPI callback) in the
+    message and the error's ``service``, and picks advice that fits it.
 
     ``auth_statuses`` become :class:`AuthenticationError` (an OAuth token endpoint also answers 400
     for a refused client); ``hint`` replaces the error class's advice where the caller knows better.
@@ -216,7 +223,7 @@ def raise_for_response(
         cls: type[CanvasAPIError] = AuthenticationError
     else:
         cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else CanvasAPIError)
-    raise cls(status, response.url, message, report, hint=hint)
+    raise cls(status, response.url, message, report, hint=hint, service=service)
 
 
 def is_throttled(response: requests.Response) -> bool:
@@ -408,7 +415,11 @@ class Transport:
             except _NETWORK_ERRORS as exc:
                 if attempt >= retries:
                     raise NetworkError(
-                        None, safe_url, detail=f"{type(exc).__name__} after {attempt + 1} attempts", hint=hint
+                        None,
+                        safe_url,
+                        detail=f"{type(exc).__name__} after {attempt + 1} attempts",
+                        hint=hint,
+                        service=what,
                     ) from None
                 problem = type(exc).__name__
             if response is not None:
@@ -422,7 +433,9 @@ class Transport:
                     self._count("throttled")
                     if throttled >= policy.throttle_retries:
                         message, _ = error_details(response.text)
-                        raise RateLimited(response.status_code, safe_url, message, retry_after=_retry_after(response))
+                        raise RateLimited(
+                            response.status_code, safe_url, message, retry_after=_retry_after(response), service=what
+                        )
                     wait_for = _retry_after(response)
                     throttled += 1
                     self._count("retries")
@@ -437,7 +450,7 @@ class Transport:
                     continue
                 if response.status_code >= 400:
                     if response.status_code not in retry_statuses or attempt >= retries:
-                        raise_for_response(response, hint=hint, auth_statuses=auth_statuses)
+                        raise_for_response(response, hint=hint, auth_statuses=auth_statuses, service=what)
                     problem = f"HTTP {response.status_code}"
                 elif body == "none":
                     return None, response
@@ -489,7 +502,7 @@ class Transport:
             except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, UnicodeError):
                 raise ConfigError(f"{what}: {redact(url)!r} is not a URL requests can send to.") from None
             try:
-                content = _read_body(response, deadline, limits)
+                content = _read_body(response, deadline, limits, what)
             finally:
                 response.close()
             location = response.headers.get("Location") if response.is_redirect else None
@@ -506,12 +519,12 @@ class Transport:
         raise ResponseFormatError(redact(url), f"more than {limits.max_redirects} redirects (a loop?)")
 
 
-def _read_body(response: requests.Response, deadline: float, limits: Limits) -> bytes:
+def _read_body(response: requests.Response, deadline: float, limits: Limits, service: str) -> bytes:
     """The whole body, decompressed, read as it arrives: never past the deadline or the size cap."""
     chunks, size = [], 0
     while True:
         if time.monotonic() > deadline:
-            raise _too_slow(redact(response.url), limits)
+            raise _too_slow(redact(response.url), limits, service)
         chunk = response.raw.read1(16384, decode_content=True)  # returns what has arrived, up to 16 KiB
         if not chunk:
             break
@@ -531,9 +544,12 @@ def _read_body(response: requests.Response, deadline: float, limits: Limits) -> 
 # -- page following --------------------------------------------------------------------------------
 
 
-def _too_slow(url: str, limits: Limits) -> NetworkError:
+def _too_slow(url: str, limits: Limits, service: str) -> NetworkError:
     return NetworkError(
-        None, url, detail=f"no complete answer within the {limits.deadline:.0f} s deadline (Limits.deadline)"
+        None,
+        url,
+        detail=f"no complete answer within the {limits.deadline:.0f} s deadline (Limits.deadline)",
+        service=service,
     )
 
 

@@ -128,15 +128,24 @@ def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None
             return _from_cache(found.table, found.meta)
         if found.status == "corrupt":
             raise CacheCorrupt(
-                f"Offline, and the cached {frame} for {dict(unit)} cannot be read ({found.problem}) at "
-                f"{found.path}. Go online (offline=False) to refetch it."
+                f"Offline, and the cached {frame} for {dict(unit)} of {canvas.cache_namespace} cannot be read "
+                f"({found.problem}): {found.path}. Go online (offline=False) to refetch it.",
+                frame=frame,
+                namespace=canvas.cache_namespace,
+                path=found.path,
             )
         raise CacheMiss(
-            f"Offline, and {frame} for {dict(unit)} is not in the cache at {cache.directory}. "
-            "Load it once online (cf.connect(..., offline=False)), then re-run offline."
+            f"Offline, and {frame} for {dict(unit)} of {canvas.cache_namespace} is not in the cache at "
+            f"{cache.directory}. Load it once online (cf.connect(..., offline=False)), then re-run offline.",
+            frame=frame,
+            namespace=canvas.cache_namespace,
+            path=cache.directory,
         )
     if found.status == "corrupt":
-        warn(f"cache file {found.path} for {frame} is unreadable ({found.problem}); refetching it.")
+        warn(
+            f"cache file {found.path} for {frame} of {canvas.cache_namespace} is unreadable ({found.problem}); "
+            "refetching it."
+        )
     return None
 
 

@@ -137,9 +137,12 @@ class CanvasAPIError(CanvasframeError):
     url : str
         The request URL with any credentials masked.
     canvas_message : str or None
-        The message from Canvas's error body, when it sent one.
+        The message from the error body, when the service sent one.
     error_report_id : int or None
         Canvas's error report id (5xx bodies), useful when contacting support.
+    service : str
+        Who answered (or did not): ``"Canvas"``, ``"the LRS"``, ``"Canvas's LTI token endpoint"``,
+        ``"Canvas's xAPI callback"``. The message speaks of it, and its advice fits it.
     """
 
     hint = "Check the URL and your access rights, then try again."
@@ -153,20 +156,22 @@ class CanvasAPIError(CanvasframeError):
         *,
         detail: str | None = None,
         hint: str | None = None,
+        service: str = "Canvas",
     ) -> None:
         self.status = status
+        self.service = service
         self.url = redact(url)
         self.canvas_message = redact(canvas_message) if canvas_message else canvas_message
         self.error_report_id = error_report_id
         what = f"HTTP {status}" if status is not None else "no response"
         parts = [f"{what} from {self.url}"]
         if self.canvas_message:
-            parts.append(f"Canvas says: {self.canvas_message!r}")
+            parts.append(f"{service[:1].upper()}{service[1:]} says: {self.canvas_message!r}")
         if detail:
             parts.append(redact(detail))
         if error_report_id is not None:
             parts.append(f"error report id {error_report_id}")
-        super().__init__(". ".join(parts) + ". " + (hint or self.hint))
+        super().__init__(". ".join(parts) + ". " + (hint or _advice(type(self), service)))
 
 
 class AuthenticationError(CanvasAPIError):
@@ -218,6 +223,40 @@ class NetworkError(CanvasAPIError):
     hint = "Check your network connection and the Canvas URL, or raise timeout= in cf.connect()."
 
 
+# Advice for services other than Canvas, whose own advice is each class's ``hint``. A service not
+# listed here gets the generic advice of its class's parents (CanvasAPIError's), never Canvas's.
+_OTHER_SERVICES: dict[str, dict[type[CanvasAPIError], str]] = {
+    "the LRS": {
+        AuthenticationError: "Check the LRS key and secret passed as auth= to cf.xapi.LRS.",
+        PermissionDenied: "These LRS credentials may not read statements; ask the LRS's administrator.",
+        NotFound: "Check the LRS endpoint URL (it usually ends in /xapi/ or /data/xAPI/).",
+        RateLimited: "The LRS kept refusing requests; wait a minute and try again.",
+        ServerError: "The LRS failed on its side; try again later.",
+        NetworkError: "Check your network connection and the LRS endpoint URL.",
+    },
+    "Canvas's LTI token endpoint": {
+        AuthenticationError: "Check the client id and that Canvas has the tool's public key.",
+        NetworkError: "Check your network connection and the Canvas URL passed to ClientCredentials.",
+        ServerError: "Canvas's token endpoint failed on its side; try again later.",
+    },
+    "Canvas's xAPI callback": {
+        AuthenticationError: "The launch's callback credentials were refused: use those of the current launch.",
+        NetworkError: "Check your network connection; the statement may not have arrived.",
+        ServerError: "Canvas's callback failed on its side; the statement was not recorded.",
+    },
+}
+
+
+def _advice(cls: type[CanvasAPIError], service: str) -> str:
+    if service == "Canvas":
+        return cls.hint
+    advice = _OTHER_SERVICES.get(service, {})
+    for klass in cls.__mro__:
+        if klass in advice:
+            return advice[klass]
+    return f"Check {service}'s URL and your credentials for it, then try again."
+
+
 class ResponseFormatError(CanvasframeError):
     """The body is not the JSON shape canvasframe expected.
 
@@ -266,7 +305,22 @@ class FileFormatError(ResponseFormatError):
 
 
 class CacheError(CanvasframeError):
-    """A problem with canvasframe's on-disk cache."""
+    """A problem with canvasframe's on-disk cache.
+
+    Attributes
+    ----------
+    frame, namespace : str or None
+        The frame asked for, and the cache namespace (a Canvas host) it is filed under.
+    path : str or None
+        The cache file (or, for a miss, the cache folder).
+    """
+
+    def __init__(
+        self, message: str, *, frame: str | None = None, namespace: str | None = None, path: object = None
+    ) -> None:
+        self.frame, self.namespace = frame, namespace
+        self.path = None if path is None else str(path)
+        super().__init__(redact(message))
 
 
 class CacheMiss(CacheError):

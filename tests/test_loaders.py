@@ -10,6 +10,7 @@ import pandas.testing as pdt
 import pytest
 
 import canvasframe as cf
+from canvasframe.cache import Cache
 from canvasframe.sandbox import Config, Institution, SandboxSettings, views
 from canvasframe.schemas import SCHEMAS
 
@@ -158,6 +159,28 @@ def test_offline_reads_only_the_cache(sandbox, connect, institution):
     with pytest.raises(cf.CacheMiss, match=r"Offline, and course_assignments .* is not in the cache"):
         cf.load_course_assignments(course.id, canvas=offline_canvas)
     assert sandbox.request_log == []
+
+
+def test_cache_errors_name_the_frame_namespace_and_file(sandbox, connect, institution):
+    course = _courses(institution)[0]
+    online = connect(sandbox)
+    cf.load_course_activity(course.id, canvas=online)
+    offline = connect(sandbox, offline=True)
+    with pytest.raises(cf.CacheMiss) as miss:
+        cf.load_course_assignments(course.id, canvas=offline)
+    assert (miss.value.frame, miss.value.namespace) == ("course_assignments", online.cache_namespace)
+    assert miss.value.path == str(Cache(online.cache_dir).directory) and online.cache_namespace in str(miss.value)
+    [entry] = cf.cache.info(online.cache_dir)["path"]
+    with open(entry, "r+b") as handle:
+        handle.truncate(100)
+    with pytest.raises(cf.CacheCorrupt) as corrupt:
+        cf.load_course_activity(course.id, canvas=offline)
+    assert (corrupt.value.frame, corrupt.value.namespace, corrupt.value.path) == (
+        "course_activity",
+        online.cache_namespace,
+        str(entry),
+    )
+    assert str(entry) in str(corrupt.value) and "course_activity" in str(corrupt.value)
 
 
 def test_offline_from_environment(sandbox, connect, monkeypatch, institution):

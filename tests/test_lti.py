@@ -85,8 +85,10 @@ def test_wrong_key_is_refused_with_a_clear_error(lti_server, connect, institutio
 
     other_key, _ = _keypair()
     wrong = ClientCredentials(lti_server.lti.client_id, other_key, lti_server.url)
-    with pytest.raises(cf.AuthenticationError, match=r"invalid client assertion.*public key"):
+    with pytest.raises(cf.AuthenticationError, match=r"invalid client assertion.*public key") as caught:
         cf.load_account(institution.root_account.id, canvas=connect(lti_server, token=wrong))
+    assert caught.value.service == "Canvas's LTI token endpoint"
+    assert "Canvas's LTI token endpoint says: 'invalid client assertion" in str(caught.value)
     with pytest.raises(cf.ConfigError, match="PEM"):
         ClientCredentials("1", "not a key", lti_server.url)()
 

@@ -363,3 +363,19 @@ def test_strict_errors_about_a_file_name_the_line(tmp_path):
     with pytest.raises(cf.FileFormatError, match=r"statement on line 2: invalid timestamp") as info:
         xapi.read_statements(path, strict=True)
     assert "Canvas" not in str(info.value)
+
+
+def test_an_lrs_refusal_speaks_of_the_lrs_not_canvas(lrs_server):
+    """Every HTTP error names the service that answered, and its advice fits that service."""
+    with pytest.raises(cf.AuthenticationError) as caught:
+        xapi.read_statements(xapi.LRS(f"{lrs_server.url}/xapi", auth=("lrs-key", "wrong")))
+    error = caught.value
+    assert error.service == "the LRS" and error.status == 401
+    assert "Canvas" not in str(error) and "auth= to cf.xapi.LRS" in str(error)
+    from canvasframe._http import RetryPolicy
+
+    closed = xapi.LRS("http://127.0.0.1:9/xapi", auth=lrs_server.xapi.lrs_auth, policy=RetryPolicy(retries=0))
+    with pytest.raises(cf.NetworkError) as unreachable:
+        xapi.read_statements(closed)
+    assert unreachable.value.service == "the LRS" and "LRS endpoint URL" in str(unreachable.value)
+    assert "Canvas" not in str(unreachable.value)
