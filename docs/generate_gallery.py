@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import canvasframe as cf
-from canvasframe.gallery import FIGURES, GalleryData, render
+from canvasframe.app.gallery import FIGURES, GalleryData, render
 
 DOCS = Path(__file__).resolve().parent
 BASELINES = DOCS.parent / "tests" / "baseline"

@@ -13,7 +13,7 @@ import pytest
 
 import canvasframe as cf
 from canvasframe._sample import sample_config
-from canvasframe.gallery import FIGURES
+from canvasframe.app.gallery import FIGURES
 from canvasframe.sandbox.institution import Institution
 
 from . import truth
@@ -24,7 +24,7 @@ def run(*args: str, cwd=None, env_extra=None) -> subprocess.CompletedProcess:
 
     env = os.environ | {"CANVASFRAME_PROGRESS": "0"} | (env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "canvasframe.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
+        [sys.executable, "-m", "canvasframe", *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
     )
 
 
@@ -50,7 +50,7 @@ def test_demo_writes_an_html_report_with_every_figure(tmp_path):
     # The reports section counts, from the sample's submission events, who has two or more missing assignments.
     missing = {s: sum(x.status == "missing" for x in e.submissions.values()) for s, e in course.enrollments.items()}
     assert "<h2>Instructor reports</h2>" in page
-    last = {r.user_id: r.last_activity_at for r in truth.roster(inst, course).records}
+    last = {r.user_id: r.last_activity_at for r in inst.roster(course).records}
     inactive = {s for s, at in last.items() if at is None or (inst.as_of - at).days >= 7}
     expected = {s for s, n in missing.items() if n >= 2} | inactive
     assert f"<strong>{len(expected)} of {len(course.enrollments)} students</strong>" in page
@@ -99,7 +99,7 @@ def test_errors_are_one_line_messages_not_tracebacks(tmp_path):
 @pytest.mark.parametrize("frame", sorted(cf.LOADERS))
 def test_fetch_prints_every_frame_of_the_sample(frame, capsys):
     """The command line calls each loader as the registry describes it: no call shape is guessed."""
-    from canvasframe.cli import main
+    from canvasframe.app.cli import main
 
     spec = cf.LOADERS[frame]
     canvas = cf.sample(quiet=True)

@@ -13,7 +13,7 @@ from .browser import ARTIFACTS, browser_page, free_port, requires, sample_enviro
 
 def _start(tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "canvasframe.cli", "dashboard", *args],
+        [sys.executable, "-m", "canvasframe", "dashboard", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

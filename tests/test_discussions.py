@@ -11,9 +11,9 @@ import pytest
 
 import canvasframe as cf
 from canvasframe.discussions import discussion_metrics, network_summary, reply_edges, to_graphml
-from canvasframe.sandbox import SandboxServer, SandboxSettings
+from canvasframe.sandbox import Institution, SandboxServer, SandboxSettings
 from canvasframe.sandbox.discussions import NEW_ENTRY_WINDOW, Topic
-from canvasframe.sandbox.institution import Course, Institution
+from canvasframe.sandbox.model import Course
 
 from . import truth
 from .conftest import TOKEN

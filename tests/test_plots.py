@@ -14,7 +14,7 @@ from matplotlib.testing.compare import compare_images
 
 import canvasframe as cf
 from canvasframe import plots
-from canvasframe.gallery import FIGURES, GalleryData, render
+from canvasframe.app.gallery import FIGURES, GalleryData, render
 from canvasframe.schemas import empty_frame
 
 BASELINES = Path(__file__).resolve().parent / "baseline"

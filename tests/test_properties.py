@@ -23,7 +23,6 @@ import canvasframe as cf
 from canvasframe import transforms
 from canvasframe.sandbox import Config, Institution, discussion_views, roster_views, routes, views
 from canvasframe.sandbox.lti import LtiService
-from canvasframe.sandbox.roster import roster
 from canvasframe.schemas import SCHEMAS, empty_frame
 from canvasframe.transforms import TRANSFORMS
 
@@ -44,7 +43,7 @@ _ACTIVITY = views.student_activity(ENROLLMENT)
 _FORUM = SMALL.forums[COURSE.id]
 _THREAD = next(t for t in _FORUM.topics if t.kind == "threaded")
 _DEPARTMENT_ACTIVITY = views.department_activity([COURSE])
-_ROSTER = roster(SMALL, COURSE)
+_ROSTER = SMALL.roster(COURSE)
 VALID = {
     "account": LTI.view(ROOT, ""),
     "external_tools": LTI.view(ROOT, "external_tools"),

@@ -13,8 +13,8 @@ import pytest
 import canvasframe as cf
 from canvasframe._sample import sample_server
 from canvasframe.reports import export_report, last_activity, missing_late_excused, student_table, weekly_activity
-from canvasframe.sandbox import SandboxServer
-from canvasframe.sandbox.institution import Course, Institution
+from canvasframe.sandbox import Institution, SandboxServer
+from canvasframe.sandbox.model import Course
 from canvasframe.sandbox.roster import ACTIVITY_WINDOW, RECORD_EVERY
 
 from . import truth
@@ -25,7 +25,7 @@ NO_GRADES = "ta-token-without-grade-rights-0123"
 
 def _extended(institution: Institution, course: Course) -> set[tuple[int, int]]:
     """(student, assignment) pairs whose late work the teacher extended (the sandbox's roster says which)."""
-    return {(r.user_id, r.assignment_id) for r in truth.roster(institution, course).submissions if r.late_policy_status}
+    return {(r.user_id, r.assignment_id) for r in institution.roster(course).submissions if r.late_policy_status}
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -119,7 +119,7 @@ def reported(request, canvas, institution, tmp_path):
 def test_student_table_counts_the_submission_events(reported):
     institution, course, f = reported
     table = student_table(f["enrollments"], f["submissions"], f["student_summaries"]).set_index("student_id")
-    records = {r.user_id: r for r in truth.roster(institution, course).records}
+    records = {r.user_id: r for r in institution.roster(course).records}
     extended = _extended(institution, course)
     for student_id, e in course.enrollments.items():
         status = Counter(
@@ -216,7 +216,7 @@ def test_weekly_activity_means_follow_the_events(reported):
 
 def test_weekly_activity_of_a_section(reported):
     institution, course, f = reported
-    section = truth.roster(institution, course).sections[1]
+    section = institution.roster(course).sections[1]
     report = weekly_activity(f["page_views"], f["participations"], enrollments=f["enrollments"], section_id=section.id)
     assert (report["selected_students"] == len(section.student_ids)).all()
     members = f["participations"][f["participations"]["student_id"].isin(section.student_ids)]

@@ -120,7 +120,7 @@ def test_binds_to_loopback_by_default():
 
 def test_canvasframe_serve_answers_curl_style_requests(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "canvasframe.cli", "serve", "--port", "0", "--seed", "7", "--students", "5"],
+        [sys.executable, "-m", "canvasframe", "serve", "--port", "0", "--seed", "7", "--students", "5"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -186,7 +186,7 @@ def test_instructor_view_filters_the_student_table_by_the_submission_events(expl
 
 def test_instructor_view_compares_a_section(explorer, institution, course):
     tab = _instructor(explorer)
-    section = truth.roster(institution, course).sections[0]
+    section = institution.roster(course).sections[0]
     tab.compare.value = ("section", section.id)
     assert (tab.weekly["selected_students"] == len(section.student_ids)).all()
     labels = [line.get_label() for line in explorer.figures["weekly_activity"].axes[0].get_lines()]

@@ -15,10 +15,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from canvasframe.sandbox import views
+from canvasframe.sandbox import Institution, views
 from canvasframe.sandbox.discussions import Entry, Topic
-from canvasframe.sandbox.institution import Course, Institution
-from canvasframe.sandbox.roster import grade_letter, roster
+from canvasframe.sandbox.model import Course
+from canvasframe.sandbox.roster import grade_letter
 from canvasframe.schemas import SCHEMAS
 
 
@@ -234,7 +234,7 @@ def sections(inst: Institution, course: Course) -> pd.DataFrame:
     rows = [
         {"course_id": course.id, "section_id": x.id, "name": x.name, "sis_section_id": None, "start_at": None,
          "end_at": None, "total_students": len(x.student_ids)}
-        for x in roster(inst, course).sections
+        for x in inst.roster(course).sections
     ]  # fmt: skip
     return typed("sections", rows, ["course_id", "section_id"])
 
@@ -256,7 +256,7 @@ def enrollments(inst: Institution, course: Course, *, grades: bool = True) -> pd
             "current_grade": grade_letter(r.current_score) if grades else None,
             "final_grade": grade_letter(r.final_score) if grades else None,
         }
-        for r in roster(inst, course).records
+        for r in inst.roster(course).records
     ]
     return typed("enrollments", rows, ["course_id", "student_id", "enrollment_id"])
 
@@ -264,10 +264,10 @@ def enrollments(inst: Institution, course: Course, *, grades: bool = True) -> pd
 def submissions(inst: Institution, course: Course) -> pd.DataFrame:
     """Each student × assignment from the submission events; flags from the statuses the Analytics use,
     except that an extension (the roster's ``late_policy_status``) makes late work not late."""
-    extended = {(r.user_id, r.assignment_id) for r in roster(inst, course).submissions if r.late_policy_status}
+    extended = {(r.user_id, r.assignment_id) for r in inst.roster(course).submissions if r.late_policy_status}
     due = {a.id: a for a in course.assignments}
     rows = []
-    for row in roster(inst, course).submissions:
+    for row in inst.roster(course).submissions:
         sub = course.enrollments[row.user_id].submissions[row.assignment_id]
         a = due[row.assignment_id]
         late = sub.status == "late" and (row.user_id, a.id) not in extended

@@ -25,12 +25,11 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .institution import Course, Institution
+from .model import Course, World
 
 __all__ = ["Conversation", "Entry", "Forum", "Message", "Topic", "TopicKind", "build_forum", "build_inbox"]
 
@@ -170,7 +169,7 @@ def _message(rng: np.random.Generator) -> tuple[str, str]:
     return "\n\n".join(paragraphs), body
 
 
-def build_forum(inst: Institution, course: Course, ids: Iterator[int]) -> Forum:
+def build_forum(inst: World, course: Course, ids: Iterator[int]) -> Forum:
     """Every topic and post of a course; ``ids`` hands out topic, group and entry ids."""
     rng = np.random.default_rng([inst.config.seed, course.id, 17])
     students = sorted(course.enrollments)
@@ -264,7 +263,7 @@ def _edit_delete_rate(rng: np.random.Generator, entries: list[Entry], teacher_id
         entry.rating_count = int(rng.poisson(0.6))
 
 
-def build_inbox(inst: Institution, course: Course, ids: Iterator[int]) -> list[Conversation]:
+def build_inbox(inst: World, course: Course, ids: Iterator[int]) -> list[Conversation]:
     """The teacher's conversations with each student, message for message as ``communication`` counts them."""
     rng = np.random.default_rng([inst.config.seed, course.id, 23])
     conversations = []

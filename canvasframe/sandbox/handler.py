@@ -15,16 +15,14 @@ import socket
 import struct
 import time
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .faults import FaultKind
 from .lti import UNAUTHORIZED
 from .roster_views import without_grades
-from .routes import NOT_FOUND, HTTPAnswer, Paged, create_conversation, initial_post_required, route, server_error
-
-if TYPE_CHECKING:
-    from .server import SandboxServer
+from .routes import NOT_FOUND, Found, HTTPAnswer, Paged, Request, find, initial_post_required, server_error
+from .state import SandboxState
 
 __all__ = ["Handler", "stringify_ids"]
 
@@ -68,9 +66,9 @@ def bearer_token(authorization: str, query: dict[str, str]) -> str | None:
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Answers requests for one :class:`~canvasframe.sandbox.SandboxServer` (set as ``sandbox`` on a subclass)."""
+    """Answers requests for one :class:`~canvasframe.sandbox.SandboxState` (set as ``sandbox`` on a subclass)."""
 
-    sandbox: SandboxServer
+    sandbox: SandboxState
     protocol_version = "HTTP/1.1"  # keep-alive, as Canvas behind its load balancer
     server_version = "canvasframe-sandbox"
     # Headers and body leave in separate writes; with Nagle's algorithm on, the second waits for
@@ -90,10 +88,10 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.sandbox.faults.draw(parts.path)
         if not self._delay_or_drop(fault):
             return
-        if parts.path == "/xapi/statements":  # the LRS: its own (Basic) auth, no Canvas throttle
+        found = find("GET", parts.path)
+        if found is not None and not found.route.canvas:  # the LRS: its own (Basic) auth, no Canvas throttle
             if not self._server_fault(parts.path, fault):
-                status, body = sandbox.xapi.lrs_get(self.headers, query)
-                self._send(status, body, {})
+                self._send_service_answer(found(sandbox, self._request(parts.path, query)))
             return
         token = bearer_token(self.headers.get("Authorization", ""), query)
         role = self._authenticate(token, parts.path)
@@ -103,7 +101,7 @@ class Handler(BaseHTTPRequestHandler):
         if self._refused_by_throttle(bucket, fault) or self._hostile_answer(parts.path, fault):
             return
         started, started_cpu = time.monotonic(), time.thread_time()
-        status, body, headers = self._answer(parts.path, query, role, fault)
+        status, body, headers = self._answer(found, parts.path, query, role, fault)
         # server_time is the whole request, the sandbox's own work included: Canvas's app servers
         # do not share one interpreter lock among a client's concurrent requests, so the answer is
         # made first and the rest of server_time is waited out (as database time is, on Canvas).
@@ -180,7 +178,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send_raw(status, text.encode(), "text/plain; charset=utf-8", headers)
         return True
 
-    def _answer(self, path: str, query: dict[str, str], role: str, fault: FaultKind | None) -> Answer:
+    def _answer(
+        self, found: Found | None, path: str, query: dict[str, str], role: str, fault: FaultKind | None
+    ) -> Answer:
         if fault in ("500", "502", "503"):
             return int(fault), server_error(len(path)), {}
         if fault in _FAULT_MESSAGES:
@@ -190,7 +190,9 @@ class Handler(BaseHTTPRequestHandler):
         if role == "student" and initial_post_required(self.sandbox, path):
             return 403, "require_initial_post", {}  # Canvas's body here is a bare JSON string
         try:
-            result = route(self.sandbox, path, query)
+            if found is None:
+                raise HTTPAnswer(404, NOT_FOUND)
+            result = found(self.sandbox, query)
         except HTTPAnswer as answer:
             return answer.status, answer.body, answer.headers
         if isinstance(result, Paged):
@@ -235,39 +237,41 @@ class Handler(BaseHTTPRequestHandler):
         fault = sandbox.faults.draw(parts.path)
         if not self._delay_or_drop(fault) or self._server_fault(parts.path, fault):
             return
-        if parts.path == "/xapi/statements":
-            status, answer = sandbox.xapi.lrs_post(self.headers, body)
-        elif parts.path == "/login/oauth2/token":
-            status, answer = sandbox.lti.token(f"{sandbox.url}/login/oauth2/token", body)
-        elif parts.path.startswith("/api/lti/v1/xapi/"):
-            url = f"{sandbox.url}{self.path}"
-            status, answer = sandbox.xapi.callback(parts.path.rsplit("/", 1)[-1], url, self.headers, body)
-        elif parts.path == "/api/v1/conversations":
-            self._post_canvas(body, fault)
-            return
+        found = find("POST", parts.path)
+        request = self._request(parts.path, {}, body)
+        if found is None:
+            self._send(404, NOT_FOUND, {})
+        elif found.route.canvas:
+            self._post_canvas(found, request, fault)
         else:
-            status, answer = 404, NOT_FOUND
-        if answer is None:
-            self._send_raw(status, b"", "text/plain", {})
-        else:
-            self._send(status, answer, {})
+            self._send_service_answer(found(sandbox, request))
 
-    def _post_canvas(self, body: bytes, fault: FaultKind | None) -> None:
+    def _post_canvas(self, found: Found, request: Request, fault: FaultKind | None) -> None:
         """A write to Canvas's REST API: the same token and throttle rules as a read, then the view."""
         sandbox = self.sandbox
         token = bearer_token(self.headers.get("Authorization", ""), {})
-        role = self._authenticate(token, "/api/v1/conversations")
+        role = self._authenticate(token, request.path)
         if role is None:
             return
         bucket = sandbox.throttle.bucket(token or "")
         if self._refused_by_throttle(bucket, fault):
             return
-        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        with sandbox.lock:
-            sandbox.posted.append(form)
-        status, answer = create_conversation(sandbox, form)
+        try:
+            status, answer = found(sandbox, request)
+        except HTTPAnswer as refused:
+            status, answer = refused.status, refused.body
         remaining = bucket.settle(0.0) if sandbox.throttle.config.enabled else bucket.remaining()
         self._send(status, answer, {"X-Rate-Limit-Remaining": f"{remaining:.2f}"})
+
+    def _request(self, path: str, query: dict[str, str], body: bytes = b"") -> Request:
+        return Request(path, f"{self.sandbox.url}{self.path}", self.headers, query, body)
+
+    def _send_service_answer(self, answer: tuple[int, Any]) -> None:
+        status, body = answer
+        if body is None:
+            self._send_raw(status, b"", "text/plain", {})
+        else:
+            self._send(status, body, {})
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -23,21 +23,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .institution import Assignment, Course, Enrollment, Institution, Submission
+from .model import Assignment, Course, Enrollment, Submission, World
 
 __all__ = [
     "ACTIVITY_WINDOW",
     "RECORD_EVERY",
     "Record",
+    "Roster",
     "Section",
     "SubmissionRow",
+    "build_roster",
     "grade_letter",
-    "roster",
 ]
 
 RECORD_EVERY = timedelta(minutes=2)
@@ -113,15 +112,8 @@ def grade_letter(score: float | None) -> str | None:
     return next(letter for letter, floor in GRADING_SCHEME if score >= floor)
 
 
-def roster(inst: Institution, course: Course) -> Roster:
-    """The course's sections, enrollments and submissions (computed once per course)."""
-    cached = inst.rosters.get(course.id)
-    if cached is None:
-        cached = inst.rosters[course.id] = _build(inst, course)
-    return cached
-
-
-def _build(inst: Institution, course: Course) -> Roster:
+def build_roster(inst: World, course: Course) -> Roster:
+    """The course's sections, enrollments and submissions (``Institution.roster`` keeps each once built)."""
     # Tables of their own (the other ids of the institution stay as they were), a block per course.
     base = inst.config.id_base + 2_000_001 + 10_000 * list(inst.courses).index(course.id)
     students = sorted(course.enrollments)
@@ -179,7 +171,7 @@ def _scores(course: Course, enrollment: Enrollment, as_of: datetime) -> tuple[fl
 
 
 def _submission_row(
-    row_id: int, student_id: int, a: Assignment, sub: Submission, inst: Institution, rng: np.random.Generator
+    row_id: int, student_id: int, a: Assignment, sub: Submission, inst: World, rng: np.random.Generator
 ) -> SubmissionRow:
     submitted = sub.submitted_at is not None
     late = sub.status == "late"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .institution import Course
+from .model import Course
 from .roster import Record, Section, SubmissionRow, grade_letter
 from .views import iso
 

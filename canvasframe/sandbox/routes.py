@@ -1,27 +1,29 @@
-"""The sandbox's route table: which view answers which path.
+"""The sandbox's route table: which view answers which method and path, GET and POST alike.
 
-A view takes the server, the query (last value of each parameter) and the path's
-captured groups (digit groups as ints), and returns the JSON body, a :class:`Paged`
-list for the handler to paginate, or raises :class:`HTTPAnswer` for an error answer.
+A Canvas view (``Route.canvas``: the token, throttle and faults rules of Canvas's API apply)
+takes the state, the query (last value of each parameter) for a GET or the :class:`Request`
+for a POST, and the path's captured groups (digit groups as ints). A GET view returns the JSON
+body, or a :class:`Paged` list for the handler to paginate; a POST view returns
+``(status, body)``. Any view may raise :class:`HTTPAnswer` for an error answer. A service with
+its own authentication (the LRS, the LTI token endpoint, an xAPI callback) gets the
+:class:`Request` and returns ``(status, body)``, ``None`` for an empty body.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from . import discussion_views, roster_views, views
 from .discussions import Conversation, Message
-from .institution import Course, Enrollment
-from .roster import roster
+from .model import Course, Enrollment
+from .state import SandboxState
 
-if TYPE_CHECKING:
-    from .server import SandboxServer
-
-__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Paged", "create_conversation", "initial_post_required", "route"]
+__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Found", "Paged", "Request", "Route", "find", "initial_post_required"]
 
 NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
 Query = dict[str, str]
@@ -32,6 +34,21 @@ class HTTPAnswer(Exception):
 
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.status, self.body, self.headers = status, body, headers or {}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a POST view, or a service's view, gets of the request."""
+
+    path: str
+    url: str  # the whole URL as the client asked for it
+    headers: Mapping[str, str]
+    query: dict[str, str]
+    body: bytes = b""
+
+    @property
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
 @dataclass
@@ -52,7 +69,7 @@ def server_error(seed: int) -> dict:
 # -- lookups that answer 404 as Canvas does -------------------------------------------------------
 
 
-def course_or_404(s: SandboxServer, course_id: int, *, need_students: bool = True) -> Course:
+def course_or_404(s: SandboxState, course_id: int, *, need_students: bool = True) -> Course:
     """The course; Analytics answers 404 for a course without active students too."""
     course = s.institution.courses.get(course_id)
     if course is None or (need_students and not course.enrollments):
@@ -60,14 +77,14 @@ def course_or_404(s: SandboxServer, course_id: int, *, need_students: bool = Tru
     return course
 
 
-def enrollment_or_404(s: SandboxServer, course_id: int, student_id: int) -> Enrollment:
+def enrollment_or_404(s: SandboxState, course_id: int, student_id: int) -> Enrollment:
     enrollment = course_or_404(s, course_id).enrollments.get(student_id)
     if enrollment is None:
         raise HTTPAnswer(404, NOT_FOUND)
     return enrollment
 
 
-def department_courses_or_404(s: SandboxServer, account_id: int, term: str) -> list[Course]:
+def department_courses_or_404(s: SandboxState, account_id: int, term: str) -> list[Course]:
     inst = s.institution
     if account_id not in inst.accounts:
         raise HTTPAnswer(404, NOT_FOUND)
@@ -81,24 +98,24 @@ def department_courses_or_404(s: SandboxServer, account_id: int, term: str) -> l
 # -- views ----------------------------------------------------------------------------------------
 
 
-def department_activity(s: SandboxServer, q: Query, account_id: int, term: str) -> Any:
+def department_activity(s: SandboxState, q: Query, account_id: int, term: str) -> Any:
     return views.department_activity(department_courses_or_404(s, account_id, term), s.settings.shape)
 
 
-def department_grades(s: SandboxServer, q: Query, account_id: int, term: str) -> Any:
+def department_grades(s: SandboxState, q: Query, account_id: int, term: str) -> Any:
     return views.department_grades(department_courses_or_404(s, account_id, term))
 
 
-def department_statistics(s: SandboxServer, q: Query, account_id: int, term: str) -> Any:
+def department_statistics(s: SandboxState, q: Query, account_id: int, term: str) -> Any:
     return views.statistics(s.institution, account_id, department_courses_or_404(s, account_id, term))
 
 
-def statistics_by_subaccount(s: SandboxServer, q: Query, account_id: int, term: str) -> Any:
+def statistics_by_subaccount(s: SandboxState, q: Query, account_id: int, term: str) -> Any:
     department_courses_or_404(s, account_id, term)  # 404 for an unknown account or term
     return views.statistics_by_subaccount(s.institution, account_id, term.removeprefix("terms/"))
 
 
-def lti_account(s: SandboxServer, q: Query, account_id: int, what: str) -> Any:
+def lti_account(s: SandboxState, q: Query, account_id: int, what: str) -> Any:
     answer = s.lti.view(account_id, what)
     if answer is None:
         raise HTTPAnswer(404, NOT_FOUND)
@@ -109,7 +126,7 @@ def lti_account(s: SandboxServer, q: Query, account_id: int, what: str) -> Any:
 _ZONES = {-420: "Etc/GMT+7", -360: "Etc/GMT+6", -300: "Etc/GMT+5", 0: "Etc/UTC", 60: "Etc/GMT-1", 330: "Asia/Kolkata"}
 
 
-def course_object(s: SandboxServer, q: Query, course_id: int) -> Any:
+def course_object(s: SandboxState, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id, need_students=False)
     term = s.institution.terms[course.term_id]
     state = "completed" if course.state == "completed" else "available"
@@ -128,7 +145,7 @@ def course_object(s: SandboxServer, q: Query, course_id: int) -> Any:
     }
 
 
-def account_courses(s: SandboxServer, q: Query, account_id: int) -> Any:
+def account_courses(s: SandboxState, q: Query, account_id: int) -> Any:
     if account_id not in s.institution.accounts:
         raise HTTPAnswer(404, NOT_FOUND)
     tree = s.institution.account_tree(account_id)
@@ -138,13 +155,13 @@ def account_courses(s: SandboxServer, q: Query, account_id: int) -> Any:
     return Paged([course_object(s, q, c.id) for c in sorted(chosen, key=lambda c: c.id)])
 
 
-def course_activity(s: SandboxServer, q: Query, course_id: int) -> Any:
+def course_activity(s: SandboxState, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id)
     with s.lock:  # the shuffle's generator is shared: Canvas sends these days in no order
         return views.course_activity(course, s.shuffle)
 
 
-def course_assignments(s: SandboxServer, q: Query, course_id: int) -> Any:
+def course_assignments(s: SandboxState, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id)
     settings = s.settings
     if course_id in settings.broken_assignments:
@@ -156,7 +173,7 @@ def course_assignments(s: SandboxServer, q: Query, course_id: int) -> Any:
     return views.course_assignments(course, settings.shape)
 
 
-def student_summaries(s: SandboxServer, q: Query, course_id: int) -> Any:
+def student_summaries(s: SandboxState, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id)
     rows = views.sort_summaries(course, views.student_summaries(course, s.settings.shape), q.get("sort_column"))
     if "student_id" in q:
@@ -164,27 +181,27 @@ def student_summaries(s: SandboxServer, q: Query, course_id: int) -> Any:
     return Paged(rows)
 
 
-def student_activity(s: SandboxServer, q: Query, course_id: int, student_id: int) -> Any:
+def student_activity(s: SandboxState, q: Query, course_id: int, student_id: int) -> Any:
     return views.student_activity(enrollment_or_404(s, course_id, student_id), s.settings.page_view_buckets)
 
 
-def student_assignments(s: SandboxServer, q: Query, course_id: int, student_id: int) -> Any:
+def student_assignments(s: SandboxState, q: Query, course_id: int, student_id: int) -> Any:
     enrollment = enrollment_or_404(s, course_id, student_id)
     return views.student_assignments(course_or_404(s, course_id), enrollment, s.settings.shape)
 
 
-def student_communication(s: SandboxServer, q: Query, course_id: int, student_id: int) -> Any:
+def student_communication(s: SandboxState, q: Query, course_id: int, student_id: int) -> Any:
     return views.student_communication(enrollment_or_404(s, course_id, student_id))
 
 
-def discussion_topics(s: SandboxServer, q: Query, course_id: int) -> Any:
+def discussion_topics(s: SandboxState, q: Query, course_id: int) -> Any:
     course_or_404(s, course_id, need_students=False)
     announcements = q.get("only_announcements") in ("true", "1")
     topics = [t for t in s.institution.forums[course_id].topics if t.is_announcement == announcements]
     return Paged([discussion_views.topic_json(t, s.url) for t in sorted(topics, key=lambda t: t.id, reverse=True)])
 
 
-def course_topic_view(s: SandboxServer, q: Query, course_id: int, topic_id: int) -> Any:
+def course_topic_view(s: SandboxState, q: Query, course_id: int, topic_id: int) -> Any:
     course_or_404(s, course_id, need_students=False)
     topic = s.institution.forums[course_id].topic(topic_id)
     if topic is None:
@@ -192,14 +209,14 @@ def course_topic_view(s: SandboxServer, q: Query, course_id: int, topic_id: int)
     return _built_view(s, q, topic, topic_id)
 
 
-def group_topic_view(s: SandboxServer, q: Query, group_id: int, topic_id: int) -> Any:
+def group_topic_view(s: SandboxState, q: Query, group_id: int, topic_id: int) -> Any:
     topic = next((t for f in s.institution.forums.values() if (t := f.child(group_id, topic_id))), None)
     if topic is None:
         raise HTTPAnswer(404, NOT_FOUND)
     return _built_view(s, q, topic, topic_id)
 
 
-def initial_post_required(s: SandboxServer, path: str) -> bool:
+def initial_post_required(s: SandboxState, path: str) -> bool:
     """Whether ``path`` is the view of a topic that requires a first post from a student before replies show."""
     match = _COURSE_VIEW.fullmatch(path)
     forum = s.institution.forums.get(int(match.group(1))) if match else None
@@ -207,7 +224,7 @@ def initial_post_required(s: SandboxServer, path: str) -> bool:
     return topic is not None and topic.kind == "debate"
 
 
-def _built_view(s: SandboxServer, q: Query, topic: Any, holder: int) -> Any:
+def _built_view(s: SandboxState, q: Query, topic: Any, holder: int) -> Any:
     """The full view once the sandbox has "built" it; until then 503 with an empty body, as Canvas."""
     if not s.view_ready(holder):
         raise HTTPAnswer(503, b"")
@@ -215,7 +232,7 @@ def _built_view(s: SandboxServer, q: Query, topic: Any, holder: int) -> Any:
     return discussion_views.full_view(topic, holder, s.institution.as_of, include_new)
 
 
-def conversations(s: SandboxServer, q: Query) -> Any:
+def conversations(s: SandboxState, q: Query) -> Any:
     inst = s.institution
     chosen = inst.conversations
     if "filter[]" in q:
@@ -224,7 +241,7 @@ def conversations(s: SandboxServer, q: Query) -> Any:
     return Paged([discussion_views.conversation_summary(c) for c in newest_first])
 
 
-def conversation(s: SandboxServer, q: Query, conversation_id: int) -> Any:
+def conversation(s: SandboxState, q: Query, conversation_id: int) -> Any:
     found = next((c for c in s.institution.conversations if c.id == conversation_id), None)
     if found is None:
         raise HTTPAnswer(404, NOT_FOUND)
@@ -234,16 +251,16 @@ def conversation(s: SandboxServer, q: Query, conversation_id: int) -> Any:
     return discussion_views.conversation(found)
 
 
-def sections(s: SandboxServer, q: Query, course_id: int) -> Any:
+def sections(s: SandboxState, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id, need_students=False)
     with_total = q.get("include[]") == "total_students"
-    return Paged([roster_views.section_json(x, course, with_total) for x in roster(s.institution, course).sections])
+    return Paged([roster_views.section_json(x, course, with_total) for x in s.institution.roster(course).sections])
 
 
-def enrollments(s: SandboxServer, q: Query, course_id: int) -> Any:
+def enrollments(s: SandboxState, q: Query, course_id: int) -> Any:
     """Student enrollments; without a ``type[]`` filter the teacher's enrollment is listed too, as on Canvas."""
     course = course_or_404(s, course_id, need_students=False)
-    rows = [roster_views.enrollment_json(r, course, s.url) for r in roster(s.institution, course).records]
+    rows = [roster_views.enrollment_json(r, course, s.url) for r in s.institution.roster(course).records]
     kind = q.get("type[]")
     if kind is None:
         teacher = {"id": course.teacher_id, "user_id": course.teacher_id, "course_id": course.id}
@@ -253,19 +270,21 @@ def enrollments(s: SandboxServer, q: Query, course_id: int) -> Any:
     return Paged(rows)
 
 
-def course_submissions(s: SandboxServer, q: Query, course_id: int) -> Any:
+def course_submissions(s: SandboxState, q: Query, course_id: int) -> Any:
     """Every student's submissions with ``student_ids[]=all``; without it, the caller's own (a teacher has none)."""
     course = course_or_404(s, course_id, need_students=False)
     if q.get("student_ids[]") != "all":
         return Paged([])
-    rows = roster(s.institution, course).submissions
+    rows = s.institution.roster(course).submissions
     return Paged([roster_views.submission_json(r, s.url, course.id) for r in rows])
 
 
-def create_conversation(s: SandboxServer, form: dict[str, list[str]]) -> tuple[int, Any]:
+def create_conversation(s: SandboxState, r: Request) -> tuple[int, Any]:
     """``POST /conversations``: one new conversation from the token's user to each recipient (a student
     of the context course), recorded in the inbox; 400 with Canvas's error shape for a bad request."""
-    inst = s.institution
+    inst, form = s.institution, r.form
+    with s.lock:
+        s.posted.append(form)
     context = (form.get("context_code") or [""])[-1].removeprefix("course_")
     course = inst.courses.get(int(context)) if context.isdigit() else None
     body = (form.get("body") or [""])[-1]
@@ -287,46 +306,99 @@ def create_conversation(s: SandboxServer, form: dict[str, list[str]]) -> tuple[i
     return 201, created
 
 
-def progress(s: SandboxServer, q: Query, progress_id: int) -> Any:
+def progress(s: SandboxState, q: Query, progress_id: int) -> Any:
     answer = s.jobs.poll(progress_id)
     if answer is None:
         raise HTTPAnswer(404, NOT_FOUND)
     return answer
 
 
+def lrs_statements_get(s: SandboxState, r: Request) -> tuple[int, Any]:
+    return s.xapi.lrs_get(r.headers, r.query)
+
+
+def lrs_statements_post(s: SandboxState, r: Request) -> tuple[int, Any]:
+    return s.xapi.lrs_post(r.headers, r.body)
+
+
+def lti_token(s: SandboxState, r: Request) -> tuple[int, Any]:
+    return s.lti.token(f"{s.url}/login/oauth2/token", r.body)
+
+
+def xapi_callback(s: SandboxState, r: Request, token: int | str) -> tuple[int, Any]:
+    return s.xapi.callback(str(token), r.url, r.headers, r.body)
+
+
 _COURSE_VIEW = re.compile(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view")
 _DEPT = r"/api/v1/accounts/(\d+)/analytics/(current|completed|terms/\d+)/"
 _USER = r"/api/v1/courses/(\d+)/analytics/users/(\d+)/"
-ROUTES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
-    (re.compile(_DEPT + "activity"), department_activity),
-    (re.compile(_DEPT + "grades"), department_grades),
-    (re.compile(_DEPT + "statistics"), department_statistics),
-    (re.compile(_DEPT + "statistics_by_subaccount"), statistics_by_subaccount),
-    (re.compile(r"/api/lti/accounts/(\d+)/?(external_tools|data_services|)"), lti_account),
-    (re.compile(r"/api/v1/courses/(\d+)"), course_object),
-    (re.compile(r"/api/v1/accounts/(\d+)/courses"), account_courses),
-    (re.compile(r"/api/v1/courses/(\d+)/analytics/activity"), course_activity),
-    (re.compile(r"/api/v1/courses/(\d+)/analytics/assignments"), course_assignments),
-    (re.compile(r"/api/v1/courses/(\d+)/analytics/student_summaries"), student_summaries),
-    (re.compile(_USER + "activity"), student_activity),
-    (re.compile(_USER + "assignments"), student_assignments),
-    (re.compile(_USER + "communication"), student_communication),
-    (re.compile(r"/api/v1/courses/(\d+)/discussion_topics"), discussion_topics),
-    (_COURSE_VIEW, course_topic_view),
-    (re.compile(r"/api/v1/groups/(\d+)/discussion_topics/(\d+)/view"), group_topic_view),
-    (re.compile(r"/api/v1/courses/(\d+)/sections"), sections),
-    (re.compile(r"/api/v1/courses/(\d+)/enrollments"), enrollments),
-    (re.compile(r"/api/v1/courses/(\d+)/students/submissions"), course_submissions),
-    (re.compile(r"/api/v1/conversations"), conversations),
-    (re.compile(r"/api/v1/conversations/(\d+)"), conversation),
-    (re.compile(r"/api/v1/progress/(\d+)"), progress),
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of the table: a method and a whole-path pattern, the view, and whose rules apply."""
+
+    method: Literal["GET", "POST"]
+    pattern: re.Pattern[str]
+    view: Callable[..., Any]
+    canvas: bool = True  # Canvas's token, throttle and fault rules; False: a service with its own auth
+
+
+def _get(pattern: re.Pattern[str] | str, view: Callable[..., Any], *, canvas: bool = True) -> Route:
+    return Route("GET", re.compile(pattern), view, canvas)
+
+
+def _post(pattern: str, view: Callable[..., Any], *, canvas: bool = True) -> Route:
+    return Route("POST", re.compile(pattern), view, canvas)
+
+
+ROUTES: list[Route] = [
+    _get(_DEPT + "activity", department_activity),
+    _get(_DEPT + "grades", department_grades),
+    _get(_DEPT + "statistics", department_statistics),
+    _get(_DEPT + "statistics_by_subaccount", statistics_by_subaccount),
+    _get(r"/api/lti/accounts/(\d+)/?(external_tools|data_services|)", lti_account),
+    _get(r"/api/v1/courses/(\d+)", course_object),
+    _get(r"/api/v1/accounts/(\d+)/courses", account_courses),
+    _get(r"/api/v1/courses/(\d+)/analytics/activity", course_activity),
+    _get(r"/api/v1/courses/(\d+)/analytics/assignments", course_assignments),
+    _get(r"/api/v1/courses/(\d+)/analytics/student_summaries", student_summaries),
+    _get(_USER + "activity", student_activity),
+    _get(_USER + "assignments", student_assignments),
+    _get(_USER + "communication", student_communication),
+    _get(r"/api/v1/courses/(\d+)/discussion_topics", discussion_topics),
+    _get(_COURSE_VIEW, course_topic_view),
+    _get(r"/api/v1/groups/(\d+)/discussion_topics/(\d+)/view", group_topic_view),
+    _get(r"/api/v1/courses/(\d+)/sections", sections),
+    _get(r"/api/v1/courses/(\d+)/enrollments", enrollments),
+    _get(r"/api/v1/courses/(\d+)/students/submissions", course_submissions),
+    _get(r"/api/v1/conversations", conversations),
+    _get(r"/api/v1/conversations/(\d+)", conversation),
+    _get(r"/api/v1/progress/(\d+)", progress),
+    _get(r"/xapi/statements", lrs_statements_get, canvas=False),
+    _post(r"/api/v1/conversations", create_conversation),
+    _post(r"/xapi/statements", lrs_statements_post, canvas=False),
+    _post(r"/login/oauth2/token", lti_token, canvas=False),
+    _post(r"/api/lti/v1/xapi/(?:.*/)?([^/]*)", xapi_callback, canvas=False),
 ]
 
 
-def route(s: SandboxServer, path: str, query: Query) -> Any:
-    """The answer of the view whose pattern matches the whole path; 404 when none does."""
-    for pattern, view in ROUTES:
-        match = pattern.fullmatch(path)
+@dataclass(frozen=True)
+class Found:
+    """The route that answers a request, and the path's captured groups (digit groups as ints)."""
+
+    route: Route
+    groups: tuple[int | str, ...]
+
+    def __call__(self, s: SandboxState, request: Query | Request) -> Any:
+        return self.route.view(s, request, *self.groups)
+
+
+def find(method: str, path: str) -> Found | None:
+    """The first route of ``method`` whose pattern matches the whole path."""
+    for row in ROUTES:
+        match = row.pattern.fullmatch(path) if row.method == method else None
         if match:
-            return view(s, query, *(int(g) if g.isdigit() else g for g in match.groups()))
-    raise HTTPAnswer(404, NOT_FOUND)
+            groups = match.groups()  # a service's path parts (an xAPI callback token) stay text
+            return Found(row, tuple(int(g) if row.canvas and g.isdigit() else g for g in groups))
+    return None

@@ -1,7 +1,8 @@
 """The sandbox server's lifecycle: what it serves, where it listens, starting and stopping.
 
 What a request gets is decided in :mod:`.handler` (the order of checks) and
-:mod:`.routes` (which view answers which path); background jobs are :mod:`.jobs`.
+:mod:`.routes` (which view answers which path), both from the :mod:`.state` this server
+holds; background jobs are :mod:`.jobs`.
 
 >>> from canvasframe.sandbox import SandboxServer
 >>> with SandboxServer() as server:
@@ -12,46 +13,18 @@ What a request gets is decided in :mod:`.handler` (the order of checks) and
 from __future__ import annotations
 
 import threading
-import time
-from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
-
-import numpy as np
 
 from .faults import FaultPlan
 from .handler import Handler
 from .institution import Config, Institution
-from .jobs import Jobs
-from .lti import LtiService
-from .throttle import Throttle, ThrottleConfig
-from .views import Buckets, Shape
-from .xapi import XapiService
+from .state import DEFAULT_TOKEN, STUDENT_TOKEN, SandboxSettings, SandboxState
+from .throttle import ThrottleConfig
 
 __all__ = ["DEFAULT_TOKEN", "STUDENT_TOKEN", "SandboxServer", "SandboxSettings"]
 
-DEFAULT_TOKEN = "sandbox-token"
-STUDENT_TOKEN = "sandbox-student-token"  # a student's token: a topic requiring a first post hides its replies
 
-
-@dataclass
-class SandboxSettings:
-    """Behaviour switches of one sandbox server."""
-
-    shape: Shape = "real"
-    page_view_buckets: Buckets = "hour"
-    # Seconds each request takes on the "server", the sandbox's own work included (also its throttle
-    # cost): the answer is made, then the rest of server_time is waited out.
-    server_time: float = 0.0
-    async_polls: int = 2  # progress polls before an async assignments job completes
-    async_always: bool = False  # answer every async=true call with a progress_url first
-    broken_assignments: set[int] = field(default_factory=set)  # courses whose analytics/assignments 500
-    failed_async: set[int] = field(default_factory=set)  # courses whose async job fails
-    # A discussion's full view answers 503 (empty body) from its first request until this long after
-    # it, as Canvas does while its background job builds the view.
-    view_build_seconds: float = 0.05
-
-
-class SandboxServer:
+class SandboxServer(SandboxState):
     """A local Canvas serving one :class:`Institution` over real HTTP.
 
     Parameters
@@ -82,36 +55,17 @@ class SandboxServer:
         faults: FaultPlan | None = None,
         settings: SandboxSettings | None = None,
     ) -> None:
-        self.institution = institution or Institution(config)
-        self.tokens = dict(
-            tokens or {DEFAULT_TOKEN: "admin", "no-analytics-token": "no-analytics", STUDENT_TOKEN: "student"}
-        )
-        self.token = next(t for t, role in self.tokens.items() if role == "admin")
-        self.throttle = Throttle(throttle)
-        self.faults = faults or FaultPlan()
-        self.settings = settings or SandboxSettings()
-        self.request_log: list[str] = []
-        self.query_log: list[tuple[str, dict[str, str]]] = []
-        self.posted: list[dict[str, list[str]]] = []  # the forms of every POST /api/v1/conversations
-        self._views_asked: dict[int, float] = {}  # topic id -> when its full view was first asked for
-        self.lock = threading.Lock()
-        self.xapi = XapiService(self.institution, self.lock)
-        self.lti = LtiService(self.institution, self.lock)
-        self.jobs = Jobs(self.settings.async_polls, self.lock)
-        self.shuffle = np.random.default_rng(self.institution.config.seed)  # Canvas sends activity days unordered
+        super().__init__(institution, config=config, tokens=tokens, throttle=throttle, faults=faults, settings=settings)
         handler = type("Handler", (Handler,), {"sandbox": self})
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
+        bound = str(self._httpd.server_address[0])
+        self.url = f"http://{'[' + bound + ']' if ':' in bound else bound}:{self.port}"
 
     @property
     def port(self) -> int:
-        return self._httpd.server_address[1]
-
-    @property
-    def url(self) -> str:
-        host = str(self._httpd.server_address[0])
-        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        return int(self._httpd.server_address[1])
 
     def start(self) -> SandboxServer:
         if self._thread is None:
@@ -129,34 +83,3 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def xapi_callback_url(self, course_id: int, student_id: int) -> str:
-        """The ``$Canvas.xapi.url`` a tool launched by this student in this course would receive."""
-        return self.url + self.xapi.callback_path(course_id, student_id)
-
-    def revoke(self, token: str) -> None:
-        """Revoke a token: from now on it gets 401, as in Canvas when a user deletes it."""
-        with self.lock:
-            self.tokens.pop(token, None)
-
-    def record(self, path: str, query: dict[str, str] | None = None) -> None:
-        """Add a request's path to :attr:`request_log`, and it with its query to :attr:`query_log`."""
-        with self.lock:
-            self.request_log.append(path)
-            self.query_log.append((path, dict(query or {})))
-
-    def queries(self, path_end: str) -> list[dict[str, str]]:
-        """The query of every request so far whose path ends with ``path_end``, in order."""
-        with self.lock:
-            return [query for path, query in self.query_log if path.endswith(path_end)]
-
-    def clear_log(self) -> None:
-        with self.lock:
-            self.request_log.clear()
-            self.query_log.clear()
-
-    def view_ready(self, topic_id: int) -> bool:
-        """Whether the full view of a topic is built: ``view_build_seconds`` after it was first asked for."""
-        with self.lock:
-            first = self._views_asked.setdefault(topic_id, time.monotonic())
-        return time.monotonic() - first >= self.settings.view_build_seconds

@@ -13,7 +13,8 @@ from typing import Literal
 
 import numpy as np
 
-from .institution import CATEGORIES, Assignment, Course, Enrollment, Institution
+from .institution import Institution
+from .model import CATEGORIES, Assignment, Course, Enrollment
 
 TARDINESS = ("on_time", "late", "missing", "floating")
 Shape = Literal["real", "documented"]  # what the Canvas source sends, or what the API docs show

@@ -8,16 +8,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import cache as cache_module
-from .errors import CanvasframeError, ConfigError
-from .loaders import LOADERS, LoaderSpec
-from .transforms import is_digits
+from .. import cache as cache_module
+from ..errors import CanvasframeError, ConfigError
+from ..loaders import LOADERS, LoaderSpec
+from ..transforms import is_digits
 
 
 def _serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from .sandbox import Config, SandboxServer, SandboxSettings, ThrottleConfig
+    from ..sandbox import Config, SandboxServer, SandboxSettings, ThrottleConfig
 
     config = Config.from_file(args.config) if args.config else Config()
     config = replace(config, seed=args.seed if args.seed is not None else config.seed)
@@ -79,7 +79,7 @@ def _term_argument(spec: LoaderSpec, term: str | None) -> dict[str, object]:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from . import connect, sample
+    from .. import connect, sample
 
     spec = LOADERS[args.frame]
     arguments = {spec.ids: _parse_ids(args.ids, spec.ids)} | _term_argument(spec, args.term)

@@ -9,9 +9,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import discussions, reports
-from ._palette import NOTICE
-from ._sample import sample
+from .. import discussions, reports
+from .._palette import NOTICE
+from .._sample import sample
 from .gallery import FIGURES, GalleryData, render
 
 _PAGE = """<!doctype html>

@@ -23,10 +23,10 @@ from typing import IO
 
 import ipywidgets as ipw
 
-from ._sample import connect_or_sample
-from ._settings import environment
-from .errors import ConfigError, redact, remember_secret
-from .widgets import CourseExplorer, DepartmentExplorer
+from .._sample import connect_or_sample
+from .._settings import environment
+from ..errors import ConfigError, redact, remember_secret
+from ..widgets import CourseExplorer, DepartmentExplorer
 
 __all__ = ["explorers", "run_dashboard"]
 

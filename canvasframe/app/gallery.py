@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import discussions, loaders, plots, reports
-from .client import Canvas
+from .. import discussions, loaders, plots, reports
+from ..client import Canvas
 
 STYLE: dict[str, Any] = {
     "figure.dpi": 80,
