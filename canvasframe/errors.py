@@ -34,6 +34,7 @@ import re
 import reprlib
 import sys
 import warnings
+from types import FrameType
 from typing import Any
 
 __all__ = [
@@ -117,9 +118,10 @@ def warn(message: str, category: type[Warning] = CanvasframeWarning) -> None:
     >>> caught[0].filename.startswith(_PACKAGE)
     False
     """
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
+    caller: FrameType | None = sys._getframe(1)
+    level = 1
+    while caller is not None and os.path.abspath(caller.f_code.co_filename).startswith(_PACKAGE):
+        caller, level = caller.f_back, level + 1
     warnings.warn(redact(message), category, stacklevel=level + 1)
 
 

@@ -151,7 +151,9 @@ class Handler(BaseHTTPRequestHandler):
     def _hostile_answer(self, path: str, fault: FaultKind | None) -> bool:
         """True after answering as a hostile server: a redirect elsewhere, or an error body with a huge number."""
         if fault == "redirect-away":
-            self._send_raw(302, b"", "text/plain", {"Location": f"http://127.0.0.2:{self.sandbox.port}{self.path}"})
+            self._send_raw(
+                302, b"", "text/plain", {"Location": f"http://127.0.0.2:{urlsplit(self.sandbox.url).port}{self.path}"}
+            )
         elif fault == "huge-error-id":
             body = b'{"errors": [{"message": "An error occurred."}], "error_report_id": 1e400}'
             self._send_raw(500, body, "application/json", {})

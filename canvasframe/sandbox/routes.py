@@ -12,7 +12,7 @@ its own authentication (the LRS, the LTI token endpoint, an xAPI callback) gets 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -42,7 +42,7 @@ class Request:
 
     path: str
     url: str  # the whole URL as the client asked for it
-    headers: Mapping[str, str]
+    headers: Any  # the handler's email.message.Message: a mapping that may repeat a name
     query: dict[str, str]
     body: bytes = b""
 
