@@ -28,7 +28,7 @@ from ._shared import SharedReadings
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
-from .endpoints import ENDPOINTS, FRAMES, Endpoint, FanOut
+from .endpoints import ENDPOINTS, FRAMES, TERM_SELECTORS, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, conversation_ids, is_digits
@@ -68,14 +68,15 @@ def check_ids(value: Any, name: str) -> list[int]:
 
 
 def check_term(term: Any) -> str:
-    """An Analytics term selector: ``"current"``, ``"completed"`` or a term id (as text)."""
-    if term in ("current", "completed"):
+    """An Analytics term selector (one of :data:`~canvasframe.endpoints.TERM_SELECTORS`) or a term id, as text."""
+    if term in TERM_SELECTORS:
         return str(term)
     if isinstance(term, numbers.Integral) and not isinstance(term, bool) and int(term) >= 0:
         return str(int(term))
     if isinstance(term, str) and is_digits(term):
         return term
-    raise ConfigError(f'term must be "current", "completed" or a term id (integer), got {term!r}.')
+    words = ", ".join(f'"{w}"' for w in TERM_SELECTORS)
+    raise ConfigError(f"term must be {words} or a term id (integer), got {term!r}.")
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-__all__ = ["ENDPOINTS", "FRAMES", "Endpoint"]
+__all__ = ["ENDPOINTS", "FRAMES", "DEFAULT_TERM", "TERM_SELECTORS", "Endpoint", "TermSelector"]
+
+# Analytics' words for a term in a department call's path: the default term's available
+# ("current") or concluded ("completed") courses; any other term is asked for by its id.
+TermSelector = Literal["current", "completed"]
+TERM_SELECTORS: tuple[str, ...] = get_args(TermSelector)
+DEFAULT_TERM: TermSelector = "current"  # what a department loader reads when no term is given
 
 Api = Literal["v1", "lti"]
 Paging = Literal["single", "paginated", "streamed", "async"]
@@ -99,7 +105,7 @@ class Endpoint:
         fields = dict(unit)
         if self.term_in == "path":
             term = str(unit["term"])
-            fields["term_path"] = term if term in ("current", "completed") else f"terms/{term}"
+            fields["term_path"] = term if term in TERM_SELECTORS else f"terms/{term}"
         return _ROOTS[self.api] + self.path.format(**fields)
 
     def params(self, unit: Mapping[str, Any]) -> dict[str, str] | None:

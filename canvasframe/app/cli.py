@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import cache as cache_module
+from ..endpoints import DEFAULT_TERM, TERM_SELECTORS
 from ..errors import CanvasframeError, ConfigError
 from ..loaders import LOADERS, LoaderSpec
 from ..transforms import is_digits
@@ -75,7 +76,7 @@ def _term_argument(spec: LoaderSpec, term: str | None) -> dict[str, object]:
         raise ConfigError(f"{spec.function.__name__} takes no term; leave out --term.")
     if spec.term == "enrollment":
         return {"term": _parse_ids([term], "enrollment term id")[0]}
-    return {"term": term if term in ("current", "completed") else _parse_ids([term], "term id")[0]}
+    return {"term": term if term in TERM_SELECTORS else _parse_ids([term], "term id")[0]}
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -150,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--term",
         default=None,
-        help='department frames: "current" (default), "completed" or a term id; courses: an enrollment term id',
+        help=f"department frames: {' or '.join(TERM_SELECTORS)} (default {DEFAULT_TERM}) or a term id; "
+        "courses: an enrollment term id",
     )
     fetch.add_argument("--sample", action="store_true", help="use the bundled sample institution")
     fetch.add_argument("--offline", action="store_true", help="read only the cache")

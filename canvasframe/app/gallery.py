@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from .. import discussions, loaders, plots, reports
 from ..client import Canvas
+from ..endpoints import TERM_SELECTORS
 
 STYLE: dict[str, Any] = {
     "figure.dpi": 80,
@@ -48,9 +49,7 @@ class GalleryData:
     submissions: pd.DataFrame
 
     @classmethod
-    def load(
-        cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = ("current", "completed")
-    ) -> GalleryData:
+    def load(cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = TERM_SELECTORS) -> GalleryData:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a term without courses is fine for a gallery
             by_term = {

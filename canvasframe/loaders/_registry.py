@@ -15,12 +15,12 @@ import pandas as pd
 
 from .._docstrings import loader_docstring
 from .._pipeline import Unit, check_ids, check_term
-from ..endpoints import FRAMES
+from ..endpoints import FRAMES, TermSelector
 
 __all__ = ["LOADERS", "Ids", "LoaderSpec", "Term"]
 
 Ids = int | Sequence[int]
-Term = Literal["current", "completed"] | int
+Term = TermSelector | int
 IdName = Literal["course_id", "account_id"]
 TermKind = Literal["analytics", "enrollment"]
 F = TypeVar("F", bound=Callable[..., pd.DataFrame])
@@ -39,7 +39,7 @@ class LoaderSpec:
     ids : {"course_id", "account_id"}
         The name of its first parameter: the id(s) it loads.
     term : {"analytics", "enrollment"}, optional
-        ``analytics``: takes ``term`` = ``"current"``, ``"completed"`` or a term id;
+        ``analytics``: takes ``term`` = a word of ``TERM_SELECTORS`` or a term id;
         ``enrollment``: takes ``term`` = an enrollment term id, or None for every term.
     per_student : bool
         Takes ``student_id`` (one request per student of the course).

@@ -6,6 +6,7 @@ import pandas as pd
 
 from .._pipeline import run
 from ..client import Canvas
+from ..endpoints import DEFAULT_TERM
 from ._registry import Ids, Term, department_units, loader
 
 __all__ = [
@@ -20,7 +21,7 @@ __all__ = [
 @loader("department_activity", "account_id", term="analytics")
 def load_department_activity(
     account_id: Ids,
-    term: Term = "current",
+    term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
     refresh: bool = False,
@@ -50,7 +51,7 @@ def load_department_activity(
 @loader("department_categories", "account_id", term="analytics")
 def load_department_categories(
     account_id: Ids,
-    term: Term = "current",
+    term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
     refresh: bool = False,
@@ -81,7 +82,7 @@ def load_department_categories(
 @loader("department_grades", "account_id", term="analytics")
 def load_department_grades(
     account_id: Ids,
-    term: Term = "current",
+    term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
     refresh: bool = False,
@@ -109,7 +110,7 @@ def load_department_grades(
 @loader("department_statistics", "account_id", term="analytics")
 def load_department_statistics(
     account_id: Ids,
-    term: Term = "current",
+    term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
     refresh: bool = False,
@@ -137,7 +138,7 @@ def load_department_statistics(
 @loader("subaccount_statistics", "account_id", term="analytics")
 def load_subaccount_statistics(
     account_id: Ids,
-    term: Term = "current",
+    term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
     refresh: bool = False,

@@ -6,6 +6,7 @@ import ipywidgets as ipw
 
 from .. import loaders, plots
 from ..client import Canvas
+from ..endpoints import TERM_SELECTORS
 from ..loaders._registry import Term
 from ._base import Explorer
 
@@ -35,7 +36,7 @@ class DepartmentExplorer(Explorer):
     def __init__(self, account_id: int, canvas: Canvas | None = None) -> None:
         super().__init__(canvas, f"Account {account_id}")
         self.account_id = account_id
-        self.term = ipw.ToggleButtons(options=["current", "completed", "term id"], description="Term")
+        self.term = ipw.ToggleButtons(options=[*TERM_SELECTORS, "term id"], description="Term")
         self.term_id = ipw.BoundedIntText(min=0, max=2**63 - 1, description="Term id", disabled=True)
         self.grades_area, self.categories_area = self._area(), self._area()
         self.subaccount_table = ipw.HTML()
