@@ -217,9 +217,10 @@ def test_course_without_students_is_empty_with_a_warning(canvas, institution):
     with pytest.warns(cf.CanvasframeWarning, match=f"course {empty_course.id} has no students with analytics"):
         frame = cf.load_course_activity([good.id, empty_course.id], canvas=canvas)
     pdt.assert_frame_equal(frame, truth.course_activity(good))
-    with pytest.warns(cf.CanvasframeWarning, match="404"):
+    with pytest.warns(cf.CanvasframeWarning, match="404") as caught:
         alone = cf.load_page_views(empty_course.id, canvas=canvas)
     assert alone.empty
+    assert [w.filename for w in caught] == [__file__]  # the user's line, however deep in canvasframe it was raised
     assert_schema(alone, "page_views")
 
 
