@@ -15,7 +15,7 @@ def enabled(progress: bool | None, default: bool | None = None) -> bool:
     else the environment's."""
     if progress is not None:
         return bool(progress)
-    return environment().progress if default is None else default
+    return environment("progress").progress if default is None else default
 
 
 def progress_bar(description: str, unit: str = "req", *, more_than: int = 0) -> Callable[[int], Any]:

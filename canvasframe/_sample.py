@@ -186,7 +186,7 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
     >>> canvas, course_id, account_id = cf.connect_or_sample()
     Using the bundled sample institution (synthetic data): course 1078, account 1001.
     """
-    env = environment()
+    env = environment("course_id", "account_id", "base_url", "token")
     course_id = course_id or env.course_id
     account_id = account_id or env.account_id
     if env.base_url and env.token and course_id:

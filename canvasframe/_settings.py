@@ -28,7 +28,7 @@ canvasframe.errors.ConfigError: CANVASFRAME_OFFLINE='maybe' is not a yes/no valu
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -174,12 +174,17 @@ class Environment:
     ca_bundle: Path | None = None
 
     @classmethod
-    def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
-        """Read every variable of :data:`VARIABLES` from ``environ`` (default: ``os.environ``)."""
+    def read(cls, environ: Mapping[str, str] | None = None, only: Iterable[str] | None = None) -> Environment:
+        """Read the variables of :data:`VARIABLES` from ``environ`` (default: ``os.environ``).
+
+        ``only`` names the attributes wanted; the others keep their defaults unread, so a bad value
+        of a variable the caller does not use (a course id, for a cache listing) stops nothing.
+        """
         source = os.environ if environ is None else environ
-        return cls(**{v.attribute: v.read(source) for v in VARIABLES})
+        wanted = None if only is None else set(only)
+        return cls(**{v.attribute: v.read(source) for v in VARIABLES if wanted is None or v.attribute in wanted})
 
 
-def environment() -> Environment:
-    """The process environment, read now."""
-    return Environment.read()
+def environment(*attributes: str) -> Environment:
+    """The process environment, read now: the given attributes only, or every variable."""
+    return Environment.read(only=attributes or None)

@@ -65,7 +65,7 @@ def _folder(name: str) -> str:
 
 def default_cache_dir() -> Path:
     """``CANVASFRAME_CACHE_DIR``, else the platform's user cache directory."""
-    return environment().cache_dir or Path(platformdirs.user_cache_dir("canvasframe", appauthor=False))
+    return environment("cache_dir").cache_dir or Path(platformdirs.user_cache_dir("canvasframe", appauthor=False))
 
 
 def cache_key(namespace: str, frame: str, params: dict[str, Any], fingerprint: str) -> str:

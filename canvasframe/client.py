@@ -115,7 +115,7 @@ class Canvas:
         cache_namespace: str | None = None,
         limits: Limits | None = None,
     ) -> None:
-        env = defaults.environment()  # read once, here
+        env = defaults.environment("base_url", "token", "offline", "progress", "ca_bundle")  # once, here
         base_url = base_url or env.base_url
         if not base_url:
             raise ConfigError("No Canvas URL: pass base_url= or set CANVAS_BASE_URL (or use cf.sample()).")
@@ -357,7 +357,7 @@ def default_canvas() -> Canvas:
     global _default
     with _default_lock:
         if _default is None:
-            if defaults.environment().base_url is None:
+            if defaults.environment("base_url").base_url is None:
                 raise ConfigError(
                     "No Canvas session: call cf.connect(base_url, token) or cf.sample(), "
                     "or set CANVAS_BASE_URL and CANVAS_API_TOKEN."

@@ -108,7 +108,7 @@ def _recipients(students: pd.DataFrame | Iterable[int]) -> pd.DataFrame:
 
 def journal_path(canvas: Canvas) -> Path:
     """Where the journal of messages sent through ``canvas``'s Canvas is kept (one file per Canvas)."""
-    root = environment().data_dir or platformdirs.user_data_dir("canvasframe", appauthor=False)
+    root = environment("data_dir").data_dir or platformdirs.user_data_dir("canvasframe", appauthor=False)
     name = hashlib.sha256(canvas.cache_namespace.encode()).hexdigest()[:16]
     return Path(root) / "sent-messages" / f"{name}.jsonl"
 

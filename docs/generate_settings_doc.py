@@ -31,6 +31,7 @@ def render() -> str:
         "",
         "A session reads them once, when it is made (`cf.connect()`, `cf.sample()`); functions that",
         "work without a session (`cf.cache.info()`, the messages journal) read them when called.",
+        "Each reads only the variables it uses, so a bad value elsewhere stops nothing it does.",
         "**A yes/no variable** is on for `1`, `true`, `yes` or `on` and off for `0`, `false`, `no`,",
         "`off` or empty, in any case; any other value is a `ConfigError` naming the variable.",
         "An empty variable counts as unset.",

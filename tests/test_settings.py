@@ -126,3 +126,11 @@ def test_other_pages_link_to_the_defaults_instead_of_repeating_them():
         text = (ROOT / page).read_text()
         for stale in ("32 MiB", "10 s / 60 s", "default 11", "| 300 s |", "| 60 s |"):
             assert stale not in text, f"{page} repeats the default {stale!r}; link docs/settings.md instead"
+
+
+def test_a_bad_variable_a_call_does_not_use_stops_nothing(monkeypatch, tmp_path):
+    monkeypatch.setenv("CANVAS_COURSE_ID", "not-an-id")  # read only where a course id is wanted
+    canvas = cf.Canvas("https://canvas.example.edu", token="not-a-real-token-1234", cache_dir=tmp_path)
+    assert canvas.offline is False and cf.cache.info(tmp_path).empty
+    with pytest.raises(cf.ConfigError, match="CANVAS_COURSE_ID='not-an-id' is not a Canvas id"):
+        cf.connect_or_sample()

@@ -98,7 +98,7 @@ def _kernel_environment(course_id: int | None, account_id: int | None, *, sample
         for name in ("CANVAS_BASE_URL", "CANVAS_API_TOKEN"):
             env.pop(name, None)
         return env
-    settings = environment()
+    settings = environment("base_url", "token")
     missing = [n for n, v in (("CANVAS_BASE_URL", settings.base_url), ("CANVAS_API_TOKEN", settings.token)) if not v]
     if missing or course_id is None:
         need = missing + ([] if course_id is not None else ["a course id (canvasframe dashboard COURSE_ID)"])
