@@ -41,6 +41,6 @@ SERIES: Final = tuple(
 )
 
 ERROR: Final = _C["vermillion"]  # an error line in a widget
-MUTED: Final = "#555555"  # a status line
+MUTED: Final = "#555"  # a status line
 NOTICE: Final = _C["orange"]  # the border of a "synthetic data" notice
 HIGHLIGHT: Final = "#fbe3d6"  # a light vermillion: a table cell that needs attention
