@@ -63,6 +63,9 @@ PSEUDONYMIZED_COLUMNS = (
     "to_user",
     "participant_ids",
     "actor_account_name",
+    # Not people, but each belongs to one student: left as they are, they map straight back.
+    "enrollment_id",
+    "submission_id",
 )
 # Columns that name a person, carry URLs with ids in them, or hold what people wrote: dropped by pseudonymize().
 IDENTIFYING_COLUMNS = (
@@ -78,17 +81,29 @@ IDENTIFYING_COLUMNS = (
 )
 # URLs kept for analysis whose user ids are replaced by pseudonyms.
 URL_COLUMNS = ("object_id",)
-_USER_IN_URL = re.compile(r"(/users/)([0-9]{1,18})(?![0-9])")
+# A person's id inside a URL: /users/123, /submissions/123 (SpeedGrader and submission URLs name the
+# student), ?student_id=123 or &user_id=123.
+_USER_IN_URL = re.compile(r"(/users/|/submissions/|[?&;](?:student_id|user_id)=)([0-9]{1,18})(?![0-9])")
 
 
 # -- pseudonyms -----------------------------------------------------------------------------
 
 
 def _key_bytes(key: str | bytes) -> bytes:
+    if not isinstance(key, (str, bytes, bytearray)):
+        raise ConfigError(f"The pseudonymisation key must be text or bytes, got {type(key).__name__}.")
     raw = key.encode() if isinstance(key, str) else bytes(key)
-    if len(raw) < 16:
+    if len(raw.strip()) < 16:  # an unset environment variable gives "", which must never mean "no pseudonyms"
         raise ConfigError("The pseudonymisation key must be at least 16 bytes; use e.g. secrets.token_hex(32).")
     return raw
+
+
+def key_fingerprint(key: str | bytes) -> str:
+    """What tells two keys apart without revealing either: HMAC-SHA256(key, a fixed label), 16 hex digits.
+
+    An export records it, so resuming with another key (two pseudonym spaces in one dataset) is refused.
+    """
+    return hmac.new(_key_bytes(key), b"canvasframe key fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
 def pseudonym(value: Any, key: str | bytes) -> int:
@@ -103,9 +118,12 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     The same id gets the same pseudonym in every frame and run with the same key, so
     frames still join; without the key the pseudonyms cannot be reversed or recomputed.
     Every person's id (``student_id``, ``user_id``, ``author_id``, ``editor_id``, ``from_user``,
-    ``to_user``, each element of ``participant_ids``) keeps its dtype; ``actor_account_name``
-    becomes the pseudonym's text. Names, e-mail addresses, URLs (which embed user ids) and what
-    people wrote (``message``, ``body``, ``subject``, the ``anonymous_id`` key) are dropped.
+    ``to_user``, each element of ``participant_ids``), and the ids of what belongs to one student
+    (``enrollment_id``, ``submission_id``), keep their dtype exactly (nullable ``Int64`` too);
+    ``actor_account_name`` becomes the pseudonym's text; in ``object_id`` URLs, the id after
+    ``/users/`` or ``/submissions/`` and in ``student_id=`` / ``user_id=`` is replaced. Names,
+    e-mail addresses, other URLs (which embed user ids) and what people wrote (``message``,
+    ``body``, ``subject``, the ``anonymous_id`` key) are dropped.
 
     This helps with de-identification; it is not a legal guarantee of anonymity. Small
     groups, rare timestamps or free text can still identify people.
@@ -146,10 +164,16 @@ def _pseudonymized(values: pd.Series, key: bytes) -> pd.Series:
     if values.dtype == object and values.map(lambda v: isinstance(v, (list, np.ndarray))).any():
         return values.map(lambda ids: [pseudonym(int(i), key) for i in ids] if ids is not None else None)
     mapping = {v: pseudonym(v, key) for v in pd.unique(values.dropna())}
-    mapped = values.map(mapping)
     if values.dtype == "int64" or isinstance(values.dtype, pd.Int64Dtype):
-        return mapped.astype(values.dtype)
-    return mapped.astype("str").where(values.notna())
+        # Built as integers throughout: Series.map on a nullable column goes through float64, which
+        # rounds a 63-bit pseudonym by a few hundred, and the frames would no longer join.
+        present = values.notna().to_numpy()
+        ids = values.to_numpy(dtype="int64", na_value=0)
+        out = np.fromiter((mapping[i] if p else 0 for i, p in zip(ids.tolist(), present, strict=True)), "int64")
+        if values.dtype == "int64":
+            return pd.Series(out, index=values.index, name=values.name)
+        return pd.Series(pd.arrays.IntegerArray(out, ~present), index=values.index, name=values.name)
+    return values.map(mapping).astype("str").where(values.notna())
 
 
 _pseudonymize = pseudonymize  # export_dataset's keyword argument of the same name shadows the function
@@ -235,6 +259,8 @@ def export_dataset(
     """
     from ._pipeline import check_ids
 
+    # The key is checked before anything is sent: "" (an unset variable) must never mean raw ids.
+    fingerprint = None if pseudonymize is None else key_fingerprint(pseudonymize)
     canvas = canvas or default_canvas()
     loaders = _export_loaders(loader)
     names = list(loaders)
@@ -249,12 +275,19 @@ def export_dataset(
         )
     sections = {name: manifest.setdefault("frames", {}).setdefault(name, {"courses": {}}) for name in names}
     for name, section in sections.items():
-        if section.get("pseudonymized", bool(pseudonymize)) != bool(pseudonymize):
+        if section.get("pseudonymized", fingerprint is not None) != (fingerprint is not None):
             raise ConfigError(
                 f"{root / name} was exported {'with' if section['pseudonymized'] else 'without'} "
                 "pseudonyms; use the same choice to resume, or another folder."
             )
-        section["pseudonymized"] = bool(pseudonymize)
+        if section.get("key_fingerprint", fingerprint) != fingerprint:
+            raise ConfigError(
+                f"{root / name} was pseudonymised with another key; resuming would mix two pseudonym spaces "
+                "that no longer join. Use the same key, or another folder."
+            )
+        section["pseudonymized"] = fingerprint is not None
+        if fingerprint is not None:
+            section["key_fingerprint"] = fingerprint
         (root / name).mkdir(parents=True, exist_ok=True)
     manifest.update(source=canvas.cache_namespace, canvasframe_version=__version__, format="parquet (hive partitions)")
 
@@ -272,7 +305,7 @@ def export_dataset(
         else:
             frames = load_course(course_id, frames=needed, canvas=canvas, refresh=refresh, progress=False)
         for name, frame in frames.items():
-            if pseudonymize:
+            if pseudonymize is not None:
                 frame = _pseudonymize(frame, pseudonymize)
             rows = _write_partition(frame, root / name / f"course_id={course_id}")
             with lock:
