@@ -176,8 +176,22 @@ def reply_graph(edges: pd.DataFrame, nodes: Iterable[int] = ()) -> nx.DiGraph:
     return graph
 
 
+def undirected_weights(graph: nx.DiGraph, weight: str = "replies") -> nx.Graph:
+    """The undirected graph of ``graph`` whose tie weight is the sum of both directions.
+
+    ``DiGraph.to_undirected()`` keeps one direction's weight of a reciprocal tie (whichever it
+    meets last), so two people who replied 5 and 3 times to each other would weigh 3, not 8.
+    """
+    undirected = nx.Graph()
+    undirected.add_nodes_from(graph)
+    for a, b, w in graph.edges(data=weight, default=1):
+        previous = undirected[a][b][weight] if undirected.has_edge(a, b) else 0
+        undirected.add_edge(a, b, **{weight: previous + w})
+    return undirected
+
+
 def _eigenvector(graph: nx.DiGraph) -> dict[int, float]:
-    undirected = graph.to_undirected()
+    undirected = undirected_weights(graph)
     if undirected.number_of_edges() == 0:
         return dict.fromkeys(graph, 0.0)
     try:

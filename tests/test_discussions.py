@@ -224,12 +224,18 @@ def test_metrics_equal_networkx_on_the_sandbox_events(canvas, institution, until
     metrics = discussion_metrics(entries, topics, roster, until=until).set_index("user_id")
     assert set(metrics.index) == set(expected.nodes)
     betweenness = nx.betweenness_centrality(expected)
+    both_ways = nx.Graph()  # each tie weighs the replies in both directions together
+    both_ways.add_nodes_from(expected)
+    for a, b, w in expected.edges(data="replies"):
+        both_ways.add_edge(a, b, replies=w + (both_ways[a][b]["replies"] if both_ways.has_edge(a, b) else 0))
+    eigenvector = nx.eigenvector_centrality(both_ways, max_iter=2000, weight="replies")
     for user in expected.nodes:
         row = metrics.loc[user]
         assert row["in_degree"] == expected.in_degree(user)
         assert row["out_degree"] == expected.out_degree(user)
         assert row["replies_received"] == expected.in_degree(user, weight="replies")
         assert row["betweenness"] == pytest.approx(betweenness[user])
+        assert row["eigenvector"] == pytest.approx(eigenvector[user] if both_ways.degree(user) else 0.0, abs=1e-9)
         assert bool(row["isolated"]) == (expected.degree(user) == 0)
     assert bool(metrics.loc[course.teacher_id, "is_instructor"])
     never = [s for s, e in course.enrollments.items() if e.student.profile == "never_submits"]
@@ -292,3 +298,25 @@ def test_bad_frames_are_config_errors(canvas, institution):
         reply_edges(topics, topics)
     with pytest.raises(cf.ConfigError, match="until"):
         reply_edges(cf.load_discussion_entries(course.id, canvas=canvas), topics, until="not a date")
+
+
+def test_eigenvector_centrality_sums_both_directions_of_a_reciprocal_tie():
+    """A hand-built graph: 1 and 2 reply to each other 5 and 3 times; 2 and 3 once each way.
+
+    The undirected weights are 8 and 2; networkx on a hand-built Graph with those weights is the oracle.
+    """
+    import networkx as nx
+
+    from canvasframe.discussions import _eigenvector, undirected_weights
+
+    directed = nx.DiGraph()
+    directed.add_weighted_edges_from([(1, 2, 5), (2, 1, 3), (2, 3, 1), (3, 2, 1)], weight="replies")
+    oracle = nx.Graph()
+    oracle.add_weighted_edges_from([(1, 2, 8), (2, 3, 2)], weight="replies")
+    summed = undirected_weights(directed)
+    assert {tuple(sorted(e[:2])): e[2] for e in summed.edges(data="replies")} == {(1, 2): 8, (2, 3): 2}
+    expected = nx.eigenvector_centrality(oracle, max_iter=2000, weight="replies")
+    got = _eigenvector(directed)
+    assert got == pytest.approx(expected)
+    wrong = nx.eigenvector_centrality(directed.to_undirected(), max_iter=2000, weight="replies")
+    assert got != pytest.approx(wrong)  # what to_undirected() gave: one direction's weight
