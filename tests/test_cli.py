@@ -78,7 +78,10 @@ def test_fetch_and_cache_commands(tmp_path):
     fetched = run("fetch", "student_summaries", str(course_id), "--sample", "--out", str(out), env_extra=env)
     assert fetched.returncode == 0, fetched.stderr
     frame = pd.read_csv(out)
-    assert len(frame) > 0 and set(frame["course_id"]) == {course_id}
+    expected = cf.load_student_summaries(course_id, canvas=cf.sample(quiet=True, cache_dir=tmp_path / "mine"))
+    assert len(frame) == len(expected) > 0
+    for column in ("course_id", "student_id", "page_views", "participations", "on_time", "late", "missing"):
+        assert frame[column].tolist() == expected[column].tolist(), column  # every row, value by value
     info = run("cache", "info", env_extra=env)
     assert "student_summaries" in info.stdout
     cleared = run("cache", "clear", env_extra=env)
@@ -126,3 +129,28 @@ def test_bad_arguments_are_one_line_errors(args, message):
     assert result.returncode == 1
     assert result.stderr.startswith(f"canvasframe: {message}") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_fetch_out_is_checked_before_fetching_and_written_safely(tmp_path):
+    env = {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache")}
+    refused = run("fetch", "student_summaries", "1", "--sample", "--out", str(tmp_path / "x.xlsx"), env_extra=env)
+    assert refused.returncode == 1 and "--out must end in .csv or .parquet" in refused.stderr
+    assert not (tmp_path / "cache").exists()  # nothing was fetched, so nothing was cached
+    nested = tmp_path / "not" / "yet" / "there.csv"
+    course_id = cf.sample(quiet=True, cache_dir=tmp_path / "mine").sample_course_id
+    written = run("fetch", "discussion_topics", str(course_id), "--sample", "--out", str(nested), env_extra=env)
+    assert written.returncode == 0, written.stderr
+    assert pd.read_csv(nested)["topic_id"].tolist() == cf.load_discussion_topics(course_id)["topic_id"].tolist()
+
+
+def test_text_is_safe_in_a_spreadsheet_and_in_a_terminal(tmp_path):
+    from canvasframe._csv import write_csv
+    from canvasframe.app.cli import printable
+
+    frame = pd.DataFrame({"title": ['=HYPERLINK("http://x.test","click")', "+1", "-2", "@SUM(A1)", "plain"],
+                          "score": [-1.5, 2.0, 3.0, 4.0, 5.0]})  # fmt: skip
+    write_csv(frame, tmp_path / "r.csv")
+    back = pd.read_csv(tmp_path / "r.csv")
+    assert back["title"].tolist() == ['\'=HYPERLINK("http://x.test","click")', "'+1", "'-2", "'@SUM(A1)", "plain"]
+    assert back["score"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0]  # numbers stay numbers
+    assert printable("ok\x1b]0;pwned\x07 done\n\tnext") == "ok\\x1b]0;pwned\\x07 done\n\tnext"

@@ -218,3 +218,19 @@ def test_sending_is_off_on_the_sample_and_takes_two_clicks_elsewhere(make_server
     tab.send_button.click()
     assert sorted(int(f["recipients[]"][0]) for f in server.posted) == sorted(tab.draft["student_id"])
     assert f"{n} sent" in tab.send_status.value
+
+
+def test_the_student_table_shows_canvas_text_as_text_never_markup():
+    """A grade (or any text) Canvas holds is escaped: a stored <img onerror> never reaches the page as markup."""
+    import pandas as pd
+
+    from canvasframe.widgets.instructor import styled_table
+
+    attack = '<img src=x onerror="alert(1)">'
+    table = pd.DataFrame(
+        {"student_id": [1], "section_id": [2], "current_score": [50.0], "current_grade": [attack], "on_time": [0],
+         "late": [0], "missing": [3], "excused": [0], "last_activity_at": [pd.NaT],
+         "days_since_activity": pd.array([None], dtype="Int64")}
+    )  # fmt: skip
+    html = styled_table(table)
+    assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html.replace("&quot;", "&#34;")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import cache as cache_module
+from .._atomic import atomic_write
+from .._csv import write_csv
 from ..endpoints import DEFAULT_TERM, TERM_SELECTORS
 from ..errors import CanvasframeError, ConfigError
 from ..loaders import LOADERS, LoaderSpec
@@ -84,20 +87,28 @@ def _fetch(args: argparse.Namespace) -> int:
 
     spec = LOADERS[args.frame]
     arguments = {spec.ids: _parse_ids(args.ids, spec.ids)} | _term_argument(spec, args.term)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix not in (".csv", ".parquet"):  # said before anything is fetched
+        raise ConfigError(f"--out must end in .csv or .parquet, got {out.name!r}.")
     canvas = sample(quiet=True) if args.sample else connect(offline=args.offline)
     frame = spec.function(**arguments, canvas=canvas, refresh=args.refresh)
-    if args.out:
-        out = Path(args.out)
-        if out.suffix == ".csv":
-            frame.to_csv(out, index=False)
-        elif out.suffix == ".parquet":
-            frame.to_parquet(out, index=False)
-        else:
-            raise ConfigError(f"--out must end in .csv or .parquet, got {out.name!r}.")
-        print(f"wrote {len(frame)} rows to {out}")
+    if out is None:
+        print(printable(frame.to_string(max_rows=args.rows)))
+        return 0
+    if out.suffix == ".csv":
+        write_csv(frame, out)
     else:
-        print(frame.to_string(max_rows=args.rows))
+        atomic_write(out, lambda handle: frame.to_parquet(handle, index=False))
+    print(f"wrote {len(frame)} rows to {out}")
     return 0
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN``: a post's ESC or BEL never reaches the terminal raw."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _cache(args: argparse.Namespace) -> int:

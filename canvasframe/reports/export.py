@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._atomic import atomic_write
+from .._csv import write_csv
 from ..errors import ConfigError
 
 
@@ -15,7 +15,8 @@ def export_report(report: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a report as CSV for a spreadsheet, whole or not at all.
 
     Timestamps are written in ISO 8601 (UTC); a duration column ``x`` becomes ``x_seconds``
-    (a number a spreadsheet can sum). The report's provenance is not in the CSV: keep the
+    (a number a spreadsheet can sum); a text cell that a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``) starts with ``'``. The report's provenance is not in the CSV: keep the
     frame's ``attrs["canvasframe"]`` (or the notebook) for that.
 
     Parameters
@@ -42,9 +43,4 @@ def export_report(report: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         raise ConfigError(f"export_report: expected a DataFrame, got {type(report).__name__}.")
     if Path(path).suffix.lower() != ".csv":
         raise ConfigError(f"export_report writes CSV: name the file '<name>.csv', not {str(path)!r}.")
-    flat = report.copy()
-    for name in flat.columns:
-        if pd.api.types.is_timedelta64_dtype(flat[name]):
-            flat[f"{name}_seconds"] = flat.pop(name).dt.total_seconds()
-    data = flat.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%SZ").encode()
-    return atomic_write(path, lambda handle: handle.write(data))
+    return write_csv(report, path)

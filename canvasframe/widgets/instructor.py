@@ -38,6 +38,7 @@ def styled_table(table: pd.DataFrame) -> str:
     styler = shown.style.hide(axis="index").format(
         {"current_score": "{:.1f}", "last_activity_at": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"},
         na_rep="",
+        escape="html",  # a grade or name is whatever Canvas holds: text, never markup
     )
     styler = styler.map(lambda v: f"background-color: {HIGHLIGHT}" if v >= 2 else "", subset=["missing", "late"])
     styler = styler.map(
