@@ -29,8 +29,10 @@ import urllib3
 
 from . import _settings as defaults
 from .errors import (
+    SECRET_IN_URL,
     AuthenticationError,
     CanvasAPIError,
+    CanvasframeError,
     ConfigError,
     NetworkError,
     NotFound,
@@ -39,6 +41,7 @@ from .errors import (
     ResponseFormatError,
     ServerError,
     redact,
+    without_foreign_causes,
 )
 
 __all__ = [
@@ -68,7 +71,6 @@ _NETWORK_ERRORS = (
     requests.exceptions.Timeout,
     urllib3.exceptions.ReadTimeoutError,
 )
-_SECRET_IN_URL = re.compile(r"(?i)[?&]access_token=")
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
 
 Body = Literal["json", "none"]
@@ -127,7 +129,7 @@ def check_url(url: str, what: str) -> SplitResult:
             f"Refusing plain http:// to {parts.hostname} for {what}: credentials would travel unencrypted. "
             "Use https:// (plain http is allowed only for this machine: localhost, 127.0.0.1, ::1)."
         )
-    if _SECRET_IN_URL.search(url):
+    if SECRET_IN_URL.search(url):
         # urllib3 logs request lines at DEBUG: a credential in the URL would end up in logs.
         raise ConfigError(
             f"Refusing {redact(url)} for {what}: it carries a credential in the query string. "
@@ -260,6 +262,13 @@ def _number_header(response: requests.Response, name: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+class SecretHeaders(dict[str, str]):
+    """Request headers whose repr masks credentials, so a traceback that prints locals shows no token."""
+
+    def __repr__(self) -> str:
+        return redact(dict.__repr__(self))
+
+
 # -- retries -----------------------------------------------------------------------------------------
 
 
@@ -371,7 +380,20 @@ class Transport:
         else:
             self.governor.wait_for_room(timeout)
 
-    def send(
+    def send(self, method: Literal["GET", "POST"], url: str, **options: Any) -> tuple[Any, requests.Response]:
+        """Send one request and return ``(parsed body, response)``; see :meth:`_send` for the options.
+
+        A failure is canvasframe's typed error with no foreign exception in its chain (see
+        :func:`~canvasframe.errors.without_foreign_causes`) and a traceback that starts here: the
+        frames inside held the request's headers and the answer's body (which a hostile page can
+        fill with the token it was sent), and a traceback printed with its locals would show them.
+        """
+        try:
+            return self._send(method, url, **options)
+        except CanvasframeError as error:
+            raise without_foreign_causes(error).with_traceback(None) from None
+
+    def _send(
         self,
         method: Literal["GET", "POST"],
         url: str,

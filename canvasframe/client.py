@@ -22,7 +22,17 @@ from requests.adapters import HTTPAdapter
 
 from . import _settings as defaults
 from ._concurrency import ConcurrencyGovernor
-from ._http import RETRY_STATUSES, Limits, RetryPolicy, Transport, check_token, check_url, follow_pages, origin
+from ._http import (
+    RETRY_STATUSES,
+    Limits,
+    RetryPolicy,
+    SecretHeaders,
+    Transport,
+    check_token,
+    check_url,
+    follow_pages,
+    origin,
+)
 from .errors import ConfigError, ResponseFormatError, ServerError, redact, remember_secret
 
 __all__ = ["Canvas", "Limits", "Token", "connect"]
@@ -130,6 +140,7 @@ class Canvas:
         else:
             self.__token = check_token(token)
             remember_secret(self.__token)
+        token = None  # (kept only privately: a traceback that prints locals shows no token)
         self.max_workers = int(max_workers or defaults.MAX_WORKERS)
         if self.max_workers < 1:
             raise ConfigError(f"max_workers must be at least 1, got {max_workers!r}.")
@@ -243,7 +254,7 @@ class Canvas:
         )
         return data
 
-    def _headers(self, url: str) -> dict[str, str]:
+    def _headers(self, url: str) -> SecretHeaders:
         """The request headers for a URL of this Canvas, with the token (asked for only once the URL is checked)."""
         self._check_same_origin(url, "the URL")
         check_url(url, "Canvas")  # before the token is asked for: a callable token may itself make a request
@@ -252,7 +263,7 @@ class Canvas:
             remember_secret(token)
         else:
             token = self.__token
-        return {"Authorization": f"Bearer {token}", "Accept": STRING_IDS}
+        return SecretHeaders({"Authorization": f"Bearer {token}", "Accept": STRING_IDS})
 
     # -- logical calls ---------------------------------------------------
 

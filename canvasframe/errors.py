@@ -58,7 +58,10 @@ __all__ = [
 ]
 
 # Query parameters that carry credentials; their values never reach a message.
-_SECRET_PARAM = re.compile(r"(?i)((?:access_token|token|client_secret|password)=)[^&#\s\"']+")
+# "_" and "=" may come percent-encoded (access%5Ftoken, access_token%3D): a link is text a server chose.
+_SECRET_NAME = r"(?:access(?:_|%5f)token|token|client(?:_|%5f)secret|password)"
+_SECRET_PARAM = re.compile(rf"(?i)({_SECRET_NAME}(?:=|%3d))[^&#\s\"']+")
+SECRET_IN_URL = re.compile(rf"(?i)(?:[?&;]|%3f|%26){_SECRET_NAME}(?:=|%3d)")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
 
 
@@ -89,6 +92,27 @@ def redact(text: str) -> str:
             text = text.replace(secret, "[secure]")
     text = _SECRET_PARAM.sub(r"\1[secure]", text)
     return _BEARER.sub(r"\1[secure]", text)
+
+
+def without_foreign_causes(error: BaseException) -> BaseException:
+    """``error`` with every exception that is not canvasframe's cut out of its chain, its text masked.
+
+    A ``requests`` exception keeps the request it failed on, headers and all (the token in
+    ``Authorization``); ``raise ... from None`` only hides it from the default traceback, while
+    error reporters walk ``__context__`` anyway. So canvasframe's own errors that leave the HTTP
+    layer carry no foreign exception at all, and their messages pass :func:`redact` once more.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact(a) if isinstance(a, str) else a for a in current.args)
+        for link in ("__cause__", "__context__"):
+            linked = getattr(current, link)
+            if linked is not None and not isinstance(linked, CanvasframeError):
+                setattr(current, link, None)
+        current = current.__cause__ or current.__context__
+    return error
 
 
 _SHORT = reprlib.Repr()
@@ -276,7 +300,9 @@ class ResponseFormatError(CanvasframeError):
         self.url = redact(url)
         self.problem = redact(problem)
         text = body if isinstance(body, str) else _SHORT.repr(body)  # bounded: a body can be nested 100,000 deep
-        self.snippet = redact(text[:200])
+        # Masked before it is cut: a secret straddling the cut would otherwise survive as a prefix.
+        longest = max((len(s) for s in _KNOWN_SECRETS), default=0)
+        self.snippet = redact(text[: 200 + longest])[:200]
         super().__init__(self._message())
 
     def _message(self) -> str:

@@ -91,6 +91,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, b'{"errors": [{"message": "boom"}], "error_report_id": 1e400}')
         elif path == "/deep-error":
             self._send(500, b"[" * 200_000 + b"]" * 200_000)
+        elif path == "/echo":  # a 200 HTML page (a login page, a proxy) that shows what it was sent
+            shown = self.headers.get("Authorization", "")
+            page = f"<html><body>{'x' * int(query.get('pad', 0))}{shown} is not welcome here</body></html>"
+            self._send(200, page.encode(), {"Content-Type": "text/html"})
+        elif path == "/leaky-next":  # a next link that carries a credential, percent-encoded
+            link = f"{base}/api/v1/ok?{query.get('name', 'access%5Ftoken=')}leaked-credential-4711"
+            self._json(200, [{"page": 1}], {"Link": f'<{link}>; rel="next"'})
         elif path in ("/xapi/statements", "/more"):  # an LRS whose more link never ends
             n = int(query.get("n", 0))
             self._json(200, {"statements": [], "more": f"/more?n={n + 1}"})

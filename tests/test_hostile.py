@@ -131,3 +131,61 @@ def test_a_known_secret_is_masked_wherever_it_turns_up(hostile):
         canvas.request(f"{hostile.url}/api/v1/not-here-{TOKEN}")
     assert TOKEN not in str(info.value) and "[secure]" in str(info.value)
     assert TOKEN not in info.value.url
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    chain, seen = [], set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _everything_reachable(error: BaseException) -> str:
+    """What an error reporter can reach: every exception of the chain, its args, attributes and locals."""
+    import traceback
+
+    parts = []
+    for exc in _chain(error):
+        parts += [repr(exc), str(exc), repr(exc.args), repr(vars(exc))]
+    parts += traceback.TracebackException.from_exception(error, capture_locals=True).format()
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("pad", [0, 150, 170, 185, 199])
+def test_a_page_that_echoes_the_token_never_shows_it(hostile, pad):
+    """Even where the token straddles the cut of the body's snippet, no part of it is shown."""
+    with pytest.raises(cf.ResponseFormatError) as info:
+        _canvas(hostile).request(f"{hostile.url}/api/v1/echo?pad={pad}")
+    reachable = _everything_reachable(info.value)
+    assert TOKEN[:10] not in reachable and TOKEN[-10:] not in reachable
+
+
+@pytest.mark.parametrize("path", ["/api/v1/not-here", "/api/v1/drip", "/api/v1/huge-report-id"])
+def test_no_foreign_exception_or_local_variable_holds_the_token(hostile, path):
+    """The chain has only canvasframe's errors (a requests exception holds the request's headers),
+    and a traceback printed with its locals (pytest --showlocals, %xmode Verbose) shows no token."""
+    with pytest.raises(cf.CanvasframeError) as info:
+        _canvas(hostile, deadline=0.5).request(f"{hostile.url}{path}")
+    assert all(isinstance(e, cf.CanvasframeError) for e in _chain(info.value))
+    assert TOKEN not in _everything_reachable(info.value)
+
+
+def test_a_refused_connection_carries_no_requests_exception():
+    canvas = cf.Canvas("http://127.0.0.1:9", token=TOKEN, retries=0, timeout=(1, 1))
+    with pytest.raises(cf.NetworkError) as info:
+        canvas.request("http://127.0.0.1:9/api/v1/courses")
+    assert _chain(info.value) == [info.value] and TOKEN not in _everything_reachable(info.value)
+
+
+@pytest.mark.parametrize("name", ["access%5Ftoken=", "access_token%3D", "ACCESS_TOKEN=", "x=1&access_token="])
+def test_a_link_carrying_a_credential_is_refused_and_never_logged(hostile, caplog, name):
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # urllib3's request lines too
+    with pytest.raises(cf.ConfigError, match="credential") as info:
+        _canvas(hostile).get_paginated(f"leaky-next?name={name.replace('%', '%25').replace('&', '%26')}")
+    assert "leaked-credential-4711" not in caplog.text and "leaked-credential-4711" not in str(info.value)
+    assert hostile.hits["/ok"] == 0  # never sent
