@@ -140,8 +140,11 @@ class Cache:
         if meta.get("fingerprint") != fingerprint:
             return Lookup("outdated", path, problem="written for another layout of this frame")
         table = table.replace_schema_metadata(None)
-        if schema is not None and [(f.name, f.type) for f in table.schema] != [(f.name, f.type) for f in schema]:
-            return Lookup("corrupt", path, problem="its columns differ from the layout its fingerprint names")
+        if schema is not None:
+            if [(f.name, f.type) for f in table.schema] != [(f.name, f.type) for f in schema]:
+                return Lookup("corrupt", path, problem="its columns differ from the layout its fingerprint names")
+            # The columns' own metadata (the pandas dtype each becomes) is the schema's, never the file's.
+            table = pa.Table.from_arrays(table.columns, schema=schema)
         if max_age is not None and (datetime.now(timezone.utc) - fetched).total_seconds() > max_age:
             return Lookup("stale", path, table, meta)
         return Lookup("hit", path, table, meta)

@@ -187,6 +187,8 @@ class CanvasAPIError(CanvasframeError):
         self.status = status
         self.service = service
         self.url = redact(url)
+        if canvas_message is not None and not isinstance(canvas_message, str):  # a job's message can be any JSON
+            canvas_message = _SHORT.repr(canvas_message)
         self.canvas_message = redact(canvas_message) if canvas_message else canvas_message
         self.error_report_id = error_report_id
         what = f"HTTP {status}" if status is not None else "no response"

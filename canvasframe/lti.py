@@ -30,7 +30,7 @@ import pandas as pd
 import requests
 
 from . import _settings as defaults
-from ._http import RetryPolicy, Transport, check_url
+from ._http import RetryPolicy, Transport, check_token, check_url
 from .errors import ConfigError, ResponseFormatError, remember_secret
 from .transforms.lti import PLACEMENTS
 
@@ -137,11 +137,16 @@ class ClientCredentials:
             auth_statuses=(400, 401),
             hint="Check the client id, that Canvas has the tool's public key, the scopes, and this machine's clock.",
         )
-        try:
-            token, lifetime = body["access_token"], float(body.get("expires_in", 3600))
-        except (ValueError, KeyError, TypeError):
-            raise ResponseFormatError(self.token_url, "expected {'access_token': ..., 'expires_in': ...}") from None
-        self.__token, self.expires_at = str(token), time.time() + lifetime
+        expected = "expected {'access_token': a token, 'expires_in': seconds above 0}"
+        token = body.get("access_token") if isinstance(body, dict) else None
+        lifetime = body.get("expires_in", 3600) if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token.strip():
+            raise ResponseFormatError(self.token_url, expected + "; access_token is not a token")
+        if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or not 0 < lifetime < 10**9:
+            raise ResponseFormatError(self.token_url, expected + f"; expires_in is {lifetime!r}")  # NaN fails too
+        self.__token, self.expires_at = check_token(token, "The token Canvas's LTI token endpoint issued"), (
+            time.time() + float(lifetime)
+        )
         remember_secret(self.__token)
         self.fetched += 1
 
@@ -172,6 +177,8 @@ def _parse_xml(xml: str | bytes | os.PathLike[str]) -> Any:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
+    if isinstance(xml, str):
+        xml = xml.removeprefix("\ufeff")  # a byte-order mark before "<" is still XML text, not a file name
     if isinstance(xml, os.PathLike) or (isinstance(xml, str) and not xml.lstrip().startswith("<")):
         path = Path(xml)
         if not path.exists():
@@ -192,7 +199,20 @@ def _parse_xml(xml: str | bytes | os.PathLike[str]) -> Any:
 
 
 def _properties(element: Any) -> dict[str, str]:
-    return {p.get("name"): (p.text or "").strip() for p in element.findall("{*}property")}
+    found = {}
+    for p in element.findall("{*}property"):
+        name = p.get("name")
+        if not name:
+            raise ConfigError("The tool configuration has an <lticm:property> without a name attribute.")
+        found[name] = (p.text or "").strip()
+    return found
+
+
+def _option_name(element: Any) -> str:
+    name = element.get("name")
+    if not name:
+        raise ConfigError("The tool configuration has an <lticm:options> placement without a name attribute.")
+    return str(name)
 
 
 def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
@@ -250,7 +270,7 @@ def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
     rows = []
     for options in extensions.findall("{*}options") if extensions is not None else []:
         own = _properties(options)
-        nested = {o.get("name"): _properties(o) for o in options.findall("{*}options")}
+        nested = {_option_name(o): _properties(o) for o in options.findall("{*}options")}
         inherited = sorted(k for k in INHERITABLE if not own.get(k) and tool_level.get(k))
         values = {k: own.get(k) or tool_level.get(k) or None for k in INHERITABLE}
         extra = {k: v for k, v in own.items() if k not in (*INHERITABLE, "enabled")} | nested
@@ -258,7 +278,7 @@ def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
             base
             | values
             | {
-                "placement": options.get("name"),
+                "placement": _option_name(options),
                 "enabled": own.get("enabled", "true").lower() != "false",
                 "inherited": inherited,
                 "options": json.dumps(extra, sort_keys=True) if extra else None,
@@ -267,8 +287,9 @@ def read_tool_config(xml: str | bytes | os.PathLike[str]) -> pd.DataFrame:
     if not rows:
         rows.append(base | {"inherited": []})
     frame = pd.DataFrame(rows, columns=_XML_COLUMNS)
-    for column in ("selection_width", "selection_height"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    for column in ("selection_width", "selection_height"):  # pixels; anything else ("1e400", "wide") is NA
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        frame[column] = numbers.where(numbers.abs() < 2**31).round().astype("Int64")
     frame["enabled"] = frame["enabled"].astype("boolean")
     text_columns = [c for c in _XML_COLUMNS if c not in ("enabled", "selection_width", "selection_height", "inherited")]
     return frame.astype(dict.fromkeys(text_columns, "str"))

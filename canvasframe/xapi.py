@@ -118,6 +118,8 @@ class LRS:
             if not isinstance(body, dict) or not isinstance(body.get("statements"), list):
                 raise ResponseFormatError(response.url, "expected {'statements': [...], 'more': ...}", body)
             more = body.get("more") or None
+            if more is not None and not isinstance(more, str):
+                raise ResponseFormatError(response.url, "the LRS's 'more' link is not a URL", more)
             return body["statements"], response.url, urljoin(lrs_origin, more) if more else None  # relative to origin
 
         first = urljoin(self.endpoint, "statements")
@@ -370,7 +372,7 @@ def validate(stmt: Mapping[str, Any]) -> None:
     if duration is not None:
         try:
             parse_duration(duration)
-        except (ValueError, isodate.ISO8601Error) as exc:
+        except (ValueError, isodate.ISO8601Error, OverflowError) as exc:
             problems.append(f"result.duration is not an ISO 8601 duration ({exc})")
     if problems:
         raise ConfigError(f"Invalid xAPI statement {stmt.get('id', '')}: " + "; ".join(problems) + ".")

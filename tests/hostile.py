@@ -98,6 +98,14 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/leaky-next":  # a next link that carries a credential, percent-encoded
             link = f"{base}/api/v1/ok?{query.get('name', 'access%5Ftoken=')}leaked-credential-4711"
             self._json(200, [{"page": 1}], {"Link": f'<{link}>; rel="next"'})
+        elif path == "/login/oauth2/token":  # an LTI token endpoint answering what the test set
+            self._json(200, self.server.token_answer)
+        elif path == "/async":  # a background job ...
+            self._json(200, {"progress_url": f"{base}/api/v1/progress-failed"})
+        elif path == "/progress-failed":  # ... that fails with a message that is not text
+            self._json(200, {"workflow_state": "failed", "message": {"errors": ["disk full"], "code": 7}})
+        elif path == "/odd-lrs/statements":  # an LRS page whose more link is an object
+            self._json(200, {"statements": [], "more": {"href": "/next"}})
         elif path in ("/xapi/statements", "/more"):  # an LRS whose more link never ends
             n = int(query.get("n", 0))
             self._json(200, {"statements": [], "more": f"/more?n={n + 1}"})
@@ -112,6 +120,7 @@ class HostileServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.lock = threading.Lock()
         self.hits: Counter[str] = Counter()
+        self.token_answer: object = {}  # what /login/oauth2/token answers
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 

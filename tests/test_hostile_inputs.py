@@ -207,3 +207,130 @@ def test_repeated_ids_are_loaded_once_and_said_so(canvas, sandbox, institution):
         views = cf.load_page_views(course.id, [student, student], canvas=canvas)
     assert sandbox.request_log.count(f"/api/v1/courses/{course.id}/analytics/users/{student}/activity") == 1
     assert set(views["student_id"]) == {student}
+
+
+# -- shapes that used to end in a raw Python exception, or be taken as data --------------------------
+
+
+def test_a_nul_padded_word_is_not_a_page_view_hour():
+    """numpy reads "now" padded with NULs to the key width as the current time: refused instead."""
+    for key in (
+        "now" + "\x00" * 16 + "-05:00",
+        "now" + "\x00" * 22,
+        "today" + " " * 20,
+        "2026-09-01T13:00:00-0500x",
+        "2026-09-0\x001T13:00:00-05:00",
+    ):
+        with pytest.raises(cf.ResponseFormatError):
+            transforms.page_views([(1, {"page_views": {key: 1}})], course_id=1)
+
+
+@pytest.mark.parametrize("duration", ["P99999999Y", "P9999999999M", "P1000Y"])
+def test_an_endless_duration_is_a_config_error_when_building_a_statement(duration):
+    with pytest.raises(cf.ConfigError, match=r"result\.duration"):
+        xapi.statement("a@x.test", "experienced", "https://x.test/p", duration=duration)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"access_token": "t0ken-abcdefgh", "expires_in": float("nan")},
+        {"access_token": "t0ken-abcdefgh", "expires_in": -1e9},
+        {"access_token": "t0ken-abcdefgh", "expires_in": {"s": 60}},
+        {"access_token": "t0ken-abcdefgh", "expires_in": True},
+        {"access_token": 12345678, "expires_in": 3600},
+        {"access_token": ["t"], "expires_in": 3600},
+        {"access_token": "", "expires_in": 3600},
+        ["not", "an", "object"],
+    ],
+)
+def test_an_lti_token_endpoint_answering_nonsense_is_a_format_error(answer):
+    from canvasframe.lti import ClientCredentials
+    from canvasframe.sandbox.lti import _keypair
+
+    from .hostile import HostileServer
+
+    private, _ = _keypair()
+    with HostileServer() as server:
+        server.token_answer = answer
+        with pytest.raises(cf.ResponseFormatError, match=r"access_token|expires_in"):
+            ClientCredentials("1", private, server.url)()
+
+
+def test_a_failed_job_whose_message_is_not_text_is_a_server_error():
+    from .hostile import HostileServer
+
+    with HostileServer() as server:
+        canvas = cf.Canvas(server.url, token="hostile-test-token-9f8e7d6c5b4a", retries=0)
+        with pytest.raises(cf.ServerError, match="disk full") as info:
+            canvas.get_json("async", poll_async=True)
+    assert "disk full" in info.value.canvas_message
+
+
+def test_an_lrs_more_link_that_is_not_a_url_is_a_format_error():
+    from .hostile import HostileServer
+
+    with HostileServer() as server, pytest.raises(cf.ResponseFormatError, match="'more' link is not a URL"):
+        xapi.read_statements(xapi.LRS(f"{server.url}/odd-lrs", auth=("key", "a-secret-value")))
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        ("<lticm:property>orphan</lticm:property>", "property> without a name"),
+        ('<lticm:options><lticm:property name="url">u</lticm:property></lticm:options>', "options> placement without"),
+    ],
+)
+def test_lti_xml_without_names_is_a_config_error(xml, message):
+    from canvasframe.lti import read_tool_config
+
+    document = (
+        '<cartridge_basiclti_link xmlns="http://www.imsglobal.org/xsd/imslticc_v1p0" '
+        'xmlns:blti="http://www.imsglobal.org/xsd/imsbasiclti_v1p0" '
+        'xmlns:lticm="http://www.imsglobal.org/xsd/imslticm_v1p0"><blti:title>T</blti:title>'
+        f'<blti:extensions platform="canvas.instructure.com">{xml}</blti:extensions></cartridge_basiclti_link>'
+    )
+    with pytest.raises(cf.ConfigError, match=message):
+        read_tool_config(document)
+
+
+def test_lti_xml_with_a_bom_or_an_absurd_width_is_read():
+    from canvasframe.lti import read_tool_config
+
+    document = (
+        '\ufeff<cartridge_basiclti_link xmlns="http://www.imsglobal.org/xsd/imslticc_v1p0" '
+        'xmlns:blti="http://www.imsglobal.org/xsd/imsbasiclti_v1p0" '
+        'xmlns:lticm="http://www.imsglobal.org/xsd/imslticm_v1p0"><blti:title>T</blti:title>'
+        '<blti:extensions platform="canvas.instructure.com"><lticm:options name="course_navigation">'
+        '<lticm:property name="selection_width">1e400</lticm:property>'
+        '<lticm:property name="selection_height">640</lticm:property></lticm:options>'
+        "</blti:extensions></cartridge_basiclti_link>"
+    )
+    frame = read_tool_config(document)
+    assert frame["placement"].tolist() == ["course_navigation"]
+    assert pd.isna(frame.loc[0, "selection_width"]) and frame.loc[0, "selection_height"] == 640
+
+
+def test_a_cache_entry_naming_an_unknown_dtype_is_read_with_the_schemas_dtypes(tmp_path):
+    import json
+
+    import pyarrow as pa
+
+    from canvasframe.schemas import empty_frame, to_table
+
+    frame = empty_frame("student_summaries")
+    cache = Cache(tmp_path)
+    path = cache.path("ns", "student_summaries", {"course_id": 1}, fingerprint(SCHEMAS["student_summaries"]))
+    table = to_table({c: frame[c] for c in frame.columns}, "student_summaries")
+    fields = [f.with_metadata({b"pandas_dtype": b"no-such-dtype"}) for f in table.schema]
+    planted = pa.Table.from_arrays(table.columns, schema=pa.schema(fields))
+    meta = {"frame": "student_summaries", "fetched_at": "2026-11-01T00:00:00+00:00",
+            "fingerprint": fingerprint(SCHEMAS["student_summaries"])}  # fmt: skip
+    cache.write(path, planted, meta)
+    found = cache.read("ns", "student_summaries", {"course_id": 1}, meta["fingerprint"],
+                       schema=SCHEMAS["student_summaries"])  # fmt: skip
+    assert found.status == "hit"
+    from canvasframe.schemas import to_frame
+
+    pd.testing.assert_frame_equal(to_frame(found.table), frame)
+    assert json.loads(json.dumps(meta))["frame"] == "student_summaries"

@@ -24,6 +24,9 @@ StudentPayloads = Iterable[tuple[int, Any]]
 
 
 KEY_WIDTH = 25  # len("2026-09-01T13:00:00-05:00"): every hour key hosted Canvas builds
+_LOCAL_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_LOCAL_SEPARATORS = [4, 7, 10, 13, 16]
+_SEPARATORS = np.frombuffer(b"--T::", dtype=np.uint8)
 
 
 def _hours_from_block(block: bytes | bytearray, n: int) -> np.ndarray | None:
@@ -35,6 +38,10 @@ def _hours_from_block(block: bytes | bytearray, n: int) -> np.ndarray | None:
         return None
     digits = chars[:, [20, 21, 23, 24]] - np.uint8(48)  # uint8, so anything below "0" wraps past 9
     if (digits > 9).any():
+        return None
+    # The local part's own layout, byte by byte: numpy would read "now" (NUL-padded to the width)
+    # as the current time, so only digits and the separators of YYYY-MM-DDTHH:MM:SS pass.
+    if ((chars[:, _LOCAL_DIGITS] - np.uint8(48)) > 9).any() or (chars[:, _LOCAL_SEPARATORS] != _SEPARATORS).any():
         return None
     # The first 19 bytes of every key, viewed in place (stride 25): numpy's C parser reads the local
     # time without the keys being copied, which matters at half a million keys.

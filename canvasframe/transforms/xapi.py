@@ -56,11 +56,14 @@ def parse_duration(text: Any, anchor: pd.Timestamp | None = None) -> timedelta:
         raise ValueError(f"duration {text!r} is not a string")
     value = isodate.parse_duration(text)
     if isinstance(value, isodate.Duration):
-        if anchor is not None and not pd.isna(anchor):
-            value = value.totimedelta(start=anchor.to_pydatetime())
-        else:
-            months = float(value.years) * 12 + float(value.months)
-            value = value.tdelta + months * (_AVERAGE_YEAR / 12)
+        try:
+            if anchor is not None and not pd.isna(anchor):
+                value = value.totimedelta(start=anchor.to_pydatetime())
+            else:
+                months = float(value.years) * 12 + float(value.months)
+                value = value.tdelta + months * (_AVERAGE_YEAR / 12)
+        except (OverflowError, ValueError):  # P99999999Y: past what a datetime or timedelta holds
+            raise ValueError(f"duration {text!r} is longer than a frame can hold (about 292 years)") from None
     if value < timedelta(0):
         raise ValueError(f"duration {text!r} is negative")
     if value > _LONGEST:
