@@ -93,8 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, b"[" * 200_000 + b"]" * 200_000)
         elif path == "/echo":  # a 200 HTML page (a login page, a proxy) that shows what it was sent
             shown = self.headers.get("Authorization", "")
-            page = f"<html><body>{'x' * int(query.get('pad', 0))}{shown} is not welcome here</body></html>"
-            self._send(200, page.encode(), {"Content-Type": "text/html"})
+            html_page = f"<html><body>{'x' * int(query.get('pad', 0))}{shown} is not welcome here</body></html>"
+            self._send(200, html_page.encode(), {"Content-Type": "text/html"})
         elif path == "/leaky-next":  # a next link that carries a credential, percent-encoded
             link = f"{base}/api/v1/ok?{query.get('name', 'access%5Ftoken=')}leaked-credential-4711"
             self._json(200, [{"page": 1}], {"Link": f'<{link}>; rel="next"'})
