@@ -284,12 +284,13 @@ def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
     items: list[tuple[Any, Unit]] = []
     for topic in topics.itertuples(index=False):
         due = None if pd.isna(topic.due_at) else topic.due_at
+        hidden = topic.anonymous_state == "full_anonymity"  # no author is ever named, whatever a server sends
         if len(topic.group_topic_ids):  # the root's own view is empty: its posts live in the child topics
             for child, group in zip(topic.group_topic_ids, topic.group_ids, strict=True):
-                key = {"topic_id": topic.topic_id, "group_id": int(group), "due_at": due}
+                key = {"topic_id": topic.topic_id, "group_id": int(group), "due_at": due, "anonymous": hidden}
                 items.append((key, {"context": f"groups/{int(group)}", "topic_id": int(child)}))
         else:
-            key = {"topic_id": topic.topic_id, "group_id": None, "due_at": due}
+            key = {"topic_id": topic.topic_id, "group_id": None, "due_at": due, "anonymous": hidden}
             items.append((key, {"context": f"courses/{course_id}", "topic_id": topic.topic_id}))
     return items
 

@@ -320,3 +320,26 @@ def test_eigenvector_centrality_sums_both_directions_of_a_reciprocal_tie():
     assert got == pytest.approx(expected)
     wrong = nx.eigenvector_centrality(directed.to_undirected(), max_iter=2000, weight="replies")
     assert got != pytest.approx(wrong)  # what to_undirected() gave: one direction's weight
+
+
+def test_a_server_that_names_authors_in_a_fully_anonymous_topic_is_not_believed(canvas, institution):
+    """The loader marks each fully anonymous topic; the transform then keeps no user_id or editor_id."""
+    from canvasframe import transforms
+    from canvasframe._pipeline import LoadOptions, _topic_items
+
+    course = truth.first_course(institution)
+    anonymous = _kind(institution, course, "anonymous")
+    options = LoadOptions.from_arguments(canvas, False, None, False)
+    keys = {
+        key["topic_id"]: key["anonymous"] for key, _ in _topic_items({"course_id": course.id, "topics": "all"}, options)
+    }
+    assert keys[anonymous.id] is True and sum(keys.values()) == 1
+    leaked = {"view": [{"id": 5, "user_id": 1007, "editor_id": 1007, "anonymous_id": "abc", "message": "hi",
+                        "created_at": "2026-09-01T10:00:00Z"}]}  # fmt: skip
+    named = {"topic_id": 1, "group_id": None, "due_at": None}
+    frame = transforms.discussion_entries([(named | {"anonymous": True}, leaked)], course_id=1)
+    assert (
+        frame["user_id"].isna().all() and frame["editor_id"].isna().all() and frame["anonymous_id"].tolist() == ["abc"]
+    )
+    plain = transforms.discussion_entries([(named | {"anonymous": False}, leaked)], course_id=1)
+    assert plain["user_id"].tolist() == [1007]

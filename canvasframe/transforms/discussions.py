@@ -128,8 +128,10 @@ def discussion_entries(payloads: TopicPayloads, *, course_id: int, source: str =
     """Full views, one per topic (or group child topic) -> one row per course × topic × post.
 
     ``posted_after_due`` compares each post with the topic's ``due_at`` (NA when it has none).
+    In a fully anonymous topic (the key's ``anonymous``) ``user_id`` is NA even where a server
+    sends it: the promise is the loader's docstring's, not the server's.
     """
-    topic_ids, group_ids, dues, rows, depths = [], [], [], [], []
+    topic_ids, group_ids, dues, rows, depths, hidden = [], [], [], [], [], []
     for key, payload in payloads:
         body = json_object(payload, source, "a discussion view (a JSON object)")
         flat = _flatten(body.get("view") or [], source)
@@ -140,6 +142,7 @@ def discussion_entries(payloads: TopicPayloads, *, course_id: int, source: str =
             dues.append(key.get("due_at"))
             rows.append(entry)
             depths.append(depth)
+            hidden.append(bool(key.get("anonymous")))
     deleted = [bool(as_bool(r.get("deleted"), "deleted", source)) for r in rows]
     texts = [
         None if gone else plain_text(as_str(r.get("message"), "message", source))
@@ -156,8 +159,8 @@ def discussion_entries(payloads: TopicPayloads, *, course_id: int, source: str =
         "entry_id": [as_id(r.get("id"), "id", source) for r in rows],
         "parent_id": column(rows, "parent_id", as_int, source, default=None),
         "user_id": [
-            None if gone else as_int(r.get("user_id"), "user_id", source, None)
-            for r, gone in zip(rows, deleted, strict=True)
+            None if gone or anonymous else as_int(r.get("user_id"), "user_id", source, None)
+            for r, gone, anonymous in zip(rows, deleted, hidden, strict=True)
         ],
         "anonymous_id": column(rows, "anonymous_id", as_str, source),
         "editor_id": column(rows, "editor_id", as_int, source, default=None),
