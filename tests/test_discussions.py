@@ -338,8 +338,6 @@ def test_a_server_that_names_authors_in_a_fully_anonymous_topic_is_not_believed(
                         "created_at": "2026-09-01T10:00:00Z"}]}  # fmt: skip
     named = {"topic_id": 1, "group_id": None, "due_at": None}
     frame = transforms.discussion_entries([(named | {"anonymous": True}, leaked)], course_id=1)
-    assert (
-        frame["user_id"].isna().all() and frame["editor_id"].isna().all() and frame["anonymous_id"].tolist() == ["abc"]
-    )
+    assert frame["user_id"].isna().all() and frame["anonymous_id"].tolist() == ["abc"]
     plain = transforms.discussion_entries([(named | {"anonymous": False}, leaked)], course_id=1)
     assert plain["user_id"].tolist() == [1007]
