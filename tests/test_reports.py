@@ -246,3 +246,15 @@ def test_export_writes_whole_csv_with_durations_in_seconds(reported, tmp_path):
     with pytest.raises(cf.ConfigError, match="CSV"):
         export_report(report, folder / "late.xlsx")
     assert sorted(p.name for p in folder.iterdir()) == ["late.csv"]  # no temporary file left behind
+
+
+def test_the_first_day_of_term_with_no_activity_at_all_gives_a_table(canvas, institution):
+    """No student has last_activity_at yet: every days_since_activity is NA, nothing raises."""
+    course = truth.first_course(institution)
+    enrollments = cf.load_enrollments(course.id, canvas=canvas)
+    submissions = cf.load_submissions(course.id, canvas=canvas)
+    for nothing in (pd.NaT, None):
+        quiet = enrollments.assign(last_activity_at=nothing)
+        table = student_table(quiet, submissions, as_of="2026-09-01")
+        assert table["days_since_activity"].isna().all() and str(table["last_activity_at"].dt.tz) == "UTC"
+        assert table["student_id"].tolist() == sorted(set(enrollments["student_id"]))

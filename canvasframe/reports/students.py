@@ -72,7 +72,9 @@ def student_table(
     for name in ("on_time", "late", "missing", "excused"):
         table[name] = counts[name].to_numpy()
     now = as_of_time(as_of, enrollments)
-    table["last_activity_at"] = people["last_activity_at"].to_numpy()
+    # As a UTC column whatever it holds: a term's first day has no activity at all, and an all-NaT
+    # column (or a frame built by hand) must not turn naive.
+    table["last_activity_at"] = pd.to_datetime(people["last_activity_at"].reset_index(drop=True), utc=True)
     table["days_since_activity"] = ((now - table["last_activity_at"]).dt.days).astype("Int64")
     table["total_activity_time"] = people["total_activity_time"].to_numpy()
     if summaries is not None:
