@@ -144,9 +144,8 @@ class ClientCredentials:
             raise ResponseFormatError(self.token_url, expected + "; access_token is not a token")
         if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or not 0 < lifetime < 10**9:
             raise ResponseFormatError(self.token_url, expected + f"; expires_in is {lifetime!r}")  # NaN fails too
-        self.__token, self.expires_at = check_token(token, "The token Canvas's LTI token endpoint issued"), (
-            time.time() + float(lifetime)
-        )
+        self.__token = check_token(token, "The token Canvas's LTI token endpoint issued")
+        self.expires_at = time.time() + float(lifetime)
         remember_secret(self.__token)
         self.fetched += 1
 

@@ -169,3 +169,24 @@ def test_weekly_activity_lines_are_the_reports_columns(sample_data):
     np.testing.assert_allclose(drawn["page views, course mean"], weekly["page_views"])
     np.testing.assert_allclose(drawn["participations, student"], weekly["selected_participations"])
     assert len(drawn) == 4
+
+
+def test_canvas_text_with_dollar_signs_is_drawn_as_typed(sample_data):
+    """An assignment or topic titled "$\\R^n$ basics" is text, not mathtext that makes matplotlib raise."""
+    odd = r"$\R^n$ basics"
+    assignments = sample_data.assignments.assign(title=odd)
+    topics = sample_data.topics.assign(title=odd)
+    subaccounts = sample_data.subaccounts.assign(name=[f"{odd} {i}" for i in range(len(sample_data.subaccounts))])
+    drawn = [
+        plots.plot_assignment_quartiles(assignments),
+        plots.plot_tardiness(assignments),
+        plots.plot_discussion_timeline(sample_data.entries, topics=topics),
+        plots.plot_subaccounts(subaccounts),
+    ]
+    for ax in drawn:
+        ax.figure.canvas.draw()  # mathtext is parsed here: this raised before
+        labels = [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+        legend = ax.get_legend()
+        labels += [t.get_text() for t in legend.get_texts()] if legend else []
+        assert any(label.startswith(r"\$\R^n\$ basics") for label in labels), labels
+        plt.close(ax.figure)

@@ -35,6 +35,15 @@ def axes(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.gca()
 
 
+def canvas_text(value: object) -> str:
+    """A label from Canvas text (a title, a name) as matplotlib must show it: literally.
+
+    A ``$`` pair would be read as mathtext, and ``$\\R^n$`` in an assignment title would make
+    matplotlib raise while drawing; escaped, it is shown as typed.
+    """
+    return str(value).replace("$", r"\$")
+
+
 def empty(ax: Axes, xlabel: str, ylabel: str, title: str) -> Axes:
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.4")

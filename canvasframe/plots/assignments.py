@@ -11,7 +11,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ..errors import ConfigError
 from ..schemas import QUARTILE_NAMES, TARDINESS
-from ._base import LABELS, PALETTE, axes, doc, empty, one_student, outside_legend, require
+from ._base import LABELS, PALETTE, axes, canvas_text, doc, empty, one_student, outside_legend, require
 
 __all__ = ["plot_assignment_quartiles", "plot_tardiness"]
 
@@ -76,7 +76,7 @@ def plot_assignment_quartiles(
             "med": r.median / s,
             "q3": r.third_quartile / s,
             "whishi": r.max_score / s,
-            "label": r.title,
+            "label": canvas_text(r.title),
         }
         for r, s in zip(rows.itertuples(), scale, strict=True)
     ]
@@ -165,7 +165,7 @@ def plot_tardiness(
         data = data.sort_values(sort, ascending=False, kind="stable")
     elif per_assignment:
         data = data.sort_values(["due_at", "assignment_id"], na_position="last", kind="stable")
-    labels = data["title"].astype(str) if per_assignment else data["student_id"].astype(str)
+    labels = data["title"].map(canvas_text) if per_assignment else data["student_id"].astype(str)
     x = np.arange(len(data))
     bottom = np.zeros(len(data))
     for column in TARDINESS:

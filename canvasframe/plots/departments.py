@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import ConfigError
-from ._base import TERM_COLOURS, axes, doc, empty, require
+from ._base import TERM_COLOURS, axes, canvas_text, doc, empty, require
 
 __all__ = ["plot_category_views", "plot_grade_distribution", "plot_subaccounts"]
 
@@ -36,7 +36,7 @@ def _grouped_bars(ax: Axes, frame: pd.DataFrame, category: str, value: str, **ba
             label=label,
             **bar_kws,
         )
-    ax.set_yticks(y, [str(c) for c in categories])
+    ax.set_yticks(y, [canvas_text(c) for c in categories])
     ax.invert_yaxis()
     if len(groups) > 1:
         ax.legend(loc="lower right", fontsize="small")

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from .._time import binned
 from ..discussions import reply_graph
-from ._base import PALETTE, TERM_COLOURS, axes, date_axis, doc, empty, naive_utc, outside_legend, require
+from ._base import PALETTE, TERM_COLOURS, axes, canvas_text, date_axis, doc, empty, naive_utc, outside_legend, require
 
 __all__ = ["plot_discussion_timeline", "plot_reply_matrix", "plot_reply_network"]
 
@@ -146,7 +146,7 @@ def plot_discussion_timeline(
     dues: dict[int, pd.Timestamp] = {}
     if topics is not None:
         require(topics, ["topic_id", "title", "due_at"], "plot_discussion_timeline", "load_discussion_topics")
-        titles = dict(zip(topics["topic_id"], topics["title"], strict=True))
+        titles = dict(zip(topics["topic_id"], topics["title"].map(canvas_text), strict=True))
         dues = {t: d for t, d in zip(topics["topic_id"], naive_utc(topics["due_at"]), strict=True) if pd.notna(d)}
     stamps = naive_utc(entries["created_at"])
     for i, (topic, times) in enumerate(stamps.groupby(entries["topic_id"])):
