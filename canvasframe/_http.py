@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
 
 import orjson
 import requests
@@ -537,7 +537,11 @@ class Transport:
                     f"redirected ({response.status_code}) to {redact(target)!r}; canvasframe follows a redirect "
                     "only for a GET on the same scheme and host, so credentials never go elsewhere",
                 )
-            url, params = target, None
+            # The query asked for goes along unless the new URL sets it itself: a Location without
+            # auto_mark_as_read=false would mark a conversation read (requests would drop it here).
+            given = parse_qs(urlsplit(target).query)
+            params = {k: v for k, v in (params or {}).items() if k not in given} or None
+            url = target
         raise ResponseFormatError(redact(url), f"more than {limits.max_redirects} redirects (a loop?)")
 
 

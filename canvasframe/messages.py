@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import os
 import string
 from collections.abc import Iterable
@@ -76,7 +77,7 @@ def draft(students: pd.DataFrame | Iterable[int], subject: str, body: str, *, co
         raise ConfigError("draft: subject and body must be text, and the body must not be empty.")
     if not isinstance(course_id, int) or isinstance(course_id, bool):
         raise ConfigError(f"draft: course_id must be an int, got {course_id!r}.")
-    fields = {name for text in (subject, body) for _, name, _, _ in string.Formatter().parse(text) if name}
+    fields = _fields(subject) | _fields(body)
     unknown = sorted(fields - set(rows.columns))
     if unknown:
         raise ConfigError(f"draft: no column for the field(s) {unknown}; the students frame has {list(rows.columns)}.")
@@ -85,20 +86,49 @@ def draft(students: pd.DataFrame | Iterable[int], subject: str, body: str, *, co
         {
             "course_id": pd.Series([course_id] * len(rows), dtype="int64"),
             "student_id": rows["student_id"].astype("int64").to_numpy(),
-            "subject": pd.Series([subject.format(**r) for r in records], dtype="str"),
-            "body": pd.Series([body.format(**r) for r in records], dtype="str"),
+            "subject": pd.Series([_render(subject, r) for r in records], dtype="str"),
+            "body": pd.Series([_render(body, r) for r in records], dtype="str"),
         }
     )
+
+
+def _fields(template: str) -> set[str]:
+    """The ``{column}`` fields of a template; a ConfigError for one that is not a plain column name."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:  # "{" alone, "}" alone
+        raise ConfigError(f"draft: {template!r} is not a template ({exc}); write {{{{ and }}}} for braces.") from None
+    fields = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or conversion not in (None, "s", "r", "a"):
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ConfigError(
+                f"draft: {shown} is not a field; use a column name such as {{missing}}, "
+                "and {{{{ }}}} for literal braces."
+            )
+        fields.add(name)
+    return fields
+
+
+def _render(template: str, row: dict[str, Any]) -> str:
+    try:
+        return template.format(**row)
+    except (ValueError, TypeError, IndexError) as exc:  # a format spec the value does not take, e.g. {name:d}
+        raise ConfigError(f"draft: could not fill {template!r} for student {row['student_id']} ({exc}).") from None
 
 
 def _recipients(students: pd.DataFrame | Iterable[int]) -> pd.DataFrame:
     if isinstance(students, pd.DataFrame):
         require(students, ["student_id"], "draft", "cf.reports.student_table or load_student_summaries")
         rows = students.reset_index(drop=True)
+        if rows["student_id"].isna().any():
+            raise ConfigError("draft: a student_id is missing (NaN); every row needs the student's id.")
     else:
         try:
             rows = pd.DataFrame({"student_id": [int(s) for s in students]})
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError("draft: students must be a frame with student_id, or student ids.") from None
     repeated = sorted(set(rows.loc[rows["student_id"].duplicated(), "student_id"]))
     if repeated:
@@ -133,8 +163,25 @@ def _journal(path: Path) -> dict[str, dict]:
     return entries
 
 
+def _open_journal(path: Path) -> None:
+    """Make sure the journal can be written, before the first message goes out; only its owner may read it.
+
+    A journal that cannot be written would let the first message go out and then stop, and a
+    re-run would send it again; one that others can read tells them whom you messaged.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.close(descriptor)
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"The journal of messages sent cannot be written at {path} ({exc.strerror or exc}); nothing was sent. "
+            "Set CANVASFRAME_DATA_DIR to a folder you can write."
+        ) from None
+
+
 def _record(path: Path, key: str, row: Any, status: str, conversation_id: int | None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     entry = {
         "key": key,
         "course_id": int(row.course_id),
@@ -191,6 +238,7 @@ def send(
     canvasframe.errors.ConfirmationRequired: send() would message 1 student(s) in course(s) [1078]; nothing ...
     """
     require(messages, DRAFT_COLUMNS, "send", "cf.messages.draft")
+    _check_draft(messages)
     if confirm is not True:
         courses = sorted(set(messages["course_id"].astype(int)))
         raise ConfirmationRequired(
@@ -199,6 +247,7 @@ def send(
         )
     canvas = canvas or default_canvas()
     path = journal_path(canvas)
+    _open_journal(path)
     journal = _journal(path)
     results: list[dict[str, Any]] = []
     stop: str | None = None
@@ -226,6 +275,24 @@ def send(
             "already (check with load_conversations). Pass retry_uncertain=True to send to them anyway."
         )
     return frame
+
+
+def _check_draft(messages: pd.DataFrame) -> None:
+    """Everything :func:`send` can know is wrong with a draft, said before anything is posted."""
+    for column in ("course_id", "student_id"):
+        values = messages[column]
+        if values.isna().any() or not all(isinstance(v, numbers.Integral) for v in values.tolist()):
+            raise ConfigError(f"send: every {column} must be an integer id; nothing was sent.")
+    for column in ("subject", "body"):
+        if not all(isinstance(v, str) for v in messages[column].tolist()):
+            raise ConfigError(f"send: every {column} must be text; nothing was sent.")
+    repeated = messages[messages.duplicated(["course_id", "student_id"], keep=False)]
+    if not repeated.empty:
+        students = sorted(set(repeated["student_id"].astype(int)))
+        raise ConfigError(
+            f"send: student(s) {students} appear more than once in the draft (a concatenated draft?); each "
+            "would get a message per row. Nothing was sent; drop the duplicates first."
+        )
 
 
 def _post(canvas: Canvas, path: Path, key: str, row: Any) -> dict[str, Any]:

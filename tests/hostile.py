@@ -98,6 +98,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/leaky-next":  # a next link that carries a credential, percent-encoded
             link = f"{base}/api/v1/ok?{query.get('name', 'access%5Ftoken=')}leaked-credential-4711"
             self._json(200, [{"page": 1}], {"Link": f'<{link}>; rel="next"'})
+        elif path == "/redirect-to-echo":  # a same-origin redirect whose Location carries no query
+            self._send(302, b"", {"Location": "/api/v1/echo-query"})
+        elif path == "/echo-query":
+            self._json(200, query)
         elif path == "/login/oauth2/token":  # an LTI token endpoint answering what the test set
             self._json(200, self.server.token_answer)
         elif path == "/async":  # a background job ...

@@ -189,3 +189,10 @@ def test_a_link_carrying_a_credential_is_refused_and_never_logged(hostile, caplo
         _canvas(hostile).get_paginated(f"leaky-next?name={name.replace('%', '%25').replace('&', '%26')}")
     assert "leaked-credential-4711" not in caplog.text and "leaked-credential-4711" not in str(info.value)
     assert hostile.hits["/ok"] == 0  # never sent
+
+
+def test_a_same_origin_redirect_keeps_the_query_asked_for(hostile):
+    """GET /conversations/:id?auto_mark_as_read=false, redirected, still says it (or it would mark it read)."""
+    canvas = _canvas(hostile)
+    answer, _ = canvas.request(f"{hostile.url}/api/v1/redirect-to-echo", {"auto_mark_as_read": "false"})
+    assert answer == {"auto_mark_as_read": "false"}

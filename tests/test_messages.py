@@ -121,3 +121,40 @@ def test_a_throttled_send_is_retried_and_delivered_once(inbox):
     results = send(draft([min(course.enrollments)], "Hi", "Hello", course_id=course.id), canvas=canvas, confirm=True)
     assert list(results["status"]) == ["sent"] and len(institution.conversations) == before + 1
     assert _posts(server) == 2
+
+
+def test_a_draft_wrong_in_any_way_sends_nothing(inbox, monkeypatch, tmp_path):
+    """Duplicated rows, ids that are not ids and templates that are not templates stop before the first POST."""
+    _, server, canvas, course, _ = inbox
+    students = sorted(course.enrollments)[:2]
+    message = draft(students, "Hi", "Hello", course_id=course.id)
+    with pytest.raises(cf.ConfigError, match=r"more than once .* Nothing was sent"):
+        send(pd.concat([message, message], ignore_index=True), canvas=canvas, confirm=True)
+    no_id = message.astype({"student_id": "float64"})
+    no_id.loc[1, "student_id"] = float("nan")
+    with pytest.raises(cf.ConfigError, match="student_id must be an integer id"):
+        send(no_id, canvas=canvas, confirm=True)
+    for template in ("{}", "{", "}", "{x!z}", "{0}", "{missing.__class__}"):
+        with pytest.raises(cf.ConfigError, match="draft"):
+            draft(pd.DataFrame({"student_id": students, "missing": [1, 2]}), "Hi", template, course_id=course.id)
+    with pytest.raises(cf.ConfigError, match="student_id is missing"):
+        draft(pd.DataFrame({"student_id": [students[0], None]}), "Hi", "Hello", course_id=course.id)
+    assert _posts(server) == 0
+
+
+def test_an_unwritable_journal_stops_before_the_first_message(inbox, monkeypatch, tmp_path):
+    _, server, canvas, course, _ = inbox
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CANVASFRAME_DATA_DIR", str(blocker))  # the journal's folder cannot be made
+    message = draft(sorted(course.enrollments)[:2], "Hi", "Hello", course_id=course.id)
+    with pytest.raises(cf.ConfigError, match=r"journal .* cannot be written .* nothing was sent"):
+        send(message, canvas=canvas, confirm=True)
+    assert _posts(server) == 0
+
+
+def test_the_journal_is_readable_by_its_owner_only(inbox):
+    _, _, canvas, course, _ = inbox
+    send(draft(sorted(course.enrollments)[:1], "Hi", "Hello", course_id=course.id), canvas=canvas, confirm=True)
+    assert journal_path(canvas).stat().st_mode & 0o777 == 0o600
+    assert journal_path(canvas).parent.stat().st_mode & 0o077 == 0
