@@ -362,13 +362,16 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[
 
 
 def _fetch_frames(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Every frame the call feeds, and the URLs read for them."""
+    """Every frame the call feeds, each row once, and the URLs read for them."""
     if ep.paging == "streamed":
-        return _streamed(ep, unit, options.canvas)
-    if ep.fan_out:
-        return _fetch_fanned(ep, unit, options)
-    fetched = _fetch_once(ep, unit, options.canvas)
-    return {name: TRANSFORMS[name](fetched.data, unit, source=fetched.urls[0]) for name in ep.frames}, fetched.urls
+        frames, urls = _streamed(ep, unit, options.canvas)
+    elif ep.fan_out:
+        frames, urls = _fetch_fanned(ep, unit, options)
+    else:
+        fetched = _fetch_once(ep, unit, options.canvas)
+        frames = {name: TRANSFORMS[name](fetched.data, unit, source=fetched.urls[0]) for name in ep.frames}
+        urls = fetched.urls
+    return {name: TRANSFORMS[name].deduplicated(name, frame, urls[0]) for name, frame in frames.items()}, urls
 
 
 def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: NotFound) -> None:

@@ -177,3 +177,37 @@ def test_token_revoked_in_the_middle_of_a_fan_out(make_server, connect, institut
         cf.load_student_assignments(course.id, canvas=canvas)
     assert cf.cache.info(canvas.cache_dir).query("frame == 'student_assignments'").empty
     MATRIX[("401 mid fan-out (revoked)", "fan-out")] = "AuthenticationError"
+
+
+LISTINGS = {  # listing loader -> the path whose pages list a row twice (a shifted offset page)
+    "discussion_topics": r"/discussion_topics$",
+    "sections": r"/sections$",
+    "enrollments": r"/enrollments$",
+    "submissions": r"/students/submissions$",
+    "courses": r"/accounts/\d+/courses$",
+}
+
+
+@pytest.mark.parametrize("frame_name", list(LISTINGS))
+def test_a_row_listed_on_two_pages_is_kept_once_with_a_warning(frame_name, make_server, connect, institution):
+    """Two missing submissions must not become three: every listing keeps each row once."""
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    unit = institution.root_account.id if frame_name == "courses" else course.id
+    loader = cf.LOADERS[frame_name].function
+    clean = loader(unit, canvas=connect(make_server(), cache_dir=None), progress=False, refresh=True)
+    plan = FaultPlan().script(LISTINGS[frame_name], "duplicate-row", times=None)
+    faulted = connect(make_server(faults=plan))
+    with pytest.warns(cf.CanvasframeWarning, match="listed more than once"):
+        got = loader(unit, canvas=faulted, progress=False)
+    pdt.assert_frame_equal(got, clean)
+
+
+def test_a_post_listed_twice_in_one_view_is_kept_once():
+    post = {"id": 5, "user_id": 7, "message": "hi", "created_at": "2026-09-01T10:00:00Z"}
+    key = {"topic_id": 1, "group_id": None, "due_at": None}
+    payloads = [(key, {"view": [post, post]})]
+    with pytest.warns(cf.CanvasframeWarning, match="listed more than once"):
+        frame = cf.transforms.TRANSFORMS["discussion_entries"].deduplicated(
+            "discussion_entries", cf.transforms.discussion_entries(payloads, course_id=3), "view"
+        )
+    assert frame["entry_id"].tolist() == [5]

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..endpoints import FanOut
+from ..errors import warn
 from ..schemas import empty_frame, to_frame, to_table
 from ._coerce import as_bool, as_float, as_id, as_int, as_str, is_digits, sorted_table, utc_days, utc_timestamps
 from .analytics import (
@@ -104,6 +105,11 @@ class Transform:
         The payload is ``[(key, body), ...]``: one body per student of a course (the key is the
         student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``) or per
         conversation (its id).
+    identity : tuple of str
+        The columns that identify a row of a listing (a submission, a topic, a post). Canvas's
+        offset pagination shifts when data change during a read, so a row can be listed on two
+        pages (and a post twice in one view): :meth:`deduplicated` keeps each once, with a
+        warning that counts them.
     keys : tuple of str
         The columns the frame's rows are sorted by. A transform with keys may be applied part
         by part (a streamed listing page by page, a fan-out a few hundred students at a time):
@@ -115,6 +121,23 @@ class Transform:
     context: tuple[str, ...] = ()
     fan_out: FanOut | None = None
     keys: tuple[str, ...] = ()
+    identity: tuple[str, ...] = ()
+
+    def deduplicated(self, name: str, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+        """``frame`` with each row its ``identity`` names kept once (the first listed), with a warning."""
+        if not self.identity or frame.empty:
+            return frame
+        repeated = frame.duplicated(list(self.identity), keep="first")
+        if not repeated.any():
+            return frame
+        shown = frame.loc[repeated, list(self.identity)].head(3).to_dict("records")
+        warn(
+            f"{source}: {int(repeated.sum())} row(s) of {name} listed more than once (e.g. {shown}); Canvas's "
+            "paging shifts when data change during a read. Each is kept once."
+        )
+        kept = frame[~repeated].reset_index(drop=True)
+        kept.attrs = frame.attrs
+        return kept
 
     def combine(self, name: str, pages: list[pd.DataFrame]) -> pd.DataFrame:
         """The frame from its parts' frames (all of one schema), in input order.
@@ -147,7 +170,7 @@ TRANSFORMS: dict[str, Transform] = {
     "account": Transform(account, _ACCOUNT),
     "external_tools": Transform(external_tools, _ACCOUNT),
     "data_services": Transform(data_services, _ACCOUNT),
-    "courses": Transform(courses, _DEPARTMENT),
+    "courses": Transform(courses, _DEPARTMENT, identity=("course_id",)),
     "department_activity": Transform(department_activity, _DEPARTMENT),
     "department_categories": Transform(department_categories, _DEPARTMENT),
     "department_grades": Transform(department_grades, _DEPARTMENT),
@@ -160,11 +183,13 @@ TRANSFORMS: dict[str, Transform] = {
     "participations": Transform(participations, _COURSE, fan_out="students", keys=PARTICIPATIONS_ORDER),
     "student_assignments": Transform(student_assignments, _COURSE, fan_out="students", keys=STUDENT_ASSIGNMENTS_ORDER),
     "communication": Transform(communication, _COURSE, fan_out="students", keys=COMMUNICATION_ORDER),
-    "discussion_topics": Transform(discussion_topics, _COURSE),
-    "discussion_entries": Transform(discussion_entries, _COURSE, fan_out="topics"),
-    "conversations": Transform(conversations, fan_out="conversations"),
-    "sections": Transform(sections, _COURSE),
-    "enrollments": Transform(enrollments, _COURSE),
-    "submissions": Transform(submissions, _COURSE, keys=SUBMISSIONS_ORDER),
+    "discussion_topics": Transform(discussion_topics, _COURSE, identity=("course_id", "topic_id")),
+    "discussion_entries": Transform(
+        discussion_entries, _COURSE, fan_out="topics", identity=("course_id", "topic_id", "group_id", "entry_id")
+    ),
+    "conversations": Transform(conversations, fan_out="conversations", identity=("conversation_id", "message_id")),
+    "sections": Transform(sections, _COURSE, identity=("course_id", "section_id")),
+    "enrollments": Transform(enrollments, _COURSE, identity=("course_id", "enrollment_id")),
+    "submissions": Transform(submissions, _COURSE, keys=SUBMISSIONS_ORDER, identity=SUBMISSIONS_ORDER),
     "xapi_statements": Transform(statements_to_frame),
 }
