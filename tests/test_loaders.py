@@ -269,7 +269,9 @@ def test_attrs_name_sources_and_never_the_token(canvas, institution):
         (lambda c: cf.load_course_activity([], canvas=c), "empty list"),
         (lambda c: cf.load_course_activity("abc", canvas=c), "integer Canvas ids"),  # type: ignore[arg-type]
         (lambda c: cf.load_course_activity(1.5, canvas=c), "integer Canvas ids"),  # type: ignore[arg-type]
-        (lambda c: cf.load_course_activity(-3, canvas=c), "non-negative"),
+        (lambda c: cf.load_course_activity(-3, canvas=c), r"from 0 to 2\*\*63 - 1; got -3"),
+        (lambda c: cf.load_course_activity(2**63, canvas=c), r"from 0 to 2\*\*63 - 1; got 9223372036854775808"),
+        (lambda c: cf.load_page_views(1, 2**64, canvas=c), r"2\*\*63"),
         (lambda c: cf.load_course_activity(None, canvas=c), "is None"),  # type: ignore[arg-type]
         (lambda c: cf.load_course_activity(True, canvas=c), "integer Canvas ids"),
         (lambda c: cf.load_department_grades(1, "spring", canvas=c), "term must be"),  # type: ignore[arg-type]
