@@ -57,7 +57,7 @@ def check_ids(value: Any, name: str) -> list[int]:
     for v in values:
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
             raise ConfigError(f"{name} must hold integer Canvas ids; {v!r} ({type(v).__name__}) is not one.")
-        if not 0 <= v < 2**63:  # Canvas's ids are int64: a larger one would fail only after a request
+        if not 0 <= int(v) < 2**63:  # Canvas's ids are int64: a larger one would fail only after a request
             raise ConfigError(f"{name} must hold Canvas ids from 0 to 2**63 - 1; got {v}.")
         result.append(int(v))
     unique = list(dict.fromkeys(result))

@@ -33,6 +33,7 @@ __all__ = ["ENDPOINTS", "FRAMES", "DEFAULT_TERM", "TERM_SELECTORS", "Endpoint", 
 TermSelector = Literal["current", "completed"]
 TERM_SELECTORS: tuple[str, ...] = get_args(TermSelector)
 DEFAULT_TERM: TermSelector = "current"  # what a department loader reads when no term is given
+ENROLLMENT_STATES = ("active", "invited", "inactive", "completed")  # every state a course's student can be in
 
 Api = Literal["v1", "lti"]
 Paging = Literal["single", "paginated", "streamed", "async"]
@@ -88,7 +89,7 @@ class Endpoint:
     frames: tuple[str, ...]
     api: Api = "v1"
     paging: Paging = "single"
-    query: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)  # a tuple: the parameter repeated
     fan_out: FanOut | None = None
     query_from: tuple[str, ...] = ()
     builds: str | None = None
@@ -108,7 +109,7 @@ class Endpoint:
             fields["term_path"] = term if term in TERM_SELECTORS else f"terms/{term}"
         return _ROOTS[self.api] + self.path.format(**fields)
 
-    def params(self, unit: Mapping[str, Any]) -> dict[str, str] | None:
+    def params(self, unit: Mapping[str, Any]) -> dict[str, Any] | None:
         """The query for one unit of work (None when there is none)."""
         query = dict(self.query)
         if self.term_in == "query" and unit["term"] != EVERY_TERM:
@@ -191,11 +192,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "sections": Endpoint(
         "courses/{course_id}/sections", ("sections",), paging="paginated", query={"include[]": "total_students"}
     ),
+    # Without state[] Canvas lists no completed enrollments (and inactive ones only to teachers and
+    # admins): canvas-lms app/controllers/enrollments_api_controller.rb, course_index_enrollments. A
+    # dropped or concluded student still has submissions, so every state a student can be in is asked.
     "enrollments": Endpoint(
         "courses/{course_id}/enrollments",
         ("enrollments",),
         paging="paginated",
-        query={"type[]": "StudentEnrollment"},
+        query={"type[]": "StudentEnrollment", "state[]": ENROLLMENT_STATES},
     ),
     # Every student × assignment of the course: thousands of rows, so it is streamed page by page.
     "submissions": Endpoint(

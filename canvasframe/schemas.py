@@ -49,7 +49,7 @@ def _score(name: str, doc: str) -> pa.Field:
 
 
 ACCOUNT = _f("account_id", pa.int64(), "the account asked for")
-TERM = _f("term", pa.string(), " or ".join(f'"{w}"' for w in TERM_SELECTORS) + " or the term id, as asked for")
+TERM = _f("term", pa.string(), ", ".join(f'"{w}"' for w in TERM_SELECTORS) + " or the term id, as asked for")
 COURSE = _f("course_id", pa.int64(), "Canvas course id")
 STUDENT = _f("student_id", pa.int64(), "Canvas user id of the student")
 ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
@@ -339,7 +339,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("enrollment_id", pa.int64(), "Canvas enrollment id (a student in two sections has two)"),
             _f("section_id", pa.int64(), "the enrollment's section (NA when not sent)", "Int64"),
             _f("role", pa.string(), "StudentEnrollment, or a custom student role's name"),
-            _f("enrollment_state", pa.string(), "active, invited, inactive, completed, ..."),
+            _f(
+                "enrollment_state",
+                pa.string(),
+                "active, invited, inactive (dropped by the teacher) or completed (the course or section concluded)",
+            ),
             _f("created_at", UTC_TS, "when the student was enrolled (UTC)"),
             _f("last_activity_at", UTC_TS, "the student's last request in the course (UTC; NaT when none)"),
             _f(
@@ -351,6 +355,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             _score("final_score", "percentage with ungraded work as zero (NaN without grade rights)"),
             _f("current_grade", pa.string(), "letter grade of current_score (NA without a scheme or rights)"),
             _f("final_grade", pa.string(), "letter grade of final_score (NA without a scheme or rights)"),
+            _score("override_score", "the teacher's final grade override, a percentage (NaN when none is set)"),
+            _f("override_grade", pa.string(), "letter grade of the override (NA when none is set)"),
         ]
     ),
     "submissions": pa.schema(
@@ -366,8 +372,19 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("grade", pa.string(), "the grade as entered: points, a letter, complete/incomplete (NA when none)"),
             _f("attempt", pa.int64(), "attempt number (NA when never submitted)", "Int64"),
             _f("workflow_state", pa.string(), "submitted, unsubmitted, graded or pending_review"),
-            _f("late", pa.bool_(), "Canvas's own decision: submitted after the due date, no extension"),
-            _f("missing", pa.bool_(), "Canvas's own decision: not submitted, due date passed"),
+            _f(
+                "late",
+                pa.bool_(),
+                "Canvas's own decision: submitted after the due date, no extension (NA when Canvas does not say)",
+                "boolean",
+            ),
+            _f(
+                "missing",
+                pa.bool_(),
+                "Canvas's own decision: not submitted, due date passed (NA when Canvas does not say: older and "
+                "some self-hosted instances send no such key)",
+                "boolean",
+            ),
             _f("excused", pa.bool_(), "excused by the teacher (NA when not sent)", "boolean"),
             _f("late_policy_status", pa.string(), "a teacher's override: late, missing, extended, none (NA: unset)"),
             _f("seconds_late", pa.duration("us"), "how late (0 on time; missing work: time since the due date)"),

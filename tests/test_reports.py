@@ -94,8 +94,8 @@ def test_submission_flags_agree_with_the_analytics_but_for_extensions(canvas, in
     per_student = submissions.groupby("student_id")
     extended = (submissions["late_policy_status"] == "extended").groupby(submissions["student_id"]).sum()
     assert extended.sum() > 0  # the sample has the case the docs explain
-    pdt.assert_series_equal(per_student["missing"].sum(), summaries["missing"], check_names=False)
-    pdt.assert_series_equal(per_student["late"].sum() + extended, summaries["late"], check_names=False)
+    pdt.assert_series_equal(per_student["missing"].sum().astype("int64"), summaries["missing"], check_names=False)
+    pdt.assert_series_equal(per_student["late"].sum().astype("int64") + extended, summaries["late"], check_names=False)
 
 
 # -- reports -----------------------------------------------------------------------------------------
@@ -258,3 +258,50 @@ def test_the_first_day_of_term_with_no_activity_at_all_gives_a_table(canvas, ins
         table = student_table(quiet, submissions, as_of="2026-09-01")
         assert table["days_since_activity"].isna().all() and str(table["last_activity_at"].dt.tz) == "UTC"
         assert table["student_id"].tolist() == sorted(set(enrollments["student_id"]))
+
+
+def test_dropped_students_and_the_grade_of_record_are_in_the_student_table(canvas, institution):
+    """The enrollments listing asks every state, so an inactive student is in the table with her missing work;
+    an overridden final grade is the grade of record."""
+    course = truth.first_course(institution)
+    roster = institution.roster(course)
+    inactive = [r.user_id for r in roster.records if r.state == "inactive"]
+    overridden = {r.user_id: r.override_score for r in roster.records if r.override_score is not None}
+    assert inactive and overridden  # the sandbox has both cases
+    enrollments = cf.load_enrollments(course.id, canvas=canvas)
+    table = student_table(enrollments, cf.load_submissions(course.id, canvas=canvas)).set_index("student_id")
+    assert set(table.index) == set(course.enrollments)
+    assert (table.loc[inactive, "enrollment_state"] == "inactive").all()
+    for student, score in overridden.items():
+        assert table.loc[student, "score_of_record"] == score != table.loc[student, "current_score"]
+        assert (
+            table.loc[student, "grade_of_record"] == enrollments.set_index("student_id").loc[student, "override_grade"]
+        )
+    plain = table.drop(index=list(overridden))
+    pdt.assert_series_equal(plain["score_of_record"], plain["current_score"], check_names=False)
+    active_only = student_table(enrollments, cf.load_submissions(course.id, canvas=canvas), include_inactive=False)
+    assert set(active_only["student_id"]) == set(course.enrollments) - set(inactive)
+
+
+def test_canvas_asks_for_every_enrollment_state_and_its_default_hides_some(make_server, connect, institution):
+    """Without state[] the sandbox, as Canvas, lists no completed enrollments: the loader must ask for them."""
+    course = next(c for c in institution.courses.values() if c.enrollments and c.state == "completed")
+    server = make_server()
+    frame = cf.load_enrollments(course.id, canvas=connect(server))
+    assert set(frame["student_id"]) == set(course.enrollments) and set(frame["enrollment_state"]) == {"completed"}
+    asked = server.queries("/enrollments")[0]
+    assert asked["state[]"] == "completed"  # the last of the states listed, as the sandbox's query log keeps one
+
+
+def test_a_submission_canvas_says_nothing_about_is_neither_missing_nor_not(canvas, institution):
+    from canvasframe import transforms
+
+    rows = [{"id": 1, "user_id": 7, "assignment_id": 3, "workflow_state": "unsubmitted"}]  # no late, missing
+    frame = transforms.submissions(rows, course_id=1)
+    assert frame["missing"].isna().all() and frame["late"].isna().all() and str(frame["missing"].dtype) == "boolean"
+    with pytest.warns(cf.CanvasframeWarning, match="did not say whether 1 submission"):
+        counts = student_table(pd.DataFrame({"student_id": [7], "section_id": [1], "current_score": [np.nan],
+                                             "last_activity_at": [pd.NaT], "final_score": [np.nan],
+                                             "current_grade": [None], "total_activity_time": [pd.NaT]}),
+                               frame, as_of="2026-10-01")  # fmt: skip
+    assert counts.loc[0, "missing"] == 0

@@ -247,7 +247,7 @@ def enrollments(inst: Institution, course: Course, *, grades: bool = True) -> pd
             "enrollment_id": r.id,
             "section_id": r.section_id,
             "role": "StudentEnrollment",
-            "enrollment_state": "completed" if course.state == "completed" else "active",
+            "enrollment_state": r.state,
             "created_at": r.created_at,
             "last_activity_at": r.last_activity_at,
             "total_activity_time": timedelta(seconds=r.total_activity_time),
@@ -255,6 +255,8 @@ def enrollments(inst: Institution, course: Course, *, grades: bool = True) -> pd
             "final_score": r.final_score if grades and r.final_score is not None else np.nan,
             "current_grade": grade_letter(r.current_score) if grades else None,
             "final_grade": grade_letter(r.final_score) if grades else None,
+            "override_score": r.override_score if grades and r.override_score is not None else np.nan,
+            "override_grade": grade_letter(r.override_score) if grades else None,
         }
         for r in inst.roster(course).records
     ]

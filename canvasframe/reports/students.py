@@ -7,19 +7,45 @@ from typing import Any
 import pandas as pd
 
 from .._frames import require
+from ..errors import warn
 from ._common import as_of_time, with_sources
 
 _SUBMISSION_COLUMNS = ["student_id", "assignment_id", "submitted_at", "late", "missing", "excused"]
 
 
+def _flag(submissions: pd.DataFrame, name: str) -> pd.Series:
+    """A submission flag as True/False; where Canvas did not say (NA), False, with a warning that counts them."""
+    values = submissions[name]
+    unknown = int(values.isna().sum())
+    if unknown and name != "excused":  # an absent excused means not excused, as Canvas's own pages show it
+        warn(
+            f"Canvas did not say whether {unknown} submission(s) are {name} (an older or self-hosted Canvas sends "
+            f"no '{name}' key): they are not counted as {name} here."
+        )
+    return values.fillna(False).astype(bool)
+
+
 def _status_counts(submissions: pd.DataFrame) -> pd.DataFrame:
     """Per student, from each submission's own flags: on time, late, missing, excused."""
-    excused = submissions["excused"].fillna(False).astype(bool)
-    late = submissions["late"].astype(bool) & ~excused
-    missing = submissions["missing"].astype(bool) & ~excused
+    excused = _flag(submissions, "excused")
+    late = _flag(submissions, "late") & ~excused
+    missing = _flag(submissions, "missing") & ~excused
     on_time = submissions["submitted_at"].notna() & ~late & ~excused
     flags = pd.DataFrame({"on_time": on_time, "late": late, "missing": missing, "excused": excused})
     return flags.groupby(submissions["student_id"].astype("int64").rename("student_id")).sum().astype("int64")
+
+
+ACTIVE_STATES = ("active", "invited")  # enrollment states of students still taking the course
+_STATE_ORDER = {"active": 0, "invited": 1, "inactive": 2, "completed": 3}
+
+
+def _one_enrollment_each(enrollments: pd.DataFrame) -> pd.DataFrame:
+    """One row per student: a student in two sections has two enrollments; the most current one counts."""
+    if "enrollment_state" not in enrollments:
+        return enrollments.sort_values("student_id").drop_duplicates("student_id")
+    rank = enrollments["enrollment_state"].map(_STATE_ORDER).fillna(len(_STATE_ORDER))
+    ordered = enrollments.assign(_rank=rank).sort_values(["student_id", "_rank"], kind="stable")
+    return ordered.drop_duplicates("student_id").drop(columns="_rank")
 
 
 def student_table(
@@ -28,6 +54,7 @@ def student_table(
     summaries: pd.DataFrame | None = None,
     *,
     as_of: Any = None,
+    include_inactive: bool = True,
 ) -> pd.DataFrame:
     """One row per student, as the instructor's table in New Analytics, every number explained.
 
@@ -42,11 +69,19 @@ def student_table(
         Analytics tardiness (``analytics_late``, ``analytics_missing``) beside Canvas's flags.
     as_of : timestamp, optional
         "Now" for ``days_since_activity`` (default: when ``enrollments`` was fetched, else now).
+    include_inactive : bool
+        Keep students whose enrollment is ``inactive`` (dropped by the teacher) or ``completed``
+        (default True: this is the table of who is missing work, and a dropped student's missing
+        work is still theirs; their ``enrollment_state`` says so). A student who has submissions
+        but no enrollment the token can see is always kept, with NA enrollment columns.
 
     Returns
     -------
     DataFrame
-        ``student_id``, ``section_id``, ``current_score``, ``final_score``, ``current_grade``;
+        ``student_id``, ``section_id``, ``enrollment_state``, ``current_score``, ``final_score``,
+        ``current_grade``, ``override_score``; ``score_of_record`` and ``grade_of_record`` (the
+        **grade of record**: the teacher's final grade override where one is set, else the current
+        score and grade, as Canvas shows students their total);
         ``on_time``, ``late``, ``missing``, ``excused`` (counts of assignments, from each
         submission's flags; excused work is only excused); ``last_activity_at``,
         ``days_since_activity`` (whole days to ``as_of``; NA when never active),
@@ -66,8 +101,25 @@ def student_table(
     require(enrollments, ["student_id", "section_id", "current_score", "last_activity_at"], "student_table",
             "load_enrollments")  # fmt: skip
     require(submissions, _SUBMISSION_COLUMNS, "student_table", "load_submissions")
-    people = enrollments.sort_values("student_id").drop_duplicates("student_id")  # two sections: one row
-    table = people[["student_id", "section_id", "current_score", "final_score", "current_grade"]].reset_index(drop=True)
+    people = _one_enrollment_each(enrollments)
+    ids = pd.Index(
+        sorted(set(people["student_id"]) | set(submissions["student_id"].astype("int64"))), name="student_id"
+    )
+    people = people.set_index("student_id").reindex(ids).reset_index()
+    if not include_inactive:
+        people = people[people["enrollment_state"].isin(ACTIVE_STATES)].reset_index(drop=True)
+    columns = ["student_id", "section_id", "enrollment_state", "current_score", "final_score", "current_grade"]
+    table = people.reindex(columns=columns).reset_index(drop=True)  # enrollment_state: NA in a hand-made frame
+    table["section_id"] = table["section_id"].astype("Int64")
+    table["enrollment_state"] = table["enrollment_state"].astype("str")
+    override = people["override_score"] if "override_score" in people else pd.Series(float("nan"), index=people.index)
+    override_grade = people["override_grade"] if "override_grade" in people else pd.Series(pd.NA, index=people.index)
+    table["override_score"] = override.astype("float64").to_numpy()
+    overridden = table["override_score"].notna()
+    table["score_of_record"] = table["override_score"].where(overridden, table["current_score"])
+    table["grade_of_record"] = pd.Series(override_grade.to_numpy(), dtype="str").where(
+        overridden, table["current_grade"]
+    )
     counts = _status_counts(submissions).reindex(table["student_id"], fill_value=0)
     for name in ("on_time", "late", "missing", "excused"):
         table[name] = counts[name].to_numpy()
@@ -119,10 +171,10 @@ def missing_late_excused(submissions: pd.DataFrame, assignments: pd.DataFrame) -
     require(submissions, [*_SUBMISSION_COLUMNS, "seconds_late", "score"], "missing_late_excused", "load_submissions")
     require(assignments, ["assignment_id", "title", "due_at", "points_possible"], "missing_late_excused",
             "load_course_assignments")  # fmt: skip
-    excused = submissions["excused"].fillna(False).astype(bool)
+    excused = _flag(submissions, "excused")
     status = pd.Series(pd.NA, index=submissions.index, dtype="str")
-    status[submissions["missing"].astype(bool)] = "missing"
-    status[submissions["late"].astype(bool)] = "late"
+    status[_flag(submissions, "missing")] = "missing"
+    status[_flag(submissions, "late")] = "late"
     status[excused] = "excused"
     chosen = submissions[status.notna()].assign(status=status[status.notna()])
     info = assignments[["assignment_id", "title", "due_at", "points_possible"]].drop_duplicates("assignment_id")

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from .faults import FaultKind
 from .lti import UNAUTHORIZED
 from .roster_views import without_grades
-from .routes import NOT_FOUND, Found, HTTPAnswer, Paged, Request, find, initial_post_required, server_error
+from .routes import NOT_FOUND, Found, HTTPAnswer, Paged, Query, Request, find, initial_post_required, server_error
 from .state import SandboxState
 
 __all__ = ["Handler", "stringify_ids"]
@@ -83,7 +83,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         sandbox = self.sandbox
         parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        query = Query(parse_qs(parts.query))
         sandbox.record(parts.path, query)
         fault = self.sandbox.faults.draw(parts.path)
         if not self._delay_or_drop(fault):
@@ -180,9 +180,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send_raw(status, text.encode(), "text/plain; charset=utf-8", headers)
         return True
 
-    def _answer(
-        self, found: Found | None, path: str, query: dict[str, str], role: str, fault: FaultKind | None
-    ) -> Answer:
+    def _answer(self, found: Found | None, path: str, query: Query, role: str, fault: FaultKind | None) -> Answer:
         if fault in ("500", "502", "503"):
             return int(fault), server_error(len(path)), {}
         if fault in _FAULT_MESSAGES:

@@ -76,6 +76,8 @@ class Record:
     total_activity_time: int  # seconds
     current_score: float | None
     final_score: float | None
+    state: str = "active"  # enrollment_state: active, inactive (dropped by the teacher) or completed
+    override_score: float | None = None  # the teacher's final grade override, when one is set
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def build_roster(inst: World, course: Course) -> Roster:
     sections = tuple(Section(base + k, course.id, f"{code} section {k + 1}", tuple(students[k::2])) for k in range(2))
     section_of = {s: section.id for section in sections for s in section.student_ids}
     records, rows = [], []
+    overridden = 0
     next_id = base + 2
     for student_id in students:
         enrollment = course.enrollments[student_id]
@@ -129,12 +132,33 @@ def build_roster(inst: World, course: Course) -> Roster:
         current, final = _scores(course, enrollment, inst.as_of)
         joined = timedelta(days=int(rng.integers(1, 15)), seconds=int(rng.integers(0, 86400)))
         created = inst.terms[course.term_id].start - joined
-        records.append(Record(next_id, student_id, section_of[student_id], created, last, total, current, final))
+        state, override = _standing(course, students.index(student_id), final, overridden)
+        overridden += override is not None
+        records.append(
+            Record(next_id, student_id, section_of[student_id], created, last, total, current, final, state, override)
+        )
         next_id += 1
         for a in course.assignments:
             rows.append(_submission_row(next_id, student_id, a, enrollment.submissions[a.id], inst, rng))
             next_id += 1
     return Roster(sections, tuple(records), tuple(rows))
+
+
+INACTIVE_AT = 3  # the fourth student (by id) of a running course was made inactive by the teacher
+OVERRIDE_SCORE = 70.0  # the final grade the teacher gives the first failing student instead of the computed one
+
+
+def _standing(course: Course, index: int, final: float | None, overridden: int) -> tuple[str, float | None]:
+    """The enrollment's state, and a final grade override: real courses have both, and frames must keep them.
+
+    No random draw: the rest of the institution stays as it was.
+    """
+    if course.state == "completed":
+        state = "completed"
+    else:
+        state = "inactive" if index == INACTIVE_AT else "active"
+    override = OVERRIDE_SCORE if final is not None and final < 60 and not overridden else None
+    return state, override
 
 
 def _activity(enrollment: Enrollment, rng: np.random.Generator) -> tuple[datetime | None, int]:

@@ -39,6 +39,8 @@ def enrollment_json(record: Record, course: Course, site: str) -> dict:
         "unposted_current_score": record.current_score,
         "unposted_final_score": record.final_score,
     }
+    if record.override_score is not None:  # a real enrollment with a final grade override
+        grades |= {"override_score": record.override_score, "override_grade": grade_letter(record.override_score)}
     return {
         "id": record.id,
         "user_id": record.user_id,
@@ -48,7 +50,7 @@ def enrollment_json(record: Record, course: Course, site: str) -> dict:
         "type": "StudentEnrollment",
         "role": "StudentEnrollment",
         "role_id": 3,
-        "enrollment_state": "completed" if course.state == "completed" else "active",
+        "enrollment_state": record.state,
         "created_at": iso(record.created_at),
         "updated_at": iso(record.created_at),
         "start_at": None,

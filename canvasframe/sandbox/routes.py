@@ -12,7 +12,7 @@ its own authentication (the LRS, the LTI token endpoint, an xAPI callback) gets 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -23,10 +23,32 @@ from .discussions import Conversation, Message
 from .model import Course, Enrollment
 from .state import SandboxState
 
-__all__ = ["NOT_FOUND", "ROUTES", "HTTPAnswer", "Found", "Paged", "Request", "Route", "find", "initial_post_required"]
+__all__ = [
+    "NOT_FOUND",
+    "ROUTES",
+    "Query",
+    "HTTPAnswer",
+    "Found",
+    "Paged",
+    "Request",
+    "Route",
+    "find",
+    "initial_post_required",
+]
 
 NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
-Query = dict[str, str]
+
+
+class Query(dict[str, str]):
+    """A GET's query: the last value of each parameter (as a dict), and every value of one (:meth:`all`)."""
+
+    def __init__(self, lists: Mapping[str, list[str]] | None = None) -> None:
+        lists = lists or {}
+        super().__init__({k: v[-1] for k, v in lists.items()})
+        self.lists = {k: list(v) for k, v in lists.items()}
+
+    def all(self, key: str) -> list[str]:
+        return self.lists.get(key, [])
 
 
 class HTTPAnswer(Exception):
@@ -260,7 +282,12 @@ def sections(s: SandboxState, q: Query, course_id: int) -> Any:
 def enrollments(s: SandboxState, q: Query, course_id: int) -> Any:
     """Student enrollments; without a ``type[]`` filter the teacher's enrollment is listed too, as on Canvas."""
     course = course_or_404(s, course_id, need_students=False)
-    rows = [roster_views.enrollment_json(r, course, s.url) for r in s.institution.roster(course).records]
+    # canvas-lms enrollments_api_controller.rb (course_index_enrollments): without state[] only
+    # active and pending enrollments (and, for a teacher or admin, inactive ones) are listed, never
+    # completed; with state[] exactly the states named.
+    states = set(q.all("state[]")) or {"active", "invited", "inactive"}
+    records = [r for r in s.institution.roster(course).records if r.state in states]
+    rows = [roster_views.enrollment_json(r, course, s.url) for r in records]
     kind = q.get("type[]")
     if kind is None:
         teacher = {"id": course.teacher_id, "user_id": course.teacher_id, "course_id": course.id}

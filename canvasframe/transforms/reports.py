@@ -30,8 +30,8 @@ __all__ = ["SUBMISSIONS_ORDER", "enrollments", "sections", "submissions"]
 
 SUBMISSIONS_ORDER = ("course_id", "student_id", "assignment_id")  # the order of the rows, across pages too
 
-_SCORES = ("current_score", "final_score")
-_GRADES = ("current_grade", "final_grade")
+_SCORES = ("current_score", "final_score", "override_score")
+_GRADES = ("current_grade", "final_grade", "override_grade")
 
 
 def _seconds(rows: list[dict], key: str, source: str) -> list[Any]:
@@ -93,8 +93,9 @@ def submissions(payload: Any, *, course_id: int, source: str = "submissions") ->
         "grade": column(rows, "grade", as_str, source),
         "attempt": column(rows, "attempt", as_int, source, default=None),
         "workflow_state": column(rows, "workflow_state", as_str, source),
-        "late": [bool(as_bool(r.get("late"), "late", source)) for r in rows],
-        "missing": [bool(as_bool(r.get("missing"), "missing", source)) for r in rows],
+        # Absent is not false: a Canvas that sends no "missing" key has not said the work is not missing.
+        "late": column(rows, "late", as_bool, source),
+        "missing": column(rows, "missing", as_bool, source),
         "excused": column(rows, "excused", as_bool, source),
         "late_policy_status": column(rows, "late_policy_status", as_str, source),
         "seconds_late": _seconds(rows, "seconds_late", source),
