@@ -193,21 +193,26 @@ def test_last_activity_is_the_latest_academic_event_with_its_evidence(reported):
     assert set(report["kind"].dropna()) == {"submission", "discussion post", "participation"}
 
 
-def test_weekly_activity_means_follow_the_events(reported):
-    _, course, f = reported
-    tz, first = "America/Chicago", min(course.enrollments)
-    report = weekly_activity(
-        f["page_views"], f["participations"], enrollments=f["enrollments"], student_id=first, tz=tz
-    )
+@pytest.mark.parametrize("include_inactive", [False, True])
+def test_weekly_activity_means_follow_the_events(reported, include_inactive):
+    institution, course, f = reported
+    tz = "America/Chicago"
+    states = {r.user_id: r.state for r in institution.roster(course).records}
+    dropped = min(s for s, state in states.items() if state == "inactive")  # selected whatever its state
+    counted = {s for s, state in states.items() if include_inactive or state in ("active", "invited")}
+    assert dropped not in counted or include_inactive
+    report = weekly_activity(f["page_views"], f["participations"], enrollments=f["enrollments"], student_id=dropped,
+                             tz=tz, include_inactive=include_inactive)  # fmt: skip
     rows = []
     for sid, e in course.enrollments.items():
         local = pd.to_datetime(e.hours, unit="s", utc=True).tz_convert(tz).tz_localize(None)
         monday = local.normalize() - pd.to_timedelta(local.day_of_week, unit="D")
         rows.append(pd.DataFrame({"student_id": sid, "week": monday, "views": e.views}))
     views = pd.concat(rows)
-    course_mean = views.groupby("week")["views"].sum() / len(course.enrollments)
-    mine = views[views["student_id"] == first].groupby("week")["views"].sum()
+    course_mean = views[views["student_id"].isin(counted)].groupby("week")["views"].sum() / len(counted)
+    mine = views[views["student_id"] == dropped].groupby("week")["views"].sum()
     by_week = report.set_index("week")
+    assert (report["students"] == len(counted)).all()
     np.testing.assert_allclose(by_week["page_views"].reindex(course_mean.index).to_numpy(), course_mean.to_numpy())
     np.testing.assert_allclose(by_week["selected_page_views"].reindex(mine.index).to_numpy(), mine.to_numpy())
     assert report["week"].is_unique and report["week"].is_monotonic_increasing

@@ -9,6 +9,8 @@ import pandas as pd
 from .._provenance import Provenance, ReportProvenance
 from .._time import as_utc
 
+ACTIVE_STATES = ("active", "invited")  # enrollment states of students still taking the course
+
 
 def with_sources(report: pd.DataFrame, name: str, **frames: pd.DataFrame | None) -> pd.DataFrame:
     """``report`` carrying its provenance (see :class:`~canvasframe._provenance.ReportProvenance`)."""

@@ -7,7 +7,7 @@ import pandas as pd
 from .._frames import require
 from .._time import week_start
 from ..errors import ConfigError
-from ._common import student_ids, with_sources
+from ._common import ACTIVE_STATES, student_ids, with_sources
 
 
 def weekly_activity(
@@ -18,6 +18,7 @@ def weekly_activity(
     student_id: int | None = None,
     section_id: int | None = None,
     tz: str = "UTC",
+    include_inactive: bool = False,
 ) -> pd.DataFrame:
     """Page views and participations per week, for the course and for one student or section.
 
@@ -36,6 +37,11 @@ def weekly_activity(
         The selection (at most one).
     tz : str
         IANA time zone whose Mondays start the weeks.
+    include_inactive : bool
+        Count students whose enrollment is ``inactive`` or ``completed`` in the means (default
+        False: the course line is the mean over the students taking the course, as New Analytics
+        draws it; a dropped student would count as a zero every week). A selected student or
+        section is shown whatever its state.
 
     Returns
     -------
@@ -60,7 +66,10 @@ def weekly_activity(
         raise ConfigError("weekly_activity: choose a student_id or a section_id, not both.")
     if enrollments is not None:
         require(enrollments, ["student_id", "section_id"], "weekly_activity", "load_enrollments")
-        everyone = student_ids(enrollments)
+        counted = enrollments
+        if not include_inactive and "enrollment_state" in enrollments:
+            counted = enrollments[enrollments["enrollment_state"].isin(ACTIVE_STATES)]
+        everyone = student_ids(counted)
     else:
         everyone = student_ids(page_views, participations)
     views = _per_student_week(page_views["student_id"], page_views["hour"], page_views["views"], tz)
@@ -71,7 +80,8 @@ def weekly_activity(
     report = pd.DataFrame({"week": weeks})
     report["students"] = len(everyone)
     report["page_views"], report["participations"] = _means(views, posts, everyone, weeks)
-    chosen = _selection(everyone, enrollments, student_id, section_id)
+    enrolled = everyone if enrollments is None else student_ids(enrollments)  # a selection may be inactive
+    chosen = _selection(enrolled, enrollments, student_id, section_id)
     if chosen is not None:
         report["selected_students"] = len(chosen)
         report["selected_page_views"], report["selected_participations"] = _means(views, posts, chosen, weeks)

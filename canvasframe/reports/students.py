@@ -8,7 +8,7 @@ import pandas as pd
 
 from .._frames import require
 from ..errors import warn
-from ._common import as_of_time, with_sources
+from ._common import ACTIVE_STATES, as_of_time, with_sources
 
 _SUBMISSION_COLUMNS = ["student_id", "assignment_id", "submitted_at", "late", "missing", "excused"]
 
@@ -35,7 +35,6 @@ def _status_counts(submissions: pd.DataFrame) -> pd.DataFrame:
     return flags.groupby(submissions["student_id"].astype("int64").rename("student_id")).sum().astype("int64")
 
 
-ACTIVE_STATES = ("active", "invited")  # enrollment states of students still taking the course
 _STATE_ORDER = {"active": 0, "invited": 1, "inactive": 2, "completed": 3}
 
 
