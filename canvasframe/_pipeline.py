@@ -28,7 +28,7 @@ from ._shared import SharedReadings
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
-from .endpoints import ENDPOINTS, FRAMES, TERM_SELECTORS, Endpoint, FanOut
+from .endpoints import CONVERSATION_SCOPES, ENDPOINTS, FRAMES, TERM_SELECTORS, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, conversation_ids, is_digits
@@ -296,10 +296,14 @@ def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
 
 
 def _conversation_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
-    """Each conversation of the token owner's inbox (of one course when ``filter[]`` says so)."""
+    """Each conversation of the token owner's, in every scope (of one course when ``filter[]`` says so), once."""
     listing = ENDPOINTS["conversation_list"]
-    fetched = options.canvas.get_paginated(listing.url_path(unit), listing.params(unit))
-    return [(c, {"conversation_id": c}) for c in conversation_ids(fetched.data, source=fetched.urls[0])]
+    found: dict[int, None] = {}
+    for scope in CONVERSATION_SCOPES:
+        params = (listing.params(unit) or {}) | ({"scope": scope} if scope else {})
+        fetched = options.canvas.get_paginated(listing.url_path(unit), params)
+        found |= dict.fromkeys(conversation_ids(fetched.data, source=fetched.urls[0]))
+    return [(c, {"conversation_id": c}) for c in found]
 
 
 _FAN_OUT_ITEMS: dict[FanOut, Callable[[Unit, LoadOptions], Iterable[tuple[Any, Unit]]]] = {

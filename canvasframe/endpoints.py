@@ -33,6 +33,11 @@ __all__ = ["ENDPOINTS", "FRAMES", "DEFAULT_TERM", "TERM_SELECTORS", "Endpoint", 
 TermSelector = Literal["current", "completed"]
 TERM_SELECTORS: tuple[str, ...] = get_args(TermSelector)
 DEFAULT_TERM: TermSelector = "current"  # what a department loader reads when no term is given
+# The scopes of GET /conversations that together hold every conversation of the token's user: the
+# default (the inbox) leaves out archived ones, and one whose messages nobody else answered may be
+# listed only under "sent" (canvas-lms conversations_controller.rb#index). A conversation in several
+# is read once.
+CONVERSATION_SCOPES = (None, "archived", "sent")
 ENROLLMENT_STATES = ("active", "invited", "inactive", "completed")  # every state a course's student can be in
 
 Api = Literal["v1", "lti"]
@@ -208,7 +213,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         paging="streamed",
         query={"student_ids[]": "all"},
     ),
-    # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read.
+    # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read. Listed
+    # once per scope of CONVERSATION_SCOPES (see there).
     "conversation_list": Endpoint(
         "conversations", (), paging="paginated", query={"auto_mark_as_read": "false"}, query_from=("filter[]",)
     ),

@@ -341,3 +341,19 @@ def test_a_server_that_names_authors_in_a_fully_anonymous_topic_is_not_believed(
     assert frame["user_id"].isna().all() and frame["anonymous_id"].tolist() == ["abc"]
     plain = transforms.discussion_entries([(named | {"anonymous": False}, leaked)], course_id=1)
     assert plain["user_id"].tolist() == [1007]
+
+
+def test_every_conversation_scope_is_read_and_each_conversation_once(make_server, connect, institution):
+    """The inbox scope leaves out archived conversations and those nobody answered (listed under "sent")."""
+    server = make_server()
+    course = next(c for c in institution.courses.values() if c.teacher_id == institution.inbox_owner_id)
+    owner = institution.inbox_owner_id
+    mine = [c for c in institution.conversations if c.course_id == course.id]
+    archived = {c.id for c in mine if c.workflow_state == "archived"}
+    unanswered = {c.id for c in mine if all(m.author_id == owner for m in c.messages)}
+    assert archived and unanswered  # the sandbox has both
+    inbox = cf.load_conversations(course.id, canvas=connect(server))
+    assert set(inbox["conversation_id"]) == {c.id for c in mine}
+    assert inbox.groupby("conversation_id").size().to_dict() == {c.id: len(c.messages) for c in mine}
+    scopes = [q.get("scope") for p, q in server.query_log if p == "/api/v1/conversations"]
+    assert scopes == [None, "archived", "sent"]

@@ -126,7 +126,10 @@ def load_conversations(
 
     Canvas has no course-wide listing of conversations: this is what the token's user sent
     and received, nothing else (a teacher's token gives that teacher's conversations with
-    students). Nothing is marked read: every request says ``auto_mark_as_read=false``.
+    students). Nothing is marked read: every request says ``auto_mark_as_read=false``. The
+    listing is read in three scopes, each conversation once: the inbox (Canvas's default, which
+    leaves out archived conversations), ``archived``, and ``sent`` (a message nobody answered may
+    be listed only there).
     Cached per Canvas host like every frame; people sharing a cache folder should give each
     token its own ``cache_namespace=``.
 

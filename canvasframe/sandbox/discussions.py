@@ -263,6 +263,9 @@ def _edit_delete_rate(rng: np.random.Generator, entries: list[Entry], teacher_id
         entry.rating_count = int(rng.poisson(0.6))
 
 
+ARCHIVE_EVERY = 5  # every fifth conversation of the inbox is archived
+
+
 def build_inbox(inst: World, course: Course, ids: Iterator[int]) -> list[Conversation]:
     """The teacher's conversations with each student, message for message as ``communication`` counts them."""
     rng = np.random.default_rng([inst.config.seed, course.id, 23])
@@ -279,8 +282,10 @@ def build_inbox(inst: World, course: Course, ids: Iterator[int]) -> list[Convers
             drafts.sort(key=lambda m: (m.created_at, m.author_id))
             conversations.append(Conversation(0, course.id, [course.teacher_id, student_id], "Question", drafts))
     conversations.sort(key=lambda c: c.messages[0].created_at)
-    for conversation in conversations:
+    for n, conversation in enumerate(conversations):
         conversation.id = next(ids)
+        if n % ARCHIVE_EVERY == ARCHIVE_EVERY - 1:  # the teacher archived some (no draw: the rest stays as it was)
+            conversation.workflow_state = "archived"
     for message in sorted((m for c in conversations for m in c.messages), key=lambda m: m.created_at):
         message.id = next(ids)
     return conversations

@@ -259,6 +259,18 @@ def conversations(s: SandboxState, q: Query) -> Any:
     chosen = inst.conversations
     if "filter[]" in q:
         chosen = [c for c in chosen if f"course_{c.course_id}" == q["filter[]"]]
+    # canvas-lms conversations_controller.rb#index: the default scope is the inbox (not archived, and
+    # only conversations someone else wrote in: a message nobody answered is listed under "sent");
+    # "archived" and "sent" list those.
+    owner = inst.inbox_owner_id
+    scope = q.get("scope")
+    if scope == "archived":
+        chosen = [c for c in chosen if c.workflow_state == "archived"]
+    elif scope == "sent":
+        chosen = [c for c in chosen if any(m.author_id == owner for m in c.messages)]
+    else:
+        answered = [c for c in chosen if any(m.author_id != owner for m in c.messages)]
+        chosen = [c for c in answered if c.workflow_state != "archived"]
     newest_first = sorted(chosen, key=lambda c: c.messages[-1].created_at, reverse=True)
     return Paged([discussion_views.conversation_summary(c) for c in newest_first])
 
@@ -267,8 +279,8 @@ def conversation(s: SandboxState, q: Query, conversation_id: int) -> Any:
     found = next((c for c in s.institution.conversations if c.id == conversation_id), None)
     if found is None:
         raise HTTPAnswer(404, NOT_FOUND)
-    if q.get("auto_mark_as_read", "true") not in ("false", "0"):
-        with s.lock:  # Canvas's default: reading a conversation marks it read
+    if q.get("auto_mark_as_read", "true") not in ("false", "0") and found.workflow_state == "unread":
+        with s.lock:  # Canvas's default: reading a conversation marks it read (an archived one stays archived)
             found.workflow_state = "read"
     return discussion_views.conversation(found)
 
