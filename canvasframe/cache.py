@@ -29,6 +29,7 @@ import html
 import json
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,6 +43,7 @@ import pyarrow.ipc as ipc
 
 from ._atomic import atomic_write
 from ._settings import environment
+from .errors import CacheError
 from .schemas import MEMORY_POOL
 
 __all__ = ["Cache", "CacheInfo", "Lookup", "Status", "cache_key", "clear", "default_cache_dir", "human_size", "info"]
@@ -124,6 +126,7 @@ class Cache:
         whose content disagrees with its own fingerprint is corrupt, not a frame.
         """
         path = self.path(namespace, frame, params, fingerprint)
+        self.check_private(path)
         if not path.exists():
             return Lookup("miss", path)
         try:
@@ -149,8 +152,37 @@ class Cache:
             return Lookup("stale", path, table, meta)
         return Lookup("hit", path, table, meta)
 
+    def check_private(self, path: Path) -> None:
+        """Refuse a cache that someone else could have written into, as ssh refuses such a key file.
+
+        The cache folder, the entry's folders below it and the entry itself must belong to this user
+        and be writable by no one else (world-writable with the sticky bit, like /tmp, is allowed for
+        the folders): otherwise anyone on the machine could plant an entry that would be served as
+        your Canvas data.
+        """
+        if not hasattr(os, "getuid"):  # Windows: folder permissions are ACLs, not checked here
+            return
+        me = os.getuid()
+        below = [self.directory / p for p in reversed(path.relative_to(self.directory).parents[:-1])]
+        for target in (self.directory, *below, path):
+            try:
+                info = target.lstat()
+            except FileNotFoundError:
+                continue
+            folder = stat.S_ISDIR(info.st_mode)
+            shared = info.st_mode & stat.S_IWOTH and not (folder and info.st_mode & stat.S_ISVTX)
+            if info.st_uid not in (me, 0) or shared or (stat.S_ISLNK(info.st_mode) and target == path):
+                why = "belongs to another user" if info.st_uid not in (me, 0) else "is writable by other users"
+                raise CacheError(
+                    f"The cache {'folder' if folder else 'entry'} {target} {why}: anyone could plant data in it "
+                    f"that would be read as yours. Run chmod go-w {target} (or use a folder of your own with "
+                    "cf.connect(..., cache_dir=...) or CANVASFRAME_CACHE_DIR).",
+                    path=target,
+                )
+
     def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
-        """Write atomically (see :func:`canvasframe._atomic.atomic_write`)."""
+        """Write atomically (see :func:`canvasframe._atomic.atomic_write`), into a folder only this user can write."""
+        self.check_private(path)
         table = table.replace_schema_metadata({META_KEY: json.dumps(meta, default=str).encode()})
 
         def write_ipc(handle: BinaryIO) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pandas as pd
 import pandas.testing as pdt
@@ -17,6 +18,8 @@ import pytest
 import canvasframe as cf
 from canvasframe.cache import Cache, cache_key
 from canvasframe.schemas import SCHEMAS, fingerprint, to_frame, to_table
+
+from .conftest import TOKEN
 
 FP = fingerprint(SCHEMAS["course_activity"])
 META = {"frame": "course_activity", "fetched_at": "2026-01-01T00:00:00+00:00"}  # what the loaders write
@@ -174,3 +177,26 @@ def test_default_cache_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("CANVASFRAME_CACHE_DIR")
     assert "canvasframe" in str(Cache().directory)
     assert os.path.isabs(Cache().directory)
+
+
+def test_a_cache_others_can_write_into_is_refused_and_nothing_is_read(canvas, sandbox, institution, tmp_path):
+    """A world-writable cache folder (or entry) could hold a planted frame: refused, as ssh refuses such a key."""
+    import os
+    import stat
+
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    cache_dir = tmp_path / "shared-cache"
+    session = cf.Canvas(canvas.root_url, token=TOKEN, cache_dir=cache_dir)
+    cf.load_course_activity(course.id, canvas=session)
+    [entry] = [Path(p) for p in cf.cache.info(cache_dir)["path"]]
+    for target in (cache_dir, entry.parent, entry):
+        mode = target.stat().st_mode
+        os.chmod(target, mode | stat.S_IWOTH)
+        sandbox.clear_log()
+        with pytest.raises(cf.CacheError, match="writable by other users") as info:
+            cf.load_course_activity(course.id, canvas=session)
+        assert info.value.path == str(target) and "chmod go-w" in str(info.value)
+        assert sandbox.request_log == []  # neither served nor refetched into it
+        os.chmod(target, mode)
+    os.chmod(cache_dir, cache_dir.stat().st_mode | stat.S_IWOTH | stat.S_ISVTX)  # like /tmp: allowed
+    assert len(cf.load_course_activity(course.id, canvas=session)) > 0
