@@ -345,6 +345,11 @@ def _export_loaders(loader: Any) -> dict[str, Callable[..., pd.DataFrame]]:
 
 def _write_partition(frame: pd.DataFrame, partition: Path) -> int:
     """Write one course's rows under a temp name and rename it into place (none for an empty frame)."""
+    if partition.is_symlink() or (partition.exists() and not partition.is_dir()):
+        raise ConfigError(
+            f"{partition} is {'a symbolic link' if partition.is_symlink() else 'a file'}, not a partition folder "
+            "canvasframe wrote; it is never replaced or followed. Remove it, or export to another folder."
+        )
     if partition.exists():
         shutil.rmtree(partition)
     if frame.empty:

@@ -220,3 +220,16 @@ def test_an_export_of_several_loaders_shares_each_call(make_server, connect, ins
     assert set(again["status"]) == {"skipped"}
     with pytest.raises(cf.ConfigError, match="course loaders"):
         cf.export_dataset([cf.load_page_views, cf.load_department_grades], [1], tmp_path / "y", canvas=canvas)
+
+
+def test_a_linked_partition_is_refused_and_what_it_points_to_is_kept(canvas, institution, tmp_path):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    elsewhere = tmp_path / "precious"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    out = tmp_path / "export"
+    (out / "student_summaries").mkdir(parents=True)
+    (out / "student_summaries" / f"course_id={course.id}").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(cf.ConfigError, match="symbolic link"):
+        cf.export_dataset(cf.load_student_summaries, [course.id], out, canvas=canvas, progress=False)
+    assert (elsewhere / "keep.txt").read_text() == "mine"
