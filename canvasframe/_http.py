@@ -28,6 +28,7 @@ import requests
 import urllib3
 
 from . import _settings as defaults
+from ._deadline import DeadlineAdapter, headers_by
 from .errors import (
     SECRET_IN_URL,
     AuthenticationError,
@@ -361,7 +362,11 @@ class Transport:
         governor: Governor | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.session = session or requests.Session()
+        if session is None:  # a session of its own: its connections keep the deadline over headers too
+            session = requests.Session()
+            session.mount("https://", DeadlineAdapter())
+            session.mount("http://", DeadlineAdapter())
+        self.session = session
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
         self.governor = governor
@@ -508,17 +513,22 @@ class Transport:
         deadline = time.monotonic() + limits.deadline
         for _ in range(limits.max_redirects + 1):
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    headers=headers,
-                    data=payload,
-                    auth=auth,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                    stream=True,
-                )
+                with headers_by(deadline):  # the status line and headers too (see _deadline.py)
+                    response = self.session.request(
+                        method,
+                        url,
+                        params=params,
+                        headers=headers,
+                        data=payload,
+                        auth=auth,
+                        timeout=self.timeout,
+                        allow_redirects=False,
+                        stream=True,
+                    )
+            except _NETWORK_ERRORS:
+                if time.monotonic() >= deadline:  # cut off by the deadline, not a passing fault: no retry
+                    raise _too_slow(redact(url), limits, what) from None
+                raise
             except requests.exceptions.InvalidHeader:
                 raise ConfigError(f"A header for {what} is not valid HTTP; its value is not shown here.") from None
             except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, UnicodeError):

@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from . import _settings as defaults
 from ._concurrency import ConcurrencyGovernor
+from ._deadline import DeadlineAdapter
 from ._http import (
     RETRY_STATUSES,
     Limits,
@@ -162,7 +162,7 @@ class Canvas:
             session.proxies.update(requests.utils.get_environ_proxies(self.root_url))
             if env.ca_bundle is not None:
                 session.verify = str(env.ca_bundle)
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.max_workers + 2)
+        adapter = DeadlineAdapter(pool_connections=2, pool_maxsize=self.max_workers + 2)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self.transport = Transport(

@@ -68,6 +68,18 @@ class _Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
                 time.sleep(0.2)
+        elif path in (
+            "/drip-headers",
+            "/drip-headers-lrs/statements",
+        ):  # the status line, then headers one byte at a time: never the body
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(200):
+                try:
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
         elif path == "/stall":  # half the body, then silence past the read timeout
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

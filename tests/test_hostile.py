@@ -196,3 +196,20 @@ def test_a_same_origin_redirect_keeps_the_query_asked_for(hostile):
     canvas = _canvas(hostile)
     answer, _ = canvas.request(f"{hostile.url}/api/v1/redirect-to-echo", {"auto_mark_as_read": "false"})
     assert answer == {"auto_mark_as_read": "false"}
+
+
+@pytest.mark.parametrize("service", ["Canvas", "the LRS"])
+def test_a_server_that_drips_its_headers_hits_the_total_deadline(hostile, service):
+    """The read timeout restarts with every byte; the deadline covers the status line and headers too.
+
+    Judged by what happened, not by a clock: the server sends a byte every 0.2 s for 40 s, so an
+    answer at all means the call was cut off, and only the deadline can have done it.
+    """
+    if service == "Canvas":
+        call = lambda: _canvas(hostile, deadline=1.0).request(f"{hostile.url}/api/v1/drip-headers")  # noqa: E731
+    else:
+        lrs = xapi.LRS(f"{hostile.url}/api/v1/drip-headers-lrs", auth=("k", "s3cret-lrs"), limits=Limits(deadline=1.0))
+        call = lambda: xapi.read_statements(lrs)  # noqa: E731
+    with pytest.raises(cf.NetworkError, match=r"Limits\.deadline") as info:
+        call()
+    assert info.value.service == service
