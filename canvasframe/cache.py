@@ -167,7 +167,7 @@ class Cache:
         for target in (self.directory, *below, path):
             try:
                 info = target.lstat()
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):  # not there yet (or a file is in the way: the write says)
                 continue
             folder = stat.S_ISDIR(info.st_mode)
             shared = info.st_mode & stat.S_IWOTH and not (folder and info.st_mode & stat.S_ISVTX)

@@ -21,6 +21,18 @@ def _start(tmp_path, *args: str, env: dict[str, str] | None = None) -> subproces
     )
 
 
+def _assert_locked_to_its_token_and_this_machine(url: str, port: int) -> None:
+    """Without the printed token, or asked for by another host name (DNS rebinding), the page is not served."""
+    import requests
+
+    bare = f"http://127.0.0.1:{port}/"
+    without = requests.get(bare, allow_redirects=False, timeout=60)
+    assert without.status_code in (302, 401, 403) and "canvasframe" not in without.text.lower()
+    rebound = requests.get(url, headers={"Host": f"attacker.example:{port}"}, allow_redirects=False, timeout=60)
+    assert rebound.status_code == 403
+    assert requests.get(url, allow_redirects=False, timeout=120).status_code == 200
+
+
 @requires("voila")
 def test_dashboard_serves_the_explorers_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
@@ -28,8 +40,10 @@ def test_dashboard_serves_the_explorers_and_stops_on_ctrl_c(tmp_path):
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # printed once the server accepts connections
-        assert line.startswith(f"canvasframe dashboard at http://127.0.0.1:{port}/"), line
-        with browser_page(f"http://127.0.0.1:{port}/") as page:
+        assert line.startswith(f"canvasframe dashboard at http://127.0.0.1:{port}/?token="), line
+        url = line.split()[3]
+        _assert_locked_to_its_token_and_this_machine(url, port)
+        with browser_page(url) as page:
             from playwright.sync_api import expect
 
             expect(page.get_by_role("tab", name="Overview")).to_be_visible(timeout=120_000)
@@ -63,7 +77,7 @@ def test_dashboard_on_your_canvas_keeps_the_token_out_of_page_and_log(tmp_path):
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().split()[3]
-        assert url == f"http://127.0.0.1:{port}/" and secret not in url
+        assert url.startswith(f"http://127.0.0.1:{port}/?token=") and secret not in url
         with browser_page(url) as page:
             from playwright.sync_api import expect
 

@@ -9,7 +9,9 @@ the page, its URL or the command's output (Voila's log is passed through the red
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -23,6 +25,7 @@ from typing import IO
 
 import ipywidgets as ipw
 
+from .._http import is_loopback
 from .._sample import connect_or_sample
 from .._settings import environment
 from ..errors import ConfigError, redact, remember_secret
@@ -68,6 +71,7 @@ def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool
     with tempfile.TemporaryDirectory(prefix="canvasframe-dashboard-") as folder:
         page = Path(folder) / PAGE
         shutil.copyfile(str(files("canvasframe") / "data" / NOTEBOOK), page)
+        secret = _lock_down(Path(folder), host)
         command = [sys.executable, "-m", "voila", str(page), "--no-browser", f"--port={port}", f"--Voila.ip={host}"]
         voila = subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         assert voila.stdout is not None
@@ -77,7 +81,7 @@ def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool
                 print("canvasframe: the dashboard did not start; Voila's output is above.", file=sys.stderr)
                 return 1
             shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-            print(f"canvasframe dashboard at http://{shown}:{port}/  (Ctrl-C stops it)", flush=True)
+            print(f"canvasframe dashboard at http://{shown}:{port}/?token={secret}  (Ctrl-C stops it)", flush=True)
             voila.wait()
         except KeyboardInterrupt:
             print("stopping the dashboard", flush=True)
@@ -89,6 +93,24 @@ def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool
                 except subprocess.TimeoutExpired:
                     voila.kill()
     return 0
+
+
+def _lock_down(folder: Path, host: str) -> str:
+    """Voila's settings for this run, in its private working folder (read from there before any other).
+
+    A random token is asked of every visitor (the URL printed carries it), so nobody else who can
+    reach the port (a shared JupyterHub node) opens the page. Bound to this machine, the page also
+    answers only requests for a local host name: a web page you visit cannot reach it by DNS
+    rebinding (a Host of ``attacker.example``), nor drive its kernel's websocket from that origin.
+    Voila turns that check off by default; bound to another address, you asked for remote access.
+    """
+    secret = secrets.token_urlsafe(24)
+    local = is_loopback(host) or host in ("", "localhost")
+    settings = {"Voila": {"token": secret, "tornado_settings": {"allow_remote_access": not local}}}
+    config = folder / "voila.json"
+    config.write_text(json.dumps(settings))
+    config.chmod(0o600)
+    return secret
 
 
 def _kernel_environment(course_id: int | None, account_id: int | None, *, sample: bool) -> dict[str, str]:
