@@ -34,6 +34,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _drip(self, byte: bytes, times: int) -> None:
+        """One byte every 0.2 s, each well inside any read timeout, until the client hangs up."""
+        for _ in range(times):
+            try:
+                self.wfile.write(byte)
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.2)
+
     def _json(self, status: int, value: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(value).encode(), headers)
 
@@ -61,25 +71,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", "1000")
             self.end_headers()
-            for _ in range(1000):
-                try:
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                except OSError:
-                    return
-                time.sleep(0.2)
-        elif path in (
-            "/drip-headers",
-            "/drip-headers-lrs/statements",
-        ):  # the status line, then headers one byte at a time: never the body
+            self._drip(b" ", 1000)
+        elif path in ("/drip-headers", "/drip-headers-lrs/statements"):  # headers byte by byte, never a body
             self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-            for _ in range(200):
-                try:
-                    self.wfile.write(b"X")
-                    self.wfile.flush()
-                except OSError:
-                    return
-                time.sleep(0.2)
+            self._drip(b"X", 200)
         elif path == "/stall":  # half the body, then silence past the read timeout
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
