@@ -177,3 +177,30 @@ def test_sorted_table_puts_rows_in_pandas_stable_order(rows):
     for keys in (["course", "hour"], ["hour"], ["course", "maybe"]):
         expected = frame.sort_values(keys, kind="stable")["row"].tolist()
         assert transforms.sorted_table(table, keys).column("row").to_pylist() == expected
+
+
+def test_real_shaped_enrollments_keep_the_override_and_the_state():
+    """data/canvas/enrollments-real.json: an overridden failing grade and a dropped student (data/README.md)."""
+    import json
+    from pathlib import Path
+
+    payload = json.loads((Path(__file__).resolve().parent.parent / "data/canvas/enrollments-real.json").read_text())
+    frame = transforms.enrollments(payload, course_id=1317)
+    assert frame["student_id"].tolist() == [51207, 51208]
+    assert frame["enrollment_state"].tolist() == ["active", "inactive"]
+    assert frame.loc[0, ["final_score", "override_score"]].tolist() == [53.37, 80.0]
+    assert frame.loc[0, "override_grade"] == "B-" and pd.isna(frame.loc[1, "override_score"])
+    table = cf.reports.student_table(frame, pd.DataFrame(columns=["student_id", "assignment_id", "submitted_at",
+                                                                  "late", "missing", "excused"]),
+                                     as_of="2024-03-20")  # fmt: skip
+    assert table["score_of_record"].tolist()[0] == 80.0 and table["grade_of_record"].tolist()[0] == "B-"
+
+
+def test_real_shaped_submissions_without_flags_say_nothing_rather_than_false():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data/canvas/submissions-without-flags.json"
+    frame = transforms.submissions(json.loads(path.read_text()), course_id=1317)
+    assert frame["late"].isna().all() and frame["missing"].isna().all()
+    assert frame["score"].tolist()[0] == 9.0 and pd.isna(frame["submitted_at"].tolist()[1])
