@@ -165,11 +165,26 @@ def test_a_tool_without_placements_is_one_row():
 
 
 @pytest.mark.parametrize("name", ["hostile-billion-laughs.xml", "hostile-external-entity.xml"])
-def test_hostile_xml_is_refused(name):
-    started = time.perf_counter()
-    with pytest.raises(cf.ConfigError, match="Refusing this XML tool configuration"):
+def test_hostile_xml_is_refused(name, monkeypatch):
+    """Refused at the declaration (defusedxml), so no entity is expanded and no file is read: the error
+    says so, and the document itself is the only file opened (judged by what was opened, not a clock)."""
+    import builtins
+    import io
+
+    opened: list[str] = []
+    real_open = io.open
+
+    def watching(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", watching)
+    monkeypatch.setattr(builtins, "open", watching)
+    with pytest.raises(cf.ConfigError, match="Refusing this XML tool configuration") as info:
         read_tool_config(DATA / name)
-    assert time.perf_counter() - started < 1
+    monkeypatch.undo()
+    assert "DTD or entities" in str(info.value)
+    assert opened == [str(DATA / name)]
 
 
 def test_not_a_tool_configuration():

@@ -38,20 +38,37 @@ class Source:
 
 
 def test_threads_reading_one_key_at_once_each_get_every_item_made_once() -> None:
-    readings, source = SharedReadings(), Source(50, pause=0.001)
+    """Eight readers overlap by construction, not by timing: the source makes item 1 only once every
+    reader has item 0, so all eight are in the one reading however the threads are scheduled."""
+    readings, readers = SharedReadings(), 8
+    have_first = threading.Condition()
+    got_first: list[int] = []
+
+    class Gated(Source):
+        def _items(self) -> Iterator[int]:
+            for i in super()._items():
+                if i == 1:
+                    with have_first:  # every reader holds item 0, so every reader is in this reading
+                        assert have_first.wait_for(lambda: len(got_first) == readers, timeout=60)
+                yield i
+
+    source = Gated(50)
     results: dict[int, list[int]] = {}
-    go = threading.Barrier(8)
 
     def read(reader: int) -> None:
-        go.wait()
-        results[reader] = list(readings.follow("course", source))
+        items = readings.follow("course", source)
+        first = next(items)
+        with have_first:
+            got_first.append(reader)
+            have_first.notify_all()
+        results[reader] = [first, *items]
 
-    threads = [threading.Thread(target=read, args=(r,)) for r in range(8)]
+    threads = [threading.Thread(target=read, args=(r,)) for r in range(readers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(items == list(range(50)) for items in results.values()) and len(results) == 8
+    assert all(items == list(range(50)) for items in results.values()) and len(results) == readers
     # Each item was made once; readers that came late still began from the first item.
     assert source.made == list(range(50)) and source.started == 1
 
