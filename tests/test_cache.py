@@ -200,3 +200,32 @@ def test_a_cache_others_can_write_into_is_refused_and_nothing_is_read(canvas, sa
         os.chmod(target, mode)
     os.chmod(cache_dir, cache_dir.stat().st_mode | stat.S_IWOTH | stat.S_ISVTX)  # like /tmp: allowed
     assert len(cf.load_course_activity(course.id, canvas=session)) > 0
+
+
+@pytest.mark.parametrize("frame", sorted(SCHEMAS))
+def test_the_fingerprint_follows_every_change_of_a_frames_layout(frame):
+    """A cached frame is read back only under its schema's fingerprint: were a change of layout to keep
+    the fingerprint, stale frames of the old shape would be served. Every kind of change moves it."""
+    schema = SCHEMAS[frame]
+    first, last = schema.field(0), schema.field(len(schema) - 1)
+    changed = [
+        schema.remove(len(schema) - 1),  # a column dropped
+        schema.append(pa.field("extra", pa.int64())),  # a column added
+        schema.set(0, first.with_name(first.name + "_renamed")),  # a column renamed
+        schema.set(0, first.with_type(pa.string() if first.type != pa.string() else pa.int64())),  # retyped
+        schema.set(len(schema) - 1, last.with_metadata({b"pandas_dtype": b"category"})),  # another pandas dtype
+    ]
+    prints = [fingerprint(s) for s in changed]
+    assert fingerprint(schema) not in prints and len(set(prints)) == len(prints)
+
+
+def test_offline_a_stale_entry_is_served_with_a_warning_not_an_error(sandbox, connect, institution):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    fresh = cf.load_course_activity(course.id, canvas=connect(sandbox))
+    offline = connect(sandbox, offline=True)
+    sandbox.clear_log()
+    with pytest.warns(cf.CanvasframeWarning, match="offline: serving course_activity") as caught:
+        stale = cf.load_course_activity(course.id, canvas=offline, max_age=0)
+    pdt.assert_frame_equal(stale, fresh)
+    assert stale.attrs["canvasframe"]["from_cache"] is True and sandbox.request_log == []
+    assert [w.filename for w in caught] == [__file__]
