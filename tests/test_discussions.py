@@ -357,3 +357,28 @@ def test_every_conversation_scope_is_read_and_each_conversation_once(make_server
     assert inbox.groupby("conversation_id").size().to_dict() == {c.id: len(c.messages) for c in mine}
     scopes = [q.get("scope") for p, q in server.query_log if p == "/api/v1/conversations"]
     assert scopes == [None, "archived", "sent"]
+
+
+def test_replies_to_replies_are_counted_pair_by_pair_self_replies_included(canvas, institution):
+    """reply_edges(top_level=False), value by value against the sandbox's posts: each reply to a post
+    counts for (its author, the post's author), a reply to oneself too (marked self_reply)."""
+    from collections import Counter
+
+    course = truth.first_course(institution)
+    expected: Counter[tuple[int, int]] = Counter()
+    for topic in institution.forums[course.id].topics:
+        if topic.is_announcement:
+            continue
+        for e in topic.entries:
+            if e.parent is None or e.deleted or e.parent.deleted:  # from or to a deleted post: left out
+                continue
+            source, target = truth.discussion_author(topic, e), truth.discussion_author(topic, e.parent)
+            if source is not None and target is not None:
+                expected[(source, target)] += 1
+    entries = cf.load_discussion_entries(course.id, canvas=canvas)
+    edges = reply_edges(entries, cf.load_discussion_topics(course.id, canvas=canvas), top_level=False)
+    summed = edges.groupby(["from_user", "to_user"])["replies"].sum()  # a row per topic: summed over topics
+    got = {(int(a), int(b)): int(n) for (a, b), n in summed.items()}
+    assert got == dict(expected)
+    assert any(a == b for a, b in expected)  # self-replies exist in the sandbox, and are kept
+    assert (edges["self_reply"] == (edges["from_user"] == edges["to_user"])).all()

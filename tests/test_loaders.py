@@ -90,6 +90,10 @@ def test_department_loaders(canvas, institution, term):
     total_views = sum(int(e.views.sum()) for c in courses for e in c.enrollments.values())
     assert categories["views"].sum() == total_views
     assert len(categories) == 13
+    per_category: Counter[str] = Counter()
+    for c in courses:
+        per_category.update(c.category_views)  # the sandbox's own events, each category with its count
+    assert categories.set_index("category")["views"].to_dict() == {k: per_category[k] for k in categories["category"]}
 
     grades = cf.load_department_grades(account, term, canvas=canvas)
     assert grades["score"].tolist() == list(range(101))
