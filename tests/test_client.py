@@ -349,7 +349,8 @@ def test_sandbox_server_time_includes_its_own_work(make_server, monkeypatch):
 
     class Clock:
         def __init__(self) -> None:
-            self.now, self.waits = 100.0, []
+            self.now = 100.0
+            self.waits: list[float] = []
 
         def monotonic(self) -> float:
             return self.now
