@@ -131,17 +131,20 @@ class Cache:
             return Lookup("miss", path)
         try:
             with pa.memory_map(str(path)) as source:
-                table = ipc.open_file(source, memory_pool=MEMORY_POOL).read_all()  # decompressed where frames live
-            meta = json.loads(table.schema.metadata[META_KEY])
-            if not isinstance(meta, dict) or meta.get("frame") != frame or not isinstance(meta.get("fetched_at"), str):
-                raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")
-            fetched = datetime.fromisoformat(meta["fetched_at"])
-            if fetched.tzinfo is None:
-                raise ValueError("fetched_at has no time zone")
+                reader = ipc.open_file(source, memory_pool=MEMORY_POOL)  # the footer only: nothing decoded yet
+                meta = json.loads(reader.schema.metadata[META_KEY])
+                if not isinstance(meta, dict) or meta.get("frame") != frame:
+                    raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")
+                if not isinstance(meta.get("fetched_at"), str):
+                    raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")
+                fetched = datetime.fromisoformat(meta["fetched_at"])
+                if fetched.tzinfo is None:
+                    raise ValueError("fetched_at has no time zone")
+                if meta.get("fingerprint") != fingerprint:
+                    return Lookup("outdated", path, problem="written for another layout of this frame")
+                table = _read_within(reader, meta)  # decompressed where frames live
         except (pa.ArrowException, OSError, KeyError, TypeError, ValueError, RecursionError) as exc:
             return Lookup("corrupt", path, problem=f"{type(exc).__name__}: {exc}")
-        if meta.get("fingerprint") != fingerprint:
-            return Lookup("outdated", path, problem="written for another layout of this frame")
         table = table.replace_schema_metadata(None)
         if schema is not None:
             if [(f.name, f.type) for f in table.schema] != [(f.name, f.type) for f in schema]:
@@ -183,6 +186,7 @@ class Cache:
     def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
         """Write atomically (see :func:`canvasframe._atomic.atomic_write`), into a folder only this user can write."""
         self.check_private(path)
+        meta = {**meta, "rows": table.num_rows, "bytes": table.nbytes}  # what a reader may decode, at most
         table = table.replace_schema_metadata({META_KEY: json.dumps(meta, default=str).encode()})
 
         def write_ipc(handle: BinaryIO) -> None:
@@ -250,6 +254,26 @@ class Cache:
                 if _LEFTOVER.fullmatch(leftover.name):
                     leftover.unlink(missing_ok=True)
         return removed
+
+
+def _read_within(reader: ipc.RecordBatchFileReader, meta: dict[str, Any]) -> pa.Table:
+    """The entry's batches, decoded one at a time, never past the rows and bytes its metadata gives.
+
+    A few KiB of compressed zeros can inflate to hundreds of MiB: an entry that holds more than
+    canvasframe wrote into it is not decoded further. (Entries of releases before this check carry
+    no counts and are read whole; a folder others can write into is refused anyway.)
+    """
+    rows, size = meta.get("rows"), meta.get("bytes")
+    if not isinstance(rows, int) or not isinstance(size, int):
+        return reader.read_all()
+    batches, seen_rows, seen_bytes = [], 0, 0
+    for i in range(reader.num_record_batches):
+        batch = reader.get_batch(i)
+        seen_rows, seen_bytes = seen_rows + batch.num_rows, seen_bytes + batch.nbytes
+        if seen_rows > rows or seen_bytes > size + 2**20:
+            raise ValueError(f"it holds more than the {rows} rows and {size} bytes written into it")
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)
 
 
 def human_size(n: int) -> str:

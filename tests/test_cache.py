@@ -229,3 +229,27 @@ def test_offline_a_stale_entry_is_served_with_a_warning_not_an_error(sandbox, co
     pdt.assert_frame_equal(stale, fresh)
     assert stale.attrs["canvasframe"]["from_cache"] is True and sandbox.request_log == []
     assert [w.filename for w in caught] == [__file__]
+
+
+def test_an_entry_that_holds_more_than_was_written_into_it_is_not_decoded_further(tmp_path):
+    """A planted entry: valid metadata saying 10 rows, and 2 million rows of zeros that compress to a few KiB."""
+    import json
+
+    import numpy as np
+    import pyarrow.ipc as ipc
+
+    cache = Cache(tmp_path)
+    schema = SCHEMAS["course_activity"]
+    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    n = 2_000_000
+    zeros = pa.array(np.zeros(n, dtype="int64"))
+    arrays = [zeros.cast(f.type) if not pa.types.is_timestamp(f.type) else zeros.cast(pa.int64()).cast(f.type)
+              for f in schema]  # fmt: skip
+    meta = {**META, "fingerprint": FP, "rows": 10, "bytes": 1000}
+    planted = pa.Table.from_arrays(arrays, schema=schema).replace_schema_metadata({b"canvasframe": json.dumps(meta)})
+    path.parent.mkdir(parents=True)
+    with ipc.new_file(str(path), planted.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(planted, max_chunksize=65_536)
+    assert path.stat().st_size < 2**20  # a small file ...
+    found = cache.read("ns", "course_activity", {"course_id": 1}, FP, schema=schema)
+    assert found.status == "corrupt" and "more than the 10 rows" in found.problem  # ... never read whole
