@@ -172,23 +172,36 @@ def test_missing_late_excused_lists_exactly_those_submissions(reported):
     assert report["title"].notna().all()
 
 
+def sandbox_site(frame: pd.DataFrame) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(frame.attrs["canvasframe"]["sources"][0])
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def test_last_activity_is_the_latest_academic_event_with_its_evidence(reported):
     institution, course, f = reported
     report = last_activity(f["submissions"], f["discussion_entries"], f["participations"]).set_index("student_id")
     forum = institution.forums[course.id]
+    site = sandbox_site(f["submissions"])
+    rank = {"submission": 0, "discussion post": 1, "participation": 2}  # the documented order among equal times
+    topics_url = f"{site}/courses/{course.id}/discussion_topics"
     for student_id, e in course.enrollments.items():
-        events = [s.submitted_at for s in e.submissions.values() if s.submitted_at is not None]
-        events += [at for at, _ in e.participations]
-        events += [x.created_at for t in forum.topics if not t.anonymous for x in t.entries
+        # (when, kind, url) of every academic event, from the sandbox's own events
+        events = [(s.submitted_at, "submission", f"{site}/courses/{course.id}/assignments/{a}/submissions/{student_id}")
+                  for a, s in e.submissions.items() if s.submitted_at is not None]  # fmt: skip
+        events += [(at, "participation", url) for at, url in e.participations]
+        events += [(x.created_at, "discussion post", f"{topics_url}/{t.id}#entry-{x.id}")
+                   for t in forum.topics if not t.anonymous and not t.is_announcement for x in t.entries
                    if x.author_id == student_id and not x.deleted]  # fmt: skip
         row = report.loc[student_id]
         if not events:
             assert pd.isna(row["last_activity_at"]) and pd.isna(row["kind"])
             continue
-        assert row["last_activity_at"] == max(events), student_id
-        assert row["kind"] in ("submission", "discussion post", "participation")
-        if row["kind"] != "participation":  # a participation's URL is whatever Canvas logged, maybe none
-            assert row["url"].startswith("http") and str(course.id) in row["url"]
+        when, kind, url = min(events, key=lambda ev: (-pd.Timestamp(ev[0]).value, rank[ev[1]]))
+        assert (row["last_activity_at"], row["kind"]) == (when, kind), student_id  # value by value: no label swap
+        if url is not None:
+            assert row["url"] == url, student_id
     assert set(report.index) == set(course.enrollments)
     assert set(report["kind"].dropna()) == {"submission", "discussion post", "participation"}
 
