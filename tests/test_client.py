@@ -214,19 +214,43 @@ def test_concurrent_pull_that_triggers_throttling_returns_exact_data(make_server
     assert canvas.governor.limit < 16
 
 
-def test_a_refused_request_goes_again_when_an_answer_reports_room(make_server, connect, institution):
-    """Not after a blind backoff: room comes back when a request in flight ends, which the next answer says."""
+def test_a_refused_request_goes_again_when_an_answer_reports_room(make_server, connect, institution, monkeypatch):
+    """Not after a blind backoff: room comes back when a request in flight ends, which the next answer says.
 
+    Judged by what the transport did: it never sleeps (a blind backoff would sleep 60 to 120 s here),
+    and the refused request's wait for room ended because an answer said so, not at its time limit.
+    """
+    from canvasframe import _http
+
+    sleeps: list[float] = []
+
+    class TransportClock:  # the transport's own view of time: its sleeps are recorded (the sandbox's are not)
+        def __getattr__(self, name: str) -> object:
+            return getattr(time, name)
+
+        def sleep(self, seconds: float) -> None:
+            sleeps.append(seconds)
+            time.sleep(min(seconds, 5.0))
+
+    monkeypatch.setattr(_http, "time", TransportClock())
     server = make_server(
         faults=FaultPlan().script(r"/users/\d+/activity", "429", times=1), settings=SandboxSettings(server_time=0.05)
     )
     course = truth.first_course(institution)
-    canvas = connect(server, backoff=60.0, max_backoff=60.0)  # a blind wait would be 60 to 120 s
-    start = time.monotonic()
+    canvas = connect(server, backoff=60.0, max_backoff=60.0)
+    waits: list[tuple[float, float]] = []  # (time limit given, how long the wait took)
+    wait_for_room = canvas.governor.wait_for_room
+
+    def watched(timeout: float) -> None:
+        started = time.monotonic()
+        wait_for_room(timeout)
+        waits.append((timeout, time.monotonic() - started))
+
+    monkeypatch.setattr(canvas.governor, "wait_for_room", watched)
     frame = cf.load_page_views(course.id, canvas=canvas)
-    assert time.monotonic() - start < 30
     pdt.assert_frame_equal(frame, truth.page_views(course))
-    assert canvas.stats["throttled"] == 1
+    assert canvas.stats["throttled"] == 1 and sleeps == []
+    assert len(waits) == 1 and waits[0][0] >= 60 and waits[0][1] < waits[0][0] / 2  # ended by an answer
 
 
 def test_twelfth_concurrent_request_is_refused_by_the_sandbox(make_server, institution):
