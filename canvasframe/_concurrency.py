@@ -123,8 +123,8 @@ class ConcurrencyGovernor:
                 self.limit += 1
             self._cond.notify_all()
 
-    def wait_for_room(self, timeout: float) -> None:
-        """Block until an answer reports room in the bucket, or ``timeout`` seconds pass.
+    def wait_for_room(self, timeout: float) -> bool:
+        """Block until an answer reports room in the bucket (True), or ``timeout`` seconds pass (False).
 
         A throttled request calls this before it is sent again: room comes back when one of
         the requests in flight ends, usually long before a blind backoff would have ended;
@@ -132,4 +132,4 @@ class ConcurrencyGovernor:
         """
         with self._cond:
             seen = self._answers_with_room
-            self._cond.wait_for(lambda: self._answers_with_room > seen, timeout)
+            return self._cond.wait_for(lambda: self._answers_with_room > seen, timeout)
