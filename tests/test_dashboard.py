@@ -87,3 +87,30 @@ def test_dashboard_on_your_canvas_keeps_the_token_out_of_page_and_log(tmp_path):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and secret not in out + err
+
+
+def test_the_sample_dashboard_kernel_never_gets_your_canvas_token(monkeypatch):
+    """--sample with your Canvas's variables set: the kernel's environment drops them (it serves the sample)."""
+    from canvasframe.app.dashboard import _kernel_environment
+
+    secret = "sample-path-secret-token-5150"
+    monkeypatch.setenv("CANVAS_BASE_URL", "https://canvas.example.edu")
+    monkeypatch.setenv("CANVAS_API_TOKEN", secret)
+    env = _kernel_environment(None, None, sample=True)
+    assert "CANVAS_API_TOKEN" not in env and "CANVAS_BASE_URL" not in env and secret not in env.values()
+
+
+def test_voilas_log_is_passed_on_with_your_token_masked(monkeypatch, capsys):
+    """Whatever Voila or its kernel logs, the Canvas token the dashboard was given never reaches your terminal."""
+    import io
+
+    from canvasframe.app.dashboard import _kernel_environment, _pass_through
+
+    secret = "log-path-secret-token-8675309"  # no "Bearer" before it: only the registered value can mask it
+    monkeypatch.setenv("CANVAS_BASE_URL", "https://canvas.example.edu")
+    monkeypatch.setenv("CANVAS_API_TOKEN", secret)
+    env = _kernel_environment(42, None, sample=False)
+    assert env["CANVAS_API_TOKEN"] == secret  # your Canvas: the kernel needs it
+    _pass_through(io.BytesIO(f"[Voila] kernel said {secret} while starting\n".encode()))
+    err = capsys.readouterr().err
+    assert secret not in err and "kernel said [secure] while starting" in err
