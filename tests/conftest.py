@@ -119,3 +119,28 @@ def pytest_terminal_summary(terminalreporter):
     for fault in faults:
         cells = "".join(MATRIX.get((fault, k), "-").ljust(20) for k in kinds)
         terminalreporter.write_line(fault.ljust(width) + cells)
+
+
+@pytest.fixture
+def transport_sleeps(monkeypatch):
+    """The sleeps canvasframe's transport asks for, recorded (the sandbox's own are not), each cut to 50 ms.
+
+    The transport's view of time is replaced, not the time module: the sandbox in the same process
+    keeps its real clock. A test reads the list to judge what the transport chose to wait.
+    """
+    import time
+
+    from canvasframe import _http
+
+    asked: list[float] = []
+
+    class TransportClock:
+        def __getattr__(self, name: str) -> object:
+            return getattr(time, name)
+
+        def sleep(self, seconds: float) -> None:
+            asked.append(seconds)
+            time.sleep(min(seconds, 0.05))
+
+    monkeypatch.setattr(_http, "time", TransportClock())
+    return asked

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -214,25 +213,14 @@ def test_concurrent_pull_that_triggers_throttling_returns_exact_data(make_server
     assert canvas.governor.limit < 16
 
 
-def test_a_refused_request_goes_again_when_an_answer_reports_room(make_server, connect, institution, monkeypatch):
+def test_a_refused_request_goes_again_when_an_answer_reports_room(
+    make_server, connect, institution, monkeypatch, transport_sleeps
+):
     """Not after a blind backoff: room comes back when a request in flight ends, which the next answer says.
 
     Judged by what the transport did: it never sleeps (a blind backoff would sleep 60 to 120 s here),
     and the refused request's wait for room ended because an answer said so, not at its time limit.
     """
-    from canvasframe import _http
-
-    sleeps: list[float] = []
-
-    class TransportClock:  # the transport's own view of time: its sleeps are recorded (the sandbox's are not)
-        def __getattr__(self, name: str) -> object:
-            return getattr(time, name)
-
-        def sleep(self, seconds: float) -> None:
-            sleeps.append(seconds)
-            time.sleep(min(seconds, 5.0))
-
-    monkeypatch.setattr(_http, "time", TransportClock())
     server = make_server(
         faults=FaultPlan().script(r"/users/\d+/activity", "429", times=1), settings=SandboxSettings(server_time=0.05)
     )
@@ -249,7 +237,7 @@ def test_a_refused_request_goes_again_when_an_answer_reports_room(make_server, c
     monkeypatch.setattr(canvas.governor, "wait_for_room", watched)
     frame = cf.load_page_views(course.id, canvas=canvas)
     pdt.assert_frame_equal(frame, truth.page_views(course))
-    assert canvas.stats["throttled"] == 1 and sleeps == []
+    assert canvas.stats["throttled"] == 1 and transport_sleeps == []
     assert len(waits) == 1 and waits[0][0] >= 60 and waits[0][1] is True  # ended by an answer, not the limit
 
 
