@@ -140,7 +140,7 @@ class Canvas:
         else:
             self.__token = check_token(token)
             remember_secret(self.__token)
-        token = None  # (kept only privately: a traceback that prints locals shows no token)
+        token = None  # kept only in the private attribute: a traceback that prints locals shows no token
         self.max_workers = int(max_workers or defaults.MAX_WORKERS)
         if self.max_workers < 1:
             raise ConfigError(f"max_workers must be at least 1, got {max_workers!r}.")
