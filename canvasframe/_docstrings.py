@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from .endpoints import TERM_SELECTORS
+from .endpoints import TERM_WORDS
 from .schemas import SCHEMAS, empty_frame
 
 __all__ = ["PARAMETERS", "columns_section", "loader_docstring"]
@@ -20,7 +20,7 @@ PARAMETERS: dict[str, str] = {
 account_id : int or sequence of int
     Account(s); each is a value of the ``account_id`` column.""",
     "term": f"""\
-term : {{{", ".join(f'"{w}"' for w in TERM_SELECTORS)}}} or int
+term : {{{TERM_WORDS}}} or int
     ``current`` / ``completed``: the available / concluded courses of the default term;
     an integer: that enrollment term.""",
     "course_id": """\

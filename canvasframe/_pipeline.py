@@ -28,7 +28,7 @@ from ._shared import SharedReadings
 from ._version import __version__
 from .cache import Cache
 from .client import Canvas, Fetched, default_canvas
-from .endpoints import CONVERSATION_SCOPES, ENDPOINTS, FRAMES, TERM_SELECTORS, Endpoint, FanOut
+from .endpoints import CONVERSATION_SCOPES, ENDPOINTS, FRAMES, TERM_SELECTORS, TERM_WORDS, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, conversation_ids, is_digits
@@ -75,8 +75,7 @@ def check_term(term: Any) -> str:
         return str(int(term))
     if isinstance(term, str) and is_digits(term):
         return term
-    words = ", ".join(f'"{w}"' for w in TERM_SELECTORS)
-    raise ConfigError(f"term must be {words} or a term id (integer), got {term!r}.")
+    raise ConfigError(f"term must be {TERM_WORDS} or a term id (integer), got {term!r}.")
 
 
 @dataclass(frozen=True)

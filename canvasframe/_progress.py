@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._settings import environment
-
 __all__ = ["enabled", "progress_bar"]
 
 
-def enabled(progress: bool | None, default: bool | None = None) -> bool:
-    """``progress`` when given; else ``default`` (a session's reading of ``CANVASFRAME_PROGRESS``);
-    else the environment's."""
-    if progress is not None:
-        return bool(progress)
-    return environment("progress").progress if default is None else default
+def enabled(progress: bool | None, default: bool) -> bool:
+    """``progress`` when given; else ``default`` (the session's reading of ``CANVASFRAME_PROGRESS``)."""
+    return default if progress is None else bool(progress)
 
 
 def progress_bar(description: str, unit: str = "req", *, more_than: int = 0) -> Callable[[int], Any]:

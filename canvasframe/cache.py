@@ -133,9 +133,9 @@ class Cache:
             with pa.memory_map(str(path)) as source:
                 reader = ipc.open_file(source, memory_pool=MEMORY_POOL)  # the footer only: nothing decoded yet
                 meta = json.loads(reader.schema.metadata[META_KEY])
-                if not isinstance(meta, dict) or meta.get("frame") != frame:
-                    raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")
-                if not isinstance(meta.get("fetched_at"), str):
+                if not (
+                    isinstance(meta, dict) and meta.get("frame") == frame and isinstance(meta.get("fetched_at"), str)
+                ):
                     raise ValueError("the metadata is not canvasframe's (frame, fetched_at)")
                 fetched = datetime.fromisoformat(meta["fetched_at"])
                 if fetched.tzinfo is None:

@@ -32,6 +32,7 @@ __all__ = ["ENDPOINTS", "FRAMES", "DEFAULT_TERM", "TERM_SELECTORS", "Endpoint", 
 # ("current") or concluded ("completed") courses; any other term is asked for by its id.
 TermSelector = Literal["current", "completed"]
 TERM_SELECTORS: tuple[str, ...] = get_args(TermSelector)
+TERM_WORDS = ", ".join(f'"{w}"' for w in TERM_SELECTORS)  # as messages and docs name them
 DEFAULT_TERM: TermSelector = "current"  # what a department loader reads when no term is given
 # The scopes of GET /conversations that together hold every conversation of the token's user: the
 # default (the inbox) leaves out archived ones, and one whose messages nobody else answered may be

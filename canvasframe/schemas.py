@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from .endpoints import TERM_SELECTORS
+from .endpoints import TERM_WORDS
 
 __all__ = [
     "DEPARTMENT_STATS",
@@ -49,7 +49,7 @@ def _score(name: str, doc: str) -> pa.Field:
 
 
 ACCOUNT = _f("account_id", pa.int64(), "the account asked for")
-TERM = _f("term", pa.string(), ", ".join(f'"{w}"' for w in TERM_SELECTORS) + " or the term id, as asked for")
+TERM = _f("term", pa.string(), f"{TERM_WORDS} or the term id, as asked for")
 COURSE = _f("course_id", pa.int64(), "Canvas course id")
 STUDENT = _f("student_id", pa.int64(), "Canvas user id of the student")
 ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
