@@ -8,6 +8,7 @@
 
 from . import _sample, client, datasets, errors, loaders
 from . import cache as cache
+from . import clickstream as clickstream
 from . import discussions as discussions
 from . import lti as lti
 from . import messages as messages
@@ -32,10 +33,10 @@ def __getattr__(name: str) -> object:
 
 
 # Each module lists its own public names; this package exports them, plus the namespaces users call into
-# (cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), cf.reports.student_table(),
-# cf.xapi.read_statements(),
+# (cf.cache.info(), cf.clickstream.sessions(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(),
+# cf.reports.student_table(), cf.xapi.read_statements(),
 # cf.widgets.CourseExplorer).
-_NAMESPACES = ("cache", "discussions", "lti", "messages", "plots", "reports", "widgets", "xapi")
+_NAMESPACES = ("cache", "clickstream", "discussions", "lti", "messages", "plots", "reports", "widgets", "xapi")
 __all__ = sorted(
     {
         "__version__",

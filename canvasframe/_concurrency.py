@@ -20,6 +20,12 @@ that each take half never overfill the bucket between them, and each answer re-d
 what is left. A refusal halves the limit until the next answer, and the refused request
 waits for an answer that reports room before it is sent again, instead of sleeping blind.
 
+Some actions cost far more than their pre-flight charge (a page-view history query about
+150 units): a pull of them is bound by the leak, not by requests in flight. So a request is
+also held until the bucket, as the last answer left it and leaking since, has room for its
+pre-flight charge beside those sent after that answer; it is then sent when Canvas would
+admit it, instead of being refused and retried.
+
 Examples
 --------
 >>> governor = ConcurrencyGovernor(11)
@@ -45,6 +51,8 @@ LEAK_RATE = 10.0  # units a second
 MARGIN = 25.0
 # How long a sign of another client on the token is remembered, in seconds.
 SHARED_FOR = 5.0
+# The longest a request is held for the leak before it is sent anyway (the answer then says more).
+MAX_LEAK_WAIT = 60.0
 
 
 class ConcurrencyGovernor:
@@ -68,6 +76,9 @@ class ConcurrencyGovernor:
         self._stamp = clock()
         self._shared_until = -math.inf
         self._answers_with_room = 0  # a throttled request waits for this to grow
+        self._remaining: float | None = None  # the last answer's X-Rate-Limit-Remaining ...
+        self._remaining_at = self._stamp  # ... when it came
+        self._sent_since_answer = 0  # requests sent after it, whose charges it does not count
 
     @property
     def shared(self) -> bool:
@@ -80,7 +91,19 @@ class ConcurrencyGovernor:
             while self._in_flight >= self.limit:
                 self._cond.wait()
             self._in_flight += 1
+            self._sent_since_answer += 1
+            short = self._shortfall()
+            if short > 0:  # one wait, as long as the leak needs; an answer meanwhile wakes it early
+                self._cond.wait(min(short / LEAK_RATE, MAX_LEAK_WAIT))
         return self
+
+    def _shortfall(self) -> float:
+        """Units the bucket lacks to admit one more request now (0 when it has room or nothing is known)."""
+        if self._remaining is None:
+            return 0.0
+        leaked = (self._clock() - self._remaining_at) * LEAK_RATE
+        free = min(HIGH_WATER, self._remaining + leaked) - PREFLIGHT * self._sent_since_answer
+        return max(0.0, 1.0 - free)
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
@@ -106,10 +129,14 @@ class ConcurrencyGovernor:
             now = self._clock()
             self._own_cost = max(0.0, self._own_cost - (now - self._stamp) * LEAK_RATE) + (cost or 0.0)
             self._stamp = now
+            known = remaining is not None and math.isfinite(remaining)
+            if known:
+                self._remaining, self._remaining_at, self._sent_since_answer = remaining, now, 0
             if throttled:
                 self.limit = max(1, self.limit // 2)
                 self._shared_until = now + SHARED_FOR  # the bucket was fuller than this client made it
-            elif remaining is not None and math.isfinite(remaining):
+            elif known:
+                assert remaining is not None
                 others = (HIGH_WATER - remaining - self._own_cost) / PREFLIGHT - self._in_flight
                 if others >= 1.0:
                     self._shared_until = now + SHARED_FOR

@@ -74,7 +74,7 @@ _NETWORK_ERRORS = (
 )
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
 
-Body = Literal["json", "none"]
+Body = Literal["json", "none", "bytes"]
 T = TypeVar("T")
 
 
@@ -417,7 +417,8 @@ class Transport:
         """Send one request and return ``(parsed body, response)``, retrying as the policy says.
 
         ``body="json"`` parses the answer as JSON (an empty or unparsable body is retried, then a
-        :class:`ResponseFormatError`); ``body="none"`` ignores it. ``what`` names the service in errors.
+        :class:`ResponseFormatError`); ``body="none"`` ignores it; ``body="bytes"`` returns it as read
+        (a file, which may be empty). ``what`` names the service in errors.
         ``data`` may be a zero-argument callable, called for each attempt (a body that must not be replayed).
         ``retry_statuses`` are the error statuses worth retrying (a caller that waits on a 503 itself leaves it out).
         ``replay=False`` is for a request that must not happen twice (sending a message): only a throttled
@@ -481,6 +482,8 @@ class Transport:
                     problem = f"HTTP {response.status_code}"
                 elif body == "none":
                     return None, response
+                elif body == "bytes":
+                    return content, response
                 elif not content.strip():
                     raise ResponseFormatError(safe_url, "the body is empty where JSON was expected")
                 else:

@@ -33,7 +33,7 @@ from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDe
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, conversation_ids, is_digits
 
-__all__ = ["LoadOptions", "Unit", "check_ids", "check_term", "run"]
+__all__ = ["LoadOptions", "Unit", "cached_entry", "check_ids", "check_term", "run", "store_entry", "students_of"]
 
 Unit = dict[str, Any]
 CHUNK = 250  # a fan-out's answers turned into rows at a time (see _fetch_fanned)
@@ -108,7 +108,7 @@ def _from_cache(table: Any, meta: Mapping[str, Any]) -> pd.DataFrame:
     return Provenance(meta["frame"], tuple(meta["sources"]), meta["fetched_at"], True).attach(to_frame(table))
 
 
-def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None:
+def cached_entry(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None:
     """The cached frame, or None when it must be fetched (raises offline)."""
     canvas = options.canvas
     cache = Cache(canvas.cache_dir)
@@ -149,7 +149,7 @@ def _cached(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None
     return None
 
 
-def _store(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, sources: list[str]) -> None:
+def store_entry(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, sources: list[str]) -> None:
     cache = Cache(canvas.cache_dir)
     fetched_at = now()
     for name, frame in frames.items():
@@ -227,8 +227,13 @@ def _student_items(unit: Unit, options: LoadOptions) -> Iterable[tuple[Any, Unit
 _STUDENT_LISTS = SharedReadings()
 
 
+def students_of(course_id: int, students: Sequence[int] | str, options: LoadOptions) -> list[int]:
+    """The students asked for (``students``), or every student of the course when it is ``"all"``."""
+    return [student for student, _ in _student_items({"course_id": course_id, "students": students}, options)]
+
+
 def _cached_students(course: Unit, options: LoadOptions) -> list[tuple[Any, Unit]] | None:
-    cached = _cached("student_summaries", course, options)
+    cached = cached_entry("student_summaries", course, options)
     return None if cached is None else [(s, {"student_id": s}) for s in cached["student_id"].tolist()]
 
 
@@ -261,7 +266,7 @@ def _students_as_listed(course: Unit, options: LoadOptions) -> Iterator[tuple[An
             yield student, {"student_id": student}
         return
     # The same frame a plain load makes: one transform over every row, in the order listed.
-    _store(options.canvas, {"student_summaries": transform(rows, course, source=urls[0])}, course, urls)
+    store_entry(options.canvas, {"student_summaries": transform(rows, course, source=urls[0])}, course, urls)
 
 
 def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
@@ -397,7 +402,7 @@ def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: N
 
 
 def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
-    cached = _cached(frame, unit, options)
+    cached = cached_entry(frame, unit, options)
     if cached is not None:
         return cached
     ep = FRAMES[frame]
@@ -415,7 +420,7 @@ def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
         )
         empty = empty_frame(frame)
         return Provenance(frame, (exc.url,), None, False).attach(empty)
-    _store(options.canvas, frames, unit, urls)
+    store_entry(options.canvas, frames, unit, urls)
     return frames[frame]
 
 

@@ -60,11 +60,11 @@ class Provenance:
 
     @classmethod
     def merged(cls, frame: str, parts: Sequence[Provenance]) -> Provenance:
-        """Several units' provenance as one: every source, the oldest fetch, from the cache only if all were."""
+        """Several units' provenance as one: every source (once), the oldest fetch, from the cache only if all were."""
         stamps = [p.fetched_at for p in parts if p.fetched_at]
         return cls(
             frame,
-            tuple(s for p in parts for s in p.sources),
+            tuple(dict.fromkeys(s for p in parts for s in p.sources)),
             min(stamps) if stamps else None,
             all(p.from_cache for p in parts),
         )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._settings import environment
 from .client import Canvas, connect, set_default_canvas
-from .sandbox import Config, SandboxServer
+from .sandbox import SAMPLE_COST_SCALE, Config, SandboxServer, SandboxSettings
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -42,7 +42,8 @@ def sample_server() -> SandboxServer:
     global _server
     with _lock:
         if _server is None:
-            _server = SandboxServer(config=sample_config()).start()
+            settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE)
+            _server = SandboxServer(config=sample_config(), settings=settings).start()
             atexit.register(_server.stop)
         return _server
 

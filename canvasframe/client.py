@@ -241,6 +241,15 @@ class Canvas:
             "GET", url, what="Canvas", params=params, headers=self._headers(url), retry_statuses=retry_statuses
         )
 
+    def get_bytes(self, path: str, params: dict[str, Any] | None = None) -> tuple[bytes, requests.Response]:
+        """GET an API path (or a URL of this Canvas) whose answer is a file, not JSON: its bytes as read
+        (decompressed when sent with ``Content-Encoding``), and the response for its headers."""
+        url = self.url_for(path)
+        content, response = self.transport.send(
+            "GET", url, what="Canvas", params=params, headers=self._headers(url), body="bytes"
+        )
+        return content, response
+
     def post_once(self, path: str, form: dict[str, Any]) -> Any:
         """POST a form to an API path and return the parsed answer, never sending it twice.
 
@@ -279,7 +288,7 @@ class Canvas:
                 raise ResponseFormatError(urls[0], "Canvas still answered with a progress_url after its job completed")
         return Fetched(data, urls)
 
-    def _waits(self) -> Iterator[None]:
+    def waits(self) -> Iterator[None]:
         """Sleep a little longer each time until ``poll_timeout`` would pass; then stop."""
         deadline, delay = time.monotonic() + self.poll_timeout, 0.05
         while time.monotonic() + delay <= deadline:
@@ -289,7 +298,7 @@ class Canvas:
 
     def _wait_for_progress(self, progress_url: str, urls: list[str]) -> None:
         progress_url = urljoin(self.api_url, progress_url)
-        waits = self._waits()
+        waits = self.waits()
         while True:
             progress, _ = self.request(progress_url)
             state = progress.get("workflow_state") if isinstance(progress, dict) else None
@@ -310,7 +319,7 @@ class Canvas:
         Waits with growing pauses up to ``poll_timeout``; then raises :class:`ServerError` naming ``what``.
         """
         url = self.url_for(path)
-        waits = self._waits()
+        waits = self.waits()
         while True:
             try:
                 data, response = self.request(url, params, retry_statuses=RETRY_STATUSES - {503})

@@ -62,6 +62,7 @@ PSEUDONYMIZED_COLUMNS = (
     "from_user",
     "to_user",
     "participant_ids",
+    "real_user_id",
     "actor_account_name",
     # Not people, but each belongs to one student: left as they are, they map straight back.
     "enrollment_id",
@@ -79,6 +80,13 @@ IDENTIFYING_COLUMNS = (
     "subject",
     "anonymous_id",
 )
+# Text that tells one person's device or login apart (the page-view log): replaced by the keyed
+# pseudonym of the text, so "how many devices" survives and the text does not.
+HASHED_TEXT_COLUMNS = ("user_agent", "remote_ip", "session_id")
+# An id column whose type column says when it is a person: a page view's context (or asset) is a
+# user on the dashboard and the profile.
+TYPED_ID_COLUMNS = {"context_id": "context_type", "asset_id": "asset_type"}
+PERSON_TYPES = frozenset({"User"})
 # URLs kept for analysis whose user ids are replaced by pseudonyms.
 URL_COLUMNS = ("object_id",)
 # A person's id inside a URL: /users/123, /submissions/123 (SpeedGrader and submission URLs name the
@@ -121,9 +129,12 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     ``to_user``, each element of ``participant_ids``), and the ids of what belongs to one student
     (``enrollment_id``, ``submission_id``), keep their dtype exactly (nullable ``Int64`` too);
     ``actor_account_name`` becomes the pseudonym's text; in ``object_id`` URLs, the id after
-    ``/users/`` or ``/submissions/`` and in ``student_id=`` / ``user_id=`` is replaced. Names,
-    e-mail addresses, other URLs (which embed user ids) and what people wrote (``message``,
-    ``body``, ``subject``, the ``anonymous_id`` key) are dropped.
+    ``/users/`` or ``/submissions/`` and in ``student_id=`` / ``user_id=`` is replaced. In the
+    page-view log, ``real_user_id`` (a masquerading teacher) is a person's id, a ``context_id`` or
+    ``asset_id`` whose type is ``User`` is replaced, and ``user_agent``, ``remote_ip`` and
+    ``session_id`` become the keyed pseudonym of their text (one device stays one value).
+    Names, e-mail addresses, other URLs (which embed user ids: the page-view ``url`` too) and
+    what people wrote (``message``, ``body``, ``subject``, the ``anonymous_id`` key) are dropped.
 
     This helps with de-identification; it is not a legal guarantee of anonymity. Small
     groups, rare timestamps or free text can still identify people.
@@ -148,6 +159,14 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     key = _key_bytes(key)
     out = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
     for column in PSEUDONYMIZED_COLUMNS:
+        if column in out.columns:
+            out[column] = _pseudonymized(out[column], key)
+    for column, kind in TYPED_ID_COLUMNS.items():
+        if column in out.columns and kind in out.columns:
+            person = out[kind].isin(PERSON_TYPES) & out[column].notna()
+            if person.any():
+                out[column] = out[column].mask(person, _pseudonymized(out.loc[person, column], key))
+    for column in HASHED_TEXT_COLUMNS:
         if column in out.columns:
             out[column] = _pseudonymized(out[column], key)
     for column in URL_COLUMNS:  # a URL can name a user: /users/123 becomes /users/<pseudonym>

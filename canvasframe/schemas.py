@@ -392,6 +392,41 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("submission_type", pa.string(), "online_upload, online_text_entry, online_quiz, ... (NA when none)"),
         ]
     ),
+    "page_view_log": pa.schema(
+        [
+            _f(
+                "course_id",
+                pa.int64(),
+                "the request's course (NA outside one: the dashboard, the profile)",
+                "Int64",
+            ),
+            STUDENT,
+            _f("request_id", pa.string(), "Canvas's request id (a UUID): the page view's id"),
+            _f("created_at", UTC_TS, "when the request was made (UTC)"),
+            _f("url", pa.string(), "the URL requested (personal data: ids of what was opened)"),
+            _f("context_type", pa.string(), "Course, User, Group, Account ..."),
+            _f("context_id", pa.int64(), "the context's id (NA when Canvas sends none)", "Int64"),
+            _f("asset_type", pa.string(), "Assignment, DiscussionTopic, WikiPage, ... (NA for a context page)"),
+            _f("asset_id", pa.int64(), "the asset's id (NA when there is no asset)", "Int64"),
+            _f("controller", pa.string(), "the Canvas controller that answered"),
+            _f("action", pa.string(), "the controller's action"),
+            _f("http_method", pa.string(), "get, post, ... as Canvas stores it (lower-case)"),
+            _f(
+                "interaction_time",
+                pa.duration("us"),
+                "Canvas's estimate of time on the page (5 s when the page never reported back, at most 10 min)",
+            ),
+            _f("render_time", pa.duration("us"), "how long Canvas took to answer (NaT when not sent)"),
+            _f("participated", pa.bool_(), "the request counted as a participation (a post, a submission)", "boolean"),
+            _f("user_request", pa.bool_(), "made by the user, not by the page's scripts (AJAX)", "boolean"),
+            _f("user_agent", pa.string(), "the browser or app (personal data)"),
+            _f("app_name", pa.string(), "the API client's name (NA for a browser, and in history CSV files)"),
+            _f("remote_ip", pa.string(), "the address the request came from (personal data)"),
+            _f("real_user_id", pa.int64(), "who made it when an admin or teacher masqueraded (NA otherwise)", "Int64"),
+            _f("session_id", pa.string(), "the login session (NA for token requests, and in history CSV files)"),
+            _f("source", pa.string(), "list (the last 30 days) or history (the PageView History API)"),
+        ]
+    ),
     "xapi_statements": pa.schema(
         [
             _f("statement_id", pa.string(), "the statement's id"),

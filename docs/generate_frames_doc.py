@@ -12,6 +12,11 @@ import canvasframe as cf
 from canvasframe.endpoints import FRAMES
 from canvasframe.schemas import SCHEMAS, empty_frame
 
+# Frames not made by one row of the endpoint table: where they come from, said once here.
+ORIGINS = {
+    "page_view_log": "Canvas `GET /api/v1/users/:user_id/page_views` (the last 30 days) and the PageView "
+    "History API `POST /api/v1/users/:user_id/page_views/query` (whole months, up to 12 back)",
+}
 STATEMENTS = Path(__file__).resolve().parent.parent / "data" / "xapi" / "statements.json"
 INTRO = """# Frames
 
@@ -56,7 +61,8 @@ def main() -> None:
             else:
                 spec = cf.LOADERS[name]
                 frame = spec(canvas.sample_ids[spec.ids], canvas=canvas, progress=False)
-                origin = f"`cf.{spec.function.__name__}(...)` — Canvas `GET {FRAMES[name].display_path}`"
+                where = ORIGINS.get(name) or f"Canvas `GET {FRAMES[name].display_path}`"
+                origin = f"`cf.{spec.function.__name__}(...)` — {where}"
         example = frame.iloc[0] if len(frame) else None
         dtypes = empty_frame(name).dtypes
         lines += [

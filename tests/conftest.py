@@ -7,7 +7,15 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from canvasframe.client import Canvas, set_default_canvas
-from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxServer, SandboxSettings, ThrottleConfig
+from canvasframe.sandbox import (
+    SAMPLE_COST_SCALE,
+    Config,
+    FaultPlan,
+    Institution,
+    SandboxServer,
+    SandboxSettings,
+    ThrottleConfig,
+)
 
 matplotlib.use("Agg")
 
@@ -31,7 +39,9 @@ def institution() -> Institution:
 @pytest.fixture(scope="session")
 def sandbox(institution: Institution):
     """One server for the read-only tests (throttle on, no faults)."""
-    with SandboxServer(institution, tokens={TOKEN: "admin", "no-analytics-token": "no-analytics"}) as server:
+    tokens = {TOKEN: "admin", "no-analytics-token": "no-analytics"}
+    settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE)
+    with SandboxServer(institution, tokens=tokens, settings=settings) as server:
         yield server
 
 

@@ -17,7 +17,7 @@ import pytest
 import canvasframe as cf
 from canvasframe.datasets import key_fingerprint, pseudonym
 from canvasframe.lti import ClientCredentials
-from canvasframe.sandbox import Config, Institution
+from canvasframe.sandbox import SAMPLE_COST_SCALE, Config, Institution, SandboxSettings
 
 KEY = "a-pseudonymisation-key-of-32-chars!"
 
@@ -29,7 +29,7 @@ PRIVATE = Institution(Config(seed=3, subaccounts=1, courses_per_subaccount=2, st
 
 @pytest.fixture
 def lti_server(make_server):
-    return make_server(inst=PRIVATE)
+    return make_server(inst=PRIVATE, settings=SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE))
 
 
 def _person_ids(institution: Institution) -> set[int]:

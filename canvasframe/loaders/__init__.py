@@ -29,6 +29,7 @@ from .departments import (
 )
 from .discussions import load_conversations, load_discussion_entries, load_discussion_topics
 from .enrollments import load_enrollments, load_sections, load_submissions
+from .page_view_log import load_page_view_log
 from .passes import COURSE_FRAMES, load_course
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "load_discussion_topics",
     "load_enrollments",
     "load_external_tools",
+    "load_page_view_log",
     "load_page_views",
     "load_participations",
     "load_sections",

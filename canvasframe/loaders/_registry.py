@@ -60,12 +60,19 @@ LOADERS: dict[str, LoaderSpec] = {}
 """Frame name -> :class:`LoaderSpec`, for every public loader."""
 
 
-def loader(frame: str, ids: IdName, term: TermKind | None = None) -> Callable[[F], F]:
-    """Register a loader and complete its docstring (shared parameters, the Columns section)."""
+def loader(
+    frame: str, ids: IdName, term: TermKind | None = None, *, per_student: bool | None = None
+) -> Callable[[F], F]:
+    """Register a loader and complete its docstring (shared parameters, the Columns section).
+
+    ``per_student`` is read from the frame's endpoint row; a loader whose frame has none (it
+    is pulled by a module of its own) says it.
+    """
 
     def register(function: F) -> F:
         function.__doc__ = loader_docstring(function.__doc__, frame)
-        LOADERS[frame] = LoaderSpec(frame, function, ids, term, FRAMES[frame].per_student)
+        fans_out = FRAMES[frame].per_student if per_student is None else per_student
+        LOADERS[frame] = LoaderSpec(frame, function, ids, term, fans_out)
         return function
 
     return register

@@ -23,6 +23,9 @@ mid-read), ``endless-next`` (a new ``next`` link on every page), ``retry-after-h
 (throttled with ``Retry-After: 1e9``), ``drip`` (the body one byte every 50 ms),
 ``gzip-bomb`` (64 MiB of zeros gzipped to 64 KiB), ``redirect-away`` (302 to another
 origin) and ``huge-error-id`` (a 500 whose ``error_report_id`` is ``1e400``).
+
+``page-views-429``: the page-view service's own refusal (429, "Page Views rate limit exceeded",
+no ``Retry-After``), separate from the token bucket.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ FaultKind = Literal[
     "gzip-bomb",
     "redirect-away",
     "huge-error-id",
+    # the page-view service's own limit: 429 "Page Views rate limit exceeded", no Retry-After
+    "page-views-429",
 ]
 KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 

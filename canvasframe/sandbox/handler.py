@@ -7,6 +7,7 @@ services. Each step is one method, so a test can name the step a behaviour comes
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import gzip
 import json
@@ -21,7 +22,18 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from .faults import FaultKind
 from .lti import UNAUTHORIZED
 from .roster_views import without_grades
-from .routes import NOT_FOUND, Found, HTTPAnswer, Paged, Query, Request, find, initial_post_required, server_error
+from .routes import (
+    NOT_FOUND,
+    Found,
+    HTTPAnswer,
+    Paged,
+    Query,
+    Reply,
+    Request,
+    find,
+    initial_post_required,
+    server_error,
+)
 from .state import SandboxState
 
 __all__ = ["Handler", "stringify_ids"]
@@ -34,6 +46,9 @@ _FAULT_MESSAGES = {
     "404": "The specified resource does not exist.",
 }
 Answer = tuple[int, Any, dict[str, str]]
+# A view's fixed charge travels to do_GET in this header; the client sees it as X-Request-Cost.
+_FIXED_COST = "X-Sandbox-Cost"
+PAGE_VIEWS_THROTTLED = {"errors": [{"message": "Page Views rate limit exceeded"}]}
 
 
 def stringify_ids(value: Any) -> Any:
@@ -56,6 +71,10 @@ def stringify_ids(value: Any) -> Any:
 @functools.cache
 def _gzip_bomb() -> bytes:
     return gzip.compress(b"0" * (64 * 2**20), compresslevel=9)
+
+
+def _cost_header(reply: Reply) -> dict[str, str]:
+    return {} if reply.cost is None else {_FIXED_COST: repr(reply.cost)}
 
 
 def bearer_token(authorization: str, query: dict[str, str]) -> str | None:
@@ -108,7 +127,8 @@ class Handler(BaseHTTPRequestHandler):
         waited = max(0.0, sandbox.settings.server_time - (time.monotonic() - started))
         if waited:
             time.sleep(waited)
-        cost = waited + (time.thread_time() - started_cpu)  # Canvas's cost: CPU and database time
+        fixed = headers.pop(_FIXED_COST, None)  # a cost Canvas charges by action, not by time
+        cost = float(fixed) if fixed is not None else waited + (time.thread_time() - started_cpu)
         remaining = bucket.settle(cost) if sandbox.throttle.config.enabled else bucket.remaining()
         headers |= {"X-Rate-Limit-Remaining": f"{remaining:.2f}", "X-Request-Cost": f"{cost:.6f}"}
         if "canvas-string-ids" in self.headers.get("Accept", ""):
@@ -180,7 +200,14 @@ class Handler(BaseHTTPRequestHandler):
         self._send_raw(status, text.encode(), "text/plain; charset=utf-8", headers)
         return True
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: the page-view service's clock (the sample's as-of time), as the
+        client reads what "now" is on this Canvas (the last 30 days, the current month)."""
+        return email.utils.formatdate(self.sandbox.page_views.clock().timestamp(), usegmt=True)
+
     def _answer(self, found: Found | None, path: str, query: Query, role: str, fault: FaultKind | None) -> Answer:
+        if fault == "page-views-429":  # the page-view service's own limit: no Retry-After
+            return 429, PAGE_VIEWS_THROTTLED, {}
         if fault in ("500", "502", "503"):
             return int(fault), server_error(len(path)), {}
         if fault in _FAULT_MESSAGES:
@@ -195,6 +222,8 @@ class Handler(BaseHTTPRequestHandler):
             result = found(self.sandbox, query)
         except HTTPAnswer as answer:
             return answer.status, answer.body, answer.headers
+        if isinstance(result, Reply):
+            return result.status, result.body, result.headers | _cost_header(result)
         if isinstance(result, Paged):
             if role == "no-grades" and path.endswith("/enrollments"):  # a TA without grade rights, say
                 result = Paged(without_grades(result.rows))
@@ -257,11 +286,16 @@ class Handler(BaseHTTPRequestHandler):
         if self._refused_by_throttle(bucket, fault):
             return
         try:
-            status, answer = found(sandbox, request)
+            result = found(sandbox, request)
         except HTTPAnswer as refused:
-            status, answer = refused.status, refused.body
-        remaining = bucket.settle(0.0) if sandbox.throttle.config.enabled else bucket.remaining()
-        self._send(status, answer, {"X-Rate-Limit-Remaining": f"{remaining:.2f}"})
+            result = Reply(refused.status, refused.body, refused.headers)
+        reply = result if isinstance(result, Reply) else Reply(*result)
+        cost = reply.cost or 0.0  # a write costs what Canvas charges for its action (nothing by default)
+        remaining = bucket.settle(cost) if sandbox.throttle.config.enabled else bucket.remaining()
+        headers = reply.headers | {"X-Rate-Limit-Remaining": f"{remaining:.2f}"}
+        if reply.cost is not None:
+            headers["X-Request-Cost"] = f"{cost:.6f}"
+        self._send(reply.status, reply.body, headers)
 
     def _request(self, path: str, query: dict[str, str], body: bytes = b"") -> Request:
         return Request(path, f"{self.sandbox.url}{self.path}", self.headers, query, body)
@@ -276,8 +310,9 @@ class Handler(BaseHTTPRequestHandler):
     # -- writing -----------------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, headers: dict[str, str], fault: FaultKind | None = None) -> None:
-        if isinstance(body, bytes):  # an answer that is not JSON at all (the 503 of a view being built)
-            return self._send_raw(status, body, "text/plain", headers, fault)
+        if isinstance(body, bytes):  # not JSON at all: the 503 of a view being built, a page-view file
+            ctype = headers.pop("Content-Type", "text/plain")
+            return self._send_raw(status, body, ctype, headers, fault)
         data = json.dumps(body).encode()
         if fault == "html" and status == 200:
             return self._send_raw(200, b"<html><body><h1>Service Unavailable</h1></body></html>", "text/html", headers)

@@ -21,6 +21,7 @@ from .model import (
     CATEGORIES,
     HOME_OFFSET,
     PROFILES,
+    SITE,
     TZ_OFFSETS,
     UTC,
     Account,
@@ -164,7 +165,7 @@ class Institution:
             attachments=int(rng.integers(5, 80)),
         )
         course.topic_ids = [next(self.forum_ids) for _ in TOPIC_KINDS]
-        course.slots = slot_urls(course.id, course.topic_ids, next(self.forum_ids), _SITE)
+        course.slots = slot_urls(course.id, course.topic_ids, next(self.forum_ids), SITE)
         for i in chosen:
             student = pool[int(i)]
             course.enrollments[student.id] = self._enrollment(course, student, start, as_of)
@@ -298,7 +299,6 @@ def _rhythm(peaks: list[int]) -> np.ndarray:
 
 _DAY = _rhythm([10, 15, 20])
 _NIGHT = _rhythm([23, 2])
-_SITE = "https://sandbox.canvasframe.test"
 _DEPARTMENTS = ("Biology", "History", "Mathematics", "Music")
 _TOPICS = ("Foundations", "Methods", "Seminar", "Studio", "Survey", "Workshop")
 _WORK = ("Reading response", "Quiz", "Survey", "Lab report", "Essay", "Poster", "Problem set", "Project")

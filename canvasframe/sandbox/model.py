@@ -35,6 +35,7 @@ CATEGORIES = (
 # Offsets (minutes) students and courses live in: page-view keys and documented timestamps use them.
 TZ_OFFSETS = (-420, -360, -300, 0, 60, 330)
 HOME_OFFSET = -300  # US Central in daylight-saving time
+SITE = "https://sandbox.canvasframe.test"  # the Canvas the sample's URLs name
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,15 @@ its own authentication (the LRS, the LTI token endpoint, an xAPI callback) gets 
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
-from urllib.parse import parse_qs
 
-from . import discussion_views, roster_views, views
+from . import discussion_views, page_view_views, roster_views, views
+from .answers import HTTPAnswer, Paged, Query, Reply, Request
 from .discussions import Conversation, Message
 from .model import Course, Enrollment
 from .state import SandboxState
@@ -30,6 +31,7 @@ __all__ = [
     "HTTPAnswer",
     "Found",
     "Paged",
+    "Reply",
     "Request",
     "Route",
     "find",
@@ -37,47 +39,6 @@ __all__ = [
 ]
 
 NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
-
-
-class Query(dict[str, str]):
-    """A GET's query: the last value of each parameter (as a dict), and every value of one (:meth:`all`)."""
-
-    def __init__(self, lists: Mapping[str, list[str]] | None = None) -> None:
-        lists = lists or {}
-        super().__init__({k: v[-1] for k, v in lists.items()})
-        self.lists = {k: list(v) for k, v in lists.items()}
-
-    def all(self, key: str) -> list[str]:
-        return self.lists.get(key, [])
-
-
-class HTTPAnswer(Exception):
-    """Raised inside a view to answer with a status and JSON body."""
-
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a POST view, or a service's view, gets of the request."""
-
-    path: str
-    url: str  # the whole URL as the client asked for it
-    headers: Any  # the handler's email.message.Message: a mapping that may repeat a name
-    query: dict[str, str]
-    body: bytes = b""
-
-    @property
-    def form(self) -> dict[str, list[str]]:
-        return parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
-
-
-@dataclass
-class Paged:
-    """A list answer the handler serves page by page with Link headers."""
-
-    rows: list
 
 
 def server_error(seed: int) -> dict:
@@ -368,6 +329,29 @@ def xapi_callback(s: SandboxState, r: Request, token: int | str) -> tuple[int, A
     return s.xapi.callback(str(token), r.url, r.headers, r.body)
 
 
+def user_page_views(s: SandboxState, q: Query, user_id: int) -> Reply:
+    return page_view_views.page_views(s.page_views, f"{s.url}/api/v1/users/{user_id}/page_views", q, user_id)
+
+
+def page_view_query(s: SandboxState, r: Request, user_id: int) -> Reply:
+    """``POST .../page_views/query``: Canvas takes the dates as a form or as JSON."""
+    form = r.form
+    if r.headers.get("Content-Type", "").startswith("application/json"):
+        try:
+            form = {k: [str(v)] for k, v in json.loads(r.body or b"{}").items()}
+        except (ValueError, AttributeError):
+            raise HTTPAnswer(400, page_view_views.MALFORMED) from None
+    return page_view_views.create_query(s.page_views, form, user_id)
+
+
+def page_view_poll(s: SandboxState, q: Query, user_id: int, query_id: str) -> Reply:
+    return page_view_views.poll_query(s.page_views, user_id, query_id)
+
+
+def page_view_results(s: SandboxState, q: Query, user_id: int, query_id: str) -> Reply:
+    return page_view_views.query_results(s.page_views, user_id, query_id)
+
+
 _COURSE_VIEW = re.compile(r"/api/v1/courses/(\d+)/discussion_topics/(\d+)/view")
 _DEPT = r"/api/v1/accounts/(\d+)/analytics/(current|completed|terms/\d+)/"
 _USER = r"/api/v1/courses/(\d+)/analytics/users/(\d+)/"
@@ -414,8 +398,12 @@ ROUTES: list[Route] = [
     _get(r"/api/v1/conversations", conversations),
     _get(r"/api/v1/conversations/(\d+)", conversation),
     _get(r"/api/v1/progress/(\d+)", progress),
+    _get(r"/api/v1/users/(\d+)/page_views", user_page_views),
+    _get(r"/api/v1/users/(\d+)/page_views/query/(\w+)", page_view_poll),
+    _get(r"/api/v1/users/(\d+)/page_views/query/(\w+)/results", page_view_results),
     _get(r"/xapi/statements", lrs_statements_get, canvas=False),
     _post(r"/api/v1/conversations", create_conversation),
+    _post(r"/api/v1/users/(\d+)/page_views/query", page_view_query),
     _post(r"/xapi/statements", lrs_statements_post, canvas=False),
     _post(r"/login/oauth2/token", lti_token, canvas=False),
     _post(r"/api/lti/v1/xapi/(?:.*/)?([^/]*)", xapi_callback, canvas=False),

@@ -18,10 +18,10 @@ from http.server import ThreadingHTTPServer
 from .faults import FaultPlan
 from .handler import Handler
 from .institution import Config, Institution
-from .state import DEFAULT_TOKEN, STUDENT_TOKEN, SandboxSettings, SandboxState
+from .state import DEFAULT_TOKEN, SAMPLE_COST_SCALE, STUDENT_TOKEN, SandboxSettings, SandboxState
 from .throttle import ThrottleConfig
 
-__all__ = ["DEFAULT_TOKEN", "STUDENT_TOKEN", "SandboxServer", "SandboxSettings"]
+__all__ = ["DEFAULT_TOKEN", "SAMPLE_COST_SCALE", "STUDENT_TOKEN", "SandboxServer", "SandboxSettings"]
 
 
 class SandboxServer(SandboxState):

@@ -17,11 +17,15 @@ from .faults import FaultPlan
 from .institution import Config, Institution
 from .jobs import Jobs
 from .lti import LtiService
+from .model import SITE
+from .page_view_views import PageViewService
 from .throttle import Throttle, ThrottleConfig
 from .views import Buckets, Shape
 from .xapi import XapiService
 
-__all__ = ["DEFAULT_TOKEN", "STUDENT_TOKEN", "SandboxSettings", "SandboxState"]
+__all__ = ["DEFAULT_TOKEN", "SAMPLE_COST_SCALE", "STUDENT_TOKEN", "SandboxSettings", "SandboxState"]
+
+SAMPLE_COST_SCALE = 0.02  # see SandboxSettings.page_view_cost_scale
 
 DEFAULT_TOKEN = "sandbox-token"
 STUDENT_TOKEN = "sandbox-student-token"  # a student's token: a topic requiring a first post hides its replies
@@ -43,6 +47,10 @@ class SandboxSettings:
     # A discussion's full view answers 503 (empty body) from its first request until this long after
     # it, as Canvas does while its background job builds the view.
     view_build_seconds: float = 0.05
+    # What the page-view service charges, as a share of Canvas's own costs (150 units a history
+    # query ...). Canvas's are leak-bound at hours for a course; the sample and the tests charge a
+    # fiftieth (SAMPLE_COST_SCALE) so a pull takes seconds, and only the ratios matter to them.
+    page_view_cost_scale: float = 1.0
 
 
 class SandboxState:
@@ -75,6 +83,7 @@ class SandboxState:
         self.lock = threading.Lock()
         self.xapi = XapiService(self.institution, self.lock)
         self.lti = LtiService(self.institution, self.lock)
+        self.page_views = PageViewService(self.institution, SITE, self.lock, self.settings.page_view_cost_scale)
         self.jobs = Jobs(self.settings.async_polls, self.lock)
         self.shuffle = np.random.default_rng(self.institution.config.seed)  # Canvas sends activity days unordered
 
