@@ -21,10 +21,10 @@ what is left. A refusal halves the limit until the next answer, and the refused 
 waits for an answer that reports room before it is sent again, instead of sleeping blind.
 
 Some actions cost far more than their pre-flight charge (a page-view history query about
-150 units): a pull of them is bound by the leak, not by requests in flight. So a request is
-also held until the bucket, as the last answer left it and leaking since, has room for its
-pre-flight charge beside those sent after that answer; it is then sent when Canvas would
-admit it, instead of being refused and retried.
+150 units): a pull of them is bound by the leak, not by requests in flight, and their
+answers can leave the bucket above the high-water mark. A request is then held until the
+bucket, as the last answer left it and leaking since, is back at the mark, instead of being
+refused and retried on a blind backoff.
 
 Examples
 --------
@@ -78,7 +78,6 @@ class ConcurrencyGovernor:
         self._answers_with_room = 0  # a throttled request waits for this to grow
         self._remaining: float | None = None  # the last answer's X-Rate-Limit-Remaining ...
         self._remaining_at = self._stamp  # ... when it came
-        self._sent_since_answer = 0  # requests sent after it, whose charges it does not count
 
     @property
     def shared(self) -> bool:
@@ -91,19 +90,21 @@ class ConcurrencyGovernor:
             while self._in_flight >= self.limit:
                 self._cond.wait()
             self._in_flight += 1
-            self._sent_since_answer += 1
             short = self._shortfall()
             if short > 0:  # one wait, as long as the leak needs; an answer meanwhile wakes it early
                 self._cond.wait(min(short / LEAK_RATE, MAX_LEAK_WAIT))
         return self
 
     def _shortfall(self) -> float:
-        """Units the bucket lacks to admit one more request now (0 when it has room or nothing is known)."""
+        """Units the bucket is above the high-water mark now, as the last answer left it and leaking since.
+
+        Above the mark Canvas refuses everything, whatever the pre-flight charge; only the leak
+        brings it back. (Below the mark, the limit and a refusal's wait do the steering.)
+        """
         if self._remaining is None:
             return 0.0
         leaked = (self._clock() - self._remaining_at) * LEAK_RATE
-        free = min(HIGH_WATER, self._remaining + leaked) - PREFLIGHT * self._sent_since_answer
-        return max(0.0, 1.0 - free)
+        return max(0.0, -(self._remaining + leaked))
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
@@ -131,7 +132,7 @@ class ConcurrencyGovernor:
             self._stamp = now
             known = remaining is not None and math.isfinite(remaining)
             if known:
-                self._remaining, self._remaining_at, self._sent_since_answer = remaining, now, 0
+                self._remaining, self._remaining_at = remaining, now
             if throttled:
                 self.limit = max(1, self.limit // 2)
                 self._shared_until = now + SHARED_FOR  # the bucket was fuller than this client made it

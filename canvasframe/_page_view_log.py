@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -213,18 +214,18 @@ def _query_history(canvas: Canvas, student_id: int, first: str, last: str) -> tu
     return page_view_log(records, student_id, source=source, via="history"), source
 
 
-def _deduplicated(frame: pd.DataFrame, student_id: int, what: str) -> pd.DataFrame:
+def _deduplicated(frame: pd.DataFrame, student_id: int, repeats: Counter[int]) -> pd.DataFrame:
+    """Each request once; how many were sent twice is counted per student, for one warning per load."""
     repeated = frame.duplicated("request_id", keep="first")
     if repeated.any():
-        warn(
-            f"page views of student {student_id} ({what}): {int(repeated.sum())} request(s) were sent twice "
-            "(Canvas calls its page-view data best-effort); each is kept once."
-        )
+        repeats[student_id] += int(repeated.sum())
         frame = frame[~repeated].reset_index(drop=True)
     return frame
 
 
-def _history(student_id: int, months: tuple[str, ...], options: LoadOptions) -> list[pd.DataFrame]:
+def _history(
+    student_id: int, months: tuple[str, ...], options: LoadOptions, repeats: Counter[int]
+) -> list[pd.DataFrame]:
     """The student's months, cached ones as they are (a past month never changes), the rest in one query."""
     kept = replace(options, refresh=False, max_age=None)
     parts = {m: cached_entry(FRAME, {"user_id": student_id, "month": m}, kept) for m in months}
@@ -235,7 +236,7 @@ def _history(student_id: int, months: tuple[str, ...], options: LoadOptions) -> 
             fetched, source = _query_history(options.canvas, student_id, missing[0], missing[-1])
         except CanvasAPIError as error:
             raise _explained(error, student_id, what) from None
-        fetched = _deduplicated(fetched, student_id, what)
+        fetched = _deduplicated(fetched, student_id, repeats)
         by_month = fetched["created_at"].dt.strftime("%Y-%m")
         for month in missing:
             part = fetched[by_month == month].reset_index(drop=True)
@@ -244,7 +245,7 @@ def _history(student_id: int, months: tuple[str, ...], options: LoadOptions) -> 
     return [parts[m] for m in months]
 
 
-def _recent(student_id: int, since: datetime, options: LoadOptions) -> pd.DataFrame:
+def _recent(student_id: int, since: datetime, options: LoadOptions, repeats: Counter[int]) -> pd.DataFrame:
     unit = {"user_id": student_id, "list_from": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
     cached = cached_entry(FRAME, unit, options)
     if cached is not None:
@@ -253,15 +254,15 @@ def _recent(student_id: int, since: datetime, options: LoadOptions) -> pd.DataFr
         frame, urls = _list_part(options.canvas, student_id, since)
     except CanvasAPIError as error:
         raise _explained(error, student_id, f"since {unit['list_from']}") from None
-    frame = _deduplicated(frame, student_id, f"since {unit['list_from']}")
+    frame = _deduplicated(frame, student_id, repeats)
     store_entry(options.canvas, {FRAME: frame}, unit, urls)
     return frame
 
 
-def _student_log(student_id: int, route: Plan, options: LoadOptions) -> pd.DataFrame:
-    parts = _history(student_id, route.months, options)
+def _student_log(student_id: int, route: Plan, options: LoadOptions, repeats: Counter[int]) -> pd.DataFrame:
+    parts = _history(student_id, route.months, options, repeats)
     if route.list_from is not None:
-        parts.append(_recent(student_id, route.list_from, options))
+        parts.append(_recent(student_id, route.list_from, options, repeats))
     origin = Provenance.merged(FRAME, [Provenance.of(p) for p in parts])
     frames = [p for p in parts if len(p)] or [empty_frame(FRAME)]
     combined = pd.concat(frames, ignore_index=True)
@@ -284,9 +285,13 @@ def load_log(
     everyone = list(dict.fromkeys(s for c in course_ids for s in students[c]))
     if not everyone:
         return empty_frame(FRAME)
-    now = datetime.now(UTC) if canvas.offline else canvas_now(canvas, everyone[0])
+    try:
+        now = datetime.now(UTC) if canvas.offline else canvas_now(canvas, everyone[0])
+    except CanvasAPIError as error:
+        raise _explained(error, everyone[0], "the current month") from None
     route = plan(start, end, now)
-    calls = [functools.partial(_student_log, s, route, options) for s in everyone]
+    repeats: Counter[int] = Counter()  # only ever incremented (one key per thread): no lock needed
+    calls = [functools.partial(_student_log, s, route, options, repeats) for s in everyone]
     bar = progress_bar(f"page views: {len(everyone)} students", "student") if options.progress else None
     logs = dict(zip(everyone, run_units(canvas, calls, progress=bar), strict=True))
     pieces = []
@@ -297,6 +302,11 @@ def load_log(
     result = pd.concat(pieces, ignore_index=True) if pieces else empty_frame(FRAME)
     if not only_course:
         result = result.drop_duplicates(["student_id", "request_id"], ignore_index=True)
+    if repeats:
+        warn(
+            f"page views: {sum(repeats.values())} request(s) of {len(repeats)} student(s) were sent twice (Canvas "
+            "calls its page-view data best-effort); each is kept once."
+        )
     gaps = [(a.isoformat(), b.isoformat(), why) for a, b, why in route.gaps]
     for a, b, why in gaps:
         warn(f"page views from {a} to {b} are not in the frame: {why}; neither Canvas route serves them.")

@@ -1,0 +1,141 @@
+"""cf.clickstream against an independent, row-by-row computation, and its invariants as properties."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import canvasframe as cf
+from canvasframe.errors import ConfigError
+
+T0 = pd.Timestamp("2026-09-01", tz="UTC")
+
+
+def _log(offsets_by_student: dict[int, list[int]], seconds: list[float] | None = None) -> pd.DataFrame:
+    rows = []
+    for student, offsets in offsets_by_student.items():
+        for k, offset in enumerate(sorted(offsets)):
+            rows.append(
+                {
+                    "student_id": student,
+                    "created_at": T0 + pd.Timedelta(seconds=offset),
+                    "interaction_time": pd.Timedelta(seconds=(seconds or [5.0])[k % len(seconds or [5.0])]),
+                    "participated": k % 3 == 0,
+                    "url": f"u{k % 4}",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _by_hand(log: pd.DataFrame, idle: timedelta, cap: timedelta) -> dict[int, tuple[int, timedelta]]:
+    """Per student: the number of sessions and the total time on task, one request at a time."""
+    result = {}
+    for student, rows in log.sort_values("created_at", kind="stable").groupby("student_id"):
+        times = [t.to_pydatetime() for t in rows["created_at"]]
+        own = [t.to_pytimedelta() for t in rows["interaction_time"]]
+        sessions, total = 1, timedelta(0)
+        for i, t in enumerate(times):
+            gap = times[i + 1] - t if i + 1 < len(times) else None
+            if gap is None or gap > idle:
+                total += min(own[i], cap)
+                sessions += gap is not None
+            else:
+                total += min(gap, cap)
+        result[int(student)] = (sessions, total)
+    return result
+
+
+offsets = st.lists(st.integers(0, 6 * 3600), min_size=1, max_size=40)
+logs = st.dictionaries(st.integers(1, 4), offsets, min_size=1, max_size=3)
+minutes = st.integers(1, 90)
+
+
+@settings(max_examples=60)
+@given(logs, minutes, minutes)
+def test_sessions_and_time_match_a_row_by_row_computation(by_student, idle_min, cap_min):
+    idle, cap = timedelta(minutes=max(idle_min, cap_min)), timedelta(minutes=min(idle_min, cap_min))
+    log = _log(by_student, [3.0, 700.0, 42.0])
+    expected = _by_hand(log, idle, cap)
+    found = cf.clickstream.sessions(log, idle=idle)
+    total = cf.clickstream.time_on_task(log, by=("student_id",), idle=idle, cap=cap).set_index("student_id")
+    for student, (count, time) in expected.items():
+        assert (found["student_id"] == student).sum() == count
+        assert total.loc[student, "time_on_task"] == pd.Timedelta(time)
+
+
+@settings(max_examples=60)
+@given(logs, minutes)
+def test_sessions_partition_the_log_and_time_never_exceeds_the_span(by_student, idle_min):
+    log = _log(by_student)
+    idle = timedelta(minutes=idle_min)
+    cap = min(idle, timedelta(minutes=10))
+    found = cf.clickstream.sessions(log, idle=idle)
+    assert found["requests"].sum() == len(log)
+    assert found.groupby("student_id")["session"].apply(lambda s: list(s) == list(range(1, len(s) + 1))).all()
+    for _, rows in found.groupby("student_id"):
+        later = rows["start"].iloc[1:].to_numpy()
+        assert (later - rows["end"].iloc[:-1].to_numpy() > pd.Timedelta(idle).to_timedelta64()).all()
+    spent = cf.clickstream.time_on_task(log, by=("student_id",), idle=idle, cap=cap).set_index("student_id")
+    span = found.groupby("student_id")["duration"].sum() + cap * found.groupby("student_id").size()
+    assert (spent["time_on_task"] <= span).all()
+
+
+@settings(max_examples=60)
+@given(logs, minutes, minutes)
+def test_a_longer_idle_or_cap_never_lowers_time_or_raises_sessions(by_student, a, b):
+    log = _log(by_student, [3.0, 700.0])
+    short, long = timedelta(minutes=min(a, b)), timedelta(minutes=max(a, b))
+    cap = min(short, timedelta(minutes=5))
+    few, many = cf.clickstream.sessions(log, idle=long), cf.clickstream.sessions(log, idle=short)
+    assert len(few) <= len(many)
+
+    def total(idle, cap):
+        return cf.clickstream.time_on_task(log, by=("student_id",), idle=idle, cap=cap)["time_on_task"].sum()
+
+    assert total(long, cap) >= total(short, cap)
+    assert total(short, short) >= total(short, cap)
+
+
+def test_weeks_start_on_monday_in_the_zone_asked():
+    sunday_night = pd.Timestamp("2026-10-05 03:00", tz="UTC")  # Sunday 22:00 in Chicago
+    log = pd.DataFrame({"student_id": [1], "created_at": [sunday_night], "interaction_time": [pd.Timedelta(60, "s")]})
+    chicago = cf.clickstream.time_on_task(log, tz="America/Chicago")
+    assert chicago["week"].tolist() == [pd.Timestamp("2026-09-28")]
+    assert cf.clickstream.time_on_task(log)["week"].tolist() == [pd.Timestamp("2026-10-05")]
+
+
+def test_bad_parameters_are_config_errors():
+    log = _log({1: [0, 60]})
+    with pytest.raises(ConfigError, match="cap"):
+        cf.clickstream.time_on_task(log, idle="5min", cap="10min")
+    with pytest.raises(ConfigError, match="idle"):
+        cf.clickstream.sessions(log, idle="soon")
+    with pytest.raises(ConfigError, match="not columns"):
+        cf.clickstream.time_on_task(log, by=("nobody",))
+
+
+def test_resource_use_and_reconcile_on_a_loaded_log(canvas, institution):
+    course = next(c for c in institution.courses.values() if len(c.enrollments) > 3)
+    student = sorted(course.enrollments)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cf.CanvasframeWarning)
+        log = cf.load_page_view_log(course.id, student_id=student, canvas=canvas, progress=False)
+        hourly = cf.load_page_views(course.id, student, canvas=canvas, progress=False)
+    use = cf.clickstream.resource_use(log)
+    assert use["visits"].sum() == log["user_request"].sum()
+    assert use["time_on_task"].sum() == cf.clickstream.time_on_task(log, by=("student_id",))["time_on_task"].sum()
+    # Analytics' hourly counts are exactly the log's, by Analytics' rule (AJAX and masquerade included).
+    enrollment = course.enrollments[student]
+    assert log["user_request"].eq(False).any()
+    hours = pd.to_datetime(enrollment.hours, unit="s", utc=True)
+    inside = hourly[hourly["hour"] >= log["created_at"].min().floor("h")]
+    assert len(inside) == (hours >= log["created_at"].min().floor("h")).sum()
+    together = cf.clickstream.reconcile(log, inside)
+    assert together["difference"].eq(0).all() and together["log_views"].sum() == len(log)
+    dropped = cf.clickstream.reconcile(log.iloc[1:], inside)
+    assert dropped["difference"].tolist().count(-1) == 1 and dropped["difference"].sum() == -1
