@@ -160,7 +160,7 @@ def _list_part(canvas: Canvas, student_id: int, since: datetime) -> tuple[pd.Dat
     for page, url in canvas.iter_pages(f"users/{student_id}/page_views", params):
         rows.extend(page)
         urls.append(url)
-    frame = page_view_log(rows, student_id, source=urls[0], via="list")
+    frame = page_view_log(rows, student_id=student_id, source=urls[0], via="list")
     return frame[frame["created_at"] >= pd.Timestamp(since)].reset_index(drop=True), urls
 
 
@@ -174,7 +174,7 @@ def _query_history(canvas: Canvas, student_id: int, first: str, last: str) -> tu
         "end_date": end.strftime("%Y-%m-%d"),
         "results_format": HISTORY_FORMAT,
     }
-    created = canvas.post_once(f"users/{student_id}/page_views/query", form)
+    created = canvas.post_query(f"users/{student_id}/page_views/query", form)
     poll_url = created.get("poll_url") if isinstance(created, dict) else None
     if not isinstance(poll_url, str):
         raise ResponseFormatError(canvas.url_for(f"users/{student_id}/page_views/query"), "no poll_url", created)
@@ -211,7 +211,7 @@ def _query_history(canvas: Canvas, student_id: int, first: str, last: str) -> tu
         problem = f"the page-view file's format is {kind or file_format!r}, not CSV or JSON Lines"
         raise ResponseFormatError(source, problem)
     records = history_records(content, file_format, source=source, max_bytes=canvas.transport.limits.max_body)
-    return page_view_log(records, student_id, source=source, via="history"), source
+    return page_view_log(records, student_id=student_id, source=source, via="history"), source
 
 
 def _deduplicated(frame: pd.DataFrame, student_id: int, repeats: Counter[int]) -> pd.DataFrame:

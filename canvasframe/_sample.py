@@ -42,7 +42,7 @@ def sample_server() -> SandboxServer:
     global _server
     with _lock:
         if _server is None:
-            settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE)
+            settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=False)
             _server = SandboxServer(config=sample_config(), settings=settings).start()
             atexit.register(_server.stop)
         return _server

@@ -250,6 +250,15 @@ class Canvas:
         )
         return content, response
 
+    def post_query(self, path: str, form: dict[str, Any]) -> Any:
+        """POST a form that only asks for something (a page-view history query) and return the answer.
+
+        Retried like a GET: sending it twice costs a second query and changes nothing a person sees.
+        """
+        url = self.url_for(path)
+        data, _ = self.transport.send("POST", url, what="Canvas", headers=self._headers(url), data=form)
+        return data
+
     def post_once(self, path: str, form: dict[str, Any]) -> Any:
         """POST a form to an API path and return the parsed answer, never sending it twice.
 

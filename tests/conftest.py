@@ -40,7 +40,7 @@ def institution() -> Institution:
 def sandbox(institution: Institution):
     """One server for the read-only tests (throttle on, no faults)."""
     tokens = {TOKEN: "admin", "no-analytics-token": "no-analytics"}
-    settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE)
+    settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=False)
     with SandboxServer(institution, tokens=tokens, settings=settings) as server:
         yield server
 

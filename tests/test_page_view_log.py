@@ -25,7 +25,7 @@ def _course(institution):
 
 
 def _server(make_server, **service):
-    server = make_server(settings=SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE))
+    server = make_server(settings=SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=True))
     for name, value in service.items():
         setattr(server.page_views, name, value)
     return server
@@ -64,7 +64,9 @@ def _expected(server, course_id, students, start=None, end=None, only_course=Tru
                         "source": "list" if row.created_at >= current else "history",
                     }
                 )
-    frame = pd.DataFrame(rows, columns=COMPARED).sort_values(["student_id", "created_at", "request_id"], ignore_index=True)
+    frame = pd.DataFrame(rows, columns=COMPARED).sort_values(
+        ["student_id", "created_at", "request_id"], ignore_index=True
+    )
     return frame.astype(
         {
             "created_at": "datetime64[us, UTC]",
@@ -163,7 +165,11 @@ def test_what_no_route_serves_is_a_gap_with_a_warning(make_server, connect, inst
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         log = cf.load_page_view_log(
-            course.id, student_id=student, start=datetime(2025, 6, 1, tzinfo=UTC), canvas=connect(server), progress=False
+            course.id,
+            student_id=student,
+            start=datetime(2025, 6, 1, tzinfo=UTC),
+            canvas=connect(server),
+            progress=False,
         )
     said = [str(w.message) for w in caught]
     assert any("older than the list's 30 days" in text for text in said)
@@ -246,7 +252,11 @@ def test_canvas_costs_per_action(make_server, institution):
     page = requests.get(base, params={"per_page": 193}, headers=auth, timeout=10)
     created = requests.post(f"{base}/query", data={"start_date": "2026-08-01", "end_date": "2026-09-01"}, headers=auth)
     poll = requests.get(server.url + created.json()["poll_url"], headers=auth, timeout=10)
-    assert [float(r.headers["X-Request-Cost"]) for r in (page, created, poll)] == [list_cost(193), QUERY_COST, POLL_COST]
+    assert [float(r.headers["X-Request-Cost"]) for r in (page, created, poll)] == [
+        list_cost(193),
+        QUERY_COST,
+        POLL_COST,
+    ]
     assert list_cost(193) == 28.0 and RESULTS_COST == 50.0
 
 

@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 import canvasframe as cf
 from canvasframe import transforms
 from canvasframe.sandbox import Config, Institution, discussion_views, roster_views, routes, views
+from canvasframe.sandbox.clickstream import user_log
 from canvasframe.sandbox.lti import LtiService
+from canvasframe.sandbox.page_view_views import page_view_json
 from canvasframe.schemas import SCHEMAS, empty_frame
 from canvasframe.transforms import TRANSFORMS
 
@@ -67,9 +69,10 @@ VALID = {
     "sections": [roster_views.section_json(x, COURSE, True) for x in _ROSTER.sections],
     "enrollments": [roster_views.enrollment_json(r, COURSE, "https://x.test") for r in _ROSTER.records],
     "submissions": [roster_views.submission_json(r, "https://x.test", COURSE.id) for r in _ROSTER.submissions[:12]],
+    "page_view_log": [page_view_json(r) for r in user_log(SMALL, ENROLLMENT.student.id, "https://x.test")[:25]],
     "xapi_statements": STATEMENTS,
 }
-CONTEXT = {"account_id": 1, "term": "current", "course_id": 1}
+CONTEXT = {"account_id": 1, "term": "current", "course_id": 1, "student_id": 1}
 # The key each fanned-out body comes with: a student id, a topic (with its due date), a conversation id.
 FAN_OUT_KEYS = {
     "students": lambda i: i,

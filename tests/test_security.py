@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import canvasframe as cf
-from canvasframe.sandbox import FaultPlan
+from canvasframe.sandbox import SAMPLE_COST_SCALE, FaultPlan, SandboxSettings
 
 from .conftest import TOKEN
 
@@ -25,7 +25,8 @@ def test_full_pull_with_failures_leaks_the_token_nowhere(make_server, connect, i
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's request lines included
     course = next(c for c in institution.courses.values() if c.enrollments)
     plan = FaultPlan(seed=3, rates={"500": 0.15, "reset": 0.05, "truncate": 0.05})
-    server = make_server(faults=plan)
+    quiet = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=False)
+    server = make_server(faults=plan, settings=quiet)
     canvas = connect(server, retries=8)
     frames = []
     for spec in cf.LOADERS.values():

@@ -86,6 +86,7 @@ class PageViewService:
     site: str
     lock: threading.Lock
     cost_scale: float = 1.0  # SandboxSettings.page_view_cost_scale
+    duplicates: bool = True  # SandboxSettings.page_view_duplicates
     polls: int = 2  # pending polls before a query is finished
     served_format: str | None = None  # the service's own choice of format, whatever was asked
     gzip_results: bool = False
@@ -111,7 +112,8 @@ class PageViewService:
 
     def served(self, user_id: int) -> list[PageViewRow]:
         """What the service hands out for the user: its log with each duplicated row twice."""
-        return [copy for row in self.log(user_id) for copy in ((row, row) if row.duplicated else (row,))]
+        twice = self.duplicates
+        return [copy for row in self.log(user_id) for copy in ((row, row) if twice and row.duplicated else (row,))]
 
     def check_reader(self, user_id: int) -> None:
         if user_id in self.unreadable:

@@ -47,6 +47,7 @@ from .analytics import (
 from .courses import courses
 from .discussions import conversation_ids, conversations, discussion_entries, discussion_topics
 from .lti import account, data_services, external_tools
+from .page_view_log import PAGE_VIEW_LOG_ORDER, page_view_log
 from .page_views import PAGE_VIEWS_ORDER, canvas_hours, page_views
 from .reports import SUBMISSIONS_ORDER, enrollments, sections, submissions
 from .xapi import statements_to_frame
@@ -77,6 +78,7 @@ __all__ = [
     "enrollments",
     "external_tools",
     "is_digits",
+    "page_view_log",
     "page_views",
     "participations",
     "sections",
@@ -191,5 +193,6 @@ TRANSFORMS: dict[str, Transform] = {
     "sections": Transform(sections, _COURSE, identity=("course_id", "section_id")),
     "enrollments": Transform(enrollments, _COURSE, identity=("course_id", "enrollment_id")),
     "submissions": Transform(submissions, _COURSE, keys=SUBMISSIONS_ORDER, identity=SUBMISSIONS_ORDER),
+    "page_view_log": Transform(page_view_log, ("student_id",), keys=PAGE_VIEW_LOG_ORDER),
     "xapi_statements": Transform(statements_to_frame),
 }

@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import zlib
-from collections.abc import Iterable
 from typing import Any, Literal
 
 import pandas as pd
@@ -77,7 +76,7 @@ def _link(row: dict, link: str, flat: str) -> Any:
     return _blank_is_none(row.get(flat))
 
 
-def page_view_log(rows: Iterable[dict], student_id: int, *, source: str, via: Source) -> pd.DataFrame:
+def page_view_log(rows: Any, *, student_id: int, source: str = "page views", via: Source = "list") -> pd.DataFrame:
     """One student's page views (any of Canvas's shapes) as ``page_view_log`` rows, oldest first.
 
     Examples
@@ -85,14 +84,13 @@ def page_view_log(rows: Iterable[dict], student_id: int, *, source: str, via: So
     >>> row = {"id": "6e0c-1", "url": "https://canvas.test/courses/7", "context_type": "Course",
     ...        "created_at": "2026-09-01T10:00:00Z", "interaction_seconds": 12.5, "user_request": True,
     ...        "participated": False, "http_method": "get", "links": {"context": 7, "user": 42}}
-    >>> log = page_view_log([row], 42, source="page_views", via="list")
-    >>> log.loc[0, ["course_id", "student_id", "interaction_time"]].tolist()
-    [7, 42, Timedelta('0 days 00:00:12.500000')]
+    >>> log = page_view_log([row], student_id=42, source="page_views")
+    >>> log[["course_id", "student_id", "interaction_time", "source"]]
+       course_id  student_id       interaction_time source
+    0          7          42 0 days 00:00:12.500000   list
     """
-    rows = list(rows)
-    for row in rows:
-        if not isinstance(row, dict):
-            raise bad(source, "expected page views as JSON objects", row)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise bad(source, "expected a JSON array of page views (objects)", rows)
 
     def text(key: str) -> list[str | None]:
         return [as_str(_blank_is_none(r.get(key)), key, source) for r in rows]
