@@ -43,6 +43,9 @@ CASES: dict = {
     plots.plot_discussion_timeline: ("entries", "discussion_entries", {}),
     plots.plot_reply_matrix: ("edges", "reply_edges", {}),
     plots.plot_weekly_activity: ("weekly", "weekly_activity", {}),
+    plots.plot_sessions: ("sessions", "sessions", {}),
+    plots.plot_time_on_task: ("time_on_task", "time_on_task", {}),
+    plots.plot_resource_use: ("resource_use", "resource_use", {}),
 }
 
 
@@ -52,6 +55,8 @@ def _empty(name: str) -> pd.DataFrame:
         return cf.discussions.reply_edges(empty_frame("discussion_entries"), empty_frame("discussion_topics"))
     if name == "weekly_activity":
         return cf.reports.weekly_activity(empty_frame("page_views"), empty_frame("participations"))
+    if name in ("sessions", "time_on_task", "resource_use"):
+        return getattr(cf.clickstream, name)(empty_frame("page_view_log"))
     return empty_frame(name)
 
 
@@ -81,7 +86,7 @@ class TestEveryPlot:
         assert ax.get_xlabel() and ax.get_ylabel()
 
     def test_wrong_frame_is_a_clear_error(self, func):
-        with pytest.raises(cf.ConfigError, match=r"load_\w+|reply_edges|weekly_activity"):
+        with pytest.raises(cf.ConfigError, match=r"load_\w+|reply_edges|weekly_activity|cf.clickstream"):
             func(pd.DataFrame({"x": [1]}))
 
     def test_signature_is_data_first_then_keywords(self, func):
@@ -190,3 +195,33 @@ def test_canvas_text_with_dollar_signs_is_drawn_as_typed(sample_data):
         labels += [t.get_text() for t in legend.get_texts()] if legend else []
         assert any(label.startswith(r"\$\R^n\$ basics") for label in labels), labels
         plt.close(ax.figure)
+
+
+def test_time_on_task_line_is_the_weekly_median_student(sample_data):
+    weekly = sample_data.time_on_task
+    ax = plots.plot_time_on_task(weekly, student_id=sample_data.first_student)
+    drawn = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    hours = {}
+    for (week, student), spent in weekly.set_index(["week", "student_id"])["time_on_task"].items():
+        hours.setdefault(week, {})[student] = spent.total_seconds() / 3600
+    students = sorted(weekly["student_id"].unique())
+    medians = [np.median([hours[w].get(s, 0.0) for s in students]) for w in sorted(hours)]
+    np.testing.assert_allclose(drawn["course median"], medians)
+    mine = [hours[w].get(sample_data.first_student, 0.0) for w in sorted(hours)]
+    np.testing.assert_allclose(drawn[f"student {sample_data.first_student}"], mine)
+
+
+def test_resource_bars_are_the_visits_summed_over_students(sample_data):
+    use = sample_data.resource_use
+    ax = plots.plot_resource_use(use, top=3)
+    widths = sorted((bar.get_width() for bar in ax.patches), reverse=True)
+    by_asset = use.groupby([use["asset_type"].fillna("page"), use["asset_id"].fillna(-1), use["url"]])["visits"].sum()
+    assert widths == sorted(by_asset.nlargest(3).tolist(), reverse=True)
+
+
+def test_session_boxes_one_per_week_over_every_session(sample_data):
+    sessions = sample_data.sessions
+    ax = plots.plot_sessions(sessions, tz="America/Chicago")
+    local = sessions["start"].dt.tz_convert("America/Chicago").dt.tz_localize(None)
+    weeks = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.normalize().nunique()
+    assert len(ax.get_xticklabels()) == weeks

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .. import discussions, loaders, plots, reports
+from .. import clickstream, discussions, loaders, plots, reports
 from ..client import Canvas
 from ..endpoints import TERM_SELECTORS
 
@@ -47,6 +47,7 @@ class GalleryData:
     entries: pd.DataFrame
     enrollments: pd.DataFrame
     submissions: pd.DataFrame
+    page_view_log: pd.DataFrame
 
     @classmethod
     def load(cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = TERM_SELECTORS) -> GalleryData:
@@ -74,6 +75,7 @@ class GalleryData:
             entries=loaders.load_discussion_entries(course_id, canvas=canvas, progress=False),
             enrollments=loaders.load_enrollments(course_id, canvas=canvas, progress=False),
             submissions=loaders.load_submissions(course_id, canvas=canvas, progress=False),
+            page_view_log=loaders.load_page_view_log(course_id, canvas=canvas, progress=False),
         )
 
     @property
@@ -87,6 +89,18 @@ class GalleryData:
     @property
     def metrics(self) -> pd.DataFrame:
         return discussions.discussion_metrics(self.entries, self.topics, roster=self.summaries)
+
+    @property
+    def sessions(self) -> pd.DataFrame:
+        return clickstream.sessions(self.page_view_log)
+
+    @property
+    def time_on_task(self) -> pd.DataFrame:
+        return clickstream.time_on_task(self.page_view_log, tz="America/Chicago")
+
+    @property
+    def resource_use(self) -> pd.DataFrame:
+        return clickstream.resource_use(self.page_view_log)
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -167,6 +181,18 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
     "weekly_activity": (
         "Weekly page views and participations per student: the course's mean and one student",
         _figure(lambda d, ax: plots.plot_weekly_activity(d.weekly, ax=ax)),
+    ),
+    "sessions": (
+        "Session lengths per week (a session ends after 30 idle minutes), in America/Chicago",
+        _figure(lambda d, ax: plots.plot_sessions(d.sessions, tz="America/Chicago", ax=ax)),
+    ),
+    "time_on_task": (
+        "Estimated time on task per week: the course's median student, its middle half, and one student",
+        _figure(lambda d, ax: plots.plot_time_on_task(d.time_on_task, student_id=d.first_student, ax=ax)),
+    ),
+    "resource_use": (
+        "The fifteen most visited resources of the course",
+        _figure(lambda d, ax: plots.plot_resource_use(d.resource_use, ax=ax), (8, 5)),
     ),
 }  # fmt: skip
 

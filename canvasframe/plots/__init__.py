@@ -22,6 +22,7 @@ from .activity import (
     plot_participation_timeline,
 )
 from .assignments import plot_assignment_quartiles, plot_tardiness
+from .clickstream import plot_resource_use, plot_sessions, plot_time_on_task
 from .departments import plot_category_views, plot_grade_distribution, plot_subaccounts
 from .discussions import plot_discussion_timeline, plot_reply_matrix, plot_reply_network
 from .reports import plot_weekly_activity
@@ -39,7 +40,10 @@ __all__ = [
     "plot_participation_timeline",
     "plot_reply_matrix",
     "plot_reply_network",
+    "plot_resource_use",
+    "plot_sessions",
     "plot_subaccounts",
     "plot_tardiness",
+    "plot_time_on_task",
     "plot_weekly_activity",
 ]
