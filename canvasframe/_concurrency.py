@@ -22,9 +22,10 @@ waits for an answer that reports room before it is sent again, instead of sleepi
 
 Some actions cost far more than their pre-flight charge (a page-view history query about
 150 units): a pull of them is bound by the leak, not by requests in flight, and their
-answers can leave the bucket above the high-water mark. A request is then held until the
-bucket, as the last answer left it and leaking since, is back at the mark, instead of being
-refused and retried on a blind backoff.
+answers can leave the bucket near or above the high-water mark. A request is then held until
+the bucket, as the last answer left it and leaking since, has room for its pre-flight charge
+beside those of the requests sent after that answer, instead of being refused and retried on
+a blind backoff.
 
 Examples
 --------
@@ -53,6 +54,7 @@ MARGIN = 25.0
 SHARED_FOR = 5.0
 # The longest a request is held for the leak before it is sent anyway (the answer then says more).
 MAX_LEAK_WAIT = 60.0
+SEND_MARGIN = 5.0  # units kept spare when a request is sent on the leak's timing
 
 
 class ConcurrencyGovernor:
@@ -78,6 +80,8 @@ class ConcurrencyGovernor:
         self._answers_with_room = 0  # a throttled request waits for this to grow
         self._remaining: float | None = None  # the last answer's X-Rate-Limit-Remaining ...
         self._remaining_at = self._stamp  # ... when it came
+        self._largest_remaining = -math.inf  # the most room any answer has shown
+        self._sent_since_answer = 0  # requests sent after that answer: their charges are not in it
 
     @property
     def shared(self) -> bool:
@@ -90,21 +94,32 @@ class ConcurrencyGovernor:
             while self._in_flight >= self.limit:
                 self._cond.wait()
             self._in_flight += 1
-            short = self._shortfall()
-            if short > 0:  # one wait, as long as the leak needs; an answer meanwhile wakes it early
-                self._cond.wait(min(short / LEAK_RATE, MAX_LEAK_WAIT))
+            # Held while the leak has not yet made room (see the module's notes); rechecked whenever an
+            # answer comes, and sent anyway after the wait the first shortfall asked for, plus a second.
+            deadline: float | None = None
+            while (short := self._shortfall()) > 0:
+                now = time.monotonic()
+                deadline = deadline or now + min(short / LEAK_RATE + 1.0, MAX_LEAK_WAIT)
+                if now >= deadline:
+                    break
+                self._cond.wait(min(short / LEAK_RATE, deadline - now))
+            self._sent_since_answer += 1
         return self
 
     def _shortfall(self) -> float:
-        """Units the bucket is above the high-water mark now, as the last answer left it and leaking since.
+        """Units the bucket lacks now for one more pre-flight charge (0 when it has room or nothing is known).
 
-        Above the mark Canvas refuses everything, whatever the pre-flight charge; only the leak
-        brings it back. (Below the mark, the limit and a refusal's wait do the steering.)
+        The last answer's remaining room, leaking since, less the charges of the requests sent after
+        it. A bucket that has never shown half of Canvas's headroom is not Canvas-sized (a scaled-down
+        test server): there only the high-water mark itself is kept to.
         """
         if self._remaining is None:
             return 0.0
         leaked = (self._clock() - self._remaining_at) * LEAK_RATE
-        return max(0.0, -(self._remaining + leaked))
+        room = min(HIGH_WATER, self._remaining + leaked)
+        if self._largest_remaining < HIGH_WATER / 2:
+            return max(0.0, -room)
+        return max(0.0, PREFLIGHT * (self._sent_since_answer + 1) + SEND_MARGIN - room)
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
@@ -132,7 +147,9 @@ class ConcurrencyGovernor:
             self._stamp = now
             known = remaining is not None and math.isfinite(remaining)
             if known:
-                self._remaining, self._remaining_at = remaining, now
+                assert remaining is not None
+                self._remaining, self._remaining_at, self._sent_since_answer = remaining, now, 0
+                self._largest_remaining = max(self._largest_remaining, remaining)
             if throttled:
                 self.limit = max(1, self.limit // 2)
                 self._shared_until = now + SHARED_FOR  # the bucket was fuller than this client made it

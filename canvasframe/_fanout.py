@@ -10,6 +10,9 @@ are the one rule this module owns:
 - :func:`run_units`: calls that each load a whole unit (a course's frames). ``max_workers``
   at once: each has at least one request in flight, so that many keep every slot busy, and
   each unit more would only hold its partial results in memory and its own fan-out's threads.
+- :func:`run_polled`: calls that each make a few requests with waits between them (a student's
+  page-view history: a query, polls until it is done, the file). Four times ``max_workers``:
+  most are waiting at any moment, and the governor still caps the requests in flight.
 
 Examples
 --------
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from .client import Canvas
 
-__all__ = ["iter_calls", "iter_requests", "run_units"]
+__all__ = ["iter_calls", "iter_requests", "run_polled", "run_units"]
 
 R = TypeVar("R")
 Progress = Callable[[int], Any]
@@ -43,6 +46,11 @@ def iter_requests(canvas: Canvas, calls: Iterable[Callable[[], R]], *, progress:
 def run_units(canvas: Canvas, calls: Iterable[Callable[[], R]], *, progress: Progress | None = None) -> list[R]:
     """Run calls that each load a whole unit (a course's frames), ``max_workers`` at once; results in input order."""
     return list(iter_calls(calls, threads=canvas.max_workers, progress=progress))
+
+
+def run_polled(canvas: Canvas, calls: Iterable[Callable[[], R]], *, progress: Progress | None = None) -> list[R]:
+    """Run calls that wait between their requests, ``4 × max_workers`` at once; results in input order."""
+    return list(iter_calls(calls, threads=4 * canvas.max_workers, progress=progress))
 
 
 def iter_calls(calls: Iterable[Callable[[], R]], *, threads: int, progress: Progress | None = None) -> Iterator[R]:

@@ -21,19 +21,30 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 
-from ._fanout import run_units
+from ._fanout import run_polled
+from ._http import follow_pages
 from ._pipeline import LoadOptions, cached_entry, store_entry
 from ._progress import progress_bar
 from ._provenance import Provenance
 from .client import Canvas
-from .errors import AuthenticationError, CanvasAPIError, PermissionDenied, ResponseFormatError, ServerError, warn
+from .errors import (
+    AuthenticationError,
+    CanvasAPIError,
+    PermissionDenied,
+    ResponseFormatError,
+    ServerError,
+    redact,
+    warn,
+)
 from .schemas import empty_frame
 from .transforms.page_view_log import HISTORY_FORMATS, history_records, page_view_log
 
@@ -42,9 +53,12 @@ __all__ = ["GAPS_ATTR", "HISTORY_MONTHS", "LIST_DAYS", "LIST_PAGE_SIZE", "Plan",
 FRAME = "page_view_log"
 LIST_DAYS = 30
 HISTORY_MONTHS = 12
-# A list page costs ceil(per_page × 0.0723) × 2 units: 193 rows (28 units) is the cheapest per row
-# of any page size up to Canvas's cap of 200.
+# A list page costs ceil(per_page × 0.0723) × 2 units, however few rows it holds: 193 rows (28
+# units) is the cheapest per row of any page size up to Canvas's cap of 200, and a page that needs
+# to hold r rows is cheapest at the largest size of r's price (page_size_for).
+LIST_COST_PER_ROW = 0.0723
 LIST_PAGE_SIZE = 193
+MAX_PAGE_SIZE = 200
 GAPS_ATTR = "page_view_log_gaps"
 HISTORY_FORMAT = "jsonl"  # asked for: it carries app_name and session_id, which the CSV lacks
 _NOT_AUTHORIZED = "user not authorized to perform that action"
@@ -153,15 +167,62 @@ def _explained(error: CanvasAPIError, student_id: int, what: str) -> CanvasAPIEr
     return cls(error.status, error.url, error.canvas_message, error.error_report_id, hint=hint, service=error.service)
 
 
-def _list_part(canvas: Canvas, student_id: int, since: datetime) -> tuple[pd.DataFrame, list[str]]:
-    params = {"start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "per_page": LIST_PAGE_SIZE}
+def page_size_for(rows: float) -> int:
+    """The list page size that holds ``rows`` for the fewest units: the largest size of their price.
+
+    Examples
+    --------
+    >>> [page_size_for(r) for r in (1, 14, 60, 193, 500)]
+    [13, 27, 69, 193, 200]
+    """
+    price = max(1, math.ceil(min(max(rows, 1), MAX_PAGE_SIZE) * LIST_COST_PER_ROW - 1e-9))
+    return min(MAX_PAGE_SIZE, int(price / LIST_COST_PER_ROW + 1e-9))
+
+
+def _remaining_rows(rows: list[Any], since: datetime, now: datetime, expected: float | None) -> float | None:
+    """How many rows the list still holds, from the rate of those read (newest first) over the span they cover."""
+    if not rows:
+        return expected
+    oldest = pd.Timestamp(rows[-1].get("created_at")) if isinstance(rows[-1], dict) else None
+    if oldest is None or pd.isna(oldest):
+        return None
+    covered = (pd.Timestamp(now) - oldest).total_seconds()
+    left = (oldest - pd.Timestamp(since)).total_seconds()
+    if covered <= 0:
+        return None
+    return max(0.0, len(rows) * left / covered)
+
+
+def _list_part(
+    canvas: Canvas, student_id: int, since: datetime, now: datetime, expected: float | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The list from ``since``, each page sized for the rows still expected (more, by a margin, so one more
+    page is rarely needed): the list is charged by the page size asked for, not the rows sent."""
+    params = {"start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
     rows: list[Any] = []
     urls: list[str] = []
-    for page, url in canvas.iter_pages(f"users/{student_id}/page_views", params):
+
+    def read_page(url: str, first: bool) -> tuple[list[Any], str, str | None]:
+        left = _remaining_rows(rows, since, now, expected)
+        size = LIST_PAGE_SIZE if left is None else page_size_for(left * 1.15 + 3)
+        asked = _with_page_size(url, size)
+        data, response = canvas.request(asked, params if first else None)
+        if not isinstance(data, list):
+            raise ResponseFormatError(response.url, f"expected a JSON array, got {type(data).__name__}", data)
+        return data, response.url, response.links.get("next", {}).get("url")
+
+    first_url = canvas.url_for(f"users/{student_id}/page_views")
+    for page in follow_pages(first_url, read_page, 'Link rel="next"', max_pages=canvas.transport.limits.max_pages):
         rows.extend(page)
-        urls.append(url)
+        urls.append(redact(first_url))
     frame = page_view_log(rows, student_id=student_id, source=urls[0], via="list")
     return frame[frame["created_at"] >= pd.Timestamp(since)].reset_index(drop=True), urls
+
+
+def _with_page_size(url: str, size: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "per_page"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("per_page", str(size))])))
 
 
 def _query_history(canvas: Canvas, student_id: int, first: str, last: str) -> tuple[pd.DataFrame, str]:
@@ -245,13 +306,15 @@ def _history(
     return [parts[m] for m in months]
 
 
-def _recent(student_id: int, since: datetime, options: LoadOptions, repeats: Counter[int]) -> pd.DataFrame:
+def _recent(
+    student_id: int, since: datetime, route: Plan, options: LoadOptions, repeats: Counter[int], expected: float | None
+) -> pd.DataFrame:
     unit = {"user_id": student_id, "list_from": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
     cached = cached_entry(FRAME, unit, options)
     if cached is not None:
         return cached
     try:
-        frame, urls = _list_part(options.canvas, student_id, since)
+        frame, urls = _list_part(options.canvas, student_id, since, route.now, expected)
     except CanvasAPIError as error:
         raise _explained(error, student_id, f"since {unit['list_from']}") from None
     frame = _deduplicated(frame, student_id, repeats)
@@ -259,10 +322,18 @@ def _recent(student_id: int, since: datetime, options: LoadOptions, repeats: Cou
     return frame
 
 
+def _expected_rows(history: list[pd.DataFrame], route: Plan) -> float | None:
+    """The rows the list should hold, at the pace of the student's last month of history (None without one)."""
+    if not history or route.list_from is None:
+        return None
+    last = history[-1]
+    return len(last) * (route.now - route.list_from).total_seconds() / (31 * 86400)
+
+
 def _student_log(student_id: int, route: Plan, options: LoadOptions, repeats: Counter[int]) -> pd.DataFrame:
     parts = _history(student_id, route.months, options, repeats)
     if route.list_from is not None:
-        parts.append(_recent(student_id, route.list_from, options, repeats))
+        parts.append(_recent(student_id, route.list_from, route, options, repeats, _expected_rows(parts, route)))
     origin = Provenance.merged(FRAME, [Provenance.of(p) for p in parts])
     frames = [p for p in parts if len(p)] or [empty_frame(FRAME)]
     combined = pd.concat(frames, ignore_index=True)
@@ -293,7 +364,7 @@ def load_log(
     repeats: Counter[int] = Counter()  # only ever incremented (one key per thread): no lock needed
     calls = [functools.partial(_student_log, s, route, options, repeats) for s in everyone]
     bar = progress_bar(f"page views: {len(everyone)} students", "student") if options.progress else None
-    logs = dict(zip(everyone, run_units(canvas, calls, progress=bar), strict=True))
+    logs = dict(zip(everyone, run_polled(canvas, calls, progress=bar), strict=True))
     pieces = []
     for course_id in course_ids:
         for student in students[course_id]:

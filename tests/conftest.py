@@ -62,7 +62,8 @@ def make_server(institution: Institution):
             tokens={TOKEN: "admin", "no-analytics-token": "no-analytics"},
             faults=faults,
             throttle=throttle,
-            settings=settings,
+            # Unless a test says otherwise, the page-view service is the sample's: cheap, no duplicates.
+            settings=settings or SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=False),
         ).start()
         servers.append(server)
         return server

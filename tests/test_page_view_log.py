@@ -245,7 +245,7 @@ def test_canvas_costs_per_action(make_server, institution):
     """At Canvas's own costs (scale 1), each action's X-Request-Cost is what the newest controller charges."""
     import requests
 
-    server = make_server()
+    server = make_server(settings=SandboxSettings())  # Canvas's own costs
     student = sorted(_course(institution).enrollments)[0]
     auth = {"Authorization": f"Bearer {server.token}"}
     base = f"{server.url}/api/v1/users/{student}/page_views"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
@@ -42,6 +45,21 @@ def test_picking_a_student_draws_that_students_figures(explorer, course):
     assert explorer.shown_student == second
     assert _heatmap_total(explorer) == expected[second]
     assert f"<td>{second}</td>" in explorer.student_table.value
+
+
+def test_the_students_sessions_are_drawn_from_their_page_view_log(explorer, course, sandbox):
+    """One box per week of the student's sessions; as many sessions as the sandbox's log of the course has."""
+    student = explorer.shown_student
+    times = sorted(r.created_at for r in sandbox.page_views.log(student) if r.context_id == course.id)
+    now = sandbox.page_views.clock()
+    first_month = now.replace(year=now.year - 1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    times = [t for t in times if t >= first_month]
+    sittings = 1 + sum(b - a > timedelta(minutes=30) for a, b in itertools.pairwise(times))
+    boxes = explorer.figures["student_sessions"].axes[0]
+    assert len(boxes.get_xticklabels()) == len({(t - timedelta(days=t.weekday())).date() for t in times})
+    assert sittings == len(cf.clickstream.sessions(cf.load_page_view_log(course.id, student_id=student,
+                                                                         canvas=explorer.canvas)))  # fmt: skip
+    assert "Could not" not in explorer.status.value
 
 
 def test_student_scores_are_drawn_against_the_quartiles(explorer, course):

@@ -95,8 +95,16 @@ class PageViewService:
     failing: set[int] = field(default_factory=set)  # users whose history queries fail
     now: datetime | None = None  # the service's clock; the institution's as-of time when None
     queries: dict[str, HistoryQuery] = field(default_factory=dict)
+    charged: float = 0.0  # every unit the service has charged, for tests and benchmarks
     _logs: dict[int, list[PageViewRow]] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def charge(self, units: float) -> float:
+        """What an action costs at this service's scale; every charge is added up in :attr:`charged`."""
+        cost = units * self.cost_scale
+        with self.lock:
+            self.charged += cost
+        return cost
 
     def clock(self) -> datetime:
         return self.now or self.world.as_of
@@ -239,7 +247,7 @@ def page_views(service: PageViewService, url: str, q: Query, user_id: int) -> Re
         rels.append(("next", _bookmark(shown[-1])))
     rels.append(("first", "first"))
     header = ",".join(f'<{link(page)}>; rel="{rel}"' for rel, page in rels)
-    cost = service.cost_scale * list_cost(per_page)
+    cost = service.charge(list_cost(per_page))
     return Reply(200, [page_view_json(r) for r in shown], {"Link": header}, cost=cost)
 
 
@@ -284,7 +292,7 @@ def create_query(service: PageViewService, form: dict[str, list[str]], user_id: 
             query_id, user_id, start, end, service.served_format or asked, service.polls, user_id in service.failing
         )
     poll = f"/api/v1/users/{user_id}/page_views/query/{query_id}"
-    return Reply(201, {"poll_url": poll}, {"Location": poll}, cost=service.cost_scale * QUERY_COST)
+    return Reply(201, {"poll_url": poll}, {"Location": poll}, cost=service.charge(QUERY_COST))
 
 
 def _query(service: PageViewService, user_id: int, query_id: str) -> HistoryQuery:
@@ -306,7 +314,7 @@ def poll_query(service: PageViewService, user_id: int, query_id: str) -> Reply:
         body |= {"status": "failed", "error_code": "QUERY_EXECUTION_FAILED"}
     else:
         body |= {"status": "finished", "results_url": f"/api/v1/users/{user_id}/page_views/query/{query_id}/results"}
-    return Reply(200, body, cost=service.cost_scale * POLL_COST)
+    return Reply(200, body, cost=service.charge(POLL_COST))
 
 
 def query_results(service: PageViewService, user_id: int, query_id: str) -> Reply:
@@ -315,10 +323,10 @@ def query_results(service: PageViewService, user_id: int, query_id: str) -> Repl
         raise HTTPAnswer(400, {"errors": [{"message": "The query has not finished"}]})
     rows = [r for r in service.served(user_id) if found.start <= r.created_at < found.end]
     if not rows:
-        return Reply(204, b"", cost=service.cost_scale * RESULTS_COST)
+        return Reply(204, b"", cost=service.charge(RESULTS_COST))
     data = export_csv(rows) if found.format == "csv" else export_jsonl(rows)
     name = f"pageviews-{query_id}.{found.format}"
     if service.gzip_results:
         data, name = gzip.compress(data), name + ".gz"
     headers = {"Content-Type": _TYPES[found.format], "Content-Disposition": f'attachment; filename="{name}"'}
-    return Reply(200, data, headers, cost=service.cost_scale * RESULTS_COST)
+    return Reply(200, data, headers, cost=service.charge(RESULTS_COST))

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import ipywidgets as ipw
 import pandas as pd
 
-from .. import loaders, plots
+from .. import clickstream, loaders, plots
 from ..client import Canvas
+from ..schemas import empty_frame
 from ._base import Explorer
 from .discussions import DiscussionsTab
 from .instructor import InstructorTab
@@ -163,12 +164,14 @@ class CourseExplorer(Explorer):
         self.search = ipw.Text(placeholder="student id", description="Search")
         self.engagement = ipw.Dropdown(options=list(ENGAGEMENT_FILTERS), description="Show")
         self.student_picker = ipw.Select(rows=8, description="Student")
-        self.student_areas = {name: self._area() for name in ("heatmap", "participations", "scores", "messages")}
+        names = ("heatmap", "sessions", "participations", "scores", "messages")
+        self.student_areas = {name: self._area() for name in names}
         self.student_table = ipw.HTML()
         # Stable CSS hooks for browser tests and for users who style the explorer.
         self.student_picker.add_class("cf-student-picker")
         self.student_table.add_class("cf-student-table")
         self.student_areas["heatmap"].add_class("cf-student-heatmap")
+        self.student_areas["sessions"].add_class("cf-student-sessions")
         self.search.observe(lambda _: self._filter_students(), names="value")
         self.engagement.observe(lambda _: self._filter_students(), names="value")
         self.student_picker.observe(lambda change: self._show_student(change["new"]), names="value")
@@ -214,6 +217,7 @@ class CourseExplorer(Explorer):
         self._draw(
             areas["heatmap"], "student_heatmap", lambda ax: plots.plot_page_view_heatmap(page_views, tz=self.tz, ax=ax)
         )
+        self._show_sessions(student_id)
         self._draw(
             areas["participations"],
             "student_participations",
@@ -231,3 +235,19 @@ class CourseExplorer(Explorer):
         # Last, so a table showing this student means every figure above is this student's.
         row = self.summaries[self.summaries["student_id"] == student_id]
         self.student_table.value = row.drop(columns=["course_id"]).to_html(index=False)
+
+    def _show_sessions(self, student_id: int) -> None:
+        """The student's sessions per week, from the page-view log; a token that may not read it leaves a note."""
+        log = self._load(
+            f"the page views of student {student_id}",
+            lambda: loaders.load_page_view_log(
+                self.course_id, student_id=student_id, canvas=self.canvas, progress=False
+            ),
+        )
+        sessions = clickstream.sessions(log) if log is not None else clickstream.sessions(empty_frame("page_view_log"))
+        self._draw(
+            self.student_areas["sessions"],
+            "student_sessions",
+            lambda ax: plots.plot_sessions(sessions, tz=self.tz, ax=ax),
+            (8, 2.5),
+        )
