@@ -15,7 +15,7 @@ Examples
 >>> views = cf.load_page_views(canvas.sample_course_id)
 >>> cf.cache.info()[["frame", "rows"]]
                frame   rows
-0         page_views  16341
+0         page_views  17179
 1     participations   2637
 2  student_summaries     36
 >>> cf.cache.clear(frame="page_views")

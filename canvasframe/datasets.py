@@ -417,7 +417,7 @@ def duckdb(cache_dir: str | os.PathLike[str] | None = None, *, exports: str | os
     >>> con = cf.duckdb()
     >>> con.sql("select count(distinct student_id) as students, sum(views) as views from page_views").df()
        students    views
-    0        36  22534.0
+    0        36  24883.0
     """
     try:
         import duckdb as duck

@@ -272,3 +272,35 @@ def test_pseudonymize_hashes_devices_and_drops_urls(make_server, connect, instit
     users = log["context_type"] == "User"
     assert not set(shared.loc[users, "context_id"]) & set(log["student_id"])
     assert shared.loc[~users, "context_id"].equals(log.loc[~users, "context_id"])  # courses stay courses
+
+
+def test_due_date_bursts_add_views_before_deadlines_only_and_the_log_still_matches():
+    """Cramming: more page views in the 36 hours before each due date; every other hour and draw as it was."""
+    from dataclasses import replace
+
+    from canvasframe.sandbox import Config, Institution
+    from canvasframe.sandbox.clickstream import user_log
+
+    calm = Institution(Config(seed=9, subaccounts=1, courses_per_subaccount=1, students_per_course=8, weeks=6))
+    busy = Institution(replace(calm.config, due_bursts=2.0))
+    course = next(c for c in calm.courses.values() if c.enrollments)
+    crammed = busy.courses[course.id]
+    dues = [int(a.due_at.timestamp()) // 3600 * 3600 for a in course.assignments if a.due_at]
+    window = {due - k * 3600 for due in dues for k in range(1, 37)}
+    more = 0
+    for student, before in course.enrollments.items():
+        after = crammed.enrollments[student]
+        old = dict(zip(before.hours.tolist(), before.views.tolist(), strict=True))
+        new = dict(zip(after.hours.tolist(), after.views.tolist(), strict=True))
+        assert {h: v for h, v in new.items() if h not in window} == {h: v for h, v in old.items() if h not in window}
+        assert all(new.get(h, 0) >= old.get(h, 0) for h in window)
+        more += sum(new.values()) - sum(old.values())
+        assert after.participations == before.participations and after.submissions == before.submissions
+        counted = Counter(
+            int(r.created_at.timestamp()) // 3600 * 3600
+            for r in user_log(busy, student, "https://x.test")
+            if r.context_id == course.id and r.context_type == "Course"
+        )
+        assert counted == new
+    assert more > 0
+    assert sum(crammed.category_views.values()) == sum(int(e.views.sum()) for e in crammed.enrollments.values())

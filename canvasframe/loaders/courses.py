@@ -42,7 +42,7 @@ def load_course_activity(
     >>> activity.set_index("date")[["views", "participations"]].resample("W").sum().head(3)
                 views  participations
     date
-    2026-09-06   1437             168
+    2026-09-06   1689             168
     2026-09-13   1402             157
     2026-09-20   1366             164
     """
@@ -102,9 +102,9 @@ def load_student_summaries(
     >>> summaries = cf.load_student_summaries(canvas.sample_course_id)
     >>> summaries[["student_id", "page_views", "participations", "missing"]].head(3)
        student_id  page_views  participations  missing
-    0        1005         866             101        0
-    1        1006         709              77        2
-    2        1007         328              37        4
+    0        1005         964             101        0
+    1        1006         804              77        2
+    2        1007         346              37        4
     """
     return run("student_summaries", course_units(course_id), canvas, refresh, max_age, progress)
 

@@ -41,7 +41,7 @@ def load_department_activity(
     {sample}
     >>> activity = cf.load_department_activity(canvas.sample_account_id)
     >>> activity[["views", "participations"]].sum()
-    views             64121
+    views             70401
     participations     7524
     dtype: int64
     """
@@ -72,9 +72,9 @@ def load_department_categories(
     >>> categories = cf.load_department_categories(canvas.sample_account_id, term="completed")
     >>> categories.nlargest(3, "views")[["category", "views"]]
            category  views
-    1   assignments   3505
-    10        other   3061
-    7        grades   2694
+    1   assignments   3637
+    10        other   3190
+    7        grades   2834
     """
     return run("department_categories", department_units(account_id, term), canvas, refresh, max_age, progress)
 

@@ -125,6 +125,9 @@ class Institution:
             self._course(sub, spring, "completed", pool, f"{sub.name.split()[-1][:4].upper()} 099", shift=-32)
         # A published course nobody has enrolled in yet: Canvas's analytics answer 404 for it.
         self._course(root, fall, "available", [], "ORIENTATION 000", students=0)
+        if cfg.due_bursts:
+            for course in self.courses.values():
+                self._add_due_bursts(course)
 
     def _student(self, index: int) -> Student:
         first, last = _FIRST[index % len(_FIRST)], _LAST[(index * 7) % len(_LAST)]
@@ -244,6 +247,44 @@ class Institution:
                 old = messages.get(key, (0, 0))
                 messages[key] = (old[0] + pair[0], old[1] + pair[1])
         return Enrollment(student, hours, views, participations, submissions, messages)
+
+    def _add_due_bursts(self, course: Course) -> None:
+        """More page views in the 36 hours before each due date, for students who still work then.
+
+        Views only (a student re-reads before submitting; the submission is its own event), from a
+        generator per course and student: every other draw of the institution stays as it was. The
+        course's category counts grow by the same total, spread over its categories.
+        """
+        added = 0
+        for student_id, enrollment in course.enrollments.items():
+            rng = np.random.default_rng([self.config.seed, course.id, student_id, 34])
+            hours = dict(zip(enrollment.hours.tolist(), enrollment.views.tolist(), strict=True))
+            if not hours:
+                continue
+            first, last = min(hours), max(hours)  # never before the student began or after the term's as-of time
+            quiet = {"never_submits": 0.1, "fading": 0.5}.get(enrollment.student.profile, 1.0)
+            for a in course.assignments:
+                if a.due_at is None:
+                    continue
+                due = int(a.due_at.timestamp()) // 3600 * 3600
+                for back in range(1, 37):
+                    hour = due - back * 3600
+                    # Only hours the student is active around (their rhythm): nobody crams asleep.
+                    near = hour in hours or hour - 3600 in hours or hour + 3600 in hours
+                    if not near or not first <= hour <= last:
+                        continue
+                    extra = int(rng.poisson(self.config.due_bursts * quiet * 0.6 * (37 - back) / 36))
+                    if extra:
+                        hours[hour] = hours.get(hour, 0) + extra
+                        added += extra
+            order = sorted(hours)
+            enrollment.hours = np.array(order, dtype=np.int64)
+            enrollment.views = np.array([hours[h] for h in order], dtype=np.int64)
+        if added and course.category_views:
+            rng = np.random.default_rng([self.config.seed, course.id, 35])
+            names = list(course.category_views)
+            for name, extra in zip(names, rng.multinomial(added, np.ones(len(names)) / len(names)), strict=True):
+                course.category_views[name] += int(extra)
 
     def _excuses(self, student: Student, a: Assignment) -> bool:
         """Whether the teacher excuses this missing work: about one in eight, drawn from a generator of

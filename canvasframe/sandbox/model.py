@@ -51,6 +51,9 @@ class Config:
     id_base: int = 1000  # every id is above this; 2**53 + n tests exactness
     term_start: str = "2026-08-31"  # a Monday
     activity: float = 1.0  # scales page-view intensity
+    # Extra page views in the day and a half before each due date (cramming), as a share of a
+    # student's usual rate at that hour; 0 for none. Drawn from generators of their own.
+    due_bursts: float = 0.0
 
     @classmethod
     def from_file(cls, path: str | Path) -> Config:
