@@ -108,7 +108,8 @@ def check_url(url: str, what: str) -> SplitResult:
     >>> check_url("http://canvas.example.edu", "Canvas")
     Traceback (most recent call last):
     ...
-    canvasframe.errors.ConfigError: Refusing plain http:// to canvas.example.edu for Canvas: ...
+    canvasframe.errors.ConfigError: Refusing plain http:// to canvas.example.edu for Canvas: credentials would travel
+    unencrypted. Use https:// (plain http is allowed only for this machine: localhost, 127.0.0.1, ::1).
     """
     try:
         parts = urlsplit(url)

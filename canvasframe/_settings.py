@@ -22,7 +22,8 @@ Examples
 >>> Environment.read({"CANVASFRAME_OFFLINE": "maybe"})
 Traceback (most recent call last):
 ...
-canvasframe.errors.ConfigError: CANVASFRAME_OFFLINE='maybe' is not a yes/no value: ...
+canvasframe.errors.ConfigError: CANVASFRAME_OFFLINE='maybe' is not a yes/no value: use 1, true, yes or on,
+or 0, false, no or off.
 """
 
 from __future__ import annotations

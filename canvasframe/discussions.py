@@ -253,8 +253,8 @@ def discussion_metrics(
     >>> course = canvas.sample_course_id
     >>> metrics = discussion_metrics(cf.load_discussion_entries(course), cf.load_discussion_topics(course),
     ...                              roster=cf.load_student_summaries(course))
-    >>> int(metrics["isolated"].sum()) > 0
-    True
+    >>> int(metrics["isolated"].sum())  # students with no tie to anyone (tests/test_doc_examples.py derives it)
+    4
     """
     posts, edges, graph = _network(entries, topics, roster, top_level, topic_ids, until, announcements)
     live = posts[~posts["deleted"].astype(bool)]

@@ -235,7 +235,8 @@ def send(
     >>> send(message)
     Traceback (most recent call last):
     ...
-    canvasframe.errors.ConfirmationRequired: send() would message 1 student(s) in course(s) [1078]; nothing ...
+    canvasframe.errors.ConfirmationRequired: send() would message 1 student(s) in course(s) [1078]; nothing was sent.
+    Look at the draft, then call send(draft, confirm=True).
     """
     require(messages, DRAFT_COLUMNS, "send", "cf.messages.draft")
     _check_draft(messages)

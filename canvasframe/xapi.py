@@ -79,7 +79,16 @@ class LRS:
     >>> lrs = LRS("https://lrs.example.edu/xapi", auth=("key", "secret"))
     >>> lrs
     LRS('https://lrs.example.edu/xapi/', auth=[secure])
-    >>> read_statements(lrs, verb="http://adlnet.gov/expapi/verbs/completed")  # a real LRS  # doctest: +SKIP
+
+    The sandbox serves an LRS too (Basic auth, ``more`` paging):
+
+    >>> from canvasframe.sandbox import SandboxServer
+    >>> with SandboxServer() as local:
+    ...     lrs = LRS(f"{local.url}/xapi", auth=local.xapi.lrs_auth)
+    ...     local.xapi.statements.append(statement("ada@example.edu", "completed", "https://tool.example.edu/quiz/1"))
+    ...     read_statements(lrs, verb="http://adlnet.gov/expapi/verbs/completed")[["actor_mbox", "verb", "object_id"]]
+                 actor_mbox       verb                        object_id
+    0  mailto:ada@example.edu  completed  https://tool.example.edu/quiz/1
     """
 
     def __init__(
@@ -403,9 +412,17 @@ def send_to_canvas(
 
     Examples
     --------
-    A write to Canvas, so not run here; ``notebooks/05-xapi-activity.ipynb`` sends one to the sample:
+    A write to Canvas: here to a private sandbox, which records the page view the statement makes
+    (``notebooks/05-xapi-activity.ipynb`` sends one to the sample):
 
-    >>> send_to_canvas(xapi_url, statement("ada@example.edu", "experienced", page_url), key, secret)  # doctest: +SKIP
+    >>> from canvasframe.sandbox import SandboxServer
+    >>> with SandboxServer() as local:
+    ...     course = next(c for c in local.institution.courses.values() if c.enrollments)
+    ...     url = local.xapi_callback_url(course.id, min(course.enrollments))
+    ...     stmt = statement("ada@example.edu", "experienced", "https://tool.example.edu/page/1", duration="PT2M")
+    ...     send_to_canvas(url, stmt, local.xapi.consumer_key, local.xapi.shared_secret)
+    ...     [(r["seconds"], r["url"]) for r in local.xapi.recorded]
+    [(120.0, 'https://tool.example.edu/page/1')]
     """
     from requests_oauthlib import OAuth1
 

@@ -98,10 +98,10 @@ def load_submissions(
     --------
     {sample}
     >>> submissions = cf.load_submissions(canvas.sample_course_id)
-    >>> submissions[["late", "missing", "excused"]].sum()
-    late        ...
-    missing     ...
-    excused     ...
+    >>> submissions[["late", "missing", "excused"]].sum()  # tests/test_doc_examples.py derives these from the events
+    late       18
+    missing    65
+    excused     8
     dtype: Int64
     """
     return run("submissions", course_units(course_id), canvas, refresh, max_age, progress)
