@@ -69,6 +69,15 @@ def date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
+def over_time(ax: Axes, *, xlabel: str, ylabel: str, title: str) -> Axes:
+    """Finish a plot of counts over dates: concise date ticks, labels, a zero baseline, the legend outside."""
+    date_axis(ax)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.set_ylim(bottom=0)
+    outside_legend(ax)
+    return ax
+
+
 def naive_utc(values: pd.Series) -> pd.Series:
     """matplotlib draws naive datetimes; canvasframe's are UTC, so drop the zone after converting."""
     return values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values

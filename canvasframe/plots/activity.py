@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .._time import binned, check_tz
-from ._base import LABELS, PALETTE, WEEKDAYS, axes, date_axis, doc, empty, naive_utc, outside_legend, require
+from ._base import LABELS, PALETTE, WEEKDAYS, axes, date_axis, doc, empty, naive_utc, over_time, require
 
 __all__ = [
     "plot_communication",
@@ -75,11 +75,7 @@ def plot_course_activity(
         dues = naive_utc(pd.Series(dues).dropna())
         for i, due in enumerate(dues):
             ax.axvline(due, color="0.5", linestyle=":", linewidth=1, label="due date" if i == 0 else None)
-    date_axis(ax)
-    ax.set(xlabel="date (UTC)", ylabel="per day", title="Course activity")
-    ax.set_ylim(bottom=0)
-    outside_legend(ax)
-    return ax
+    return over_time(ax, xlabel="date (UTC)", ylabel="per day", title="Course activity")
 
 
 @doc

@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 
 from .._time import check_tz, week_start
 from ..errors import ConfigError
-from ._base import PALETTE, axes, canvas_text, date_axis, doc, empty, outside_legend, require
+from ._base import PALETTE, axes, canvas_text, doc, empty, over_time, require
 
 __all__ = ["plot_resource_use", "plot_sessions", "plot_time_on_task"]
 
@@ -120,11 +120,7 @@ def plot_time_on_task(
             raise ConfigError(f"plot_time_on_task: student {student_id} has no weeks in the frame.")
         ax.plot(hours.index, hours[student_id], color=PALETTE["student"], linestyle="--", marker="s",
                 label=f"student {student_id}", **plot_kws)  # fmt: skip
-    date_axis(ax)
-    ax.set(xlabel="week starting", ylabel="hours per student", title="Time on task (estimated)")
-    ax.set_ylim(bottom=0)
-    outside_legend(ax)
-    return ax
+    return over_time(ax, xlabel="week starting", ylabel="hours per student", title="Time on task (estimated)")
 
 
 @doc

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._base import PALETTE, axes, date_axis, doc, empty, outside_legend, require
+from ._base import PALETTE, axes, doc, empty, over_time, require
 
 __all__ = ["plot_weekly_activity"]
 
@@ -48,8 +48,4 @@ def plot_weekly_activity(weekly: pd.DataFrame, *, ax: Axes | None = None, **plot
         if selected:
             ax.plot(weekly["week"], weekly[f"selected_{measure}"], color=colour, linestyle="--", marker="s",
                     label=f"{label}, {who}", **plot_kws)  # fmt: skip
-    date_axis(ax)
-    ax.set(xlabel="week starting", ylabel="per student", title="Weekly activity")
-    ax.set_ylim(bottom=0)
-    outside_legend(ax)
-    return ax
+    return over_time(ax, xlabel="week starting", ylabel="per student", title="Weekly activity")
