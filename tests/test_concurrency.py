@@ -80,3 +80,36 @@ def test_a_refused_request_waits_for_an_answer_with_room():
     governor.observe(300.0)
     waiter.join(timeout=30)
     assert woke.is_set()
+
+
+def test_a_request_waits_for_the_leak_when_the_bucket_is_nearly_full():
+    """Costly answers (a page-view history query) leave the bucket near its mark: the next request is held
+    until, as the last answer left it and leaking since, the bucket has room for its pre-flight charge."""
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    governor.observe(600.0)  # a Canvas-sized bucket
+    governor.observe(20.0, cost=150.0)  # 20 units of room: a pre-flight charge of 50 would be refused
+    entered = threading.Event()
+
+    def send() -> None:
+        with governor:
+            entered.set()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    assert not entered.wait(0.3)  # held: the fake clock has not moved, so nothing has leaked
+    clock.now += 3.6  # 36 units leak: 56 units of room, enough for a charge of 50 and the margin
+    governor.observe(None)  # any answer wakes the held request, which looks again
+    sender.join(5)
+    assert entered.is_set()
+
+
+def test_a_scaled_down_bucket_is_held_only_above_its_mark():
+    """A bucket that never showed Canvas's headroom (a scaled test server) is not held for Canvas's charges."""
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    governor.observe(3.0)
+    entered = threading.Event()
+    sender = threading.Thread(target=lambda: governor.__enter__() and entered.set())
+    sender.start()
+    sender.join(5)
+    assert entered.is_set()
