@@ -200,7 +200,6 @@ def _list_part(
     page is rarely needed): the list is charged by the page size asked for, not the rows sent."""
     params = {"start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
     rows: list[Any] = []
-    urls: list[str] = []
 
     def read_page(url: str, first: bool) -> tuple[list[Any], str, str | None]:
         left = _remaining_rows(rows, since, now, expected)
@@ -214,9 +213,9 @@ def _list_part(
     first_url = canvas.url_for(f"users/{student_id}/page_views")
     for page in follow_pages(first_url, read_page, 'Link rel="next"', max_pages=canvas.transport.limits.max_pages):
         rows.extend(page)
-        urls.append(redact(first_url))
-    frame = page_view_log(rows, student_id=student_id, source=urls[0], via="list")
-    return frame[frame["created_at"] >= pd.Timestamp(since)].reset_index(drop=True), urls
+    source = redact(first_url)
+    frame = page_view_log(rows, student_id=student_id, source=source, via="list")
+    return frame[frame["created_at"] >= pd.Timestamp(since)].reset_index(drop=True), [source]
 
 
 def _with_page_size(url: str, size: int) -> str:
@@ -309,6 +308,7 @@ def _history(
 def _recent(
     student_id: int, since: datetime, route: Plan, options: LoadOptions, repeats: Counter[int], expected: float | None
 ) -> pd.DataFrame:
+    """The list's part from ``since``, from the cache unless it is refreshed or stale."""
     unit = {"user_id": student_id, "list_from": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
     cached = cached_entry(FRAME, unit, options)
     if cached is not None:

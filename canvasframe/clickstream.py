@@ -124,24 +124,27 @@ def sessions(log: pd.DataFrame, *, idle: Any = IDLE) -> pd.DataFrame:
     """
     idle = _duration(idle, "idle")
     numbered = _numbered(_checked(log), idle)
-    groups = numbered.groupby(["student_id", "session"], sort=True)
-    participated = numbered["participated"] if "participated" in numbered else pd.Series(False, index=numbered.index)
-    own = numbered["interaction_time"] if "interaction_time" in numbered else pd.Series(pd.NaT, index=numbered.index)
-    url = numbered["url"] if "url" in numbered else pd.Series(pd.NA, index=numbered.index, dtype="str")
-    result = pd.DataFrame(
-        {
-            "start": groups["created_at"].min(),
-            "end": groups["created_at"].max(),
-            "requests": groups.size(),
-            "participations": participated.fillna(False)
-            .astype("int64")
-            .groupby([numbered["student_id"], numbered["session"]])
-            .sum(),
-            "interaction_time": own.groupby([numbered["student_id"], numbered["session"]]).sum(),
-            "first_url": url.groupby([numbered["student_id"], numbered["session"]]).first(),
-            "last_url": url.groupby([numbered["student_id"], numbered["session"]]).last(),
-        }
-    ).reset_index()
+    index = numbered.index
+    columns = numbered.assign(
+        participated=(numbered["participated"] if "participated" in numbered else pd.Series(False, index=index))
+        .fillna(False)
+        .astype("int64"),
+        interaction_time=numbered["interaction_time"] if "interaction_time" in numbered else pd.Series(pd.NaT, index),
+        url=numbered["url"] if "url" in numbered else pd.Series(pd.NA, index=index, dtype="str"),
+    )
+    result = (
+        columns.groupby(["student_id", "session"], sort=True)
+        .agg(
+            start=("created_at", "min"),
+            end=("created_at", "max"),
+            requests=("created_at", "size"),
+            participations=("participated", "sum"),
+            interaction_time=("interaction_time", "sum"),
+            first_url=("url", "first"),
+            last_url=("url", "last"),
+        )
+        .reset_index()
+    )
     result.insert(4, "duration", result["end"] - result["start"])
     return result.astype({"interaction_time": "timedelta64[us]", "duration": "timedelta64[us]"})
 

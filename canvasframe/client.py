@@ -255,9 +255,7 @@ class Canvas:
 
         Retried like a GET: sending it twice costs a second query and changes nothing a person sees.
         """
-        url = self.url_for(path)
-        data, _ = self.transport.send("POST", url, what="Canvas", headers=self._headers(url), data=form)
-        return data
+        return self._post(path, form)
 
     def post_once(self, path: str, form: dict[str, Any]) -> Any:
         """POST a form to an API path and return the parsed answer, never sending it twice.
@@ -266,10 +264,11 @@ class Canvas:
         connection raises :class:`~canvasframe.errors.NetworkError` at once, since the request
         may already have done its work.
         """
+        return self._post(path, form, retry_statuses=frozenset(), replay=False)
+
+    def _post(self, path: str, form: dict[str, Any], **retrying: Any) -> Any:
         url = self.url_for(path)
-        data, _ = self.transport.send(
-            "POST", url, what="Canvas", headers=self._headers(url), data=form, retry_statuses=frozenset(), replay=False
-        )
+        data, _ = self.transport.send("POST", url, what="Canvas", headers=self._headers(url), data=form, **retrying)
         return data
 
     def _headers(self, url: str) -> SecretHeaders:
