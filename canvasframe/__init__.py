@@ -12,6 +12,7 @@ from . import clickstream as clickstream
 from . import discussions as discussions
 from . import lti as lti
 from . import messages as messages
+from . import network as network
 from . import plots as plots
 from . import reports as reports
 from . import xapi as xapi
@@ -33,10 +34,22 @@ def __getattr__(name: str) -> object:
 
 
 # Each module lists its own public names; this package exports them, plus the namespaces users call into
-# (cf.cache.info(), cf.clickstream.sessions(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(),
+# (cf.cache.info(), cf.clickstream.sessions(), cf.discussions.reply_edges(), cf.network.edges(),
+# cf.plots.plot_tardiness(),
 # cf.reports.student_table(), cf.xapi.read_statements(),
 # cf.widgets.CourseExplorer).
-_NAMESPACES = ("cache", "clickstream", "discussions", "lti", "messages", "plots", "reports", "widgets", "xapi")
+_NAMESPACES = (
+    "cache",
+    "clickstream",
+    "discussions",
+    "lti",
+    "messages",
+    "network",
+    "plots",
+    "reports",
+    "widgets",
+    "xapi",
+)
 __all__ = sorted(
     {
         "__version__",

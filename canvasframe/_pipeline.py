@@ -31,7 +31,7 @@ from .client import Canvas, Fetched, default_canvas
 from .endpoints import CONVERSATION_SCOPES, ENDPOINTS, FRAMES, TERM_SELECTORS, TERM_WORDS, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
-from .transforms import TRANSFORMS, conversation_ids, is_digits
+from .transforms import TRANSFORMS, conversation_ids, is_digits, reviewed_assignment_ids
 
 __all__ = ["LoadOptions", "Unit", "cached_entry", "check_ids", "check_term", "run", "store_entry", "students_of"]
 
@@ -310,10 +310,18 @@ def _conversation_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Uni
     return [(c, {"conversation_id": c}) for c in found]
 
 
+def _assignment_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
+    """Each assignment of the course that has peer reviews (from the course's assignment list)."""
+    listing = ENDPOINTS["assignment_list"]
+    fetched = options.canvas.get_paginated(listing.url_path(unit), listing.params(unit))
+    return [(a, {"assignment_id": a}) for a in reviewed_assignment_ids(fetched.data, source=fetched.urls[0])]
+
+
 _FAN_OUT_ITEMS: dict[FanOut, Callable[[Unit, LoadOptions], Iterable[tuple[Any, Unit]]]] = {
     "students": _student_items,
     "topics": _topic_items,
     "conversations": _conversation_items,
+    "assignments": _assignment_items,
 }
 
 
@@ -332,7 +340,7 @@ def _fetch_item(ep: Endpoint, fields: Unit, key: Any, canvas: Canvas) -> Fetched
 
 
 def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """One request per item (student, topic, conversation), concurrently; the frames they feed.
+    """One request per item (student, topic, conversation, assignment), concurrently; the frames they feed.
 
     Answers are turned into rows :data:`CHUNK` items at a time, in item order, when every frame
     they feed can be put together from parts (its transform has ``keys``): a 10,000-student

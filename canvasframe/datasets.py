@@ -64,9 +64,13 @@ PSEUDONYMIZED_COLUMNS = (
     "participant_ids",
     "real_user_id",
     "actor_account_name",
-    # Not people, but each belongs to one student: left as they are, they map straight back.
+    "assessor_id",
+    "reviewee_id",
+    # Not people, but each belongs to one person: left as they are, they map straight back.
     "enrollment_id",
     "submission_id",
+    "comment_id",
+    "review_id",
 )
 # Columns that name a person, carry URLs with ids in them, or hold what people wrote: dropped by pseudonymize().
 IDENTIFYING_COLUMNS = (
@@ -78,15 +82,16 @@ IDENTIFYING_COLUMNS = (
     "message",
     "body",
     "subject",
+    "comment",
     "anonymous_id",
 )
 # Text that tells one person's device or login apart (the page-view log): replaced by the keyed
 # pseudonym of the text, so "how many devices" survives and the text does not.
 HASHED_TEXT_COLUMNS = ("user_agent", "remote_ip", "session_id")
-# An id column whose type column says when it is a person: a page view's context (or asset) is a
-# user on the dashboard and the profile.
+# An id column whose type column says when it points at one person: a page view's context (or
+# asset) is a user on the dashboard and the profile; a peer review's asset is a student's submission.
 TYPED_ID_COLUMNS = {"context_id": "context_type", "asset_id": "asset_type"}
-PERSON_TYPES = frozenset({"User"})
+PERSON_TYPES = frozenset({"User", "Submission"})
 # URLs kept for analysis whose user ids are replaced by pseudonyms.
 URL_COLUMNS = ("object_id",)
 # A person's id inside a URL: /users/123, /submissions/123 (SpeedGrader and submission URLs name the
@@ -126,15 +131,17 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     The same id gets the same pseudonym in every frame and run with the same key, so
     frames still join; without the key the pseudonyms cannot be reversed or recomputed.
     Every person's id (``student_id``, ``user_id``, ``author_id``, ``editor_id``, ``from_user``,
-    ``to_user``, each element of ``participant_ids``), and the ids of what belongs to one student
-    (``enrollment_id``, ``submission_id``), keep their dtype exactly (nullable ``Int64`` too);
-    ``actor_account_name`` becomes the pseudonym's text; in ``object_id`` URLs, the id after
-    ``/users/`` or ``/submissions/`` and in ``student_id=`` / ``user_id=`` is replaced. In the
-    page-view log, ``real_user_id`` (a masquerading teacher) is a person's id, a ``context_id`` or
-    ``asset_id`` whose type is ``User`` is replaced, and ``user_agent``, ``remote_ip`` and
-    ``session_id`` become the keyed pseudonym of their text (one device stays one value).
-    Names, e-mail addresses, other URLs (which embed user ids: the page-view ``url`` too) and
-    what people wrote (``message``, ``body``, ``subject``, the ``anonymous_id`` key) are dropped.
+    ``to_user``, ``assessor_id``, ``reviewee_id``, each element of ``participant_ids``), and the
+    ids of what belongs to one person (``enrollment_id``, ``submission_id``, ``comment_id``,
+    ``review_id``), keep their dtype exactly (nullable ``Int64`` too); ``actor_account_name``
+    becomes the pseudonym's text; in ``object_id`` URLs, the id after ``/users/`` or
+    ``/submissions/`` and in ``student_id=`` / ``user_id=`` is replaced. A ``context_id`` or
+    ``asset_id`` whose type is ``User`` or ``Submission`` (a page view's, a peer review's) is
+    replaced. In the page-view log, ``real_user_id`` (a masquerading teacher) is a person's id, and
+    ``user_agent``, ``remote_ip`` and ``session_id`` become the keyed pseudonym of their text (one
+    device stays one value). Names, e-mail addresses, other URLs (which embed user ids: the
+    page-view ``url`` too) and what people wrote (``message``, ``body``, ``subject``, a
+    submission ``comment``, the ``anonymous_id`` key) are dropped.
 
     This helps with de-identification; it is not a legal guarantee of anonymity. Small
     groups, rare timestamps or free text can still identify people.

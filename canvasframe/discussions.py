@@ -36,8 +36,8 @@ import pandas as pd
 
 from ._atomic import atomic_write
 from ._frames import require
+from ._graphs import directed_graph, eigenvector, reciprocity, roster_ids
 from ._time import as_utc
-from .errors import ConfigError, warn
 
 __all__ = ["discussion_metrics", "network_summary", "reply_edges", "reply_graph", "to_graphml"]
 
@@ -168,50 +168,7 @@ def reply_graph(edges: pd.DataFrame, nodes: Iterable[int] = ()) -> nx.DiGraph:
     [(1, 2, 3), (2, 1, 1)]
     """
     require(edges, ("from_user", "to_user", "replies"), "edges", "reply_edges")
-    graph = nx.DiGraph()
-    graph.add_nodes_from(int(n) for n in nodes)
-    ties = edges[edges["from_user"] != edges["to_user"]].groupby(["from_user", "to_user"])["replies"].sum()
-    graph.add_nodes_from(int(n) for n in pd.unique(edges[["from_user", "to_user"]].to_numpy().ravel()))
-    graph.add_weighted_edges_from(((int(a), int(b), int(w)) for (a, b), w in ties.items()), weight="replies")
-    return graph
-
-
-def undirected_weights(graph: nx.DiGraph, weight: str = "replies") -> nx.Graph:
-    """The undirected graph of ``graph`` whose tie weight is the sum of both directions.
-
-    ``DiGraph.to_undirected()`` keeps one direction's weight of a reciprocal tie (whichever it
-    meets last), so two people who replied 5 and 3 times to each other would weigh 3, not 8.
-    """
-    undirected = nx.Graph()
-    undirected.add_nodes_from(graph)
-    for a, b, w in graph.edges(data=weight, default=1):
-        previous = undirected[a][b][weight] if undirected.has_edge(a, b) else 0
-        undirected.add_edge(a, b, **{weight: previous + w})
-    return undirected
-
-
-def _eigenvector(graph: nx.DiGraph) -> dict[int, float]:
-    undirected = undirected_weights(graph)
-    if undirected.number_of_edges() == 0:
-        return dict.fromkeys(graph, 0.0)
-    try:
-        scores = nx.eigenvector_centrality(undirected, max_iter=2000, weight="replies")
-    except nx.PowerIterationFailedConvergence:
-        warn("eigenvector centrality did not converge; it is NaN.")
-        return dict.fromkeys(graph, float("nan"))
-    # Power iteration leaves a rounding residue (1e-19) on people without ties; they have none.
-    return {n: (scores[n] if undirected.degree(n) else 0.0) for n in graph}
-
-
-def _roster_ids(roster: pd.DataFrame | None) -> list[int]:
-    if roster is None:
-        return []
-    if not isinstance(roster, pd.DataFrame):
-        raise ConfigError(f"roster must be a DataFrame (e.g. load_student_summaries()), got {type(roster).__name__}.")
-    column = next((c for c in ("student_id", "user_id") if c in roster.columns), None)
-    if column is None:
-        raise ConfigError("roster needs a student_id or user_id column (e.g. load_student_summaries()).")
-    return [int(v) for v in pd.unique(roster[column].dropna())]
+    return directed_graph(edges, "replies", nodes)
 
 
 def discussion_metrics(
@@ -270,7 +227,7 @@ def discussion_metrics(
     others = edges[~edges["self_reply"]]
     sent, received = others.groupby("from_user")["replies"].sum(), others.groupby("to_user")["replies"].sum()
     betweenness = nx.betweenness_centrality(graph)
-    eigenvector = _eigenvector(graph)
+    centrality = eigenvector(graph)
     after_due = known["posted_after_due"].fillna(False).astype(bool) if "posted_after_due" in known else None
     frame = pd.DataFrame({"user_id": pd.array(people, dtype="int64")})
     frame["is_instructor"] = frame["user_id"].isin(instructors)
@@ -282,9 +239,9 @@ def discussion_metrics(
     frame["replies_received"] = index.map(received).fillna(0).astype("int64")
     frame["in_degree"] = [graph.in_degree(n) for n in people]
     frame["out_degree"] = [graph.out_degree(n) for n in people]
-    frame["reciprocity"] = [_reciprocity(graph, n) for n in people]
+    frame["reciprocity"] = [reciprocity(graph, n) for n in people]
     frame["betweenness"] = [betweenness[n] for n in people]
-    frame["eigenvector"] = [eigenvector[n] for n in people]
+    frame["eigenvector"] = [centrality[n] for n in people]
     latency.index = latency.index.astype("int64")
     frame["median_response_time"] = pd.to_timedelta(latency).reindex(people).to_numpy().astype("timedelta64[us]")
     frame["words"] = index.map(by_user["word_count"].sum()).fillna(0).astype("int64")
@@ -308,7 +265,7 @@ def _network(
     posts = _posts(entries, topics, topic_ids, until, announcements)
     edges = _edges(posts, topics, top_level)
     authors = posts.loc[~posts["deleted"].astype(bool) & posts["user_id"].notna(), "user_id"].astype("int64")
-    return posts, edges, reply_graph(edges, nodes=[*_roster_ids(roster), *authors])
+    return posts, edges, reply_graph(edges, nodes=[*roster_ids(roster), *authors])
 
 
 def _unattributed(posts: pd.DataFrame) -> int:
@@ -319,13 +276,6 @@ def _unattributed(posts: pd.DataFrame) -> int:
 def _instructors(topics: pd.DataFrame) -> set[int]:
     """The topics' authors: the people who asked the questions."""
     return set(topics["author_id"].dropna().astype("int64"))
-
-
-def _reciprocity(graph: nx.DiGraph, node: int) -> float:
-    out = list(graph.successors(node))
-    if not out:
-        return float("nan")
-    return sum(graph.has_edge(target, node) for target in out) / len(out)
 
 
 def network_summary(

@@ -26,7 +26,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-__all__ = ["ENDPOINTS", "FRAMES", "DEFAULT_TERM", "TERM_SELECTORS", "Endpoint", "TermSelector"]
+__all__ = [
+    "AUTHOR_ROLES",
+    "DEFAULT_TERM",
+    "ENDPOINTS",
+    "ENROLLMENT_TYPES",
+    "FRAMES",
+    "STAFF_TYPES",
+    "TERM_SELECTORS",
+    "Endpoint",
+    "TermSelector",
+]
 
 # Analytics' words for a term in a department call's path: the default term's available
 # ("current") or concluded ("completed") courses; any other term is asked for by its id.
@@ -40,13 +50,29 @@ DEFAULT_TERM: TermSelector = "current"  # what a department loader reads when no
 # is read once.
 CONVERSATION_SCOPES = (None, "archived", "sent")
 ENROLLMENT_STATES = ("active", "invited", "inactive", "completed")  # every state a course's student can be in
+# Canvas's enrollment types (what a role is made from: a role's name may be custom, its type never
+# is) and the one word frames use for each. Staff are every type but students'.
+ENROLLMENT_TYPES = {
+    "StudentEnrollment": "student",
+    "TeacherEnrollment": "teacher",
+    "TaEnrollment": "ta",
+    "DesignerEnrollment": "designer",
+    "ObserverEnrollment": "observer",
+}
+STAFF_TYPES = tuple(t for t in ENROLLMENT_TYPES if t != "StudentEnrollment")
+STAFF_WORDS = ", ".join(ENROLLMENT_TYPES[t] for t in STAFF_TYPES)
+# The roles a comment's author can have: a student's own (or a group mate's) comment, a peer
+# reviewer's, or a staff member's by enrollment type.
+AUTHOR_ROLES = ("student", "peer", *(ENROLLMENT_TYPES[t] for t in STAFF_TYPES if t != "ObserverEnrollment"))
+ROLE_WORDS = ", ".join(AUTHOR_ROLES)
 
 Api = Literal["v1", "lti"]
 Paging = Literal["single", "paginated", "streamed", "async"]
 # What a fanned-out call is asked once per: each student of a course (from ``student_summaries``),
 # each discussion topic (from ``discussion_topics``; a group discussion's child topics one by one)
-# or each conversation of the token owner's inbox (from the ``conversation_list`` call).
-FanOut = Literal["students", "topics", "conversations"]
+# each conversation of the token owner's inbox (from the ``conversation_list`` call) or each assignment
+# with peer reviews (from the ``assignment_list`` call).
+FanOut = Literal["students", "topics", "conversations", "assignments"]
 TermIn = Literal["path", "query"]
 _ROOTS: dict[Api, str] = {"v1": "/api/v1/", "lti": "/api/lti/"}
 EVERY_TERM = "all"  # a unit's term when an account listing is not filtered by term
@@ -71,8 +97,9 @@ class Endpoint:
         to wait for.
     query : mapping
         Query parameters sent with every request.
-    fan_out : {"students", "topics", "conversations"}, optional
-        Asked once per student of the course, per discussion topic, or per conversation; the
+    fan_out : {"students", "topics", "conversations", "assignments"}, optional
+        Asked once per student of the course, per discussion topic, per conversation, or per
+        assignment with peer reviews; the
         payload handed to the transform is then ``[(key, body), ...]`` in a stable order.
     query_from : tuple of str
         Unit fields sent as query parameters of the same name when they are not None
@@ -126,7 +153,8 @@ class Endpoint:
     @property
     def display_path(self) -> str:
         """The URL template as Canvas's docs write it: ``/api/v1/courses/:course_id/analytics/activity``."""
-        placeholders = {k: f":{k}" for k in ("account_id", "course_id", "student_id", "topic_id", "conversation_id")}
+        names = ("account_id", "course_id", "student_id", "topic_id", "conversation_id", "assignment_id")
+        placeholders = {k: f":{k}" for k in names}
         placeholders["context"] = "{courses|groups}/:id"
         return _ROOTS[self.api] + self.path.format(term_path=":term", **placeholders)
 
@@ -208,11 +236,31 @@ ENDPOINTS: dict[str, Endpoint] = {
         query={"type[]": "StudentEnrollment", "state[]": ENROLLMENT_STATES},
     ),
     # Every student × assignment of the course: thousands of rows, so it is streamed page by page.
+    # The comments on each submission come in the same answer (include[]=submission_comments), so
+    # loading either frame caches both.
     "submissions": Endpoint(
         "courses/{course_id}/students/submissions",
-        ("submissions",),
+        ("submissions", "submission_comments"),
         paging="streamed",
-        query={"student_ids[]": "all"},
+        query={"student_ids[]": "all", "include[]": "submission_comments"},
+    ),
+    # The teachers, assistants, designers and observers: what a comment's author's role is read from.
+    "staff": Endpoint(
+        "courses/{course_id}/enrollments",
+        ("staff",),
+        paging="paginated",
+        query={"type[]": STAFF_TYPES, "state[]": ENROLLMENT_STATES},
+    ),
+    # The assignments, for the ones with peer reviews (the peer_reviews fan-out's items).
+    "assignment_list": Endpoint("courses/{course_id}/assignments", (), paging="paginated"),
+    # One answer per assignment, not paginated (canvas-lms peer_reviews_api_controller.rb#index). Its
+    # comments are every comment on the reviewed submission, drafts included; the transform keeps
+    # the count of the assessor's own.
+    "peer_reviews": Endpoint(
+        "courses/{course_id}/assignments/{assignment_id}/peer_reviews",
+        ("peer_reviews",),
+        query={"include[]": "submission_comments"},
+        fan_out="assignments",
     ),
     # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read. Listed
     # once per scope of CONVERSATION_SCOPES (see there).

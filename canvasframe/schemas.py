@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from .endpoints import TERM_WORDS
+from .endpoints import ROLE_WORDS, STAFF_WORDS, TERM_WORDS
 
 __all__ = [
     "DEPARTMENT_STATS",
@@ -390,6 +390,70 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("seconds_late", pa.duration("us"), "how late (0 on time; missing work: time since the due date)"),
             _score("points_deducted", "points the late policy took off (NaN when none)"),
             _f("submission_type", pa.string(), "online_upload, online_text_entry, online_quiz, ... (NA when none)"),
+        ]
+    ),
+    "submission_comments": pa.schema(
+        [
+            COURSE,
+            ASSIGNMENT,
+            _f("student_id", pa.int64(), "whose submission the comment is on"),
+            _f("comment_id", pa.int64(), "Canvas submission comment id (each copy of a group comment has its own)"),
+            _f(
+                "author_id",
+                pa.int64(),
+                "who wrote it (NA when Canvas hides the author: anonymous grading before grades are posted)",
+                "Int64",
+            ),
+            _f(
+                "author_role",
+                pa.string(),
+                f"{ROLE_WORDS}: the author's enrollment type; peer where a peer review ties the author to "
+                "this submission (NA: hidden, or no enrollment, as an admin)",
+            ),
+            _f("created_at", UTC_TS, "when it was written (UTC)"),
+            _f("edited_at", UTC_TS, "when its text was last changed (UTC; NaT when never)"),
+            _f(
+                "attempt",
+                pa.int64(),
+                "the submission attempt it is on (NA: written before anything was handed in)",
+                "Int64",
+            ),
+            _f("comment", pa.string(), "the text, as written (plain text; empty for a media comment; personal data)"),
+            _f("media", pa.bool_(), "an audio or video recording (its text is empty)"),
+        ]
+    ),
+    "staff": pa.schema(
+        [
+            COURSE,
+            _f("user_id", pa.int64(), "Canvas user id of the teacher, assistant, designer or observer"),
+            _f("enrollment_id", pa.int64(), "Canvas enrollment id (one per section)"),
+            _f("section_id", pa.int64(), "the enrollment's section (NA when not sent)", "Int64"),
+            _f("type", pa.string(), f"the enrollment type in one word: {STAFF_WORDS}"),
+            _f("role", pa.string(), "the role's name: the type's (TaEnrollment) or a custom one (Grader)"),
+            _f("enrollment_state", pa.string(), "active, invited, inactive or completed"),
+        ]
+    ),
+    "peer_reviews": pa.schema(
+        [
+            COURSE,
+            ASSIGNMENT,
+            _f("review_id", pa.int64(), "Canvas assessment request id"),
+            _f(
+                "assessor_id",
+                pa.int64(),
+                "the reviewer (NA when Canvas hides them: anonymous peer review, read without grade rights)",
+                "Int64",
+            ),
+            _f("reviewee_id", pa.int64(), "whose submission is reviewed"),
+            _f("asset_id", pa.int64(), "the reviewed submission's id"),
+            _f("asset_type", pa.string(), "what is reviewed: Submission"),
+            _f("workflow_state", pa.string(), "assigned (not done yet) or completed"),
+            _f(
+                "comments",
+                pa.int64(),
+                "the assessor's own comments on that submission (NA when the assessor is hidden)",
+                "Int64",
+            ),
         ]
     ),
     "page_view_log": pa.schema(

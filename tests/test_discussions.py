@@ -307,7 +307,7 @@ def test_eigenvector_centrality_sums_both_directions_of_a_reciprocal_tie():
     """
     import networkx as nx
 
-    from canvasframe.discussions import _eigenvector, undirected_weights
+    from canvasframe._graphs import eigenvector, undirected_weights
 
     directed = nx.DiGraph()
     directed.add_weighted_edges_from([(1, 2, 5), (2, 1, 3), (2, 3, 1), (3, 2, 1)], weight="replies")
@@ -316,7 +316,7 @@ def test_eigenvector_centrality_sums_both_directions_of_a_reciprocal_tie():
     summed = undirected_weights(directed)
     assert {tuple(sorted(e[:2])): e[2] for e in summed.edges(data="replies")} == {(1, 2): 8, (2, 3): 2}
     expected = nx.eigenvector_centrality(oracle, max_iter=2000, weight="replies")
-    got = _eigenvector(directed)
+    got = eigenvector(directed)
     assert got == pytest.approx(expected)
     wrong = nx.eigenvector_centrality(directed.to_undirected(), max_iter=2000, weight="replies")
     assert got != pytest.approx(wrong)  # what to_undirected() gave: one direction's weight

@@ -121,3 +121,16 @@ def test_students_missing_two_or_more(sample):
     missing = truth.submissions(inst, course).groupby("student_id")["missing"].sum()
     expected = int((missing >= 2).sum())
     assert _printed_after(cf.reports.student_table.__doc__, 'int((table["missing"] >= 2).sum())') == expected
+
+
+def test_comment_roles_and_review_states(sample):
+    inst, course, _ = sample
+    roles = truth.submission_comments(inst, course).groupby("author_role", dropna=False).size()
+    doc = cf.load_submission_comments.__doc__
+    assert {k: _number(doc, k) for k in ("peer", "student", "ta", "teacher", "NaN")} == {
+        ("NaN" if pd.isna(k) else k): int(v) for k, v in roles.items()
+    }
+    states = truth.peer_reviews(inst, course).groupby("assignment_id")["workflow_state"].value_counts()
+    printed = _rows(cf.load_peer_reviews.__doc__, str(states.unstack(fill_value=0).iloc[0]["assigned"]), 2)
+    expected = states.unstack(fill_value=0)[["assigned", "completed"]]
+    assert [[int(c) for c in row] for row in printed] == expected.reset_index().to_numpy().tolist()

@@ -6,7 +6,18 @@ import canvasframe as cf
 from canvasframe import _sample, client, datasets, errors, loaders
 
 # Namespaces users call into: cf.cache.info(), cf.discussions.reply_edges(), cf.plots.plot_tardiness(), ...
-PUBLIC_MODULES = {"cache", "clickstream", "discussions", "lti", "messages", "plots", "reports", "widgets", "xapi"}
+PUBLIC_MODULES = {
+    "cache",
+    "clickstream",
+    "discussions",
+    "lti",
+    "messages",
+    "network",
+    "plots",
+    "reports",
+    "widgets",
+    "xapi",
+}
 
 
 def test_all_equals_public_names():

@@ -33,12 +33,16 @@ def lti_server(make_server):
 
 
 def _person_ids(institution: Institution) -> set[int]:
-    """Everything that points at one person: users, and the enrollments and submissions that are theirs."""
+    """Everything that points at one person: users (staff and admins too), and the enrollments,
+    submissions, comments and peer reviews that are theirs."""
     ids = set()
     for course in institution.courses.values():
         ids |= set(course.enrollments) | {course.teacher_id}
         roster = institution.roster(course)
         ids |= {r.id for r in roster.records} | {s.id for s in roster.submissions}
+        feedback = institution.feedback(course)
+        ids |= {m.user_id for m in feedback.staff} | {m.enrollment_id for m in feedback.staff} | {feedback.admin_id}
+        ids |= {c.id for c in feedback.comments} | {r.id for r in feedback.reviews}
     return ids
 
 

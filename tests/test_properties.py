@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import canvasframe as cf
 from canvasframe import transforms
-from canvasframe.sandbox import Config, Institution, discussion_views, roster_views, routes, views
+from canvasframe.sandbox import Config, Institution, discussion_views, feedback_views, roster_views, routes, views
 from canvasframe.sandbox.clickstream import user_log
 from canvasframe.sandbox.lti import LtiService
 from canvasframe.sandbox.page_view_views import page_view_json
@@ -46,6 +46,22 @@ _FORUM = SMALL.forums[COURSE.id]
 _THREAD = next(t for t in _FORUM.topics if t.kind == "threaded")
 _DEPARTMENT_ACTIVITY = views.department_activity([COURSE])
 _ROSTER = SMALL.roster(COURSE)
+_FEEDBACK = SMALL.feedback(COURSE)
+_SUBMISSIONS = feedback_views.with_comments(
+    [roster_views.submission_json(r, "https://x.test", COURSE.id) for r in _ROSTER.submissions],
+    COURSE,
+    _FEEDBACK,
+    COURSE.teacher_id,
+    "https://x.test",
+)
+_COMMENTED = [row for row in _SUBMISSIONS if row["submission_comments"]][:12]
+# Peer reviews from a course where some were assigned (a four-student course may have none).
+_REVIEWS = next(
+    feedback_views.reviews_json(a, SMALL.feedback(c), c.teacher_id, "https://x.test", comments=True)
+    for c in SMALL.courses.values()
+    for a in c.assignments
+    if c.enrollments and any(r.assignment_id == a.id for r in SMALL.feedback(c).reviews)
+)
 VALID = {
     "account": LTI.view(ROOT, ""),
     "external_tools": LTI.view(ROOT, "external_tools"),
@@ -68,7 +84,10 @@ VALID = {
     "conversations": discussion_views.conversation(SMALL.conversations[0]),
     "sections": [roster_views.section_json(x, COURSE, True) for x in _ROSTER.sections],
     "enrollments": [roster_views.enrollment_json(r, COURSE, "https://x.test") for r in _ROSTER.records],
-    "submissions": [roster_views.submission_json(r, "https://x.test", COURSE.id) for r in _ROSTER.submissions[:12]],
+    "submissions": _COMMENTED,
+    "submission_comments": _COMMENTED,
+    "staff": [feedback_views.staff_json(m, COURSE, "https://x.test") for m in _FEEDBACK.staff],
+    "peer_reviews": _REVIEWS[:6],
     "page_view_log": [page_view_json(r) for r in user_log(SMALL, ENROLLMENT.student.id, "https://x.test")[:25]],
     "xapi_statements": STATEMENTS,
 }
@@ -78,6 +97,7 @@ FAN_OUT_KEYS = {
     "students": lambda i: i,
     "topics": lambda i: {"topic_id": i, "group_id": None, "due_at": pd.Timestamp("2026-09-20", tz="UTC")},
     "conversations": lambda i: i,
+    "assignments": lambda i: i,
 }
 
 

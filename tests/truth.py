@@ -305,6 +305,66 @@ def submissions(inst: Institution, course: Course) -> pd.DataFrame:
     return typed("submissions", rows, ["course_id", "student_id", "assignment_id"])
 
 
+_STAFF_WORDS = {"TeacherEnrollment": "teacher", "TaEnrollment": "ta", "DesignerEnrollment": "designer"}
+
+
+def staff(inst: Institution, course: Course) -> pd.DataFrame:
+    rows = [
+        {"course_id": course.id, "user_id": m.user_id, "enrollment_id": m.enrollment_id, "section_id": None,
+         "type": _STAFF_WORDS[m.type], "role": m.role, "enrollment_state": "active"}
+        for m in inst.feedback(course).staff
+    ]  # fmt: skip
+    return typed("staff", rows, ["course_id", "user_id", "enrollment_id"])
+
+
+def submission_comments(inst: Institution, course: Course) -> pd.DataFrame:
+    """Every comment the listing shows (never a draft), as the token's user (the inbox owner) reads it.
+
+    While an assignment is graded anonymously and unposted, only the reader's own comments name
+    their author. Roles from the events: the owner is a student; an assessor of this very
+    submission is a peer; the staff by their type; another student of the course is a student;
+    anyone else (the admin) has none.
+    """
+    feedback = inst.feedback(course)
+    hidden = {a.id for a in course.assignments if a.anonymous_grading and a.muted}
+    kinds = {m.user_id: _STAFF_WORDS[m.type] for m in feedback.staff}
+    assessors = {(r.assignment_id, r.reviewee_id, r.assessor_id) for r in feedback.reviews}
+    rows = []
+    for c in feedback.comments:
+        if c.draft:
+            continue
+        author = None if c.assignment_id in hidden and c.author_id != inst.inbox_owner_id else c.author_id
+        if author is None:
+            role = None
+        elif author == c.owner_id:
+            role = "student"
+        elif author in kinds:
+            role = kinds[author]
+        elif (c.assignment_id, c.owner_id, author) in assessors:
+            role = "peer"
+        else:
+            role = "student" if author in course.enrollments else None
+        rows.append(
+            {"course_id": course.id, "assignment_id": c.assignment_id, "student_id": c.owner_id, "comment_id": c.id,
+             "author_id": author, "author_role": role, "created_at": c.created_at, "edited_at": c.edited_at,
+             "attempt": c.attempt, "comment": c.text, "media": c.media}
+        )  # fmt: skip
+    return typed("submission_comments", rows, ["course_id", "assignment_id", "student_id", "created_at", "comment_id"])
+
+
+def peer_reviews(inst: Institution, course: Course) -> pd.DataFrame:
+    """Every review, with the number of comments its assessor wrote on the reviewed submission."""
+    feedback = inst.feedback(course)
+    rows = [
+        {"course_id": course.id, "assignment_id": r.assignment_id, "review_id": r.id, "assessor_id": r.assessor_id,
+         "reviewee_id": r.reviewee_id, "asset_id": r.asset_id, "asset_type": "Submission",
+         "workflow_state": r.workflow_state,
+         "comments": sum(c.author_id == r.assessor_id for c in feedback.comments if c.submission_id == r.asset_id)}
+        for r in feedback.reviews
+    ]  # fmt: skip
+    return typed("peer_reviews", rows, ["course_id", "assignment_id", "reviewee_id", "review_id"])
+
+
 def first_course(inst: Institution) -> Course:
     """The institution's first course with students (the one the sample and most tests use)."""
     return next(c for c in inst.courses.values() if c.enrollments)

@@ -5,8 +5,8 @@ them into units of work (one account × term, one course, one course's students)
 hands them to :func:`canvasframe._pipeline.run` (cache, fetch, transform, store). Each
 takes one id or a list of ids and returns one concatenated frame; the id is always a
 column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`,
-:mod:`.discussions`, :mod:`.enrollments`; and :func:`load_course`, several frames in one pass
-(:mod:`.passes`).
+:mod:`.discussions`, :mod:`.enrollments`, :mod:`.feedback`, :mod:`.page_view_log`; and
+:func:`load_course`, several frames in one pass (:mod:`.passes`).
 """
 
 from ._registry import LOADERS, LoaderSpec
@@ -29,6 +29,7 @@ from .departments import (
 )
 from .discussions import load_conversations, load_discussion_entries, load_discussion_topics
 from .enrollments import load_enrollments, load_sections, load_submissions
+from .feedback import load_peer_reviews, load_staff, load_submission_comments
 from .page_view_log import load_page_view_log
 from .passes import COURSE_FRAMES, load_course
 
@@ -55,9 +56,12 @@ __all__ = [
     "load_page_view_log",
     "load_page_views",
     "load_participations",
+    "load_peer_reviews",
     "load_sections",
+    "load_staff",
     "load_student_assignments",
     "load_student_summaries",
     "load_subaccount_statistics",
+    "load_submission_comments",
     "load_submissions",
 ]

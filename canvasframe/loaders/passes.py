@@ -30,14 +30,19 @@ COURSE_FRAMES = (
     "sections",
     "enrollments",
     "submissions",
+    "submission_comments",
+    "staff",
+    "peer_reviews",
     "discussion_topics",
     "discussion_entries",
 )
 # The list a frame's requests are made from, which loading the frame reads and caches on the way
-# (the students a fan-out asks about, the topics whose posts it reads).
-_READS = {"discussion_entries": "discussion_topics"} | {
-    frame: "student_summaries" for frame, ep in FRAMES.items() if ep.fan_out == "students"
-}
+# (the students a fan-out asks about, the topics whose posts it reads, the staff and reviews the
+# comments' roles are read from).
+_READS: dict[str, tuple[str, ...]] = {
+    "discussion_entries": ("discussion_topics",),
+    "submission_comments": ("staff", "peer_reviews"),
+} | {frame: ("student_summaries",) for frame, ep in FRAMES.items() if ep.fan_out == "students"}
 
 
 def load_course(
@@ -99,8 +104,8 @@ def load_course(
         # fan-outs running at once share one reading of the student list, so every call of the
         # course starts at once and each page is requested once. One frame per call: the others
         # of the same call (participations beside page views) are cached by it.
-        read_by_others = {_READS[f] for f in chosen if f in _READS}
-        leaders = list({FRAMES[f].path: f for f in reversed(chosen) if f not in read_by_others}.values())
+        read_by_others = {read for f in chosen for read in _READS.get(f, ())}
+        leaders = list({id(FRAMES[f]): f for f in reversed(chosen) if f not in read_by_others}.values())
         for _ in iter_requests(session, [functools.partial(load, course, f) for f in leaders]):
             pass  # each leader's frames are in the cache once its call is done
         return {f: load(course, f) for f in chosen}  # each from the cache now

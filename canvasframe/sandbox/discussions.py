@@ -31,7 +31,17 @@ import numpy as np
 
 from .model import Course, World
 
-__all__ = ["Conversation", "Entry", "Forum", "Message", "Topic", "TopicKind", "build_forum", "build_inbox"]
+__all__ = [
+    "Conversation",
+    "Entry",
+    "Forum",
+    "Message",
+    "Topic",
+    "TopicKind",
+    "build_forum",
+    "build_inbox",
+    "post_text",
+]
 
 TopicKind = Literal["threaded", "graded", "group", "anonymous", "side_comment", "debate", "announcement"]
 
@@ -155,7 +165,7 @@ _SENTENCE = (
 _WORDS = tuple(_SENTENCE.split())
 
 
-def _message(rng: np.random.Generator) -> tuple[str, str]:
+def post_text(rng: np.random.Generator) -> tuple[str, str]:
     """A post as plain text and as the HTML Canvas's editor makes of it."""
     paragraphs = []
     for _ in range(int(rng.integers(1, 3))):
@@ -206,13 +216,13 @@ def build_forum(inst: World, course: Course, ids: Iterator[int]) -> Forum:
         holder = child_of[group_of[student_id]] if topic.children else topic.id
         thread = threads.setdefault(holder, _Thread())
         parent = _parent(rng, thread, student_id, topic.kind)
-        entry = Entry(0, holder, student_id, created_at, parent, *_message(rng), updated_at=created_at)
+        entry = Entry(0, holder, student_id, created_at, parent, *post_text(rng), updated_at=created_at)
         thread.add(entry)
         drafts.append(entry)
         if parent is None and rng.random() < 0.3 and not topic.anonymous:  # the instructor answers
             at = (created_at + timedelta(hours=float(rng.uniform(1, 48)))).replace(microsecond=0)
             if at < inst.as_of:
-                answer = Entry(0, holder, course.teacher_id, at, entry, *_message(rng), updated_at=at)
+                answer = Entry(0, holder, course.teacher_id, at, entry, *post_text(rng), updated_at=at)
                 thread.add(answer)
                 drafts.append(answer)
     _edit_delete_rate(rng, drafts, course.teacher_id, inst.as_of)
@@ -276,7 +286,7 @@ def build_inbox(inst: World, course: Course, ids: Iterator[int]) -> list[Convers
             midnight = datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
             authors = [course.teacher_id] * from_teacher + [student_id] * from_student
             for author, second in zip(authors, sorted(rng.integers(0, 86400, len(authors))), strict=True):
-                text, _ = _message(rng)
+                text, _ = post_text(rng)
                 drafts.append(Message(0, author, midnight + timedelta(seconds=int(second)), text))
         if drafts:
             drafts.sort(key=lambda m: (m.created_at, m.author_id))

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from .discussions import TOPIC_KINDS, Conversation, Forum, build_forum, build_inbox, id_sequence, slot_urls
+from .feedback import Feedback, build_feedback
 from .model import (
     CATEGORIES,
     HOME_OFFSET,
@@ -48,6 +49,7 @@ class Institution:
         self.terms: dict[int, Term] = {}
         self.courses: dict[int, Course] = {}
         self.rosters: dict[int, Roster] = {}  # course id -> sections, enrollments, submissions (built on demand)
+        self.feedbacks: dict[int, Feedback] = {}  # course id -> staff, submission comments, peer reviews (on demand)
         # Canvas numbers each table on its own; discussion ids come from a sequence of their own, so
         # adding discussions left every other id (and every other draw) of the institution as it was.
         self.forum_ids = id_sequence(self.config.id_base + 1_000_001)
@@ -67,6 +69,15 @@ class Institution:
         built = self.rosters.get(course.id)
         if built is None:
             built = self.rosters[course.id] = build_roster(self, course)
+        return built
+
+    def feedback(self, course: Course) -> Feedback:
+        """The course's staff, submission comments and peer reviews (built on first use, then kept)."""
+        built = self.feedbacks.get(course.id)
+        if built is None:
+            names = {student_id: e.student.name for student_id, e in course.enrollments.items()}
+            groups = self.forums[course.id].groups
+            built = self.feedbacks[course.id] = build_feedback(self, course, self.roster(course), groups, names)
         return built
 
     @property
@@ -204,6 +215,7 @@ class Institution:
                     non_digital_submission=bool(k == 5),
                     tz_offset=tz,
                     module_ids=[1 + k // 3],
+                    **_REVIEWING.get(k, {}),
                 )
             )
         result.sort(key=lambda a: (a.due_at is None, a.due_at or start, a.id))
@@ -342,6 +354,16 @@ _DAY = _rhythm([10, 15, 20])
 _NIGHT = _rhythm([23, 2])
 _DEPARTMENTS = ("Biology", "History", "Mathematics", "Music")
 _TOPICS = ("Foundations", "Methods", "Seminar", "Studio", "Survey", "Workshop")
+# How the work of some assignments (by their place in the course) is reviewed; no draw, so the rest
+# of the institution is the same with or without it. The reading response is peer reviewed with the
+# reviewers hidden from students, the essay's reviews are assigned and never done, the lab report
+# (whose grades are held back) is graded anonymously, the poster is group work.
+_REVIEWING: dict[int, dict[str, bool]] = {
+    0: {"peer_reviews": True, "anonymous_peer_reviews": True},
+    3: {"anonymous_grading": True},
+    4: {"peer_reviews": True, "reviews_done": False},
+    5: {"group_work": True},
+}
 _WORK = ("Reading response", "Quiz", "Survey", "Lab report", "Essay", "Poster", "Problem set", "Project")
 _FIRST = ("Ada", "Bo", "Chen", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ines", "Jomo", "Kai", "Lena")
 _LAST = ("Abara", "Berg", "Costa", "Dube", "Evans", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowal")

@@ -90,6 +90,13 @@ class Assignment:
     non_digital_submission: bool
     tz_offset: int  # minutes; the course's zone, used by the documented shape
     module_ids: list[int]
+    # How its work is reviewed (see sandbox/feedback.py): students review each other's work (and
+    # whether the reviews ever get done), graders do not see who wrote it, a group hands it in.
+    peer_reviews: bool = False
+    reviews_done: bool = True
+    anonymous_peer_reviews: bool = False
+    anonymous_grading: bool = False
+    group_work: bool = False
 
 
 @dataclass

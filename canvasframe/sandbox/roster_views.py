@@ -66,8 +66,8 @@ def enrollment_json(record: Record, course: Course, site: str) -> dict:
 
 
 def without_grades(rows: list[dict]) -> list[dict]:
-    """Enrollments as a token without grade rights sees them: ``grades`` keeps only its link."""
-    return [row | {"grades": {"html_url": row["grades"]["html_url"]}} for row in rows]
+    """Enrollments as a token without grade rights sees them: ``grades`` keeps only its link (staff have none)."""
+    return [row | {"grades": {"html_url": row["grades"]["html_url"]}} if "grades" in row else row for row in rows]
 
 
 def submission_json(row: SubmissionRow, site: str, course_id: int) -> dict:

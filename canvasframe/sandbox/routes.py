@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from . import discussion_views, page_view_views, roster_views, views
+from . import discussion_views, feedback_views, page_view_views, roster_views, views
 from .answers import HTTPAnswer, Paged, Query, Reply, Request
 from .discussions import Conversation, Message
 from .model import Course, Enrollment
@@ -253,30 +253,60 @@ def sections(s: SandboxState, q: Query, course_id: int) -> Any:
 
 
 def enrollments(s: SandboxState, q: Query, course_id: int) -> Any:
-    """Student enrollments; without a ``type[]`` filter the teacher's enrollment is listed too, as on Canvas."""
+    """A course's enrollments of the types asked for (``type[]``; every type without it), as Canvas lists them."""
     course = course_or_404(s, course_id, need_students=False)
     # canvas-lms enrollments_api_controller.rb (course_index_enrollments): without state[] only
     # active and pending enrollments (and, for a teacher or admin, inactive ones) are listed, never
     # completed; with state[] exactly the states named.
     states = set(q.all("state[]")) or {"active", "invited", "inactive"}
-    records = [r for r in s.institution.roster(course).records if r.state in states]
-    rows = [roster_views.enrollment_json(r, course, s.url) for r in records]
-    kind = q.get("type[]")
-    if kind is None:
-        teacher = {"id": course.teacher_id, "user_id": course.teacher_id, "course_id": course.id}
-        rows.insert(0, teacher | {"type": "TeacherEnrollment", "role": "TeacherEnrollment", "grades": {"html_url": ""}})
-    elif kind != "StudentEnrollment":
-        rows = []
-    return Paged(rows)
+    types = set(q.all("type[]"))
+    staff = s.institution.feedback(course).staff
+    rows = [feedback_views.staff_json(m, course, s.url) for m in staff if not types or m.type in types]
+    if not types or "StudentEnrollment" in types:
+        records = [r for r in s.institution.roster(course).records if r.state in states]
+        rows += [roster_views.enrollment_json(r, course, s.url) for r in records]
+    return Paged([row for row in rows if row["enrollment_state"] in states])
 
 
 def course_submissions(s: SandboxState, q: Query, course_id: int) -> Any:
-    """Every student's submissions with ``student_ids[]=all``; without it, the caller's own (a teacher has none)."""
+    """Every student's submissions with ``student_ids[]=all``; without it, the caller's own (a teacher has none).
+
+    ``include[]=submission_comments`` adds each submission's comments, never a draft (canvas-lms
+    submissions_api_controller.rb and lib/api/v1/submission.rb: drafts are left out even for their author).
+    """
     course = course_or_404(s, course_id, need_students=False)
     if q.get("student_ids[]") != "all":
         return Paged([])
-    rows = s.institution.roster(course).submissions
-    return Paged([roster_views.submission_json(r, s.url, course.id) for r in rows])
+    rows = [roster_views.submission_json(r, s.url, course.id) for r in s.institution.roster(course).submissions]
+    if "submission_comments" in q.all("include[]"):
+        inst = s.institution
+        rows = feedback_views.with_comments(rows, course, inst.feedback(course), inst.inbox_owner_id, s.url)
+    return Paged(rows)
+
+
+def course_assignment_list(s: SandboxState, q: Query, course_id: int) -> Any:
+    """``GET /courses/:id/assignments``: every assignment, in the course's order."""
+    course = course_or_404(s, course_id, need_students=False)
+    forum = s.institution.forums[course.id]
+    category = next((t.group_category_id for t in forum.topics if t.group_category_id), None)
+    return Paged(
+        [
+            feedback_views.assignment_json(a, n + 1, course, category if a.group_work else None, s.url)
+            for n, a in enumerate(course.assignments)
+        ]
+    )
+
+
+def peer_reviews(s: SandboxState, q: Query, course_id: int, assignment_id: int) -> Any:
+    """``GET /courses/:id/assignments/:id/peer_reviews``: one answer, not paginated (canvas-lms
+    peer_reviews_api_controller.rb#index renders the whole list). With ``include[]=submission_comments``
+    each review carries every comment on the reviewed submission, drafts and other people's included."""
+    course = course_or_404(s, course_id, need_students=False)
+    assignment = next((a for a in course.assignments if a.id == assignment_id), None)
+    if assignment is None:
+        raise HTTPAnswer(404, NOT_FOUND)
+    inst, comments = s.institution, "submission_comments" in q.all("include[]")
+    return feedback_views.reviews_json(assignment, inst.feedback(course), inst.inbox_owner_id, s.url, comments=comments)
 
 
 def create_conversation(s: SandboxState, r: Request) -> tuple[int, Any]:
@@ -395,6 +425,8 @@ ROUTES: list[Route] = [
     _get(r"/api/v1/courses/(\d+)/sections", sections),
     _get(r"/api/v1/courses/(\d+)/enrollments", enrollments),
     _get(r"/api/v1/courses/(\d+)/students/submissions", course_submissions),
+    _get(r"/api/v1/courses/(\d+)/assignments", course_assignment_list),
+    _get(r"/api/v1/courses/(\d+)/assignments/(\d+)/peer_reviews", peer_reviews),
     _get(r"/api/v1/conversations", conversations),
     _get(r"/api/v1/conversations/(\d+)", conversation),
     _get(r"/api/v1/progress/(\d+)", progress),

@@ -2,7 +2,8 @@
 
 No I/O, no globals. One module per family: :mod:`._coerce` (scalar checks shared by
 all), :mod:`.analytics`, :mod:`.page_views` (the vectorised hour-key path),
-:mod:`.courses`, :mod:`.lti` and :mod:`.xapi`. :data:`TRANSFORMS` maps every frame
+:mod:`.courses`, :mod:`.reports` (sections, enrollments, submissions), :mod:`.feedback`
+(submission comments, staff, peer reviews), :mod:`.lti` and :mod:`.xapi`. :data:`TRANSFORMS` maps every frame
 name to its transform and says what it needs, so the loaders and the property tests
 read one table.
 
@@ -46,6 +47,14 @@ from .analytics import (
 )
 from .courses import courses
 from .discussions import conversation_ids, conversations, discussion_entries, discussion_topics
+from .feedback import (
+    PEER_REVIEWS_ORDER,
+    SUBMISSION_COMMENTS_ORDER,
+    peer_reviews,
+    reviewed_assignment_ids,
+    staff,
+    submission_comments,
+)
 from .lti import account, data_services, external_tools
 from .page_view_log import PAGE_VIEW_LOG_ORDER, page_view_log
 from .page_views import PAGE_VIEWS_ORDER, canvas_hours, page_views
@@ -81,12 +90,16 @@ __all__ = [
     "page_view_log",
     "page_views",
     "participations",
+    "peer_reviews",
+    "reviewed_assignment_ids",
     "sections",
     "sorted_table",
+    "staff",
     "statements_to_frame",
     "student_assignments",
     "student_summaries",
     "subaccount_statistics",
+    "submission_comments",
     "submissions",
     "utc_days",
     "utc_timestamps",
@@ -103,10 +116,10 @@ class Transform:
         ``function(payload, *, source, **context) -> DataFrame``.
     context : tuple of str
         The unit's parameters it takes as keywords (``course_id``; ``account_id`` and ``term``).
-    fan_out : {"students", "topics", "conversations"}, optional
+    fan_out : {"students", "topics", "conversations", "assignments"}, optional
         The payload is ``[(key, body), ...]``: one body per student of a course (the key is the
-        student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``) or per
-        conversation (its id).
+        student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``), per
+        conversation (its id) or per assignment with peer reviews (its id).
     identity : tuple of str
         The columns that identify a row of a listing (a submission, a topic, a post). Canvas's
         offset pagination shifts when data change during a read, so a row can be listed on two
@@ -193,6 +206,13 @@ TRANSFORMS: dict[str, Transform] = {
     "sections": Transform(sections, _COURSE, identity=("course_id", "section_id")),
     "enrollments": Transform(enrollments, _COURSE, identity=("course_id", "enrollment_id")),
     "submissions": Transform(submissions, _COURSE, keys=SUBMISSIONS_ORDER, identity=SUBMISSIONS_ORDER),
+    "submission_comments": Transform(
+        submission_comments, _COURSE, keys=SUBMISSION_COMMENTS_ORDER, identity=("course_id", "comment_id")
+    ),
+    "staff": Transform(staff, _COURSE, identity=("course_id", "enrollment_id")),
+    "peer_reviews": Transform(
+        peer_reviews, _COURSE, fan_out="assignments", keys=PEER_REVIEWS_ORDER, identity=("course_id", "review_id")
+    ),
     "page_view_log": Transform(page_view_log, ("student_id",), keys=PAGE_VIEW_LOG_ORDER),
     "xapi_statements": Transform(statements_to_frame),
 }

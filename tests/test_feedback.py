@@ -1,0 +1,121 @@
+"""Submission comments, staff and peer reviews: loaded over HTTP from the sandbox and compared, value by
+value, with the sandbox's own events (tests/truth.py); the transforms on hand-made payloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+import canvasframe as cf
+from canvasframe.transforms import TRANSFORMS
+
+from . import truth
+
+
+@pytest.fixture
+def course(institution):
+    return truth.first_course(institution)
+
+
+def test_comments_equal_the_events_with_roles(canvas, institution, course):
+    got = cf.load_submission_comments(course.id, canvas=canvas)
+    pdt.assert_frame_equal(got.reset_index(drop=True), truth.submission_comments(institution, course))
+    # What the sandbox models is really there: every role, a hidden author, a media comment, an edit,
+    # a comment before anything was handed in.
+    assert set(got["author_role"].dropna()) == {"student", "peer", "teacher", "ta"}
+    assert got["author_id"].isna().any() and got["media"].any() and got["edited_at"].notna().any()
+    assert got["attempt"].isna().any()
+    assert (got.loc[got["media"], "comment"] == "").all()
+
+
+def test_drafts_never_become_comments(canvas, institution, course):
+    drafts = {c.id for c in institution.feedback(course).comments if c.draft}
+    assert drafts  # the sandbox has some
+    got = cf.load_submission_comments(course.id, canvas=canvas)
+    assert not drafts & set(got["comment_id"])
+
+
+def test_group_comment_copies_are_one_row_per_member(canvas, institution, course):
+    group_work = next(a for a in course.assignments if a.group_work)
+    teacher_like = {m.user_id for m in institution.feedback(course).staff}
+    got = cf.load_submission_comments(course.id, canvas=canvas)
+    graders = got[(got["assignment_id"] == group_work.id) & got["author_id"].isin(teacher_like)]
+    copies = graders.groupby(["author_id", "created_at", "comment"])["student_id"].nunique()
+    assert (copies > 1).any()  # a comment reached several members, each copy a row with an id of its own
+    assert graders["comment_id"].is_unique
+
+
+def test_anonymous_grading_hides_every_author_but_the_readers_own(canvas, institution, course):
+    hidden = next(a for a in course.assignments if a.anonymous_grading)
+    got = cf.load_submission_comments(course.id, canvas=canvas)
+    on_it = got[got["assignment_id"] == hidden.id]
+    assert len(on_it) and set(on_it["author_id"].dropna()) <= {institution.inbox_owner_id}
+    assert on_it["author_id"].isna().sum() == on_it["author_role"].isna().sum()
+
+
+def test_staff_and_peer_reviews_equal_the_events(canvas, institution, course):
+    pdt.assert_frame_equal(cf.load_staff(course.id, canvas=canvas), truth.staff(institution, course))
+    reviews = cf.load_peer_reviews(course.id, canvas=canvas)
+    pdt.assert_frame_equal(reviews, truth.peer_reviews(institution, course))
+    never_done = next(a for a in course.assignments if a.peer_reviews and not a.reviews_done)
+    assert (reviews.loc[reviews["assignment_id"] == never_done.id, "workflow_state"] == "assigned").all()
+
+
+def test_peer_reviews_ask_only_for_reviewed_assignments(canvas, sandbox, course):
+    sandbox.clear_log()
+    cf.load_peer_reviews(course.id, canvas=canvas)
+    asked = [p for p in sandbox.request_log if p.endswith("/peer_reviews")]
+    expected = sorted(
+        f"/api/v1/courses/{course.id}/assignments/{a.id}/peer_reviews" for a in course.assignments if a.peer_reviews
+    )
+    assert sorted(asked) == expected
+    assert sandbox.request_log.count(f"/api/v1/courses/{course.id}/assignments") == 1
+
+
+def test_comments_and_submissions_come_from_one_call(canvas, sandbox, course):
+    listing = f"/api/v1/courses/{course.id}/students/submissions"
+    sandbox.clear_log()
+    cf.load_course(course.id, frames=["submissions", "submission_comments", "staff", "peer_reviews"], canvas=canvas)
+    pages = sandbox.request_log.count(listing)
+    sandbox.clear_log()
+    cf.load_submissions(course.id, canvas=canvas, refresh=True)
+    assert sandbox.request_log.count(listing) == pages  # the pass read the listing once, page for page
+    sandbox.clear_log()
+    cf.load_submission_comments(course.id, canvas=canvas)  # cached by the submissions' load: no request at all
+    assert sandbox.request_log == []
+
+
+def _review(assessor, comments, **extra):
+    return {"id": 1, "user_id": 50, "assessor_id": assessor, "asset_id": 900, "asset_type": "Submission",
+            "workflow_state": "completed", "submission_comments": comments, **extra}  # fmt: skip
+
+
+def _comment(cid, author, text="ok", **extra):
+    return {"id": cid, "author_id": author, "author_name": "X", "created_at": "2026-09-01T10:00:00Z",
+            "edited_at": None, "comment": text, "attempt": 1, **extra}  # fmt: skip
+
+
+def test_a_review_counts_only_its_assessors_comments():
+    # Canvas returns every comment on the reviewed submission: the owner's, the teacher's draft, another reviewer's.
+    comments = [_comment(1, 7), _comment(2, 50), _comment(3, 99, draft=True), _comment(4, 8), _comment(5, 7)]
+    frame = TRANSFORMS["peer_reviews"]([(3, [_review(7, comments), _review(None, comments)])], {"course_id": 1})
+    assert frame["comments"].tolist() == [2, pd.NA]
+    assert frame["assessor_id"].tolist() == [7, pd.NA]
+
+
+def test_a_media_comment_is_media_with_empty_text_and_names_are_not_kept():
+    media = {"media_id": "m-1", "media_type": "video", "url": "https://x.test/m"}
+    row = {"id": 900, "user_id": 50, "assignment_id": 3,
+           "submission_comments": [_comment(1, 50, "", media_comment=media), _comment(2, None, "hm", attempt=None)]}  # fmt: skip
+    frame = TRANSFORMS["submission_comments"]([row], {"course_id": 1})
+    assert frame["media"].tolist() == [True, False]
+    assert frame["comment"].tolist() == ["", "hm"]
+    assert frame["author_role"].iloc[0] == "student" and pd.isna(frame["author_role"].iloc[1])
+    assert frame["attempt"].tolist() == [1, pd.NA]
+    assert "author_name" not in frame.columns
+
+
+def test_an_unknown_enrollment_type_is_a_format_error():
+    with pytest.raises(cf.ResponseFormatError, match="'type' is 'WizardEnrollment'"):
+        TRANSFORMS["staff"]([{"id": 1, "user_id": 2, "type": "WizardEnrollment"}], {"course_id": 1})
