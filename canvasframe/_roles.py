@@ -15,7 +15,9 @@ import pandas as pd
 
 from ._frames import require
 
-__all__ = ["author_roles", "user_roles"]
+__all__ = ["INSTRUCTOR_ROLES", "author_roles", "user_roles"]
+
+INSTRUCTOR_ROLES = ("teacher", "ta")  # whose comments are feedback and whose ties are ties with an instructor
 
 
 def user_roles(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:

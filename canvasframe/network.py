@@ -48,14 +48,13 @@ import pandas as pd
 from ._atomic import atomic_write
 from ._frames import require
 from ._graphs import directed_graph, eigenvector, reciprocity, roster_ids
-from ._roles import user_roles
+from ._roles import INSTRUCTOR_ROLES, user_roles
 from .discussions import reply_edges
 from .errors import ConfigError
 
 __all__ = ["CHANNELS", "INSTRUCTOR_ROLES", "edges", "metrics", "summary", "to_graphml"]
 
 CHANNELS = ("reply", "message", "feedback", "peer_review")
-INSTRUCTOR_ROLES = ("teacher", "ta")  # whose ties count as ties with an instructor
 ALL = "all"  # the combined network's name in metrics
 _TIE = ["course_id", "from_user", "to_user"]
 _EDGE_COLUMNS = [*_TIE, "channel", "count", "first_at", "last_at"]

@@ -119,3 +119,56 @@ def test_a_media_comment_is_media_with_empty_text_and_names_are_not_kept():
 def test_an_unknown_enrollment_type_is_a_format_error():
     with pytest.raises(cf.ResponseFormatError, match="'type' is 'WizardEnrollment'"):
         TRANSFORMS["staff"]([{"id": 1, "user_id": 2, "type": "WizardEnrollment"}], {"course_id": 1})
+
+
+def _feedback_from_events(institution, course) -> pd.DataFrame:
+    """Per handed-in submission, from the events: the first comment a teacher or TA is shown to have written."""
+    shown = truth.submission_comments(institution, course)
+    instructors = shown[shown["author_role"].isin(["teacher", "ta"])]
+    rows = []
+    for r in institution.roster(course).submissions:
+        if r.submitted_at is None:
+            continue
+        on = instructors[(instructors.assignment_id == r.assignment_id) & (instructors.student_id == r.user_id)]
+        first = on["created_at"].min() if len(on) else pd.NaT
+        rows.append({"assignment_id": r.assignment_id, "student_id": r.user_id, "n": len(on),
+                     "feedback": first - pd.Timestamp(r.submitted_at), "grading": pd.Timestamp(r.graded_at) - pd.Timestamp(r.submitted_at)
+                     if r.graded_at else pd.NaT})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_feedback_summary_by_assignment_against_the_events(canvas, institution, course):
+    summary = cf.reports.feedback_summary(
+        cf.load_submissions(course.id, canvas=canvas), cf.load_submission_comments(course.id, canvas=canvas)
+    ).set_index("assignment_id")
+    events = _feedback_from_events(institution, course)
+    for assignment_id, rows in events.groupby("assignment_id"):
+        got = summary.loc[assignment_id]
+        assert got["handed_in"] == len(rows)
+        assert got["with_feedback"] == int((rows["n"] > 0).sum())
+        assert got["comments_per_student"] == pytest.approx(rows["n"].sum() / len(rows))
+        assert pd.isna(got["median_feedback_time"]) == rows["feedback"].isna().all()
+        if rows["feedback"].notna().any():
+            assert got["median_feedback_time"] == rows["feedback"].median()
+    reached = events.groupby("student_id")["n"].sum()
+    assert summary.attrs["no_feedback"] == sorted(int(s) for s in reached[reached == 0].index)
+
+
+def test_feedback_summary_by_instructor_credits_the_first_to_comment(canvas, institution, course):
+    summary = cf.reports.feedback_summary(
+        cf.load_submissions(course.id, canvas=canvas),
+        cf.load_submission_comments(course.id, canvas=canvas),
+        by="instructor",
+    ).set_index("instructor_id")
+    shown = truth.submission_comments(institution, course)
+    instructors = shown[shown["author_role"].isin(["teacher", "ta"])].sort_values("created_at", kind="stable")
+    handed = {(r.assignment_id, r.user_id) for r in institution.roster(course).submissions if r.submitted_at}
+    instructors = instructors[
+        [k in handed for k in zip(instructors.assignment_id, instructors.student_id, strict=True)]
+    ]
+    first = instructors.drop_duplicates(["assignment_id", "student_id"])
+    assert summary["submissions"].to_dict() == first.groupby("author_id").size().to_dict()
+    assert summary["students"].to_dict() == first.groupby("author_id")["student_id"].nunique().to_dict()
+    assert summary["comments"].to_dict() == instructors.groupby("author_id").size().to_dict()
+    with pytest.raises(cf.ConfigError, match="by must be"):
+        cf.reports.feedback_summary(cf.load_submissions(course.id, canvas=canvas), instructors, by="grader")

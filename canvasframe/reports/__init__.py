@@ -1,5 +1,5 @@
 """Instructor reports from public APIs: weekly activity, the student table, missing/late/excused work,
-and last academic activity with its evidence. Pure functions on loaded frames.
+last academic activity with its evidence, and feedback on submitted work. Pure functions on loaded frames.
 
 **Which "late" wins.** Two sources say whether work is late or missing: each submission's own
 ``late``/``missing``/``excused`` flags (``load_submissions``) and the Analytics tardiness
@@ -19,6 +19,14 @@ report is not that frame.)
 from .activity import weekly_activity
 from .evidence import last_activity
 from .export import export_report
+from .feedback import feedback_summary
 from .students import missing_late_excused, student_table
 
-__all__ = ["export_report", "last_activity", "missing_late_excused", "student_table", "weekly_activity"]
+__all__ = [
+    "export_report",
+    "feedback_summary",
+    "last_activity",
+    "missing_late_excused",
+    "student_table",
+    "weekly_activity",
+]
