@@ -34,6 +34,15 @@ ROLES: Final = {
     "student_messages": _C["orange"],
     "student": _C["black"],
     "box": "#999999",  # a neutral grey for distributions, behind the coloured marks
+    # The channels of communication (cf.network), and who is at either end of a tie.
+    "reply": _C["blue"],
+    "message": _C["orange"],
+    "feedback": _C["bluish_green"],
+    "peer_review": _C["reddish_purple"],
+    "teacher": _C["vermillion"],
+    "ta": _C["yellow"],
+    "designer": _C["sky_blue"],
+    "role_unknown": "#999999",
 }
 # Series without a meaning of their own (terms, topics), in the order they are given out.
 SERIES: Final = tuple(

@@ -106,8 +106,8 @@ def test_a_review_counts_only_its_assessors_comments():
 
 def test_a_media_comment_is_media_with_empty_text_and_names_are_not_kept():
     media = {"media_id": "m-1", "media_type": "video", "url": "https://x.test/m"}
-    row = {"id": 900, "user_id": 50, "assignment_id": 3,
-           "submission_comments": [_comment(1, 50, "", media_comment=media), _comment(2, None, "hm", attempt=None)]}  # fmt: skip
+    comments = [_comment(1, 50, "", media_comment=media), _comment(2, None, "hm", attempt=None)]
+    row = {"id": 900, "user_id": 50, "assignment_id": 3, "submission_comments": comments}
     frame = TRANSFORMS["submission_comments"]([row], {"course_id": 1})
     assert frame["media"].tolist() == [True, False]
     assert frame["comment"].tolist() == ["", "hm"]
@@ -131,9 +131,10 @@ def _feedback_from_events(institution, course) -> pd.DataFrame:
             continue
         on = instructors[(instructors.assignment_id == r.assignment_id) & (instructors.student_id == r.user_id)]
         first = on["created_at"].min() if len(on) else pd.NaT
+        handed = pd.Timestamp(r.submitted_at)
+        grading = pd.Timestamp(r.graded_at) - handed if r.graded_at else pd.NaT
         rows.append({"assignment_id": r.assignment_id, "student_id": r.user_id, "n": len(on),
-                     "feedback": first - pd.Timestamp(r.submitted_at), "grading": pd.Timestamp(r.graded_at) - pd.Timestamp(r.submitted_at)
-                     if r.graded_at else pd.NaT})  # fmt: skip
+                     "feedback": first - handed, "grading": grading})  # fmt: skip
     return pd.DataFrame(rows)
 
 

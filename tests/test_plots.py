@@ -46,7 +46,14 @@ CASES: dict = {
     plots.plot_sessions: ("sessions", "sessions", {}),
     plots.plot_time_on_task: ("time_on_task", "time_on_task", {}),
     plots.plot_resource_use: ("resource_use", "resource_use", {}),
+    plots.plot_feedback_latency: ("feedback", "feedback_summary", {}),
+    plots.plot_channel_network: ("channels", "channel_edges", {}),
+    plots.plot_channel_mix: ("channels", "channel_edges", {}),
 }
+
+
+# What a plot's error names as the frame it wants: a loader or the function that makes it.
+WHERE_FRAMES_COME_FROM = r"load_\w+|reply_edges|weekly_activity|cf.clickstream|cf.network|feedback_summary"
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -57,6 +64,10 @@ def _empty(name: str) -> pd.DataFrame:
         return cf.reports.weekly_activity(empty_frame("page_views"), empty_frame("participations"))
     if name in ("sessions", "time_on_task", "resource_use"):
         return getattr(cf.clickstream, name)(empty_frame("page_view_log"))
+    if name == "feedback_summary":
+        return cf.reports.feedback_summary(empty_frame("submissions"), empty_frame("submission_comments"))
+    if name == "channel_edges":
+        return cf.network.edges(comments=empty_frame("submission_comments"))
     return empty_frame(name)
 
 
@@ -86,7 +97,7 @@ class TestEveryPlot:
         assert ax.get_xlabel() and ax.get_ylabel()
 
     def test_wrong_frame_is_a_clear_error(self, func):
-        with pytest.raises(cf.ConfigError, match=r"load_\w+|reply_edges|weekly_activity|cf.clickstream"):
+        with pytest.raises(cf.ConfigError, match=WHERE_FRAMES_COME_FROM):
             func(pd.DataFrame({"x": [1]}))
 
     def test_signature_is_data_first_then_keywords(self, func):
@@ -225,3 +236,46 @@ def test_session_boxes_one_per_week_over_every_session(sample_data):
     local = sessions["start"].dt.tz_convert("America/Chicago").dt.tz_localize(None)
     weeks = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.normalize().nunique()
     assert len(ax.get_xticklabels()) == weeks
+
+
+def test_channel_mix_bars_are_each_students_acts_per_channel(sample_data):
+    ties = sample_data.channels
+    roster = sample_data.summaries["student_id"].tolist()
+    ax = plots.plot_channel_mix(ties, students=roster)
+    expected: dict[str, list[float]] = {}
+    for channel in cf.network.CHANNELS:
+        on = ties[ties["channel"] == channel]
+        expected[channel] = [
+            float(on.loc[(on["from_user"] == s) | (on["to_user"] == s), "count"].sum()) for s in roster
+        ]
+    # one BarContainer per channel, in the order of CHANNELS
+    drawn = {c.get_label(): [bar.get_height() for bar in c] for c in ax.containers}
+    labels = plots.communication.CHANNEL_LABELS
+    assert drawn == {labels[c]: v for c, v in expected.items()}
+
+
+def test_feedback_latency_bars_are_the_median_days(sample_data):
+    summary = sample_data.feedback
+    ax = plots.plot_feedback_latency(summary)
+    feedback, grading = ax.containers
+    days = summary["median_feedback_time"] / pd.Timedelta(days=1)
+    assert [b.get_width() for b in feedback] == pytest.approx(days.fillna(0).tolist())
+    grade_days = summary["median_grading_time"] / pd.Timedelta(days=1)
+    assert [b.get_width() for b in grading] == pytest.approx(grade_days.fillna(0).tolist())
+
+
+def test_channel_network_colours_people_by_role_and_ties_by_channel(sample_data):
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import FancyArrowPatch
+
+    ties = sample_data.channels
+    ax = plots.plot_channel_network(ties)
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    by_colour = pd.Series([to_hex(a.get_edgecolor()) for a in arrows]).value_counts().to_dict()
+    expected = ties.groupby("channel").size().rename(index=lambda c: plots.PALETTE[c].lower()).to_dict()
+    assert by_colour == expected
+    (nodes,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    colours = {to_hex(c) for c in nodes.get_facecolors()}
+    roles = set(ties["from_role"].dropna()) | set(ties["to_role"].dropna())
+    assert colours == {plots.PALETTE[r].lower() for r in roles} | {plots.PALETTE["role_unknown"].lower()}

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .. import clickstream, discussions, loaders, plots, reports
+from .. import clickstream, discussions, loaders, network, plots, reports
 from ..client import Canvas
 from ..endpoints import TERM_SELECTORS
 
@@ -48,6 +48,10 @@ class GalleryData:
     enrollments: pd.DataFrame
     submissions: pd.DataFrame
     page_view_log: pd.DataFrame
+    conversations: pd.DataFrame
+    comments: pd.DataFrame
+    reviews: pd.DataFrame
+    staff: pd.DataFrame
 
     @classmethod
     def load(cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = TERM_SELECTORS) -> GalleryData:
@@ -76,6 +80,10 @@ class GalleryData:
             enrollments=loaders.load_enrollments(course_id, canvas=canvas, progress=False),
             submissions=loaders.load_submissions(course_id, canvas=canvas, progress=False),
             page_view_log=loaders.load_page_view_log(course_id, canvas=canvas, progress=False),
+            conversations=loaders.load_conversations(course_id, canvas=canvas, progress=False),
+            comments=loaders.load_submission_comments(course_id, canvas=canvas, progress=False),
+            reviews=loaders.load_peer_reviews(course_id, canvas=canvas, progress=False),
+            staff=loaders.load_staff(course_id, canvas=canvas, progress=False),
         )
 
     @property
@@ -101,6 +109,17 @@ class GalleryData:
     @property
     def resource_use(self) -> pd.DataFrame:
         return clickstream.resource_use(self.page_view_log)
+
+    @property
+    def feedback(self) -> pd.DataFrame:
+        return reports.feedback_summary(self.submissions, self.comments)
+
+    @property
+    def channels(self) -> pd.DataFrame:
+        """Every channel's ties, with roles."""
+        return network.edges(replies=self.entries, topics=self.topics, messages=self.conversations,
+                             comments=self.comments, reviews=self.reviews,
+                             enrollments=[self.enrollments, self.staff])  # fmt: skip
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -193,6 +212,19 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
     "resource_use": (
         "The fifteen most visited resources of the course",
         _figure(lambda d, ax: plots.plot_resource_use(d.resource_use, ax=ax), (8, 5)),
+    ),
+    "feedback_latency": (
+        "Median days from handing in to the first instructor comment and to the grade, per assignment",
+        _figure(lambda d, ax: plots.plot_feedback_latency(d.feedback, ax=ax), (8, 4.5)),
+    ),
+    "channel_network": (
+        "Who reaches whom through replies, messages, feedback and peer review, by role",
+        _figure(lambda d, ax: plots.plot_channel_network(d.channels, ax=ax), (8, 6)),
+    ),
+    "channel_mix": (
+        "Each student's acts on every channel (sent and received); a student reached by none has no bar",
+        _figure(lambda d, ax: plots.plot_channel_mix(d.channels, students=d.summaries["student_id"].tolist(),
+                                                     ax=ax), (10, 4.5)),
     ),
 }  # fmt: skip
 

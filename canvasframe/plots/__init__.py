@@ -23,6 +23,7 @@ from .activity import (
 )
 from .assignments import plot_assignment_quartiles, plot_tardiness
 from .clickstream import plot_resource_use, plot_sessions, plot_time_on_task
+from .communication import plot_channel_mix, plot_channel_network, plot_feedback_latency
 from .departments import plot_category_views, plot_grade_distribution, plot_subaccounts
 from .discussions import plot_discussion_timeline, plot_reply_matrix, plot_reply_network
 from .reports import plot_weekly_activity
@@ -31,10 +32,13 @@ __all__ = [
     "PALETTE",
     "plot_assignment_quartiles",
     "plot_category_views",
+    "plot_channel_mix",
+    "plot_channel_network",
     "plot_communication",
     "plot_course_activity",
     "plot_discussion_timeline",
     "plot_engagement",
+    "plot_feedback_latency",
     "plot_grade_distribution",
     "plot_page_view_heatmap",
     "plot_participation_timeline",
