@@ -1,5 +1,5 @@
 """A real browser: Voila serves notebooks/06-explorers.ipynb; headless Chromium picks a student, opens
-the Discussions tab and filters the Instructor view (see tests/browser.py for what it needs)."""
+the Communication tab and filters the Instructor view (see tests/browser.py for what it needs)."""
 
 from __future__ import annotations
 
@@ -69,10 +69,10 @@ def test_voila_explorer_shows_the_picked_students_figure(page):
     assert (ARTIFACTS / "voila-course-explorer.png").stat().st_size > 10_000
 
 
-def test_voila_discussions_tab_rings_the_picked_student(page):
+def test_voila_communication_tab_toggles_channels_and_rings_the_picked_student(page):
     from playwright.sync_api import expect
 
-    page.get_by_role("tab", name="Discussions").click()  # the discussions load now, in the kernel
+    page.get_by_role("tab", name="Communication").click()  # every channel loads now, in the kernel
     highlight = page.locator(".cf-discussion-highlight select")
     expect(highlight.locator("option")).not_to_have_count(1, timeout=120_000)  # more than "nobody"
     network = page.locator("img.cf-reply-network")
@@ -84,8 +84,15 @@ def test_voila_discussions_tab_rings_the_picked_student(page):
     highlight.select_option(index=2)
     expect(page.locator(".cf-discussion-person")).to_contain_text(f"Highlighted: {person}", timeout=60_000)
     _image_changes(page, "img.cf-reply-network", before)
-    page.screenshot(path=str(ARTIFACTS / "voila-discussions-tab.png"), full_page=True)
-    assert (ARTIFACTS / "voila-discussions-tab.png").stat().st_size > 10_000
+    channels = page.locator("img.cf-channel-network")
+    expect(channels).to_be_visible(timeout=60_000)
+    expect(page.locator(".cf-channel-summary")).to_contain_text("peer_review")
+    before = channels.get_attribute("src")
+    page.locator(".cf-channel-peer_review").click()  # the peer-review toggle: that channel leaves the network
+    expect(page.locator(".cf-channel-summary")).not_to_contain_text("peer_review", timeout=60_000)
+    _image_changes(page, "img.cf-channel-network", before)
+    page.screenshot(path=str(ARTIFACTS / "voila-communication-tab.png"), full_page=True)
+    assert (ARTIFACTS / "voila-communication-tab.png").stat().st_size > 10_000
 
 
 def test_voila_instructor_view_previews_messages_and_cannot_send_on_the_sample(page):

@@ -2,7 +2,7 @@
 
 JupyterLab (the dev extra) runs on 127.0.0.1 with a token; Debian's chromium, driven by Playwright,
 runs all cells from the Run menu and checks that the widgets render, that a picked student's
-figure and the Discussions tab's network appear, that no cell shows an error and that the page
+figure and the Communication tab's reply network appear, that no cell shows an error and that the page
 logs no JavaScript error.
 """
 
@@ -95,7 +95,7 @@ def test_jupyterlab_runs_the_explorer_notebook(lab):
         picker.select_option(index=1)
         expect(page.locator(".cf-student-table").first).to_contain_text(label.split()[0], timeout=60_000)
         _drawn(page, "img.cf-student-heatmap")
-        page.get_by_role("tab", name="Discussions").first.click()
+        page.get_by_role("tab", name="Communication").first.click()
         # Loaded when the tab opens: the Highlight list fills with everyone in the network, then it is drawn.
         expect(page.locator(".cf-discussion-highlight select option")).not_to_have_count(1, timeout=120_000)
         _drawn(page, "img.cf-reply-network")

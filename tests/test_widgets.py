@@ -32,7 +32,7 @@ def _heatmap_total(explorer) -> float:
 
 def test_course_explorer_has_four_tabs_and_no_error(explorer):
     titles = [explorer.tabs.get_title(i) for i in range(4)]
-    assert titles == ["Overview", "Assignments", "Students", "Discussions"]
+    assert titles == ["Overview", "Assignments", "Students", "Communication"]
     assert "Could not" not in explorer.status.value
 
 
@@ -103,7 +103,7 @@ def test_assignment_picker_limits_the_boxes(explorer):
 
 
 def _network_drawn(explorer) -> tuple[int, int, int, int]:
-    """What the Discussions tab's network figure shows: arrows, nodes, ringed nodes, arrows in colour."""
+    """What the Communication tab's reply network figure shows: arrows, nodes, ringed nodes, arrows in colour."""
     ax = explorer.figures["reply_network"].axes[0]
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     grey = to_rgba("0.7", 0.6)
@@ -112,15 +112,15 @@ def _network_drawn(explorer) -> tuple[int, int, int, int]:
     return len(arrows), nodes, ringed, sum(p.get_edgecolor() != grey for p in arrows)
 
 
-def test_discussions_load_only_when_their_tab_opens(canvas, sandbox, institution, course):
+def test_communication_loads_only_when_its_tab_opens(canvas, sandbox, institution, course):
     sandbox.clear_log()
     explorer = cf.widgets.CourseExplorer(course.id, canvas=canvas)
     assert not any("discussion_topics" in path for path, _ in sandbox.query_log)
     explorer.tabs.selected_index = 3
     assert any(path.endswith("/view") for path, _ in sandbox.query_log)
     topics = [t for t in institution.forums[course.id].topics if not t.is_announcement]
-    assert sorted(explorer.discussions.topic_picker.options) == sorted((t.title, t.id) for t in topics)
-    assert explorer.discussions.topic_picker.value == tuple(explorer.discussions.topics["topic_id"])
+    assert sorted(explorer.communication.topic_picker.options) == sorted((t.title, t.id) for t in topics)
+    assert explorer.communication.topic_picker.value == tuple(explorer.communication.topics["topic_id"])
     expected = truth.reply_graph(institution, course)
     assert _network_drawn(explorer)[:2] == (expected.number_of_edges(), expected.number_of_nodes())
     assert "Could not" not in explorer.status.value
@@ -129,30 +129,30 @@ def test_discussions_load_only_when_their_tab_opens(canvas, sandbox, institution
 def test_picking_topics_redraws_that_network(explorer, institution, course):
     explorer.tabs.selected_index = 3
     threaded = next(t for t in institution.forums[course.id].topics if t.kind == "threaded")
-    explorer.discussions.topic_picker.value = (threaded.id,)
+    explorer.communication.topic_picker.value = (threaded.id,)
     expected = truth.reply_graph(institution, course, topic_ids=[threaded.id])
     assert _network_drawn(explorer)[:2] == (expected.number_of_edges(), expected.number_of_nodes())
     timeline = explorer.figures["discussion_timeline"].axes[0]
     assert [line.get_label() for line in timeline.get_lines() if not line.get_label().startswith("_")] == [
         threaded.title
     ]
-    metrics = explorer.discussions.metrics.set_index("user_id")
+    metrics = explorer.communication.metrics.set_index("user_id")
     assert {u: int(metrics.loc[u, "out_degree"]) for u in expected} == dict(expected.out_degree())
 
 
 def test_a_student_picked_anywhere_is_ringed_in_the_network(explorer, institution, course):
     expected = truth.reply_graph(institution, course)
     posters = sorted(s for s in course.enrollments if expected.degree(s) > 0)
-    explorer.student_picker.value = posters[0]  # picked in the Students tab before Discussions opens
+    explorer.student_picker.value = posters[0]  # picked in the Students tab before Communication opens
     explorer.tabs.selected_index = 3
-    tab = explorer.discussions
+    tab = explorer.communication
     assert tab.highlight.value == posters[0]
     assert _network_drawn(explorer)[2:] == (1, expected.degree(posters[0]))
     tab.highlight.value = posters[1]  # picked in the tab itself
     assert _network_drawn(explorer)[2:] == (1, expected.degree(posters[1]))
     assert f"Highlighted: {posters[1]}" in tab.person_table.value
     assert f"<td>{posters[1]}</td>" in tab.person_table.value
-    explorer.student_picker.value = posters[2]  # the Students tab still leads once Discussions is open
+    explorer.student_picker.value = posters[2]  # the Students tab still leads once Communication is open
     assert tab.highlight.value == posters[2]
     tab.highlight.value = None
     assert _network_drawn(explorer)[2:] == (0, 0) and tab.person_table.value == ""
@@ -252,3 +252,23 @@ def test_the_student_table_shows_canvas_text_as_text_never_markup():
     )  # fmt: skip
     html = styled_table(table)
     assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html.replace("&quot;", "&#34;")
+
+
+def test_channel_toggles_pick_what_the_communication_network_shows(explorer, institution, course):
+    explorer.tabs.selected_index = 3
+    tab = explorer.communication
+    every = tab.channels
+    assert set(every["channel"]) == set(cf.network.CHANNELS)
+    drawn = explorer.figures["channel_network"].axes[0]
+    assert sum(isinstance(p, FancyArrowPatch) for p in drawn.patches) == len(every)
+    tab.channel_toggles["reply"].value = False
+    tab.channel_toggles["message"].value = False
+    kept = every[every["channel"].isin(["feedback", "peer_review"])]
+    drawn = explorer.figures["channel_network"].axes[0]
+    assert sum(isinstance(p, FancyArrowPatch) for p in drawn.patches) == len(kept)
+    assert "<td>feedback</td>" in tab.channel_table.value and "<td>reply</td>" not in tab.channel_table.value
+    mix = explorer.figures["channel_mix"].axes[0]
+    assert [c.get_label() for c in mix.containers] == ["feedback on work", "peer reviews"]
+    for toggle in tab.channel_toggles.values():
+        toggle.value = False
+    assert "Pick at least one channel" in tab.channel_table.value

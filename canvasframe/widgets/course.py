@@ -1,4 +1,4 @@
-"""One course: overview, assignments, students and discussions."""
+"""One course: overview, assignments, students, communication and an instructor view."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from .. import clickstream, loaders, plots
 from ..client import Canvas
 from ..schemas import empty_frame
 from ._base import Explorer
-from .discussions import DiscussionsTab
+from .communication import CommunicationTab
 from .instructor import InstructorTab
 
 __all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer"]
 
-TAB_TITLES = ("Overview", "Assignments", "Students", "Discussions", "Instructor")
+TAB_TITLES = ("Overview", "Assignments", "Students", "Communication", "Instructor")
 
 # name -> rule over a student_summaries row set; shown in the Students tab's filter.
 ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
@@ -29,12 +29,14 @@ ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 
 class CourseExplorer(Explorer):
-    """Click through one course: overview, assignments, students, discussions and an instructor view.
+    """Click through one course: overview, assignments, students, communication and an instructor view.
 
-    The Discussions tab loads the course's topics and posts the first time it is opened
-    (Canvas builds each topic's view on demand) and shows the reply network, posts over
-    time and the discussion metrics of the topics picked; the person picked in its
-    *Highlight* list, or in the Students tab, is ringed in the network. The Instructor tab
+    The Communication tab loads every channel the first time it is opened (Canvas builds each
+    discussion's view on demand): one toggle per channel (discussion replies, inbox messages,
+    feedback on work, peer reviews) picks what the communication network, its summary and each
+    student's mix of channels show. Below, the discussions in detail: the reply network, posts
+    over time and the discussion metrics of the topics picked; the person picked in its
+    *Highlight* list, or in the Students tab, is ringed in the reply network. The Instructor tab
     (loaded when first opened too) shows weekly activity against a section or student, the
     student table with filters, and drafts a message to the students shown.
 
@@ -55,12 +57,12 @@ class CourseExplorer(Explorer):
     >>> canvas = cf.sample(quiet=True)
     >>> explorer = CourseExplorer(canvas.sample_course_id)
     >>> [explorer.tabs.get_title(i) for i in range(5)]
-    ['Overview', 'Assignments', 'Students', 'Discussions', 'Instructor']
+    ['Overview', 'Assignments', 'Students', 'Communication', 'Instructor']
     >>> explorer.student_picker.value = explorer.student_picker.options[0][1]  # as if picked in the list
     >>> explorer.status.value
     '<span style="color:#555"></span>'
-    >>> explorer.tabs.selected_index = 3  # as if the tab were clicked: the discussions load now
-    >>> explorer.discussions.highlight.value == explorer.shown_student
+    >>> explorer.tabs.selected_index = 3  # as if the tab were clicked: every channel loads now
+    >>> explorer.communication.highlight.value == explorer.shown_student
     True
     """
 
@@ -80,9 +82,9 @@ class CourseExplorer(Explorer):
         if frames is None:
             return  # the status line says what failed
         self.activity, self.assignments, self.summaries = frames
-        self.discussions = DiscussionsTab(self, course_id, roster=self.summaries)  # before the Students tab picks
+        self.communication = CommunicationTab(self, course_id, roster=self.summaries)  # before the Students tab picks
         self.instructor = InstructorTab(self, course_id, self.summaries, allow_send)
-        tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.discussions, self.instructor]
+        tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.communication, self.instructor]
         self.tabs = ipw.Tab(tabs)
         for i, title in enumerate(TAB_TITLES):
             self.tabs.set_title(i, title)
@@ -92,8 +94,8 @@ class CourseExplorer(Explorer):
     def _tab_opened(self, change: dict) -> None:
         # The last two tabs load their data when first opened: each costs requests the others never need.
         title = self.tabs.get_title(change["new"])
-        if title == "Discussions":
-            self.discussions.activate(student_id=self.shown_student)
+        if title == "Communication":
+            self.communication.activate(student_id=self.shown_student)
         elif title == "Instructor":
             self.instructor.activate()
 
@@ -195,7 +197,7 @@ class CourseExplorer(Explorer):
 
     def _show_student(self, student_id: int | None) -> None:
         self.shown_student = student_id
-        self.discussions.pick(student_id)
+        self.communication.pick(student_id)
         if student_id is None:
             self.student_table.value = "<i>No student matches.</i>"
             for area in self.student_areas.values():
