@@ -48,6 +48,9 @@ progress : bool, optional
     "sample": """\
 >>> import canvasframe as cf
 >>> canvas = cf.sample(quiet=True)""",
+    "seed": """\
+seed : int
+    Seed of the spring layout: the same frame gives the same picture.""",
     "ax": """\
 ax : matplotlib.axes.Axes, optional
     Axes to draw on; the current Axes when omitted.""",

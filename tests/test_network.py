@@ -100,6 +100,22 @@ def test_the_reply_channel_is_reply_edges_summed_over_topics(canvas, institution
     assert {(a, b): w for a, b, w in expected.edges(data="replies")} == {(a, b): n for (_, a, b), n in ties.items()}
 
 
+def test_messages_on_the_sandboxs_inbox(canvas, institution):
+    course = next(c for c in institution.courses.values() if c.id == institution.conversations[0].course_id)
+    ties = network.edges(messages=cf.load_conversations(course.id, canvas=canvas))
+    expected: dict[tuple[int, int], int] = {}
+    for conversation in institution.conversations:
+        if conversation.course_id != course.id:
+            continue
+        for message in conversation.messages:
+            for person in conversation.participant_ids:
+                if person != message.author_id:
+                    pair = (message.author_id, person)
+                    expected[pair] = expected.get(pair, 0) + 1
+    assert ties.set_index(["from_user", "to_user"])["count"].to_dict() == expected
+    assert set(ties["course_id"]) == {course.id}
+
+
 def test_feedback_and_reviews_on_the_sandboxs_events(canvas, institution):
     course = truth.first_course(institution)
     comments = cf.load_submission_comments(course.id, canvas=canvas)

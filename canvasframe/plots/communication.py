@@ -82,8 +82,7 @@ def plot_channel_network(edges: pd.DataFrame, *, seed: int = 7, ax: Axes | None 
     ----------
     edges : DataFrame
         From ``cf.network.edges``; with ``enrollments=`` given there, people are coloured by role.
-    seed : int
-        Seed of the spring layout: the same frame gives the same picture.
+    {seed}
     {ax}
 
     {returns}

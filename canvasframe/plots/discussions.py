@@ -36,8 +36,7 @@ def plot_reply_network(
         are drawn as squares, and people without ties (a roster's isolates) are shown apart.
     highlight : int, optional
         A user id to ring in black, with their ties in colour.
-    seed : int
-        Seed of the spring layout: the same frame gives the same picture.
+    {seed}
     {ax}
 
     {returns}
