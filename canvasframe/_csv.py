@@ -22,7 +22,7 @@ import pandas as pd
 
 from ._atomic import atomic_write
 
-__all__ = ["FORMULA_STARTS", "csv_bytes", "neutralise_formulas", "write_csv"]
+__all__ = ["FORMULA_STARTS", "csv_bytes", "neutralise_formulas", "spreadsheet_frame", "write_csv"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,13 +37,18 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as CSV: a duration column ``x`` becomes ``x_seconds``, times ISO 8601 (UTC), formulas neutralised."""
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as its CSV holds it: a duration ``x`` becomes ``x_seconds`` (at the end), formulas neutralised."""
     flat = neutralise_formulas(frame)
     for name in list(flat.columns):
         if pd.api.types.is_timedelta64_dtype(flat[name]):
             flat[f"{name}_seconds"] = flat.pop(name).dt.total_seconds()
-    return flat.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%SZ").encode()
+    return flat
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV (:func:`spreadsheet_frame`), times ISO 8601 (UTC)."""
+    return spreadsheet_frame(frame).to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%SZ").encode()
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

@@ -22,7 +22,8 @@ them. No message, attribute or repr ever contains the API token.
     ├── CacheError
     │   ├── CacheMiss          offline and not cached
     │   └── CacheCorrupt       offline and the cached file cannot be read
-    └── MessagesNotSent        a send stopped part-way   .results (who was and was not messaged)
+    ├── MessagesNotSent        a send stopped part-way   .results (who was and was not messaged)
+    └── DisclosureError        a bundle would publish too little protection or a secret   .findings
 
 Warnings use :class:`CanvasframeWarning`.
 """
@@ -47,6 +48,7 @@ __all__ = [
     "CanvasframeWarning",
     "ConfigError",
     "ConfirmationRequired",
+    "DisclosureError",
     "FileFormatError",
     "MessagesNotSent",
     "NetworkError",
@@ -77,6 +79,11 @@ def remember_secret(value: str | bytes | None) -> None:
         value = value.decode("utf-8", "replace")
     if value and len(value.strip()) >= _MIN_SECRET:
         _KNOWN_SECRETS.add(value.strip())
+
+
+def holds_known_secret(text: str) -> bool:
+    """Whether ``text`` contains one of the secrets canvasframe holds (the session's token, keys)."""
+    return any(secret in text for secret in _KNOWN_SECRETS)
 
 
 def redact(text: str) -> str:
@@ -375,3 +382,16 @@ class MessagesNotSent(CanvasframeError):
     def __init__(self, message: str, results: Any) -> None:
         super().__init__(message)
         self.results = results
+
+
+class DisclosureError(CanvasframeError):
+    """A data bundle was refused before anything was published; ``findings`` says why, one line each.
+
+    Its k-anonymity is under the threshold (the quasi-identifiers are named), or a file it would
+    contain holds a token, an ``Authorization`` header, an e-mail address, a person's name or a
+    raw person id (where, and which kind: never the secret itself).
+    """
+
+    def __init__(self, message: str, findings: list[str]) -> None:
+        super().__init__(message)
+        self.findings = findings
