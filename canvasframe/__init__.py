@@ -15,6 +15,7 @@ from . import messages as messages
 from . import network as network
 from . import plots as plots
 from . import reports as reports
+from . import share as share
 from . import xapi as xapi
 from ._sample import *  # noqa: F403
 from ._version import __version__ as __version__
@@ -35,7 +36,7 @@ def __getattr__(name: str) -> object:
 
 # Each module lists its own public names; this package exports them, plus the namespaces users call into
 # (cf.cache.info(), cf.clickstream.sessions(), cf.discussions.reply_edges(), cf.network.edges(),
-# cf.plots.plot_tardiness(),
+# cf.plots.plot_tardiness(), cf.share.bundle(),
 # cf.reports.student_table(), cf.xapi.read_statements(),
 # cf.widgets.CourseExplorer).
 _NAMESPACES = (
@@ -47,6 +48,7 @@ _NAMESPACES = (
     "network",
     "plots",
     "reports",
+    "share",
     "widgets",
     "xapi",
 )

@@ -15,6 +15,7 @@ PUBLIC_MODULES = {
     "network",
     "plots",
     "reports",
+    "share",
     "widgets",
     "xapi",
 }

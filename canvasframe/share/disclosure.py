@@ -8,9 +8,9 @@ addition (*complementary*) until no suppressed cell can be worked out from what 
 each suppressed cell the smallest and largest value consistent with the published cells, the
 totals, and the knowledge that a suppressed cell is at least one (zeros are published) are found
 by linear programming; while any of them is pinned to one value, one more published non-zero
-cell of a pinned cell's row or column is suppressed (of the first few candidates, those closing a
-rectangle with suppressed cells first, then the smallest, the one leaving fewest cells pinned; a
-total when a row or column has no other cell). A total under ``min_cell`` is itself a small cell: it is
+number of a pinned cell's row or column is suppressed: of the first few candidates (cells before
+totals, those closing a rectangle with suppressed cells first, then the smallest), the one that
+leaves the fewest cells pinned. A total under ``min_cell`` is itself a small cell: it is
 suppressed like one, and its cells with it.
 """
 
@@ -75,6 +75,7 @@ class _Table:
         relations = [[(i, -1)] + [(i, j) for j in range(self.cols)] for i in range(self.rows)]
         relations += [[(-1, j)] + [(i, j) for i in range(self.rows)] for j in range(self.cols)]
         relations.append([(-1, -1)] + [(i, -1) for i in range(self.rows)])
+        relations.append([(-1, -1)] + [(-1, j) for j in range(self.cols)])
         return relations
 
     def pinned(self) -> list[tuple[int, int]]:
@@ -110,23 +111,20 @@ class _Table:
         return found
 
     def candidates(self, pinned: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """What could be hidden so that the ``pinned`` entries are not: published non-zero cells of their
-        rows and columns, those that close a rectangle with hidden cells first, smallest first; else
-        their totals."""
+        """What could be hidden so that the ``pinned`` entries are not: the published non-zero entries of
+        their rows and columns, totals included (a row total's column is the column of totals) but
+        last, those that close a rectangle with hidden entries first, then the smallest."""
         lines = {e[0] for e in self.hidden} | {-2 - e[1] for e in self.hidden}
         found: dict[tuple[int, int], bool] = {}
         for i, j in pinned:
-            beside = [(i, c) for c in range(self.cols)] if i >= 0 else []
-            beside += [(r, j) for r in range(self.rows)] if j >= 0 else []
+            beside = [(i, c) for c in [*range(self.cols), -1]] + [(r, j) for r in [*range(self.rows), -1]]
             for e in beside:
                 if e not in self.hidden and self.value[e] > 0:
-                    # the cell's other line (its column when it shares the pinned one's row) holds a hidden cell
+                    # the entry's other line (its column when it shares the pinned one's row) holds a hidden one
                     other = -2 - e[1] if e[0] == i else e[0]
                     found[e] = found.get(e, False) or other in lines
-        if found:
-            return sorted(found, key=lambda e: (not found[e], self.value[e], e))
-        totals = {t for i, j in pinned for t in ((i, -1), (-1, j), (-1, -1))}
-        return sorted(t for t in totals if t not in self.hidden and self.value[t] > 0)
+        # Cells before totals (a hidden total hides a whole row's sum), then as said.
+        return sorted(found, key=lambda e: (-1 in e, not found[e], self.value[e], e))
 
     def complement(self, pinned: list[tuple[int, int]], tries: int = 6) -> tuple[int, int]:
         """The candidate (of the first ``tries``) that leaves the fewest hidden entries recoverable."""

@@ -147,7 +147,7 @@ def rebuild(
             rebuilt = digest(pseudonymize(frame, key))
         expected = entry["arrow_sha256"]
         loader = f"load_{source}" if source in LOADERS else None
-        rows.append(
-            {"frame": name, "loader": loader, "expected": expected, "rebuilt": rebuilt, "same": rebuilt == expected}
-        )
-    return pd.DataFrame(rows, columns=["frame", "loader", "expected", "rebuilt", "same"])
+        same = pd.NA if rebuilt is None else rebuilt == expected
+        rows.append({"frame": name, "loader": loader, "expected": expected, "rebuilt": rebuilt, "same": same})
+    report = pd.DataFrame(rows, columns=["frame", "loader", "expected", "rebuilt", "same"])
+    return report.astype({"same": "boolean"})

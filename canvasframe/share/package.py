@@ -20,13 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 
 from .._csv import csv_bytes, spreadsheet_frame
 from .._provenance import Provenance
-from ..client import Canvas, default_canvas
+from ..client import Canvas
 from ..datasets import PSEUDONYMIZED_COLUMNS, key_fingerprint, pseudonymize
 from ..endpoints import FRAMES
 from ..errors import ConfigError, DisclosureError
@@ -79,6 +80,17 @@ def _published(table: pd.DataFrame) -> pd.DataFrame:
     """A suppressed table as a resource: its row labels (groups, and ``total``) as a text column."""
     label = str(table.index.name or "group")
     return pd.DataFrame({label: table.index.astype(str)}).join(table.reset_index(drop=True))
+
+
+def _host(canvas: Canvas | None, frames: Iterable[pd.DataFrame]) -> str | None:
+    """The Canvas the frames came from: the session's, else the one their provenance names."""
+    if canvas is not None:
+        return canvas.host
+    for frame in frames:
+        for source in Provenance.of(frame).sources:
+            if urlsplit(source).netloc:
+                return urlsplit(source).netloc
+    return None
 
 
 def _source(frame: pd.DataFrame) -> str | None:
@@ -143,7 +155,8 @@ def bundle(
         The pseudonymisation key (at least 16 bytes). Never written: the manifest holds only its
         fingerprint, so :func:`rebuild` can tell the right key.
     canvas : Canvas, optional
-        The session the frames came from, for the manifest's Canvas host (default: the default session).
+        The session the frames came from, for the manifest's Canvas host (default: the host the
+        frames' own provenance names).
     min_cell : int
         The smallest group a published number may describe: the k-anonymity threshold of the
         frames. Tables must have been suppressed with :func:`suppress` at it or above.
@@ -194,7 +207,7 @@ def bundle(
         if table.attrs.get("min_cell", 0) < min_cell:
             raise DisclosureError(f"bundle: table {name!r} was not suppressed at min_cell={min_cell}.",
                                   [f"{name}: run cf.share.suppress(table, min_cell={min_cell}) first"])  # fmt: skip
-    session = canvas or default_canvas()
+    host = _host(canvas, frames.values())
     shared = {name: pseudonymize(frame, key) for name, frame in frames.items()}
     ks = _disclosure(shared, quasi_identifiers, min_cell, allow_small_k)
     students = sorted({int(s) for f in shared.values() if "student_id" in f for s in f["student_id"].dropna()})
@@ -208,7 +221,7 @@ def bundle(
     title = title or target.name
     files = _files(resources, title, settings, notebook)
     files["datapackage.json"] = json.dumps(_datapackage(title, resources, files), indent=1).encode()
-    manifest = _manifest(resources, frames, session, key, settings, ks, allow_small_k, tables, files)
+    manifest = _manifest(resources, frames, host, key, settings, ks, allow_small_k, tables, files)
     files[MANIFEST] = json.dumps(manifest, indent=1, default=str).encode()
     found = findings(files, names=names, person_ids=_person_ids(frames.values()))
     if found:
@@ -253,7 +266,7 @@ def _datapackage(title: str, resources: list[Resource], files: Mapping[str, byte
 def _manifest(
     resources: list[Resource],
     frames: Mapping[str, pd.DataFrame],
-    canvas: Canvas,
+    host: str | None,
     key: str | bytes,
     settings: Mapping[str, Any],
     ks: Mapping[str, int],
@@ -290,7 +303,7 @@ def _manifest(
     return {
         "made_with": versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "canvas_host": canvas.host,
+        "canvas_host": host,
         "frames": entries,
         "pseudonymisation": {
             "scheme": "HMAC-SHA256 of the id with the key, first 63 bits (canvasframe.pseudonymize)",

@@ -1,0 +1,247 @@
+"""cf.share: suppression checked by an independent linear program (a property test), k-anonymity, coding,
+and bundles of the sample course validated with frictionless, verified, rebuilt and refused when they
+would publish a secret."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from frictionless import Package, validate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+import canvasframe as cf
+from canvasframe import share
+from canvasframe.sandbox import Institution
+
+from . import truth
+
+KEY = "a-pseudonymisation-key-of-32-chars!"
+
+
+def _interval(published: pd.DataFrame, truth_values: np.ndarray, entry: tuple[int, int]) -> tuple[float, float]:
+    """The smallest and largest value of hidden ``entry`` an outsider can infer, written out plainly here.
+
+    Unknowns: every hidden interior cell and hidden total. What is known: each published number,
+    that rows and columns add up to their totals, and that a hidden number is at least 1 (zeros
+    are published). ``entry`` indexes the published table, totals included (last row / column).
+    """
+    rows, cols = truth_values.shape
+    full = np.zeros((rows + 1, cols + 1))
+    full[:rows, :cols] = truth_values
+    full[:rows, cols] = truth_values.sum(axis=1)
+    full[rows, :cols] = truth_values.sum(axis=0)
+    full[rows, cols] = truth_values.sum()
+    hidden = [(i, j) for i in range(rows + 1) for j in range(cols + 1) if pd.isna(published.iat[i, j])]
+    at = {e: n for n, e in enumerate(hidden)}
+    equalities, targets = [], []
+    lines = [[(i, j) for j in range(cols)] + [(i, cols)] for i in range(rows + 1)]
+    lines += [[(i, j) for i in range(rows)] + [(rows, j)] for j in range(cols + 1)]
+    for line in lines:  # the parts minus the total are zero
+        row, known = np.zeros(len(hidden)), 0.0
+        for k, e in enumerate(line):
+            sign = -1.0 if k == len(line) - 1 else 1.0
+            if e in at:
+                row[at[e]] += sign
+            else:
+                known += sign * float(published.iat[e])
+        if row.any():
+            equalities.append(row)
+            targets.append(-known)
+    c = np.zeros(len(hidden))
+    c[at[entry]] = 1.0
+    ends = []
+    for sign in (1.0, -1.0):
+        result = linprog(sign * c, A_eq=np.array(equalities), b_eq=np.array(targets), bounds=[(1, None)] * len(hidden))
+        assert result.status in (0, 3)  # solved, or unbounded: nothing published limits the cell from above
+        ends.append(sign * result.fun if result.status == 0 else np.inf)
+    return ends[0], ends[1]
+
+
+tables = st.integers(1, 5).flatmap(
+    lambda r: st.integers(1, 4).flatmap(
+        lambda c: st.lists(st.lists(st.integers(0, 40), min_size=c, max_size=c), min_size=r, max_size=r)
+    )
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=tables, min_cell=st.sampled_from([3, 5, 10]))
+def test_no_suppressed_cell_is_recoverable_and_no_published_cell_is_small(cells, min_cell):
+    values = np.array(cells)
+    published = share.suppress(pd.DataFrame(values), min_cell=min_cell)
+    shown = published.to_numpy(dtype=float, na_value=np.nan)
+    # no published number (cell or total) describes between 1 and min_cell - 1 students
+    small = (shown > 0) & (shown < min_cell)
+    assert not small.any()
+    # every number shown is the true one
+    assert np.array_equal(shown[:-1, :-1][~np.isnan(shown[:-1, :-1])], values[~np.isnan(shown[:-1, :-1])])
+    for i, j in zip(*np.where(np.isnan(shown)), strict=True):
+        low, high = _interval(published, values, (int(i), int(j)))
+        assert high - low >= 1 - 1e-6, f"cell {(i, j)} of {values.tolist()} is pinned to {low}"
+
+
+def test_suppression_records_what_it_hid_and_keeps_zeros():
+    table = pd.DataFrame({"on_time": [40, 3, 25, 0], "late": [12, 2, 11, 0]}, index=["A", "B", "C", "D"])
+    published = share.suppress(table, min_cell=5)
+    assert published.loc["D", "on_time"] == 0  # a zero describes nobody: published
+    assert set(published.attrs["suppressed"]["primary"]) == {("B", "on_time"), ("B", "late")}
+    hidden = {(r, c) for r in published.index for c in published.columns if pd.isna(published.loc[r, c])}
+    assert hidden == set(published.attrs["suppressed"]["primary"]) | set(published.attrs["suppressed"]["complementary"])
+    assert published.loc["total", "total"] == 93
+    with pytest.raises(cf.ConfigError, match="min_cell"):
+        share.suppress(table, min_cell=0)
+    with pytest.raises(cf.ConfigError, match="whole numbers"):
+        share.suppress(table / 2, min_cell=5)
+
+
+def test_k_anonymity_counts_students_not_rows():
+    frame = pd.DataFrame({"student_id": [1, 1, 1, 2, 3, 3], "section_id": [7, 7, 7, 7, 8, 8]})
+    result = share.k_anonymity(frame, ["section_id"])
+    assert result.k == 1  # section 8 has one student, whatever their rows
+    assert result.smallest["student_id"].unique().tolist() == [3]
+    assert share.k_anonymity(frame.drop(columns="student_id"), ["section_id"]).k == 2  # rows, without students
+
+
+def test_top_and_bottom_coding():
+    scores = pd.Series([1.0, 50.0, 60.0, 70.0, 100.0])
+    assert share.top_code(scores, at=90).tolist() == [1.0, 50.0, 60.0, 70.0, 90.0]
+    assert share.bottom_code(scores, quantile=0.25).tolist() == [50.0, 50.0, 60.0, 70.0, 100.0]
+    assert share.top_code(pd.Series([1, 30]), at=20).dtype == "int64"
+    with pytest.raises(cf.ConfigError, match="one of them"):
+        share.top_code(scores)
+
+
+@pytest.fixture(scope="module")
+def sample_frames():
+    canvas = cf.sample(quiet=True)
+    course = canvas.sample_course_id
+    names = ("enrollments", "submissions", "student_summaries", "submission_comments", "conversations")
+    frames = {name: cf.LOADERS[name](course, canvas=canvas, progress=False) for name in names}
+    return canvas, frames
+
+
+def _tardiness(frames: dict) -> pd.DataFrame:
+    sections = frames["enrollments"][["student_id", "section_id"]].drop_duplicates("student_id")
+    flags = frames["submissions"].merge(sections, on="student_id")
+    counts = flags.groupby("section_id")[["late", "missing"]].sum().astype("int64")
+    return share.suppress(counts, min_cell=10)
+
+
+def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, tmp_path):
+    canvas, frames = sample_frames
+    folder = share.bundle(
+        frames, tmp_path / "bundle", key=KEY, canvas=canvas, tables={"tardiness": _tardiness(frames)}, zip=True
+    )
+    report = validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    package = Package(str(folder / "datapackage.json"))
+    assert {r.name for r in package.resources} == {*frames, "tardiness", "students"}
+    keys = package.get_resource("submissions").schema.foreign_keys
+    assert keys[0]["reference"]["resource"] == "students"
+    assert share.verify(folder)["ok"].all()
+    # every data file holds pseudonyms only: no id of the sample's people, and no text
+    people = set(frames["enrollments"]["student_id"])
+    shared = pd.read_parquet(folder / "data" / "submissions.parquet")
+    assert not set(shared["student_id"]) & people and len(shared) == len(frames["submissions"])
+    assert "comment" not in pd.read_csv(folder / "data" / "submission_comments.csv").columns
+    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    assert manifest["canvas_host"] == canvas.host and manifest["frames"]["submissions"]["loader"] == "load_submissions"
+    assert manifest["disclosure"]["k"]["enrollments"] >= 10
+    with zipfile.ZipFile(folder.with_suffix(".zip")) as archive:
+        assert f"{folder.name}/MANIFEST.json" in archive.namelist()
+    # a fresh session on a fresh cache pulls the same frames: every loader's frame hashes the same
+    fresh = cf.sample(quiet=True, cache_dir=tmp_path / "fresh-cache")
+    rebuilt = share.rebuild(folder, key=KEY, canvas=fresh).set_index("frame")
+    assert rebuilt.loc[list(frames), "same"].all()
+    assert pd.isna(rebuilt.loc["tardiness", "same"])  # a derived table: no pull makes it
+    with pytest.raises(cf.ConfigError, match="not the one"):
+        share.rebuild(folder, key=KEY + "x", canvas=fresh)
+
+
+def test_verify_names_a_file_changed_after_publishing(sample_frames, tmp_path):
+    _, frames = sample_frames
+    folder = share.bundle({"enrollments": frames["enrollments"]}, tmp_path / "b", key=KEY)
+    csv = folder / "data" / "enrollments.csv"
+    csv.write_text(csv.read_text().replace("active", "activ", 1))
+    checks = share.verify(folder).set_index("item")
+    assert not checks.loc["data/enrollments.csv", "ok"] and checks.drop(index="data/enrollments.csv")["ok"].all()
+
+
+def test_the_key_and_the_token_are_never_written(sample_frames, tmp_path):
+    _, frames = sample_frames
+    folder = share.bundle(frames, tmp_path / "b", key=KEY)
+    for file in folder.rglob("*"):
+        if file.is_file():
+            data = file.read_bytes()
+            assert KEY.encode() not in data and b"sandbox-token" not in data, file
+
+
+def _notebook(tmp_path, output: str):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(x)")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
+    path = tmp_path / "analysis.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("planted", "kind"),
+    [
+        ("headers: Authorization: Bearer abc", "Authorization header"),
+        ("1234~" + "A" * 64, "Canvas access token"),
+        ("mail ada.abara@example.edu", "e-mail address"),
+        ("Ada Abara wrote this", "name from the roster"),
+    ],
+)
+def test_a_planted_secret_in_a_notebook_output_is_refused_and_nothing_is_written(
+    sample_frames, tmp_path, planted, kind
+):
+    _, frames = sample_frames
+    target = tmp_path / "bundle"
+    with pytest.raises(cf.DisclosureError) as refused:
+        share.bundle({"enrollments": frames["enrollments"]}, target, key=KEY, notebook=_notebook(tmp_path, planted),
+                     names=["Ada Abara"])  # fmt: skip
+    assert any(kind in finding and "analysis/analysis.ipynb" in finding for finding in refused.value.findings)
+    assert not target.exists() and not list(tmp_path.glob(".bundle*"))
+
+
+def test_the_sessions_token_and_a_raw_student_id_are_refused(sample_frames, tmp_path):
+    _, frames = sample_frames
+    student = int(frames["enrollments"]["student_id"].iloc[0])
+    from canvasframe._sample import sample_server
+
+    for planted in (f"token was {sample_server().token}", f"student {student} did well"):
+        with pytest.raises(cf.DisclosureError) as refused:
+            share.bundle({"enrollments": frames["enrollments"]}, tmp_path / "b", key=KEY,
+                         notebook=_notebook(tmp_path, planted))  # fmt: skip
+        assert refused.value.findings
+        assert sample_server().token not in " ".join(refused.value.findings) + str(refused.value)
+
+
+def test_a_small_group_is_refused_unless_allowed_and_then_recorded(tmp_path):
+    inst = Institution()
+    course = truth.first_course(inst)
+    frame = truth.enrollments(inst, course)
+    frame.loc[frame.index[0], "section_id"] = 1  # one student alone in a section
+    with pytest.raises(cf.DisclosureError, match="section_id") as refused:
+        share.bundle({"enrollments": frame}, tmp_path / "b", key=KEY)
+    assert "k = 1" in refused.value.findings[0]
+    folder = share.bundle({"enrollments": frame}, tmp_path / "b", key=KEY, allow_small_k=True)
+    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    assert manifest["disclosure"]["allow_small_k"] is True and manifest["disclosure"]["k"]["enrollments"] == 1
+
+
+def test_an_unsuppressed_table_and_an_existing_folder_are_refused(sample_frames, tmp_path):
+    _, frames = sample_frames
+    with pytest.raises(cf.DisclosureError, match="not suppressed"):
+        share.bundle({}, tmp_path / "b", key=KEY, tables={"t": pd.DataFrame({"n": [3]})})
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(cf.ConfigError, match="exists"):
+        share.bundle({"enrollments": frames["enrollments"]}, tmp_path / "taken", key=KEY)
