@@ -154,3 +154,26 @@ def test_text_is_safe_in_a_spreadsheet_and_in_a_terminal(tmp_path):
     assert back["title"].tolist() == ['\'=HYPERLINK("http://x.test","click")', "'+1", "'-2", "'@SUM(A1)", "plain"]
     assert back["score"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0]  # numbers stay numbers
     assert printable("ok\x1b]0;pwned\x07 done\n\tnext") == "ok\\x1b]0;pwned\\x07 done\n\tnext"
+
+
+def test_share_writes_a_bundle_that_verifies_and_refuses_a_short_key(tmp_path):
+    from canvasframe._sample import sample_server
+
+    env = {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache")}
+    course_id = next(c.id for c in sample_server().institution.courses.values() if c.enrollments)
+    key = tmp_path / "key"
+    key.write_text("a-pseudonymisation-key-of-32-chars!\n")
+    out = tmp_path / "bundle"
+    made = run("share", str(course_id), "--sample", "--out", str(out), "--key-file", str(key), env_extra=env)
+    assert made.returncode == 0, made.stderr
+    assert cf.share.verify(out)["ok"].all()
+    manifest = (out / "MANIFEST.json").read_text()
+    assert "load_submission_comments" in manifest and "a-pseudonymisation-key" not in manifest
+    again = run("share", str(course_id), "--sample", "--out", str(out), "--key-file", str(key), env_extra=env)
+    assert again.returncode == 1 and "exists" in again.stderr
+    key.write_text("short")
+    refused = run(
+        "share", str(course_id), "--sample", "--out", str(tmp_path / "b2"), "--key-file", str(key), env_extra=env
+    )
+    assert refused.returncode == 1 and "at least 16 bytes" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "b2").exists()

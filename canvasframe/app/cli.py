@@ -103,6 +103,44 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+# What `canvasframe share` bundles by default: the row-level frames a paper on a course usually needs.
+SHARE_FRAMES = ("student_summaries", "enrollments", "submissions", "submission_comments", "peer_reviews")
+
+
+def _share(args: argparse.Namespace) -> int:
+    from .. import connect, sample, share
+    from ..datasets import key_fingerprint
+    from ..errors import DisclosureError
+
+    unknown = sorted(set(args.frames) - set(LOADERS))
+    if unknown:
+        raise ConfigError(f"--frames: {unknown} are not frames; choose from {sorted(LOADERS)}.")
+    try:
+        key = Path(args.key_file).read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"--key-file {args.key_file}: {exc.strerror or exc}; make one with a secret of 32 random bytes."
+        ) from None
+    key_fingerprint(key)  # a key too short to protect anything is refused before anything is fetched
+    out = Path(args.out)
+    if out.exists():
+        raise ConfigError(f"--out {out} exists; give a new folder.")
+    ids = _parse_ids(args.course_ids, "course_id")
+    canvas = sample(quiet=True) if args.sample else connect()
+    frames = {name: LOADERS[name](ids, canvas=canvas) for name in args.frames}
+    try:
+        written = share.bundle(frames, out, key=key, canvas=canvas, min_cell=args.min_cell, zip=args.zip)
+    except DisclosureError as exc:
+        print(f"canvasframe: {exc}", file=sys.stderr)
+        for finding in exc.findings:
+            print(f"  {printable(finding)}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {written} ({len(frames)} frames); check it with: frictionless validate {written / 'datapackage.json'}"
+    )
+    return 0
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -171,6 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--out", help="write to .csv or .parquet")
     fetch.add_argument("--rows", type=int, default=20)
     fetch.set_defaults(run=_fetch)
+
+    shared = sub.add_parser("share", help="write a research bundle of courses: pseudonymised, checked, citable")
+    shared.add_argument("course_ids", nargs="+", help="the course ids")
+    shared.add_argument("--out", required=True, help="the bundle's folder (must not exist)")
+    shared.add_argument("--key-file", required=True, help="a file holding the pseudonymisation key (never shared)")
+    shared.add_argument("--min-cell", type=int, default=10, help="the smallest group a number may describe (10)")
+    shared.add_argument("--frames", nargs="+", default=list(SHARE_FRAMES), help=f"default: {' '.join(SHARE_FRAMES)}")
+    shared.add_argument("--zip", action="store_true", help="also write <out>.zip")
+    shared.add_argument("--sample", action="store_true", help="use the bundled sample institution")
+    shared.set_defaults(run=_share)
 
     cache = sub.add_parser("cache", help="show or clear the Arrow cache")
     cache.add_argument("action", choices=["info", "clear"])

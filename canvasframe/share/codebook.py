@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..datasets import PSEUDONYMIZED_COLUMNS
 from ..endpoints import FRAMES
 from ..schemas import SCHEMAS
 from ..transforms import TRANSFORMS
@@ -53,6 +54,10 @@ def _docs(source: str | None) -> dict[str, str]:
 def _field(name: str, column: pd.Series, docs: Mapping[str, str]) -> dict[str, Any]:
     base = name.removesuffix("_seconds")
     field: dict[str, Any] = {"name": name, "description": docs.get(name) or docs.get(base, "")}
+    if name in PSEUDONYMIZED_COLUMNS:
+        field["description"] = f"{field['description']}; pseudonymised (the keyed HMAC pseudonym of the id)".lstrip(
+            "; "
+        )
     if name.endswith("_seconds") and base in docs:
         field |= {"type": "number", "unit": "s", "description": f"{docs[base]} (in seconds)"}
     elif pd.api.types.is_bool_dtype(column):

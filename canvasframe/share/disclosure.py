@@ -200,13 +200,18 @@ def suppress(
     ).astype("Int64")
     for i, j in model.hidden:
         out.iloc[i, j] = pd.NA
-    name = {e: (labels_r[e[0]], labels_c[e[1]]) for e in model.hidden}
+    name = {e: (_plain(labels_r[e[0]]), _plain(labels_c[e[1]])) for e in model.hidden}
     out.attrs["suppressed"] = {
         "primary": sorted((name[e] for e in primary), key=str),
         "complementary": sorted((name[e] for e in model.hidden - primary), key=str),
     }
     out.attrs["min_cell"] = min_cell
     return out
+
+
+def _plain(label: Any) -> Any:
+    """A row or column label as JSON and people read it (a numpy integer as an int)."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 @dataclass(frozen=True)
