@@ -117,11 +117,15 @@ def _summary(resources: list[Resource], settings: Mapping[str, Any]) -> list[tup
     ]
 
 
-def _rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
+def _rows(resource: Resource) -> list[tuple[str, str, str, str, str, str]]:
+    """Per column: its name, Table Schema type (the CSV's), pandas dtype (the Parquet file's), unit, meaning, values."""
     rows = []
     for field in table_schema(resource)["fields"]:
         values = ", ".join(field.get("constraints", {}).get("enum", []))
-        rows.append((field["name"], field["type"], field.get("unit", ""), field["description"], values))
+        name = field["name"]
+        column = name if name in resource.frame else name.removesuffix("_seconds")
+        dtype = str(resource.frame[column].dtype) if column in resource.frame else ""
+        rows.append((name, field["type"], dtype, field.get("unit", ""), field["description"], values))
     return rows
 
 
@@ -131,7 +135,7 @@ def codebook_markdown(title: str, resources: list[Resource], settings: Mapping[s
     lines += [f"- **{k}**: {v}" for k, v in _summary(resources, settings)]
     for resource in resources:
         lines += ["", f"## `{resource.name}`", "", f"{len(resource.frame)} rows. Source: {resource.origin}.", ""]
-        lines += ["| column | type | unit | meaning | values |", "|---|---|---|---|---|"]
+        lines += ["| column | type | dtype | unit | meaning | values |", "|---|---|---|---|---|---|"]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in _rows(resource)]
     return "\n".join(lines) + "\n"
 
@@ -149,7 +153,9 @@ def codebook_html(title: str, resources: list[Resource], settings: Mapping[str, 
         parts.append(
             f"<h2><code>{e(resource.name)}</code></h2><p>{len(resource.frame)} rows. Source: {e(resource.origin)}.</p>"
         )
-        parts.append("<table><tr><th>column</th><th>type</th><th>unit</th><th>meaning</th><th>values</th></tr>")
+        parts.append(
+            "<table><tr><th>column</th><th>type</th><th>dtype</th><th>unit</th><th>meaning</th><th>values</th></tr>"
+        )
         parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in _rows(resource)]
         parts.append("</table>")
     return "".join(parts) + "</html>\n"

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .._csv import csv_bytes, spreadsheet_frame
 from .._provenance import Provenance
-from ..client import Canvas
+from ..client import Canvas, default_canvas
 from ..datasets import PSEUDONYMIZED_COLUMNS, key_fingerprint, pseudonymize
 from ..endpoints import FRAMES
 from ..errors import ConfigError, DisclosureError
@@ -83,7 +83,13 @@ def _published(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _host(canvas: Canvas | None, frames: Iterable[pd.DataFrame]) -> str | None:
-    """The Canvas the frames came from: the session's, else the one their provenance names."""
+    """The Canvas the frames came from: the session's (the default one when none is given), else the one
+    the frames' provenance names."""
+    if canvas is None:
+        try:
+            canvas = default_canvas()
+        except ConfigError:  # no session at all: the frames still say where they came from
+            canvas = None
     if canvas is not None:
         return canvas.host
     for frame in frames:
@@ -155,8 +161,8 @@ def bundle(
         The pseudonymisation key (at least 16 bytes). Never written: the manifest holds only its
         fingerprint, so :func:`rebuild` can tell the right key.
     canvas : Canvas, optional
-        The session the frames came from, for the manifest's Canvas host (default: the host the
-        frames' own provenance names).
+        The session the frames came from, for the manifest's Canvas host (default: the default
+        session; without one, the host the frames' own provenance names).
     min_cell : int
         The smallest group a published number may describe: the k-anonymity threshold of the
         frames. Tables must have been suppressed with :func:`suppress` at it or above.
