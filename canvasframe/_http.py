@@ -72,6 +72,21 @@ _NETWORK_ERRORS = (
     requests.exceptions.Timeout,
     urllib3.exceptions.ReadTimeoutError,
 )
+def _refused(error: BaseException) -> bool:
+    """Whether a connection attempt was refused (nothing listens on that port), anywhere in ``error``'s causes."""
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        pending += [current.__cause__, current.__context__, *current.args, getattr(current, "reason", None)]
+    return False
+
+
 _STATUS_ERRORS: dict[int, type[CanvasAPIError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound}
 
 Body = Literal["json", "none", "bytes"]
@@ -442,6 +457,16 @@ class Transport:
             except _BODY_ERRORS as exc:
                 problem, response = f"the body was cut off ({type(exc).__name__})", None
             except _NETWORK_ERRORS as exc:
+                if _refused(exc):  # nobody listens there: retrying would only wait longer to say so
+                    where = urlsplit(url)
+                    port = where.port or (443 if where.scheme == "https" else 80)
+                    raise NetworkError(
+                        None,
+                        safe_url,
+                        detail=f"connection refused by {where.hostname}:{port}",
+                        hint=f"Is the URL right, and is {what} running there?",
+                        service=what,
+                    ) from None
                 if attempt >= retries:
                     raise NetworkError(
                         None,

@@ -164,9 +164,15 @@ def test_random_faults_across_a_fan_out_still_give_exact_data(make_server, conne
     assert server.faults.fired, "the plan should have injected faults"
 
 
-def test_connection_refused_is_a_network_error():
-    with pytest.raises(cf.NetworkError, match="network connection"):
-        Canvas("http://127.0.0.1:9", TOKEN, retries=1, backoff=0.01).get_json("courses/1/analytics/activity")
+def test_a_refused_connection_says_so_at_once_without_retrying(transport_sleeps):
+    """Nothing listens on the port: the error says "connection refused" and where, after one attempt
+    (the transport never waited to retry), not six attempts later as if the network were slow."""
+    canvas = Canvas("http://127.0.0.1:9", TOKEN, retries=5, backoff=0.01)
+    with pytest.raises(cf.NetworkError, match=r"connection refused by 127\.0\.0\.1:9\. Is the URL right") as info:
+        canvas.get_json("courses/1/analytics/activity")
+    assert info.value.status is None
+    assert canvas.stats["requests"] == 1 and canvas.stats["retries"] == 0
+    assert transport_sleeps == []
 
 
 def test_html_instead_of_json_is_a_format_error(make_server, connect, institution):
