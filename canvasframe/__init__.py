@@ -6,7 +6,7 @@
 (36, 13)
 """
 
-from . import _sample, client, datasets, errors, loaders
+from . import _sample, client, datasets, errors, excel, loaders
 from . import cache as cache
 from . import clickstream as clickstream
 from . import discussions as discussions
@@ -22,6 +22,7 @@ from ._version import __version__ as __version__
 from .client import *  # noqa: F403
 from .datasets import *  # noqa: F403
 from .errors import *  # noqa: F403
+from .excel import *  # noqa: F403
 from .loaders import *  # noqa: F403
 
 
@@ -60,6 +61,7 @@ __all__ = sorted(
         *client.__all__,
         *datasets.__all__,
         *errors.__all__,
+        *excel.__all__,
         *loaders.__all__,
     }
 )

@@ -72,6 +72,8 @@ _NETWORK_ERRORS = (
     requests.exceptions.Timeout,
     urllib3.exceptions.ReadTimeoutError,
 )
+
+
 def _refused(error: BaseException) -> bool:
     """Whether a connection attempt was refused (nothing listens on that port), anywhere in ``error``'s causes."""
     seen: set[int] = set()

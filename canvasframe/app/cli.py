@@ -14,6 +14,7 @@ from .._atomic import atomic_write
 from .._csv import write_csv
 from ..endpoints import DEFAULT_TERM, TERM_SELECTORS
 from ..errors import CanvasframeError, ConfigError
+from ..excel import to_excel
 from ..loaders import LOADERS, LoaderSpec
 from ..transforms import is_digits
 
@@ -88,8 +89,8 @@ def _fetch(args: argparse.Namespace) -> int:
     spec = LOADERS[args.frame]
     arguments = {spec.ids: _parse_ids(args.ids, spec.ids)} | _term_argument(spec, args.term)
     out = Path(args.out) if args.out else None
-    if out is not None and out.suffix not in (".csv", ".parquet"):  # said before anything is fetched
-        raise ConfigError(f"--out must end in .csv or .parquet, got {out.name!r}.")
+    if out is not None and out.suffix not in (".csv", ".parquet", ".xlsx"):  # said before anything is fetched
+        raise ConfigError(f"--out must end in .csv, .parquet or .xlsx, got {out.name!r}.")
     canvas = sample(quiet=True) if args.sample else connect(offline=args.offline)
     frame = spec.function(**arguments, canvas=canvas, refresh=args.refresh)
     if out is None:
@@ -97,6 +98,8 @@ def _fetch(args: argparse.Namespace) -> int:
         return 0
     if out.suffix == ".csv":
         write_csv(frame, out)
+    elif out.suffix == ".xlsx":
+        to_excel({args.frame: frame}, out, tz=args.tz)
     else:
         atomic_write(out, lambda handle: frame.to_parquet(handle, index=False))
     print(f"wrote {len(frame)} rows to {out}")
@@ -206,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--sample", action="store_true", help="use the bundled sample institution")
     fetch.add_argument("--offline", action="store_true", help="read only the cache")
     fetch.add_argument("--refresh", action="store_true")
-    fetch.add_argument("--out", help="write to .csv or .parquet")
+    fetch.add_argument("--out", help="write to .csv, .parquet or .xlsx (Excel: times in --tz)")
+    fetch.add_argument("--tz", default="UTC", help="the time zone of an Excel file's times (default UTC)")
     fetch.add_argument("--rows", type=int, default=20)
     fetch.set_defaults(run=_fetch)
 
