@@ -114,3 +114,64 @@ def test_voilas_log_is_passed_on_with_your_token_masked(monkeypatch, capsys):
     _pass_through(io.BytesIO(f"[Voila] kernel said {secret} while starting\n".encode()))
     err = capsys.readouterr().err
     assert secret not in err and "kernel said [secure] while starting" in err
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be reaped has ended)."""
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _below(pid: int) -> list[int]:
+    """Every process under ``pid``, read from /proc (independently of the dashboard's own helper)."""
+    from pathlib import Path
+
+    parents = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [c for c, p in parents.items() if p == parent]
+        found += children
+        frontier += children
+    return found
+
+
+@requires("voila")
+def test_sigterm_stops_voila_and_its_kernels_frees_the_port_and_removes_the_folder(tmp_path):
+    import os
+    import socket
+    from pathlib import Path
+
+    import pytest
+    import requests
+
+    port = free_port()
+    proc = _start(tmp_path, "--sample", f"--port={port}")
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[3]
+        assert requests.get(url, timeout=300).status_code == 200  # the page ran, so a kernel runs
+        below = _below(proc.pid)
+        voila = next(pid for pid in below if "voila" in Path(f"/proc/{pid}/cmdline").read_text())
+        folder = os.readlink(f"/proc/{voila}/cwd")
+        assert len(below) >= 2 and os.path.isdir(folder)  # Voila, and the page's kernel under it
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "stopping the dashboard" in out
+    assert not [pid for pid in below if _alive(pid)]
+    assert not os.path.exists(folder)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=10)

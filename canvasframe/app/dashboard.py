@@ -8,17 +8,20 @@ the page, its URL or the command's output (Voila's log is passed through the red
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import IO
@@ -62,13 +65,17 @@ def explorers() -> ipw.Widget:
 
 
 def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool, host: str, port: int) -> int:
-    """Serve the explorers with Voila on ``host:port`` until Ctrl-C; return an exit code."""
+    """Serve the explorers with Voila on ``host:port`` until Ctrl-C, SIGTERM or SIGHUP; return an exit code.
+
+    However it is stopped, Voila and every kernel it started are ended (their environment holds
+    your token) and the private folder is removed.
+    """
     if importlib.util.find_spec("voila") is None:
         print('The dashboard needs Voila: pip install "canvasframe[dashboard]", then run it again.', file=sys.stderr)
         return 1
     env = _kernel_environment(course_id, account_id, sample=sample)
     port = port or _free_port(host)
-    with tempfile.TemporaryDirectory(prefix="canvasframe-dashboard-") as folder:
+    with tempfile.TemporaryDirectory(prefix="canvasframe-dashboard-") as folder, _stopped_by_signals():
         page = Path(folder) / PAGE
         shutil.copyfile(str(files("canvasframe") / "data" / NOTEBOOK), page)
         secret = _lock_down(Path(folder), host)
@@ -86,13 +93,59 @@ def run_dashboard(course_id: int | None, account_id: int | None, *, sample: bool
         except KeyboardInterrupt:
             print("stopping the dashboard", flush=True)
         finally:
-            if voila.poll() is None:
-                voila.terminate()
-                try:
-                    voila.wait(20)
-                except subprocess.TimeoutExpired:
-                    voila.kill()
+            _stop(voila)
     return 0
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the dashboard as Ctrl-C does (the default would end this process and
+    leave Voila and its kernels serving, token and all). Only the main thread may set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, interrupt) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _stop(voila: subprocess.Popen) -> None:
+    """End Voila and the kernels it started (each in a session of its own, so not in Voila's group)."""
+    kernels = _descendants(voila.pid)
+    if voila.poll() is None:
+        voila.terminate()
+        try:
+            voila.wait(20)
+        except subprocess.TimeoutExpired:
+            voila.kill()
+            voila.wait()
+    for pid in kernels:  # Voila shuts its kernels down; one that outlived it is ended here
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux's /proc; elsewhere none are known and Voila's own shutdown counts)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, p in parents.items() if p == parent]
+        found += children
+        frontier += children
+    return found
 
 
 def _lock_down(folder: Path, host: str) -> str:
