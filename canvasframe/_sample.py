@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+from dataclasses import replace
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +38,18 @@ def sample_config() -> Config:
     return Config(**json.loads(SAMPLE_CONFIG.read_text()))
 
 
+def sample_settings(base: SandboxSettings | None = None) -> SandboxSettings:
+    """How the sample is served (``base``'s other settings kept): page views charged at the sample's
+    scale, each request served once."""
+    return replace(base or SandboxSettings(), page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=False)
+
+
 def sample_server() -> SandboxServer:
     """The process-wide sample server, started on first use (127.0.0.1, a free port)."""
     global _server
     with _lock:
         if _server is None:
-            settings = SandboxSettings(page_view_cost_scale=SAMPLE_COST_SCALE, page_view_duplicates=False)
-            _server = SandboxServer(config=sample_config(), settings=settings).start()
+            _server = SandboxServer(config=sample_config(), settings=sample_settings()).start()
             atexit.register(_server.stop)
         return _server
 

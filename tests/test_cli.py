@@ -133,8 +133,8 @@ def test_bad_arguments_are_one_line_errors(args, message):
 
 def test_fetch_out_is_checked_before_fetching_and_written_safely(tmp_path):
     env = {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache")}
-    refused = run("fetch", "student_summaries", "1", "--sample", "--out", str(tmp_path / "x.xlsx"), env_extra=env)
-    assert refused.returncode == 1 and "--out must end in .csv or .parquet" in refused.stderr
+    refused = run("fetch", "student_summaries", "1", "--sample", "--out", str(tmp_path / "x.json"), env_extra=env)
+    assert refused.returncode == 1 and "--out must end in .csv, .parquet or .xlsx" in refused.stderr
     assert not (tmp_path / "cache").exists()  # nothing was fetched, so nothing was cached
     nested = tmp_path / "not" / "yet" / "there.csv"
     course_id = cf.sample(quiet=True, cache_dir=tmp_path / "mine").sample_course_id
@@ -177,3 +177,49 @@ def test_share_writes_a_bundle_that_verifies_and_refuses_a_short_key(tmp_path):
     )
     assert refused.returncode == 1 and "at least 16 bytes" in refused.stderr and "Traceback" not in refused.stderr
     assert not (tmp_path / "b2").exists()
+
+
+def test_version_and_every_option_has_help():
+    from canvasframe.app.cli import build_parser
+
+    assert run("--version").stdout.strip() == f"canvasframe {cf.__version__}"
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, command in commands.items():
+        assert command.description, f"canvasframe {name} has no description"
+        for action in command._actions:
+            if action.dest != "help":
+                assert action.help, f"canvasframe {name} {action.option_strings or action.dest} has no help"
+
+
+def test_serve_sample_serves_the_sample_and_a_busy_port_or_missing_config_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run("serve", "--sample", "--port", str(port))
+    assert (
+        busy.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in busy.stderr and "Traceback" not in busy.stderr
+    )
+    missing = run("serve", "--config", str(tmp_path / "nope.json"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    command = [sys.executable, "-m", "canvasframe", "serve", "--sample", "--port", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        proc.terminate()
+    assert f"course {cf.sample(quiet=True).sample_course_id:>6}" in lines[2]  # the course cf.sample() has
+
+
+def test_fetch_offline_reads_only_the_cache_and_cache_info_filters(tmp_path):
+    env = {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache")}
+    course = str(cf.sample(quiet=True).sample_course_id)
+    offline = run("fetch", "student_summaries", course, "--sample", "--offline", env_extra=env)
+    assert offline.returncode == 1 and "Offline" in offline.stderr and "not in the cache" in offline.stderr
+    assert run("fetch", "student_summaries", course, "--sample", env_extra=env).returncode == 0
+    assert run("fetch", "course_activity", course, "--sample", env_extra=env).returncode == 0
+    info = run("cache", "info", "--frame", "course_activity", env_extra=env)
+    assert info.stdout.startswith(f"cache at {tmp_path / 'cache'}: 1 entries")
+    assert "course_activity" in info.stdout and "student_summaries" not in info.stdout

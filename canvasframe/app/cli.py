@@ -1,4 +1,4 @@
-"""The ``canvasframe`` command: ``demo``, ``dashboard``, ``serve``, ``fetch`` and ``cache``."""
+"""The ``canvasframe`` command: ``demo``, ``dashboard``, ``serve``, ``fetch``, ``share`` and ``cache``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import cache as cache_module
 from .._atomic import atomic_write
 from .._csv import write_csv
+from .._version import __version__
 from ..endpoints import DEFAULT_TERM, TERM_SELECTORS
 from ..errors import CanvasframeError, ConfigError
 from ..excel import to_excel
@@ -22,18 +23,33 @@ from ..transforms import is_digits
 def _serve(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from .._sample import sample_config, sample_settings
     from ..sandbox import Config, SandboxServer, SandboxSettings, ThrottleConfig
 
-    config = Config.from_file(args.config) if args.config else Config()
+    if args.sample and args.config:
+        raise ConfigError("serve: --sample serves the sample institution; leave out --config (or --sample).")
+    if args.config and not Path(args.config).is_file():
+        raise ConfigError(
+            f"serve: --config {args.config}: no such file (a sandbox config is a JSON file of Config's fields)."
+        )
+    config = sample_config() if args.sample else Config.from_file(args.config) if args.config else Config()
     config = replace(config, seed=args.seed if args.seed is not None else config.seed)
     if args.students is not None:
         config = replace(config, students_per_course=args.students)
     settings = SandboxSettings(shape=args.shape, page_view_buckets=args.buckets, server_time=args.server_time)
+    if args.sample:  # served as cf.sample() serves it
+        settings = sample_settings(settings)
     throttle = ThrottleConfig(enabled=not args.no_throttle, legacy_403=args.legacy_throttle)
     tokens = {args.token: "admin", "no-analytics-token": "no-analytics"}
-    server = SandboxServer(
-        config=config, host=args.host, port=args.port, tokens=tokens, throttle=throttle, settings=settings
-    )
+    try:
+        server = SandboxServer(
+            config=config, host=args.host, port=args.port, tokens=tokens, throttle=throttle, settings=settings
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"serve: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); pick another --port, "
+            "or --port 0 for a free one."
+        ) from None
     inst = server.institution
     print(f"canvasframe sandbox (synthetic data) at {server.url}/api/v1  token: {args.token}")
     print(f"root account {inst.root_account.id}; terms " + ", ".join(f"{t.id} {t.name}" for t in inst.terms.values()))
@@ -91,7 +107,7 @@ def _fetch(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".csv", ".parquet", ".xlsx"):  # said before anything is fetched
         raise ConfigError(f"--out must end in .csv, .parquet or .xlsx, got {out.name!r}.")
-    canvas = sample(quiet=True) if args.sample else connect(offline=args.offline)
+    canvas = sample(quiet=True, offline=args.offline) if args.sample else connect(offline=args.offline)
     frame = spec.function(**arguments, canvas=canvas, refresh=args.refresh)
     if out is None:
         print(printable(frame.to_string(max_rows=args.rows)))
@@ -155,7 +171,15 @@ def printable(text: str) -> str:
 def _cache(args: argparse.Namespace) -> int:
     if args.action == "info":
         entries = cache_module.info(args.cache_dir)
-        print(entries.drop(columns="path").to_string() if len(entries) else "the cache is empty")
+        if args.frame is not None:
+            entries = entries[entries["frame"] == args.frame]
+        if args.namespace is not None:
+            entries = entries[entries["namespace"] == args.namespace]
+        where = Path(args.cache_dir) if args.cache_dir else cache_module.default_cache_dir()
+        size = int(entries["bytes"].sum()) if len(entries) else 0
+        print(f"cache at {where}: {len(entries)} entries, {size / 1e6:.1f} MB")
+        if len(entries):
+            print(printable(entries.drop(columns="path").to_string()))
     else:
         count = cache_module.clear(args.cache_dir, frame=args.frame, namespace=args.namespace)
         print(f"removed {count} cache entries")
@@ -163,8 +187,16 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="canvasframe", description="Canvas LMS analytics as tidy DataFrames.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="canvasframe",
+        description="Canvas LMS learning analytics as tidy DataFrames: fetch frames, serve the sandbox, "
+        "open the dashboard, write a research bundle. Also runs as python -m canvasframe.",
+        epilog="examples:\n  canvasframe demo\n  canvasframe fetch student_summaries 1078 --sample\n"
+        "  canvasframe dashboard --sample\n  canvasframe serve --sample --port 8765",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"canvasframe {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="fetch the sample course from the sandbox and write an HTML report")
     demo.add_argument("--out", default="canvasframe-demo", help="report folder (default ./canvasframe-demo)")
@@ -184,21 +216,27 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the sandbox Canvas (synthetic data) until Ctrl-C")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default loopback only)")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    serve.add_argument("--seed", type=int, default=None)
+    serve.add_argument("--sample", action="store_true", help="serve the sample institution, as cf.sample() does")
+    serve.add_argument("--seed", type=int, default=None, help="the generator's seed (default: the config's, 7)")
     serve.add_argument("--students", type=int, default=None, help="students per course")
-    serve.add_argument("--config", help="a sandbox config JSON file (e.g. data/sample-institution.json)")
-    serve.add_argument("--token", default="sandbox-token")
-    serve.add_argument("--shape", choices=["real", "documented"], default="real")
+    serve.add_argument("--config", help="a sandbox config JSON file (Config's fields; --sample for the sample's)")
+    serve.add_argument("--token", default="sandbox-token", help="the token it accepts (default sandbox-token)")
+    serve.add_argument(
+        "--shape",
+        choices=["real", "documented"],
+        default="real",
+        help="payloads as Canvas sends them, or as documented",
+    )
     serve.add_argument("--buckets", choices=["hour", "day"], default="hour", help="per-student page-view keys")
     serve.add_argument(
         "--server-time", type=float, default=0.0, help="seconds each request takes, the sandbox's own work included"
     )
-    serve.add_argument("--no-throttle", action="store_true")
+    serve.add_argument("--no-throttle", action="store_true", help="never refuse a request for the rate limit")
     serve.add_argument("--legacy-throttle", action="store_true", help="answer 403 instead of 429 when throttled")
     serve.set_defaults(run=_serve)
 
     fetch = sub.add_parser("fetch", help="load one frame and print it or save it")
-    fetch.add_argument("frame", choices=sorted(LOADERS))
+    fetch.add_argument("frame", choices=sorted(LOADERS), metavar="FRAME", help=f"one of: {', '.join(sorted(LOADERS))}")
     fetch.add_argument("ids", nargs="+", help="course or account ids, as the frame takes")
     fetch.add_argument(
         "--term",
@@ -208,10 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--sample", action="store_true", help="use the bundled sample institution")
     fetch.add_argument("--offline", action="store_true", help="read only the cache")
-    fetch.add_argument("--refresh", action="store_true")
+    fetch.add_argument("--refresh", action="store_true", help="fetch again even what is cached")
     fetch.add_argument("--out", help="write to .csv, .parquet or .xlsx (Excel: times in --tz)")
     fetch.add_argument("--tz", default="UTC", help="the time zone of an Excel file's times (default UTC)")
-    fetch.add_argument("--rows", type=int, default=20)
+    fetch.add_argument("--rows", type=int, default=20, help="rows printed without --out (default 20)")
     fetch.set_defaults(run=_fetch)
 
     shared = sub.add_parser("share", help="write a research bundle of courses: pseudonymised, checked, citable")
@@ -225,11 +263,19 @@ def build_parser() -> argparse.ArgumentParser:
     shared.set_defaults(run=_share)
 
     cache = sub.add_parser("cache", help="show or clear the Arrow cache")
-    cache.add_argument("action", choices=["info", "clear"])
-    cache.add_argument("--cache-dir", default=None)
-    cache.add_argument("--frame", default=None)
-    cache.add_argument("--namespace", default=None)
+    cache.add_argument(
+        "action", choices=["info", "clear"], help="info: where it is, what it holds; clear: remove entries"
+    )
+    cache.add_argument(
+        "--cache-dir", default=None, help="the cache folder (default: CANVASFRAME_CACHE_DIR or the user's)"
+    )
+    cache.add_argument("--frame", default=None, help="only this frame's entries (e.g. page_views)")
+    cache.add_argument(
+        "--namespace", default=None, help="only this Canvas's entries (its host, e.g. canvas.example.edu)"
+    )
     cache.set_defaults(run=_cache)
+    for listed in sub._choices_actions:  # each command's page opens with what it does
+        sub.choices[listed.dest].description = listed.help
     return parser
 
 
