@@ -200,7 +200,7 @@ def connect_or_sample(course_id: int | None = None, account_id: int | None = Non
         canvas = connect()
         print(f"Using your Canvas at {canvas.root_url}: course {course_id}, account {account_id}.")
         return canvas, course_id, account_id
-    sample_canvas = sample()
+    sample_canvas = sample(quiet=True)  # one notice, the line below: a second, on stderr, looked like an error
     course_id, account_id = sample_canvas.sample_course_id, sample_canvas.sample_account_id
     print(f"Using the bundled sample institution (synthetic data): course {course_id}, account {account_id}.")
     return sample_canvas, course_id, account_id

@@ -279,3 +279,17 @@ def test_channel_network_colours_people_by_role_and_ties_by_channel(sample_data)
     colours = {to_hex(c) for c in nodes.get_facecolors()}
     roles = set(ties["from_role"].dropna()) | set(ties["to_role"].dropna())
     assert colours == {plots.PALETTE[r].lower() for r in roles} | {plots.PALETTE["role_unknown"].lower()}
+
+
+def test_axis_words_and_readable_reply_matrix_labels(sample_data):
+    ax = plots.plot_discussion_timeline(sample_data.entries, freq="W")
+    assert ax.get_ylabel() == "posts per week"
+    assert plots.plot_communication(sample_data.communication, freq="MS").get_ylabel().endswith("per month")
+    matrix = plots.plot_reply_matrix(sample_data.edges)
+    sizes = {label.get_fontsize() for label in matrix.get_xticklabels() + matrix.get_yticklabels()}
+    assert (
+        sizes
+        and min(sizes) >= 6
+        and len(matrix.get_xticklabels())
+        == len(set(sample_data.edges["from_user"]) | set(sample_data.edges["to_user"]))
+    )

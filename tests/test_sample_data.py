@@ -53,3 +53,22 @@ def test_the_sample_cache_never_outlives_a_change_to_the_sandbox(tmp_path):
     config = sample_config()
     assert sample_namespace(config, before) != sample_namespace(config, after)
     assert cf.sample(quiet=True).cache_namespace == sample_namespace(config, before)
+
+
+def test_connect_or_sample_says_once_which_data_it_uses(capsys):
+    cf.connect_or_sample()
+    out, err = capsys.readouterr()
+    assert out.count("sample institution") == 1 and err == ""  # no second notice in a red stderr box
+
+
+def test_no_notebook_shows_the_sample_notice_as_an_error_or_a_stray_repr():
+    import nbformat
+
+    for path in sorted(Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in (c for c in notebook.cells if c.cell_type == "code"):
+            for output in cell.get("outputs", []):
+                text = output.get("text", "") if output.get("output_type") == "stream" else ""
+                assert not (output.get("name") == "stderr" and "SAMPLE institution" in text), path.name
+                plain = output.get("data", {}).get("text/plain", "")
+                assert not plain.startswith("<Axes"), f"{path.name}: a stray Axes repr"

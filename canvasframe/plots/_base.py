@@ -23,6 +23,12 @@ PALETTE: dict[str, str] = dict(ROLES)  # see canvasframe/_palette.py
 LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating": "not due yet, no due date or excused"}
 TERM_COLOURS = SERIES
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_FREQ_WORDS = {"h": "hour", "D": "day", "W": "week", "W-MON": "week", "MS": "month", "ME": "month", "M": "month"}
+
+
+def per(freq: str) -> str:
+    """A bin width as an axis says it: ``"W"`` -> ``"week"`` (a frequency without a word stays as given)."""
+    return _FREQ_WORDS.get(freq, freq)
 
 
 def doc(func: F) -> F:

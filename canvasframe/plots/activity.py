@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .._time import binned, check_tz
-from ._base import LABELS, PALETTE, WEEKDAYS, axes, date_axis, doc, empty, naive_utc, over_time, require
+from ._base import LABELS, PALETTE, WEEKDAYS, axes, date_axis, doc, empty, naive_utc, over_time, per, require
 
 __all__ = [
     "plot_communication",
@@ -266,7 +266,7 @@ def plot_communication(
         communication, ["date", "instructor_messages", "student_messages"], "plot_communication", "load_communication"
     )
     ax = axes(ax)
-    unit = {"D": "day", "W": "week", "MS": "month"}.get(freq, freq)
+    unit = per(freq)
     if communication.empty:
         return empty(ax, "date (UTC)", f"messages per {unit}", "Communication")
     counts = binned(communication.set_index("date")[["instructor_messages", "student_messages"]], freq)

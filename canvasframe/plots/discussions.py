@@ -11,7 +11,19 @@ from matplotlib.axes import Axes
 
 from .._time import binned
 from ..discussions import reply_graph
-from ._base import PALETTE, TERM_COLOURS, axes, canvas_text, date_axis, doc, empty, naive_utc, outside_legend, require
+from ._base import (
+    PALETTE,
+    TERM_COLOURS,
+    axes,
+    canvas_text,
+    date_axis,
+    doc,
+    empty,
+    naive_utc,
+    outside_legend,
+    per,
+    require,
+)
 
 __all__ = ["plot_discussion_timeline", "plot_reply_matrix", "plot_reply_network"]
 
@@ -134,11 +146,11 @@ def plot_discussion_timeline(
     >>> ax = plot_discussion_timeline(cf.load_discussion_entries(course), topics=cf.load_discussion_topics(course),
     ...                               freq="W")
     >>> ax.get_ylabel()
-    'posts per W'
+    'posts per week'
     """
     require(entries, ["topic_id", "created_at"], "plot_discussion_timeline", "load_discussion_entries")
     ax = axes(ax)
-    ylabel = f"posts per {freq}"
+    ylabel = f"posts per {per(freq)}"
     if entries.empty:
         return empty(ax, "date (UTC)", ylabel, "Discussion posts")
     titles: dict[int, str] = {}
@@ -196,7 +208,9 @@ def plot_reply_matrix(edges: pd.DataFrame, *, ax: Axes | None = None, cmap: str 
     image = ax.imshow(matrix.to_numpy(), cmap=cmap, aspect="auto", interpolation="nearest")
     ax.figure.colorbar(image, ax=ax, label="replies")
     ticks = np.arange(len(order))
-    ax.set_xticks(ticks, [str(p) for p in order], rotation=90, fontsize="xx-small")
-    ax.set_yticks(ticks, [str(p) for p in order], fontsize="xx-small")
+    # Every person labelled, as large as their number allows and never below a readable 6 pt.
+    size = float(np.clip(360 / max(len(order), 1), 6, 9))
+    ax.set_xticks(ticks, [str(p) for p in order], rotation=90, fontsize=size)
+    ax.set_yticks(ticks, [str(p) for p in order], fontsize=size)
     ax.set(xlabel="to", ylabel="from", title="Replies")
     return ax
