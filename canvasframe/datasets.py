@@ -85,6 +85,9 @@ IDENTIFYING_COLUMNS = (
     "comment",
     "anonymous_id",
 )
+# A person's names in a frame that says whose they are (student_id): replaced by the person's
+# pseudonym label, the same in every frame, so a table stays readable and never shows a real name.
+NAME_COLUMNS = ("name", "sortable_name", "short_name")
 # Text that tells one person's device or login apart (the page-view log): replaced by the keyed
 # pseudonym of the text, so "how many devices" survives and the text does not.
 HASHED_TEXT_COLUMNS = ("user_agent", "remote_ip", "session_id")
@@ -141,7 +144,9 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     ``user_agent``, ``remote_ip`` and ``session_id`` become the keyed pseudonym of their text (one
     device stays one value). Names, e-mail addresses, other URLs (which embed user ids: the
     page-view ``url`` too) and what people wrote (``message``, ``body``, ``subject``, a
-    submission ``comment``, the ``anonymous_id`` key) are dropped.
+    submission ``comment``, the ``anonymous_id`` key) are dropped. A student's ``name`` and
+    ``sortable_name`` (in a frame with ``student_id``) become their pseudonym label
+    (:func:`pseudonym_label`: ``Student`` and 8 hex digits), the same in every frame.
 
     This helps with de-identification; it is not a legal guarantee of anonymity. Small
     groups, rare timestamps or free text can still identify people.
@@ -164,7 +169,10 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     (np.False_, True)
     """
     key = _key_bytes(key)
-    out = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
+    labelled = [c for c in NAME_COLUMNS if c in frame.columns] if "student_id" in frame.columns else []
+    out = frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns and c not in labelled])
+    for column in labelled:  # from the real id, before it is replaced below
+        out[column] = _labels(frame["student_id"], key).where(frame[column].notna())
     for column in PSEUDONYMIZED_COLUMNS:
         if column in out.columns:
             out[column] = _pseudonymized(out[column], key)
@@ -183,6 +191,22 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
             )
     out.attrs = {**frame.attrs, "pseudonymized": True}
     return out
+
+
+def pseudonym_label(value: Any, key: str | bytes) -> str:
+    """A person's name in shared data: ``Student`` and the first 8 hex digits of their pseudonym.
+
+    Examples
+    --------
+    >>> pseudonym_label(1005, "a-key-of-at-least-16-bytes")
+    'Student 0b650184'
+    """
+    return f"Student {pseudonym(value, key) >> 31:08x}"
+
+
+def _labels(ids: pd.Series, key: bytes) -> pd.Series:
+    labels = {v: pseudonym_label(int(v), key) for v in pd.unique(ids.dropna())}
+    return ids.map(labels).astype("str")
 
 
 def _pseudonymized(values: pd.Series, key: bytes) -> pd.Series:

@@ -336,6 +336,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             COURSE,
             STUDENT,
+            _f("name", pa.string(), "the student's name as Canvas shows it (personal data; NA when not sent)"),
+            _f("sortable_name", pa.string(), '"Last, First", for sorting tables (personal data; NA when not sent)'),
             _f("enrollment_id", pa.int64(), "Canvas enrollment id (a student in two sections has two)"),
             _f("section_id", pa.int64(), "the enrollment's section (NA when not sent)", "Int64"),
             _f("role", pa.string(), "StudentEnrollment, or a custom student role's name"),

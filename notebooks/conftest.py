@@ -24,3 +24,15 @@ def apply_environment() -> None:
 
 
 apply_environment()
+
+
+_started: set[str] = set()
+
+
+def pytest_runtest_setup(item) -> None:
+    """Each notebook's kernel starts with a cache of its own, as build.py runs it: what a notebook shows
+    of the cache never depends on the tests or notebooks that ran before it in the same session."""
+    notebook = str(item.fspath)
+    if notebook.endswith(".ipynb") and notebook not in _started:
+        _started.add(notebook)
+        apply_environment()

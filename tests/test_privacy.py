@@ -145,3 +145,21 @@ def test_urls_lose_every_persons_id():
         f"https://c.test/users/{p}/files?user_id={p}",
         "https://c.test/courses/1/assignments/2001",
     ]
+
+
+def test_names_become_the_same_pseudonym_label_in_every_frame_and_no_real_name_survives(lti_server, connect):
+    from canvasframe.datasets import pseudonym_label
+
+    frames = _every_registered_frame(lti_server, connect, PRIVATE)
+    names = {e.student.name for c in PRIVATE.courses.values() for e in c.enrollments.values()}
+    names |= {e.student.sortable_name for c in PRIVATE.courses.values() for e in c.enrollments.values()}
+    enrollments = frames["enrollments"]
+    assert set(enrollments["name"]) <= names  # the frame did carry real names
+    shared = cf.pseudonymize(enrollments, KEY)
+    expected = [pseudonym_label(int(s), KEY) for s in enrollments["student_id"]]
+    assert shared["name"].tolist() == expected and shared["sortable_name"].tolist() == expected
+    for name, frame in frames.items():
+        out = cf.pseudonymize(frame, KEY)
+        for column in out.columns:
+            texts = {v for v in out[column].dropna() if isinstance(v, str)}
+            assert not texts & names, f"{name}.{column} still holds a real name"

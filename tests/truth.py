@@ -244,6 +244,8 @@ def enrollments(inst: Institution, course: Course, *, grades: bool = True) -> pd
         {
             "course_id": course.id,
             "student_id": r.user_id,
+            "name": course.enrollments[r.user_id].student.name,
+            "sortable_name": course.enrollments[r.user_id].student.sortable_name,
             "enrollment_id": r.id,
             "section_id": r.section_id,
             "role": "StudentEnrollment",

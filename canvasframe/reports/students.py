@@ -107,8 +107,10 @@ def student_table(
     people = people.set_index("student_id").reindex(ids).reset_index()
     if not include_inactive:
         people = people[people["enrollment_state"].isin(ACTIVE_STATES)].reset_index(drop=True)
-    columns = ["student_id", "section_id", "enrollment_state", "current_score", "final_score", "current_grade"]
+    columns = ["student_id", "sortable_name", "section_id", "enrollment_state", "current_score", "final_score"]
+    columns.append("current_grade")
     table = people.reindex(columns=columns).reset_index(drop=True)  # enrollment_state: NA in a hand-made frame
+    table["sortable_name"] = table["sortable_name"].astype("str")  # NA for a student with submissions only
     table["section_id"] = table["section_id"].astype("Int64")
     table["enrollment_state"] = table["enrollment_state"].astype("str")
     override = people["override_score"] if "override_score" in people else pd.Series(float("nan"), index=people.index)

@@ -30,6 +30,7 @@ def section_json(section: Section, course: Course, with_total: bool) -> dict:
 
 def enrollment_json(record: Record, course: Course, site: str) -> dict:
     """One student enrollment as a token with grade rights sees it."""
+    student = course.enrollments[record.user_id].student
     grades = {
         "html_url": f"{site}/courses/{course.id}/grades/{record.user_id}",
         "current_score": record.current_score,
@@ -61,7 +62,13 @@ def enrollment_json(record: Record, course: Course, site: str) -> dict:
         "limit_privileges_to_course_section": False,
         "html_url": f"{site}/courses/{course.id}/users/{record.user_id}",
         "grades": grades,
-        "user": {"id": record.user_id},
+        # Canvas's enrollments API sends the user's display names by default (lib/api/v1/user.rb user_json).
+        "user": {
+            "id": record.user_id,
+            "name": student.name,
+            "sortable_name": student.sortable_name,
+            "short_name": student.name,
+        },
     }
 
 

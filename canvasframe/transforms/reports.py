@@ -61,9 +61,12 @@ def enrollments(payload: Any, *, course_id: int, source: str = "enrollments") ->
     """``GET /courses/:id/enrollments?type[]=StudentEnrollment`` -> one row per course × enrollment."""
     rows = records(payload, source)
     grades = [json_object(r.get("grades") or {}, source, "'grades' as an object") for r in rows]
+    users = [json_object(r.get("user") or {}, source, "'user' as an object") for r in rows]
     columns = {
         "course_id": constant(course_id, len(rows)),
         "student_id": [as_id(r.get("user_id"), "user_id", source) for r in rows],
+        "name": column(users, "name", as_str, source),
+        "sortable_name": column(users, "sortable_name", as_str, source),
         "enrollment_id": [as_id(r.get("id"), "id", source) for r in rows],
         "section_id": column(rows, "course_section_id", as_int, source, default=None),
         "role": column(rows, "role", as_str, source),
