@@ -6,7 +6,7 @@
 (36, 13)
 """
 
-from . import _sample, client, datasets, errors, excel, loaders
+from . import _sample, client, datasets, errors, excel, loaders, localtime
 from . import cache as cache
 from . import clickstream as clickstream
 from . import discussions as discussions
@@ -24,6 +24,7 @@ from .datasets import *  # noqa: F403
 from .errors import *  # noqa: F403
 from .excel import *  # noqa: F403
 from .loaders import *  # noqa: F403
+from .localtime import *  # noqa: F403
 
 
 def __getattr__(name: str) -> object:
@@ -63,5 +64,6 @@ __all__ = sorted(
         *errors.__all__,
         *excel.__all__,
         *loaders.__all__,
+        *localtime.__all__,
     }
 )

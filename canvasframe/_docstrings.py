@@ -48,6 +48,10 @@ progress : bool, optional
     "sample": """\
 >>> import canvasframe as cf
 >>> canvas = cf.sample(quiet=True)""",
+    "tz": """\
+tz : str, optional
+    The IANA time zone times are shown in (default: the session's, else the course's own, else
+    UTC; see :mod:`canvasframe.localtime`); the axis says it.""",
     "seed": """\
 seed : int
     Seed of the spring layout: the same frame gives the same picture.""",

@@ -465,8 +465,9 @@ class Transport:
                     raise NetworkError(
                         None,
                         safe_url,
-                        detail=f"connection refused by {where.hostname}:{port}",
-                        hint=f"Is the URL right, and is {what} running there?",
+                        detail=f"connection refused by {where.hostname}:{port}: is the URL right, and is {what} "
+                        "running there?",
+                        hint=hint,
                         service=what,
                     ) from None
                 if attempt >= retries:

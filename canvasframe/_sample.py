@@ -134,6 +134,7 @@ def sample(
     max_workers: int | None = None,
     offline: bool | None = None,
     cache_namespace: str | None = None,
+    tz: str | None = None,
 ) -> SampleCanvas:
     """Connect to the bundled sample institution and make it the loaders' default.
 
@@ -146,7 +147,7 @@ def sample(
     ----------
     quiet : bool
         Do not print the notice that the data is synthetic.
-    cache_dir, max_workers, offline, cache_namespace
+    cache_dir, max_workers, offline, cache_namespace, tz
         As for :class:`~canvasframe.client.Canvas`.
 
     Returns
@@ -165,7 +166,7 @@ def sample(
     if cache_namespace is None:
         cache_namespace = sample_namespace(server.institution.config, generator_digest())
     canvas = SampleCanvas(
-        server, cache_dir=cache_dir, max_workers=max_workers, offline=offline, cache_namespace=cache_namespace
+        server, cache_dir=cache_dir, max_workers=max_workers, offline=offline, cache_namespace=cache_namespace, tz=tz
     )
     set_default_canvas(canvas)
     if not quiet:

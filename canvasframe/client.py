@@ -33,6 +33,7 @@ from ._http import (
     follow_pages,
     origin,
 )
+from ._time import check_tz
 from .errors import ConfigError, ResponseFormatError, ServerError, redact, remember_secret
 
 __all__ = ["Canvas", "Limits", "Token", "connect"]
@@ -97,6 +98,10 @@ class Canvas:
         Caps on what a server can make canvasframe do: the longest ``Retry-After`` wait, one
         request's total deadline, the largest answer after decompression, the most pages of one
         list and same-origin redirects (see :class:`canvasframe.Limits`).
+    tz : str, optional
+        The time zone (an IANA name such as ``"America/Chicago"``) every plot, report, widget and
+        export shows times in. By default the zone of the course in view (Canvas's course
+        ``time_zone``), else UTC. Frames stay in UTC.
 
     Examples
     --------
@@ -124,6 +129,7 @@ class Canvas:
         session: requests.Session | None = None,
         cache_namespace: str | None = None,
         limits: Limits | None = None,
+        tz: str | None = None,
     ) -> None:
         env = defaults.environment("base_url", "token", "offline", "progress", "ca_bundle")  # once, here
         base_url = base_url or env.base_url
@@ -149,6 +155,7 @@ class Canvas:
         if offline is None:
             offline = env.offline
         self.offline = offline
+        self.tz = None if tz is None else check_tz(tz)
         self.environment = dataclasses.replace(env, token=None)  # what the session read; never the token
         self.cache_namespace = cache_namespace or urlsplit(self.root_url).netloc
         self.governor = ConcurrencyGovernor(self.max_workers)
@@ -410,6 +417,7 @@ def connect(
     session: requests.Session | None = None,
     cache_namespace: str | None = None,
     limits: Limits | None = None,
+    tz: str | None = None,
 ) -> Canvas:
     """Open a :class:`Canvas` session and make it the loaders' default.
 
@@ -427,6 +435,8 @@ def connect(
         Name under which cache entries are filed (default: the host).
     limits : Limits, optional
         Caps on waits, sizes and pages (see :class:`Canvas`).
+    tz : str, optional
+        The time zone people are shown times in (default: the course's own; see :class:`Canvas`).
 
     Examples
     --------
@@ -450,6 +460,7 @@ def connect(
         session=session,
         cache_namespace=cache_namespace,
         limits=limits,
+        tz=tz,
     )
     set_default_canvas(canvas)
     return canvas

@@ -22,6 +22,7 @@ from ._csv import neutralise_formulas
 from ._provenance import Provenance
 from ._time import check_tz
 from .errors import ConfigError
+from .localtime import display_zone
 from .schemas import SCHEMAS
 
 __all__ = ["to_excel"]
@@ -73,7 +74,7 @@ def _meaning(frame: pd.DataFrame, column: str) -> str:
     return ""
 
 
-def to_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, tz: str = "UTC") -> Path:
+def to_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, tz: str | None = None) -> Path:
     """Write frames to one ``.xlsx`` workbook: a sheet per frame, a ``columns`` sheet and a ``provenance`` sheet.
 
     Parameters
@@ -82,8 +83,9 @@ def to_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *
         Sheet name -> frame (loaders', reports', anything tabular).
     path : str or path
         The ``.xlsx`` file to write (written to a temporary file and renamed: never half a workbook).
-    tz : str
-        The IANA time zone the times are shown in (``"America/Chicago"``); the header says it.
+    tz : str, optional
+        The IANA time zone the times are shown in (``"America/Chicago"``; default: the session's,
+        else each frame's course's own, else UTC); each time column's header says it.
 
     Returns
     -------
@@ -100,7 +102,8 @@ def to_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *
     >>> pd.read_excel(written, sheet_name=None).keys()
     dict_keys(['enrollments', 'columns', 'provenance'])
     """
-    zone = check_tz(tz)
+    if tz is not None:
+        check_tz(tz)  # a wrong zone is said before anything is written
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ConfigError(f"to_excel writes .xlsx workbooks; {target.name!r} does not end in .xlsx.")
@@ -116,7 +119,7 @@ def to_excel(frames: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *
     for name, frame in frames.items():
         if not isinstance(frame, pd.DataFrame):
             raise ConfigError(f"to_excel: {name!r} is a {type(frame).__name__}, not a DataFrame.")
-        cells, headers = _for_excel(frame, zone)
+        cells, headers = _for_excel(frame, display_zone(tz, frame=frame))
         sheets[names[name]] = cells
         columns += [
             {"sheet": names[name], "column": header, "dtype": str(frame[c].dtype), "meaning": _meaning(frame, c)}

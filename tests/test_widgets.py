@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zoneinfo
 from datetime import timedelta
 
 import numpy as np
@@ -12,6 +13,7 @@ from matplotlib.patches import FancyArrowPatch
 
 import canvasframe as cf
 from canvasframe.client import Canvas
+from canvasframe.sandbox.model import TZ_NAMES
 
 from . import truth
 
@@ -56,7 +58,9 @@ def test_the_students_sessions_are_drawn_from_their_page_view_log(explorer, cour
     times = [t for t in times if t >= first_month]
     sittings = 1 + sum(b - a > timedelta(minutes=30) for a, b in itertools.pairwise(times))
     boxes = explorer.figures["student_sessions"].axes[0]
-    assert len(boxes.get_xticklabels()) == len({(t - timedelta(days=t.weekday())).date() for t in times})
+    zone = zoneinfo.ZoneInfo(TZ_NAMES[course.tz_offset])  # the explorer shows the course's own weeks
+    local = [t.astimezone(zone) for t in times]
+    assert len(boxes.get_xticklabels()) == len({(t - timedelta(days=t.weekday())).date() for t in local})
     assert sittings == len(cf.clickstream.sessions(cf.load_page_view_log(course.id, student_id=student,
                                                                          canvas=explorer.canvas)))  # fmt: skip
     assert "Could not" not in explorer.status.value

@@ -248,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--offline", action="store_true", help="read only the cache")
     fetch.add_argument("--refresh", action="store_true", help="fetch again even what is cached")
     fetch.add_argument("--out", help="write to .csv, .parquet or .xlsx (Excel: times in --tz)")
-    fetch.add_argument("--tz", default="UTC", help="the time zone of an Excel file's times (default UTC)")
+    fetch.add_argument(
+        "--tz", default=None, help="the time zone of an Excel file's times (default: the course's own, else UTC)"
+    )
     fetch.add_argument("--rows", type=int, default=20, help="rows printed without --out (default 20)")
     fetch.set_defaults(run=_fetch)
 

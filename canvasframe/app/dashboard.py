@@ -32,6 +32,7 @@ from .._http import is_loopback
 from .._sample import connect_or_sample
 from .._settings import environment
 from ..errors import ConfigError, redact, remember_secret
+from ..localtime import course_facts
 from ..widgets import CourseExplorer, DepartmentExplorer
 
 __all__ = ["explorers", "run_dashboard"]
@@ -51,11 +52,12 @@ def explorers() -> ipw.Widget:
     --------
     >>> page = explorers()
     Using the bundled sample institution (synthetic data): course 1078, account 1001.
-    >>> [page.get_title(i) for i in range(len(page.children))]
-    ['Course 1078', 'Account 1001']
+    >>> [page.get_title(i) for i in range(len(page.children))]  # the course's name, as Canvas gives it
+    ['BIOL 101: Foundations', 'Account 1001']
     """
     canvas, course_id, account_id = connect_or_sample()
-    parts = [(f"Course {course_id}", CourseExplorer(course_id, canvas))]
+    name = course_facts(canvas, course_id).get("name")
+    parts = [(name if isinstance(name, str) and name else f"Course {course_id}", CourseExplorer(course_id, canvas))]
     if account_id is not None:
         parts.append((f"Account {account_id}", DepartmentExplorer(account_id, canvas)))
     page = ipw.Tab([widget for _, widget in parts])

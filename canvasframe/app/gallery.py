@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from .. import clickstream, discussions, loaders, network, plots, reports
 from ..client import Canvas
 from ..endpoints import TERM_SELECTORS
+from ..localtime import display_zone
 
 STYLE: dict[str, Any] = {
     "figure.dpi": 80,
@@ -52,6 +53,7 @@ class GalleryData:
     comments: pd.DataFrame
     reviews: pd.DataFrame
     staff: pd.DataFrame
+    tz: str  # the course's time zone, as Canvas states it: every figure shows times in it
 
     @classmethod
     def load(cls, canvas: Canvas, course_id: int, account_id: int, terms: tuple = TERM_SELECTORS) -> GalleryData:
@@ -84,6 +86,7 @@ class GalleryData:
             comments=loaders.load_submission_comments(course_id, canvas=canvas, progress=False),
             reviews=loaders.load_peer_reviews(course_id, canvas=canvas, progress=False),
             staff=loaders.load_staff(course_id, canvas=canvas, progress=False),
+            tz=display_zone(course_id=course_id, canvas=canvas),
         )
 
     @property
@@ -104,7 +107,7 @@ class GalleryData:
 
     @property
     def time_on_task(self) -> pd.DataFrame:
-        return clickstream.time_on_task(self.page_view_log, tz="America/Chicago")
+        return clickstream.time_on_task(self.page_view_log, tz=self.tz)
 
     @property
     def resource_use(self) -> pd.DataFrame:
@@ -125,7 +128,7 @@ class GalleryData:
     def weekly(self) -> pd.DataFrame:
         """Weekly activity of the course and its first student, in the institution's zone."""
         return reports.weekly_activity(self.page_views, self.participations, enrollments=self.enrollments,
-                                       student_id=self.first_student, tz="America/Chicago")  # fmt: skip
+                                       student_id=self.first_student, tz=self.tz)  # fmt: skip
 
 
 def _figure(draw: Callable[[GalleryData, plt.Axes], object], size: tuple[float, float] = (8, 4)):
@@ -156,13 +159,13 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
         _figure(lambda d, ax: plots.plot_course_activity(d.activity, rolling=7, due_dates=d.assignments, ax=ax)),
     ),
     "page_view_heatmap": (
-        "Page-view rhythm, weekday × hour, in America/Chicago",
-        _figure(lambda d, ax: plots.plot_page_view_heatmap(d.page_views, tz="America/Chicago", ax=ax)),
+        "Page-view rhythm, weekday × hour, in the course's time zone",
+        _figure(lambda d, ax: plots.plot_page_view_heatmap(d.page_views, tz=d.tz, ax=ax)),
     ),
     "participation_timeline": (
         "Participation timeline of ten students",
         _figure(lambda d, ax: plots.plot_participation_timeline(
-            d.participations, student_id=sorted(d.summaries["student_id"])[:10], ax=ax)),
+            d.participations, student_id=sorted(d.summaries["student_id"])[:10], tz=d.tz, ax=ax)),
     ),
     "engagement": (
         "Page views against participations, coloured by usual timeliness",
@@ -191,7 +194,7 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
     ),
     "discussion_timeline": (
         "Discussion posts per week per topic, with the graded topic's due date",
-        _figure(lambda d, ax: plots.plot_discussion_timeline(d.entries, topics=d.topics, freq="W", ax=ax)),
+        _figure(lambda d, ax: plots.plot_discussion_timeline(d.entries, topics=d.topics, freq="W", tz=d.tz, ax=ax)),
     ),
     "reply_matrix": (
         "Who replies to whom",
@@ -202,8 +205,8 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
         _figure(lambda d, ax: plots.plot_weekly_activity(d.weekly, ax=ax)),
     ),
     "sessions": (
-        "Session lengths per week (a session ends after 30 idle minutes), in America/Chicago",
-        _figure(lambda d, ax: plots.plot_sessions(d.sessions, tz="America/Chicago", ax=ax)),
+        "Session lengths per week (a session ends after 30 idle minutes), in the course's time zone",
+        _figure(lambda d, ax: plots.plot_sessions(d.sessions, tz=d.tz, ax=ax)),
     ),
     "time_on_task": (
         "Estimated time on task per week: the course's median student, its middle half, and one student",

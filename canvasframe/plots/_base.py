@@ -84,6 +84,11 @@ def over_time(ax: Axes, *, xlabel: str, ylabel: str, title: str) -> Axes:
     return ax
 
 
+def naive_local(values: pd.Series, zone: str) -> pd.Series:
+    """Times as wall-clock times in ``zone`` (matplotlib draws naive datetimes)."""
+    return values.dt.tz_convert(zone).dt.tz_localize(None) if values.dt.tz is not None else values
+
+
 def naive_utc(values: pd.Series) -> pd.Series:
     """matplotlib draws naive datetimes; canvasframe's are UTC, so drop the zone after converting."""
     return values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values

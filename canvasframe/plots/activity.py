@@ -10,8 +10,22 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._time import binned, check_tz
-from ._base import LABELS, PALETTE, WEEKDAYS, axes, date_axis, doc, empty, naive_utc, over_time, per, require
+from .._time import binned
+from ..localtime import display_zone
+from ._base import (
+    LABELS,
+    PALETTE,
+    WEEKDAYS,
+    axes,
+    date_axis,
+    doc,
+    empty,
+    naive_local,
+    naive_utc,
+    over_time,
+    per,
+    require,
+)
 
 __all__ = [
     "plot_communication",
@@ -82,7 +96,7 @@ def plot_course_activity(
 def plot_page_view_heatmap(
     page_views: pd.DataFrame,
     *,
-    tz: str = "UTC",
+    tz: str | None = None,
     student_id: int | Sequence[int] | None = None,
     ax: Axes | None = None,
     **imshow_kws: Any,
@@ -93,8 +107,7 @@ def plot_page_view_heatmap(
     ----------
     page_views : DataFrame
         From ``load_page_views`` (or ``cf.xapi.to_page_views``).
-    tz : str
-        IANA time zone for weekdays and hours, e.g. ``"America/Chicago"``.
+    {tz}
     student_id : int or list of int, optional
         Only these students (default: all in the frame).
     {ax}
@@ -116,7 +129,7 @@ def plot_page_view_heatmap(
     if student_id is not None:
         ids = [student_id] if isinstance(student_id, (int, np.integer)) else list(student_id)
         frame = frame[frame["student_id"].isin(ids)]
-    tz = check_tz(tz)
+    tz = display_zone(tz, frame=page_views)
     title = f"Page views by weekday and hour ({tz})"
     if frame.empty:
         return empty(ax, f"hour of day ({tz})", "weekday", title)
@@ -136,6 +149,7 @@ def plot_participation_timeline(
     participations: pd.DataFrame,
     *,
     student_id: int | Sequence[int] | None = None,
+    tz: str | None = None,
     ax: Axes | None = None,
     **eventplot_kws: Any,
 ) -> Axes:
@@ -147,6 +161,7 @@ def plot_participation_timeline(
         From ``load_participations``.
     student_id : int or list of int, optional
         Only these students.
+    {tz}
     {ax}
     **eventplot_kws
         Passed to ``Axes.eventplot``.
@@ -167,10 +182,11 @@ def plot_participation_timeline(
     if student_id is not None:
         ids = [student_id] if isinstance(student_id, (int, np.integer)) else list(student_id)
         frame = frame[frame["student_id"].isin(ids)]
+    zone = display_zone(tz, frame=participations)
     if frame.empty:
-        return empty(ax, "date (UTC)", "student id", "Participations")
+        return empty(ax, f"date ({zone})", "student id", "Participations")
     students = sorted(frame["student_id"].unique())
-    times = naive_utc(frame["created_at"])
+    times = naive_local(frame["created_at"], zone)
     positions = [mdates.date2num(times[frame["student_id"] == s].to_numpy()) for s in students]
     ax.eventplot(
         positions,
@@ -181,7 +197,7 @@ def plot_participation_timeline(
     ax.set_yticks(range(len(students)), [str(s) for s in students])
     ax.xaxis_date()
     date_axis(ax)
-    ax.set(xlabel="date (UTC)", ylabel="student id", title="Participations")
+    ax.set(xlabel=f"date ({zone})", ylabel="student id", title="Participations")
     return ax
 
 

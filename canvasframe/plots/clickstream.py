@@ -7,8 +7,9 @@ from typing import Any, Literal
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._time import check_tz, week_start
+from .._time import week_start
 from ..errors import ConfigError
+from ..localtime import display_zone
 from ._base import PALETTE, axes, canvas_text, doc, empty, over_time, require
 
 __all__ = ["plot_resource_use", "plot_sessions", "plot_time_on_task"]
@@ -35,8 +36,7 @@ def plot_sessions(
     by : {{"week", "student"}}
         A box per week (the Monday starting the week of each session's start, in ``tz``), or
         per student (the longest median first).
-    tz : str, optional
-        The zone of the weeks (an IANA name); UTC when None.
+    {tz}
     {ax}
     **box_kws
         Passed to ``Axes.boxplot``.
@@ -58,8 +58,9 @@ def plot_sessions(
     if sessions.empty:
         return empty(ax, label, "session length (minutes)", "Session lengths")
     minutes = sessions["duration"] / _MINUTES
+    zone = display_zone(tz, frame=sessions)
     if by == "week":
-        keys = week_start(sessions["start"], check_tz(tz or "UTC"))
+        keys = week_start(sessions["start"], zone)
         groups = {k: minutes[keys == k].to_numpy() for k in sorted(keys.unique())}
         names = [k.strftime("%b %d") for k in groups]
     else:
@@ -72,8 +73,8 @@ def plot_sessions(
         patch.set_facecolor(PALETTE["views"])
         patch.set_alpha(0.5)
     ax.tick_params(axis="x", labelrotation=90 if len(names) > 12 else 0)
-    zone = "" if by == "student" else f" ({tz or 'UTC'})"
-    ax.set(xlabel=label + zone, ylabel="session length (minutes)", title="Session lengths")
+    shown = "" if by == "student" else f" ({zone})"
+    ax.set(xlabel=label + shown, ylabel="session length (minutes)", title="Session lengths")
     ax.set_ylim(bottom=0)
     return ax
 

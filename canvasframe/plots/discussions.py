@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 
 from .._time import binned
 from ..discussions import reply_graph
+from ..localtime import display_zone
 from ._base import (
     PALETTE,
     TERM_COLOURS,
@@ -19,7 +20,7 @@ from ._base import (
     date_axis,
     doc,
     empty,
-    naive_utc,
+    naive_local,
     outside_legend,
     per,
     require,
@@ -120,6 +121,7 @@ def plot_discussion_timeline(
     *,
     topics: pd.DataFrame | None = None,
     freq: str = "D",
+    tz: str | None = None,
     ax: Axes | None = None,
     **plot_kws: Any,
 ) -> Axes:
@@ -132,7 +134,8 @@ def plot_discussion_timeline(
     topics : DataFrame, optional
         From ``load_discussion_topics``: titles for the legend and due dates as dotted lines.
     freq : str
-        Bin width (a pandas frequency: ``"D"`` days, ``"W"`` weeks).
+        Bin width (a pandas frequency: ``"D"`` days, ``"W"`` weeks), of days in ``tz``.
+    {tz}
     {ax}
     **plot_kws
         Passed to each ``Axes.plot`` call.
@@ -151,22 +154,24 @@ def plot_discussion_timeline(
     require(entries, ["topic_id", "created_at"], "plot_discussion_timeline", "load_discussion_entries")
     ax = axes(ax)
     ylabel = f"posts per {per(freq)}"
+    zone = display_zone(tz, frame=entries)
     if entries.empty:
-        return empty(ax, "date (UTC)", ylabel, "Discussion posts")
+        return empty(ax, f"date ({zone})", ylabel, "Discussion posts")
     titles: dict[int, str] = {}
     dues: dict[int, pd.Timestamp] = {}
     if topics is not None:
         require(topics, ["topic_id", "title", "due_at"], "plot_discussion_timeline", "load_discussion_topics")
         titles = dict(zip(topics["topic_id"], topics["title"].map(canvas_text), strict=True))
-        dues = {t: d for t, d in zip(topics["topic_id"], naive_utc(topics["due_at"]), strict=True) if pd.notna(d)}
-    stamps = naive_utc(entries["created_at"])
+        due = naive_local(topics["due_at"], zone)
+        dues = {t: d for t, d in zip(topics["topic_id"], due, strict=True) if pd.notna(d)}
+    stamps = naive_local(entries["created_at"], zone)
     for i, (topic, times) in enumerate(stamps.groupby(entries["topic_id"])):
         colour = TERM_COLOURS[i % len(TERM_COLOURS)]
         counts = binned(times.dt.floor("D").value_counts().sort_index(), freq)
         ax.plot(counts.index, counts.to_numpy(), color=colour, label=titles.get(topic, str(topic)), **plot_kws)
         if topic in dues:
             ax.axvline(dues[topic], color=colour, linestyle=":", linewidth=1.2)
-    ax.set(xlabel="date (UTC)", ylabel=ylabel, title="Discussion posts")
+    ax.set(xlabel=f"date ({zone})", ylabel=ylabel, title="Discussion posts")
     date_axis(ax)
     outside_legend(ax)
     return ax

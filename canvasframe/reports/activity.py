@@ -7,6 +7,7 @@ import pandas as pd
 from .._frames import require
 from .._time import week_start
 from ..errors import ConfigError
+from ..localtime import display_zone
 from ._common import ACTIVE_STATES, student_ids, with_sources
 
 
@@ -17,14 +18,14 @@ def weekly_activity(
     enrollments: pd.DataFrame | None = None,
     student_id: int | None = None,
     section_id: int | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
     include_inactive: bool = False,
 ) -> pd.DataFrame:
     """Page views and participations per week, for the course and for one student or section.
 
     As New Analytics shows them: the course line is the mean per student (everyone enrolled
     counts, with zeros), the selection is one student's counts or the mean of a section's
-    students. Weeks start on Monday in ``tz`` (the course's time zone).
+    students. Weeks start on Monday in ``tz`` (by default the session's zone, else the course's).
 
     Parameters
     ----------
@@ -35,8 +36,9 @@ def weekly_activity(
         activity) and, for ``section_id``, who is in the section.
     student_id, section_id : int, optional
         The selection (at most one).
-    tz : str
-        IANA time zone whose Mondays start the weeks.
+    tz : str, optional
+        IANA time zone whose Mondays start the weeks (default: the session's, else the course's own,
+        else UTC; ``attrs["time_zone"]`` says which).
     include_inactive : bool
         Count students whose enrollment is ``inactive`` or ``completed`` in the means (default
         False: the course line is the mean over the students taking the course, as New Analytics
@@ -72,6 +74,7 @@ def weekly_activity(
         everyone = student_ids(counted)
     else:
         everyone = student_ids(page_views, participations)
+    tz = display_zone(tz, frame=page_views)
     views = _per_student_week(page_views["student_id"], page_views["hour"], page_views["views"], tz)
     posts = _per_student_week(
         participations["student_id"], participations["created_at"], pd.Series(1, index=participations.index), tz
@@ -85,6 +88,7 @@ def weekly_activity(
     if chosen is not None:
         report["selected_students"] = len(chosen)
         report["selected_page_views"], report["selected_participations"] = _means(views, posts, chosen, weeks)
+    report.attrs["time_zone"] = tz
     return with_sources(report, "weekly_activity", page_views=page_views, participations=participations,
                          enrollments=enrollments)  # fmt: skip
 

@@ -34,6 +34,17 @@ CATEGORIES = (
 )
 # Offsets (minutes) students and courses live in: page-view keys and documented timestamps use them.
 TZ_OFFSETS = (-420, -360, -300, 0, 60, 330)
+# The IANA zone a course in each offset names as its time_zone, as Canvas's Courses API does. Zones
+# without daylight saving, so that the fixed offsets the events were drawn in stay true all term
+# (Canvas never sends a fixed-offset "Etc/GMT+6" for a real course).
+TZ_NAMES = {
+    -420: "America/Phoenix",
+    -360: "America/Regina",
+    -300: "America/Bogota",
+    0: "Africa/Abidjan",
+    60: "Africa/Lagos",
+    330: "Asia/Kolkata",
+}
 HOME_OFFSET = -300  # US Central in daylight-saving time
 SITE = "https://sandbox.canvasframe.test"  # the Canvas the sample's URLs name
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from . import discussion_views, feedback_views, page_view_views, roster_views, views
 from .answers import HTTPAnswer, Paged, Query, Reply, Request
 from .discussions import Conversation, Message
-from .model import Course, Enrollment
+from .model import TZ_NAMES, Course, Enrollment
 from .state import SandboxState
 
 __all__ = [
@@ -106,7 +106,6 @@ def lti_account(s: SandboxState, q: Query, account_id: int, what: str) -> Any:
 
 
 # The sandbox's courses keep one UTC offset all year; these IANA zones do the same.
-_ZONES = {-420: "Etc/GMT+7", -360: "Etc/GMT+6", -300: "Etc/GMT+5", 0: "Etc/UTC", 60: "Etc/GMT-1", 330: "Asia/Kolkata"}
 
 
 def course_object(s: SandboxState, q: Query, course_id: int) -> Any:
@@ -122,7 +121,7 @@ def course_object(s: SandboxState, q: Query, course_id: int) -> Any:
         "workflow_state": state,
         "start_at": views.iso(term.start),
         "end_at": views.iso(term.end),
-        "time_zone": _ZONES[course.tz_offset],
+        "time_zone": TZ_NAMES[course.tz_offset],
         "sis_course_id": f"SIS-{course.id}",
         "total_students": len(course.enrollments),
     }

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import clickstream, loaders, plots
 from ..client import Canvas
+from ..localtime import course_facts, display_zone, session_or_none
 from ..schemas import empty_frame
 from ._base import Explorer
 from .communication import CommunicationTab
@@ -46,8 +47,8 @@ class CourseExplorer(Explorer):
         The course.
     canvas : Canvas, optional
         Session (default: the one from ``cf.connect()`` / ``cf.sample()``).
-    tz : str
-        Time zone for the students' page-view heatmaps.
+    tz : str, optional
+        The time zone times are shown in (default: the session's, else the course's own, else UTC).
     allow_send : bool, optional
         Whether the Instructor view may send messages (always after a second, confirming
         click). Default: yes on your Canvas, no on the sample institution.
@@ -67,10 +68,12 @@ class CourseExplorer(Explorer):
     """
 
     def __init__(
-        self, course_id: int, canvas: Canvas | None = None, *, tz: str = "UTC", allow_send: bool | None = None
+        self, course_id: int, canvas: Canvas | None = None, *, tz: str | None = None, allow_send: bool | None = None
     ) -> None:
-        super().__init__(canvas, f"Course {course_id}")
-        self.course_id, self.tz = course_id, tz
+        session = session_or_none(canvas)
+        name = course_facts(session, course_id).get("name") if session is not None else None
+        super().__init__(canvas, name if isinstance(name, str) and name else f"Course {course_id}")
+        self.course_id, self.tz = course_id, display_zone(tz, course_id=course_id, canvas=canvas)
         frames = self._load(
             f"course {course_id}",
             lambda: (
