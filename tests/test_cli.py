@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import warnings
+import zoneinfo
 
 import networkx as nx
 import pandas as pd
@@ -15,6 +16,7 @@ import canvasframe as cf
 from canvasframe._sample import sample_config
 from canvasframe.app.gallery import FIGURES
 from canvasframe.sandbox.institution import Institution
+from canvasframe.sandbox.model import TZ_NAMES
 
 from . import truth
 
@@ -54,6 +56,12 @@ def test_demo_writes_an_html_report_with_every_figure(tmp_path):
     inactive = {s for s, at in last.items() if at is None or (inst.as_of - at).days >= 7}
     expected = {s for s, n in missing.items() if n >= 2} | inactive
     assert f"<strong>{len(expected)} of {len(course.enrollments)} students</strong>" in page
+    # Due dates in the course's own zone, as people read them (not 05:59+00:00); the glance in plain numbers.
+    zone = TZ_NAMES[course.tz_offset]
+    first_due = min(a.due_at for a in course.assignments if a.due_at is not None)
+    assert f"<th>due ({zone})</th>" in page and "+00:00" not in page
+    assert first_due.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%a %d %b %H:%M") in page
+    assert f"<th>students</th>\n      <td>{len(course.enrollments)}</td>" in page and "<th>mean</th>" not in page
 
 
 def test_demo_lab_without_jupyterlab_says_how_to_install(tmp_path):

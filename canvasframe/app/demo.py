@@ -9,6 +9,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 from .. import discussions, reports
 from .._palette import NOTICE
 from .._sample import sample
@@ -62,6 +64,33 @@ def _discussion_section(data: GalleryData) -> str:
     )
 
 
+def _glance(data: GalleryData) -> pd.Series:
+    """The course in a few plain numbers (a median is the middle student's)."""
+    summaries = data.summaries
+    return pd.Series(
+        {
+            "students": len(summaries),
+            "page views, middle student": int(summaries["page_views"].median()),
+            "participations, middle student": int(summaries["participations"].median()),
+            "assignments": len(data.assignments),
+            "work missing (all students)": int(summaries["missing"].sum()),
+            "work late (all students)": int(summaries["late"].sum()),
+        }
+    )
+
+
+def _assignments(data: GalleryData) -> pd.DataFrame:
+    """The assignments, due dates in the course's time zone (the header says it), shares as percentages."""
+    table = data.assignments[["title", "due_at", "points_possible", "median", "on_time", "late", "missing"]].copy()
+    due = f"due ({data.tz})"
+    table[due] = table.pop("due_at").dt.tz_convert(data.tz).dt.strftime("%a %d %b %H:%M")
+    for share in ("on_time", "late", "missing"):
+        table[share] = (table[share] * 100).round(0)
+    return table.rename(columns={"on_time": "on time %", "late": "late %", "missing": "missing %"})[
+        ["title", due, "points_possible", "median", "on time %", "late %", "missing %"]
+    ]
+
+
 def _reports_section(data: GalleryData, as_of: object) -> str:
     """New Analytics' reports from public APIs: who needs help, and the missing, late and excused work."""
     table = reports.student_table(data.enrollments, data.submissions, data.summaries, as_of=as_of)
@@ -71,7 +100,8 @@ def _reports_section(data: GalleryData, as_of: object) -> str:
     work = reports.missing_late_excused(data.submissions, data.assignments)
     return "\n".join(
         [
-            f"<p>Counted from each submission's own flags (Canvas's current decision), days up to {as_of}. "
+            f"<p>Counted from each submission's own flags (Canvas's current decision), days up to "
+            f"{pd.Timestamp(as_of).tz_convert(data.tz):%a %d %b %Y %H:%M} ({data.tz}). "
             f"<strong>{len(needs_help)} of {len(table)} students</strong> have two or more missing "
             "assignments or no activity in a week:</p>",
             needs_help[columns].to_html(index=False, float_format="{:.1f}".format, na_rep=""),
@@ -98,18 +128,10 @@ def run_demo(out: Path, *, lab: bool = False) -> int:
     _step(4, 4, "writing the report")
     at_risk = data.summaries.sort_values(["missing", "page_views"], ascending=[False, True]).head(10)
     body = [
-        _section(
-            "Course at a glance",
-            data.summaries[["page_views", "participations", "on_time", "late", "missing"]]
-            .describe()
-            .round(1)
-            .to_html(),
-        ),
+        _section("Course at a glance", _glance(data).to_frame().to_html(header=False)),
         _section(
             "Assignments",
-            data.assignments[["title", "due_at", "points_possible", "median", "on_time", "late", "missing"]].to_html(
-                index=False, float_format="{:.2f}".format
-            ),
+            _assignments(data).to_html(index=False, float_format="{:.2f}".format, na_rep=""),
         ),
         _section(
             "Ten students with the most missing work",
