@@ -74,3 +74,20 @@ def binned(counts: pd.Series | pd.DataFrame, freq: str) -> pd.Series | pd.DataFr
     if freq == "W":
         return counts.resample(_WEEK_BINS, label="left", closed="left").sum()
     return counts.resample(freq).sum()
+
+
+def readable_duration(value: Any) -> str:
+    """A duration as people read it: ``"8 h 14 min"``, ``"3 min"``, ``"45 s"`` ("" when missing).
+
+    Examples
+    --------
+    >>> readable_duration(pd.Timedelta("0 days 08:14:08")), readable_duration(pd.Timedelta(seconds=45))
+    ('8 h 14 min', '45 s')
+    """
+    if value is None or pd.isna(value):
+        return ""
+    seconds = int(pd.Timedelta(value).total_seconds())
+    hours, minutes = seconds // 3600, (seconds % 3600) // 60
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"

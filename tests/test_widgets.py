@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import zoneinfo
 from datetime import timedelta
 
@@ -276,3 +277,14 @@ def test_channel_toggles_pick_what_the_communication_network_shows(explorer, ins
     for toggle in tab.channel_toggles.values():
         toggle.value = False
     assert "Pick at least one channel" in tab.channel_table.value
+
+
+def test_the_instructor_table_shows_names_local_times_and_readable_durations(explorer, course):
+    explorer.tabs.selected_index = 4
+    html = explorer.instructor.table_html.value
+    zone = TZ_NAMES[course.tz_offset]
+    assert f"last activity ({zone})" in html
+    some = course.enrollments[min(course.enrollments)]
+    assert some.student.sortable_name in html  # the name Canvas sends with the enrollment
+    assert " days " not in html  # durations read "8 h 14 min", never "0 days 08:14:08"
+    assert re.search(r"<td[^>]*>\d+ h \d+ min</td>", html)

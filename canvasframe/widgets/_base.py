@@ -16,6 +16,7 @@ from ..client import Canvas
 from ..errors import CanvasframeError
 
 FIGURE_DPI = 90
+SHARPNESS = 2  # pixels drawn per pixel shown
 
 
 def coloured(text: str, colour: str = ERROR) -> str:
@@ -30,6 +31,7 @@ class Explorer(ipw.VBox):
 
     def __init__(self, canvas: Canvas | None, title: str) -> None:
         self.canvas = canvas
+        self.tz = "UTC"  # the zone times are shown in (an explorer of one course sets its course's)
         self.status = ipw.HTML()
         self.figures: dict[str, plt.Figure] = {}  # the last figure drawn in each area, for tests and export
         super().__init__([ipw.HTML(f"<h3>{html.escape(title)}</h3>"), self.status])
@@ -55,9 +57,12 @@ class Explorer(ipw.VBox):
         except CanvasframeError as exc:
             self._say(str(exc), error=True)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+        # Drawn at twice the pixels it is shown at, so it stays crisp on high-density screens and when
+        # the page stretches it; the shown width is the figure's own.
+        fig.savefig(buffer, format="png", dpi=FIGURE_DPI * SHARPNESS)
         plt.close(fig)
         area.value = buffer.getvalue()
+        area.layout.width = f"{round(size[0] * FIGURE_DPI)}px"
         self.figures[name] = fig
 
     @staticmethod

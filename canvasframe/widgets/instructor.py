@@ -12,6 +12,7 @@ import pandas as pd
 from .. import loaders, messages, plots, reports
 from .._palette import HIGHLIGHT
 from .._sample import SampleCanvas
+from .._time import readable_duration
 from ..client import default_canvas
 from ..errors import CanvasframeError, MessagesNotSent
 from ._base import Explorer, coloured
@@ -25,18 +26,25 @@ TABLE_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "current score < 70": lambda t: t["current_score"] < 70,
 }
 TABLE_COLUMNS = [
-    "student_id", "current_score", "current_grade", "on_time", "late", "missing", "excused",
+    "sortable_name", "student_id", "current_score", "current_grade", "on_time", "late", "missing", "excused",
     "page_views", "participations", "last_activity_at", "days_since_activity", "total_activity_time",
 ]  # fmt: skip
 DEFAULT_SUBJECT = "Checking in"
 DEFAULT_BODY = "Hello, Canvas shows {missing} missing assignment(s) for you in this course. Can I help?"
 
 
-def styled_table(table: pd.DataFrame) -> str:
-    """The student table as HTML, with the numbers an instructor acts on shaded."""
-    shown = table[[c for c in TABLE_COLUMNS if c in table]]
+def styled_table(table: pd.DataFrame, tz: str = "UTC") -> str:
+    """The student table as HTML, names first, times in ``tz``, durations as people read them, and the
+    numbers an instructor acts on shaded."""
+    shown = table[[c for c in TABLE_COLUMNS if c in table]].rename(
+        columns={"sortable_name": "name", "last_activity_at": f"last activity ({tz})"}
+    )
     styler = shown.style.hide(axis="index").format(
-        {"current_score": "{:.1f}", "last_activity_at": lambda t: "" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}"},
+        {
+            "current_score": "{:.1f}",
+            f"last activity ({tz})": lambda t: "" if pd.isna(t) else f"{t.tz_convert(tz):%a %d %b %H:%M}",
+            "total_activity_time": readable_duration,
+        },
         na_rep="",
         escape="html",  # a grade or name is whatever Canvas holds: text, never markup
     )
@@ -146,7 +154,7 @@ class InstructorTab(ipw.VBox):
     def _draw_table(self) -> None:
         self._disarm()
         self.shown_table = self.table[TABLE_FILTERS[self.table_filter.value](self.table)].reset_index(drop=True)
-        self.table_html.value = styled_table(self.shown_table)
+        self.table_html.value = styled_table(self.shown_table, self.explorer.tz)
         try:
             self.draft = messages.draft(self.shown_table, self.subject.value, self.body.value, course_id=self.course_id)
         except CanvasframeError as exc:
