@@ -323,3 +323,21 @@ def test_a_submission_canvas_says_nothing_about_is_neither_missing_nor_not(canva
                                              "current_grade": [None], "total_activity_time": [pd.NaT]}),
                                frame, as_of="2026-10-01")  # fmt: skip
     assert counts.loc[0, "missing"] == 0
+
+
+def test_weeks_the_data_only_partly_cover_are_flagged_and_shaded(canvas, institution):
+    """The first week of a term that starts on a Wednesday has fewer days: its means are flagged, not a collapse."""
+    import matplotlib.pyplot as plt
+
+    course = truth.first_course(institution)
+    page_views, participations = truth.page_views(course), truth.participations(course)
+    # The term's first hours (Monday 00:00 UTC) are Sunday evening in Chicago: a first week with one day in it.
+    weekly = cf.reports.weekly_activity(page_views, participations, tz="America/Chicago")
+    times = pd.concat([page_views["hour"], participations["created_at"]]).dt.tz_convert("America/Chicago")
+    first, last = times.min().tz_localize(None).normalize(), times.max().tz_localize(None).normalize()
+    expected = [bool(w < first or w + pd.Timedelta(days=6) > last) for w in weekly["week"]]
+    assert weekly["partial"].tolist() == expected and any(expected) and not all(expected)
+    _, ax = plt.subplots()
+    cf.plots.plot_weekly_activity(weekly, ax=ax)
+    assert len(ax.patches) == sum(expected)  # one shaded span per partial week
+    assert ax.get_xlabel() == "week starting (America/Chicago)"

@@ -13,6 +13,8 @@ from ..errors import ConfigError
 from ..schemas import QUARTILE_NAMES, TARDINESS
 from ._base import LABELS, PALETTE, axes, canvas_text, doc, empty, one_student, outside_legend, require
 
+NOT_COUNTED = "not counted by Canvas (excused, dropped)"
+
 __all__ = ["plot_assignment_quartiles", "plot_tardiness"]
 
 
@@ -174,6 +176,12 @@ def plot_tardiness(
             continue
         ax.bar(x, values, bottom=bottom, color=PALETTE[column], label=LABELS[column], **bar_kws)
         bottom += values
+    if normalize:
+        # Canvas's shares leave out the students it counts nowhere (excused work, dropped students):
+        # the rest of each bar says so instead of ending short without a word.
+        rest = np.clip(1.0 - bottom, 0.0, None)
+        if (rest > 0.005).any():
+            ax.bar(x, rest, bottom=bottom, color=PALETTE["box"], alpha=0.35, label=NOT_COUNTED, **bar_kws)
     ax.set_xticks(x, labels, rotation=60 if len(data) > 8 else 30, ha="right")
     if normalize:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))

@@ -49,8 +49,9 @@ def weekly_activity(
     -------
     DataFrame
         ``week`` (naive local date of the Monday), ``students`` (how many the means are over),
-        ``page_views`` and ``participations`` (means per student), and with a selection
-        ``selected_students``, ``selected_page_views`` and ``selected_participations``.
+        ``page_views`` and ``participations`` (means per student), with a selection
+        ``selected_students``, ``selected_page_views`` and ``selected_participations``, and
+        ``partial`` (the week has days the data do not cover: its means count fewer days).
 
     Examples
     --------
@@ -60,7 +61,7 @@ def weekly_activity(
     ...                         enrollments=cf.load_enrollments(course), student_id=1005, tz="America/Chicago")
     >>> list(weeks.columns)  # doctest: +NORMALIZE_WHITESPACE
     ['week', 'students', 'page_views', 'participations', 'selected_students', 'selected_page_views',
-     'selected_participations']
+     'selected_participations', 'partial']
     """
     require(page_views, ["student_id", "hour", "views"], "weekly_activity", "load_page_views")
     require(participations, ["student_id", "created_at"], "weekly_activity", "load_participations")
@@ -88,9 +89,21 @@ def weekly_activity(
     if chosen is not None:
         report["selected_students"] = len(chosen)
         report["selected_page_views"], report["selected_participations"] = _means(views, posts, chosen, weeks)
+    report["partial"] = _partial(report["week"], [page_views["hour"], participations["created_at"]], tz)
     report.attrs["time_zone"] = tz
     return with_sources(report, "weekly_activity", page_views=page_views, participations=participations,
                          enrollments=enrollments)  # fmt: skip
+
+
+def _partial(weeks: pd.Series, times: list[pd.Series], tz: str) -> pd.Series:
+    """Whether each week has days outside the span the data cover (the first and last weeks, usually):
+    a mean over such a week counts fewer days, and must not read as a collapse."""
+    stamps = pd.concat([t.dropna() for t in times])
+    if stamps.empty:
+        return pd.Series(False, index=weeks.index)
+    local = stamps.dt.tz_convert(tz).dt.tz_localize(None)
+    first, last = local.min().normalize(), local.max().normalize()
+    return (weeks < first) | (weeks + pd.Timedelta(days=6) > last)
 
 
 def _per_student_week(students: pd.Series, times: pd.Series, counts: pd.Series, tz: str) -> pd.Series:
