@@ -51,8 +51,8 @@ def plot_weekly_activity(weekly: pd.DataFrame, *, ax: Axes | None = None, **plot
     if "partial" in weekly and weekly["partial"].any():
         # A week the data only partly cover counts fewer days: shade it, so a low mean is not read as a collapse.
         for n, start in enumerate(weekly.loc[weekly["partial"].astype(bool), "week"]):
-            label = "partial week (fewer days in the data)" if n == 0 else None
-            ax.axvspan(start, start + pd.Timedelta(days=7), color=PALETTE["box"], alpha=0.15, lw=0, label=label)
+            shade = "partial week (fewer days in the data)" if n == 0 else None
+            ax.axvspan(start, start + pd.Timedelta(days=7), color=PALETTE["box"], alpha=0.15, lw=0, label=shade)
     zone = weekly.attrs.get("time_zone")
     return over_time(ax, xlabel=f"week starting ({zone})" if zone else "week starting", ylabel="per student",
                      title="Weekly activity")  # fmt: skip
