@@ -66,7 +66,18 @@ def test_weekly_activity_weeks_start_on_monday_in_the_chosen_zone():
         assert weekly["week"].tolist() == [pd.Timestamp(monday)], tz
 
 
-@pytest.mark.parametrize("tz", ["Mars/Olympus", "", "+05:00", None, 7])
+def test_no_zone_means_the_default_one_in_reports_and_plots_not_an_error():
+    """tz=None is the session's zone, else the course's, else UTC (canvasframe.localtime); never a guess."""
+    with pytest.raises(cf.ConfigError, match="is not a time zone name"):
+        check_tz(None)
+    hours = pd.Series([pd.Timestamp("2026-10-05", tz="UTC")]).astype("datetime64[us, UTC]")
+    views = pd.DataFrame({"student_id": [1], "hour": hours, "views": [1]})
+    assert plots.plot_page_view_heatmap(views, tz=None).get_title().endswith("(UTC)")  # no session: UTC
+    posts = pd.DataFrame({"student_id": [1], "created_at": hours})
+    assert reports.weekly_activity(views, posts, tz=None).attrs["time_zone"] == "UTC"
+
+
+@pytest.mark.parametrize("tz", ["Mars/Olympus", "", "+05:00", 7])
 def test_a_zone_that_is_not_an_iana_name_is_a_config_error_in_reports_and_plots(tz):
     with pytest.raises(cf.ConfigError, match="is not a time zone name"):
         check_tz(tz)
