@@ -288,3 +288,16 @@ def test_the_instructor_table_shows_names_local_times_and_readable_durations(exp
     assert some.student.sortable_name in html  # the name Canvas sends with the enrollment
     assert " days " not in html  # durations read "8 h 14 min", never "0 days 08:14:08"
     assert re.search(r"<td[^>]*>\d+ h \d+ min</td>", html)
+
+
+def test_students_are_picked_by_name_and_shown_with_their_id(explorer, course):
+    labels = dict((value, label) for label, value in explorer.student_picker.options)
+    for student_id, label in labels.items():
+        name = course.enrollments[student_id].student.sortable_name
+        assert label.startswith(f"{student_id} — {name} — ")  # the id first, then the name Canvas sends
+    someone = course.enrollments[min(course.enrollments)].student
+    text = someone.sortable_name.split(",")[0].upper()  # a last name, in any case
+    explorer.search.value = text
+    found = [value for _, value in explorer.student_picker.options]
+    expected = {s for s in labels if text.casefold() in course.enrollments[s].student.sortable_name.casefold()}
+    assert someone.id in found and set(found) == expected

@@ -80,11 +80,15 @@ class CourseExplorer(Explorer):
                 loaders.load_course_activity(course_id, canvas=canvas),
                 loaders.load_course_assignments(course_id, canvas=canvas),
                 loaders.load_student_summaries(course_id, canvas=canvas),
+                loaders.load_enrollments(course_id, canvas=canvas),
             ),
         )
         if frames is None:
             return  # the status line says what failed
-        self.activity, self.assignments, self.summaries = frames
+        self.activity, self.assignments, self.summaries, enrollments = frames
+        # Names where people look (the sortable "Last, First" Canvas sends with each enrollment), ids beside them.
+        named = enrollments.dropna(subset=["sortable_name"]).drop_duplicates("student_id")
+        self.names: dict[int, str] = dict(zip(named["student_id"].astype(int), named["sortable_name"], strict=True))
         self.communication = CommunicationTab(self, course_id, roster=self.summaries)  # before the Students tab picks
         self.instructor = InstructorTab(self, course_id, self.summaries, allow_send)
         tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.communication, self.instructor]
@@ -166,7 +170,7 @@ class CourseExplorer(Explorer):
     # -- students -----------------------------------------------------------------------------
 
     def _students_tab(self) -> ipw.Widget:
-        self.search = ipw.Text(placeholder="student id", description="Search")
+        self.search = ipw.Text(placeholder="name or id", description="Search")
         self.engagement = ipw.Dropdown(options=list(ENGAGEMENT_FILTERS), description="Show")
         self.student_picker = ipw.Select(rows=8, description="Student")
         names = ("heatmap", "sessions", "participations", "scores", "messages")
@@ -186,11 +190,13 @@ class CourseExplorer(Explorer):
 
     def _filter_students(self) -> None:
         summaries = self.summaries[ENGAGEMENT_FILTERS[self.engagement.value](self.summaries)]
-        text = self.search.value.strip()
+        text = self.search.value.strip().casefold()
         if text:
-            summaries = summaries[summaries["student_id"].astype(str).str.contains(text, regex=False)]
+            ids = summaries["student_id"].astype(int)
+            found = [text in str(sid) or text in self.names.get(sid, "").casefold() for sid in ids]
+            summaries = summaries[found]
         options = [
-            (f"{sid} — {missing} missing, {views} views", int(sid))
+            (f"{sid} — {self.names.get(int(sid), 'no name')} — {missing} missing, {views} views", int(sid))
             for sid, missing, views in zip(
                 summaries["student_id"], summaries["missing"], summaries["page_views"], strict=True
             )
