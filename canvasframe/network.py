@@ -377,19 +377,8 @@ def to_graphml(edges: pd.DataFrame, path: str | os.PathLike[str], *, nodes: Iter
     Readable by Gephi and networkx (``nx.read_graphml(path, force_multigraph=True)`` keeps it a
     multigraph even when no two channels join the same pair); nothing half-written is left.
 
-    Parameters
-    ----------
-    edges : DataFrame
-        From :func:`edges`.
-    path : str or path
-        Where to write.
-    nodes : iterable of int
-        People without ties to include (e.g. a roster's ``student_id``).
-
-    Returns
-    -------
-    str
-        The path written.
+    ``edges`` is :func:`edges`'s frame; ``path``, ``nodes`` and the path returned are as for
+    :func:`canvasframe.discussions.to_graphml`.
 
     Examples
     --------
