@@ -42,6 +42,7 @@ import pyarrow.parquet as pq
 
 from ._atomic import atomic_write
 from ._fanout import run_units
+from ._frames import holds_lists
 from ._progress import enabled, progress_bar
 from ._provenance import Provenance, now
 from ._version import __version__
@@ -211,7 +212,7 @@ def _labels(ids: pd.Series, key: bytes) -> pd.Series:
 
 def _pseudonymized(values: pd.Series, key: bytes) -> pd.Series:
     """An id column with every id replaced, keeping its dtype (text ids stay text, lists stay lists)."""
-    if values.dtype == object and values.map(lambda v: isinstance(v, (list, np.ndarray))).any():
+    if holds_lists(values):
         return values.map(lambda ids: [pseudonym(int(i), key) for i in ids] if ids is not None else None)
     mapping = {v: pseudonym(v, key) for v in pd.unique(values.dropna())}
     if values.dtype == "int64" or isinstance(values.dtype, pd.Int64Dtype):

@@ -14,11 +14,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_write
 from ._csv import neutralise_formulas
+from ._frames import holds_lists, is_list
 from ._provenance import Provenance
 from ._time import check_tz
 from .errors import ConfigError
@@ -56,10 +56,8 @@ def _for_excel(frame: pd.DataFrame, tz: str) -> tuple[pd.DataFrame, dict[str, st
         elif pd.api.types.is_timedelta64_dtype(column):
             out[name] = column.dt.total_seconds() / 3600
             headers[name] = f"{name} (hours)"
-        elif column.dtype == object and column.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
-            out[name] = column.map(
-                lambda v: ", ".join(str(i) for i in v) if isinstance(v, (list, tuple, np.ndarray)) else v
-            )
+        elif holds_lists(column):
+            out[name] = column.map(lambda v: ", ".join(str(i) for i in v) if is_list(v) else v)
             headers[name] = f"{name} (list)"
         else:
             headers[name] = str(name)

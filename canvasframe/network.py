@@ -143,11 +143,12 @@ def _with_roles(ties: pd.DataFrame, enrollments: pd.DataFrame | Sequence[pd.Data
     frames = [enrollments] if isinstance(enrollments, pd.DataFrame) else list(enrollments)
     roles = user_roles(frames)
     # A message outside any course is matched on the person alone (their role in any course, staff first).
-    anywhere = roles.drop_duplicates("user_id").drop(columns="course_id")
+    staff_first = roles.assign(student=roles["role"].eq("student")).sort_values("student", kind="stable")
+    anywhere = staff_first.drop_duplicates("user_id").set_index("user_id")["role"]
     for end in ("from", "to"):
         named = roles.rename(columns={"user_id": f"{end}_user", "role": f"{end}_role"})
         ties = ties.merge(named, on=["course_id", f"{end}_user"], how="left")
-        fallback = ties[f"{end}_user"].map(anywhere.set_index("user_id")["role"])
+        fallback = ties[f"{end}_user"].map(anywhere)
         ties[f"{end}_role"] = ties[f"{end}_role"].astype("string").fillna(fallback.astype("string"))
     return ties
 

@@ -250,3 +250,20 @@ def test_edges_keep_their_dtypes_when_a_channel_is_empty():
     )
     pdt.assert_series_equal(ties.dtypes.astype(str), expected)
     assert ties.empty
+
+
+def test_a_message_outside_a_course_takes_the_persons_staff_role_wherever_they_have_one():
+    """A student in course 1 who teaches course 2 writes a message in no course: their role is teacher."""
+    messages = pd.DataFrame(
+        {
+            "course_id": pd.array([None], dtype="Int64"),
+            "author_id": [7],
+            "participant_ids": [[7, 50]],
+            "created_at": [_at(0)],
+            "generated": pd.array([False], dtype="boolean"),
+        }
+    )
+    enrollments = pd.DataFrame({"course_id": [1, 1], "student_id": [7, 50]})
+    staff = pd.DataFrame({"course_id": [2], "user_id": [7], "type": ["teacher"]})
+    ties = network.edges(messages=messages, enrollments=[enrollments, staff])
+    assert ties[["from_role", "to_role"]].values.tolist() == [["teacher", "student"]]

@@ -23,8 +23,8 @@ import pyarrow as pa
 
 from .._version import __version__
 from ..client import Canvas, default_canvas
-from ..datasets import pseudonymize
-from ..errors import FileFormatError
+from ..datasets import key_fingerprint, pseudonymize
+from ..errors import ConfigError, FileFormatError
 from ..loaders import LOADERS
 
 __all__ = ["MANIFEST", "PACKAGES", "digest", "rebuild", "sha256", "verify", "versions"]
@@ -126,15 +126,11 @@ def rebuild(
         One row per frame: ``frame``, ``loader``, ``expected``, ``rebuilt`` (None for a table
         derived by the analysis, which no pull makes) and ``same`` (NA for such a table).
     """
-    from ..datasets import key_fingerprint  # the scheme the bundle recorded
-
     if not isinstance(manifest, dict):
         path = Path(manifest)
         manifest = _read_manifest(path.parent if path.name == MANIFEST else path)
     recorded = manifest.get("pseudonymisation", {}).get("key_fingerprint")
     if recorded is not None and recorded != key_fingerprint(key):
-        from ..errors import ConfigError
-
         raise ConfigError("rebuild: this key is not the one the bundle was made with (its fingerprint differs).")
     session = canvas or default_canvas()
     rows = []

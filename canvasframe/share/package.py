@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import pandas as pd
 
 from .._csv import csv_bytes, spreadsheet_frame
+from .._frames import holds_lists
 from .._provenance import Provenance
 from ..client import Canvas, default_canvas
 from ..datasets import PSEUDONYMIZED_COLUMNS, key_fingerprint, pseudonymize
@@ -49,10 +49,6 @@ _PERSON_COLUMNS = tuple(
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-def _is_list(value: Any) -> bool:
-    return isinstance(value, (list, tuple, np.ndarray))
-
-
 def _person_ids(frames: Iterable[pd.DataFrame]) -> set[int]:
     ids: set[int] = set()
     for frame in frames:
@@ -60,7 +56,7 @@ def _person_ids(frames: Iterable[pd.DataFrame]) -> set[int]:
             if column not in frame:
                 continue
             values = frame[column].dropna()
-            if values.map(_is_list).any():
+            if holds_lists(values):
                 ids |= {int(i) for v in values for i in list(v)}
             else:
                 ids |= {int(v) for v in values if str(v).isdigit()}
@@ -71,7 +67,7 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     """As written to CSV: lists of ids as JSON arrays (durations and times are :func:`csv_bytes`')."""
     out = frame.copy()
     for name in out.columns:
-        if out[name].dtype == object and out[name].map(_is_list).any():
+        if holds_lists(out[name]):
             out[name] = out[name].map(lambda v: None if v is None else json.dumps([int(i) for i in list(v)]))
     return out
 
