@@ -135,6 +135,7 @@ def sample(
     offline: bool | None = None,
     cache_namespace: str | None = None,
     tz: str | None = None,
+    names: bool = True,
 ) -> SampleCanvas:
     """Connect to the bundled sample institution and make it the loaders' default.
 
@@ -166,7 +167,13 @@ def sample(
     if cache_namespace is None:
         cache_namespace = sample_namespace(server.institution.config, generator_digest())
     canvas = SampleCanvas(
-        server, cache_dir=cache_dir, max_workers=max_workers, offline=offline, cache_namespace=cache_namespace, tz=tz
+        server,
+        cache_dir=cache_dir,
+        max_workers=max_workers,
+        offline=offline,
+        cache_namespace=cache_namespace,
+        tz=tz,
+        names=names,
     )
     set_default_canvas(canvas)
     if not quiet:

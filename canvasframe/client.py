@@ -102,6 +102,9 @@ class Canvas:
         The time zone (an IANA name such as ``"America/Chicago"``) every plot, report, widget and
         export shows times in. By default the zone of the course in view (Canvas's course
         ``time_zone``), else UTC. Frames stay in UTC.
+    names : bool
+        Show students' names in reports, widgets and plots (``False``: ids only, for a screen
+        others can see). Frames always carry what Canvas sent.
 
     Examples
     --------
@@ -130,6 +133,7 @@ class Canvas:
         cache_namespace: str | None = None,
         limits: Limits | None = None,
         tz: str | None = None,
+        names: bool = True,
     ) -> None:
         env = defaults.environment("base_url", "token", "offline", "progress", "ca_bundle")  # once, here
         base_url = base_url or env.base_url
@@ -156,6 +160,7 @@ class Canvas:
             offline = env.offline
         self.offline = offline
         self.tz = None if tz is None else check_tz(tz)
+        self.names = names
         self.environment = dataclasses.replace(env, token=None)  # what the session read; never the token
         self.cache_namespace = cache_namespace or urlsplit(self.root_url).netloc
         self.governor = ConcurrencyGovernor(self.max_workers)
@@ -418,6 +423,7 @@ def connect(
     cache_namespace: str | None = None,
     limits: Limits | None = None,
     tz: str | None = None,
+    names: bool = True,
 ) -> Canvas:
     """Open a :class:`Canvas` session and make it the loaders' default.
 
@@ -437,6 +443,8 @@ def connect(
         Caps on waits, sizes and pages (see :class:`Canvas`).
     tz : str, optional
         The time zone people are shown times in (default: the course's own; see :class:`Canvas`).
+    names : bool
+        Show students' names in reports, widgets and plots (see :class:`Canvas`).
 
     Examples
     --------
@@ -461,6 +469,7 @@ def connect(
         cache_namespace=cache_namespace,
         limits=limits,
         tz=tz,
+        names=names,
     )
     set_default_canvas(canvas)
     return canvas

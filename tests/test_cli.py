@@ -33,7 +33,7 @@ def run(*args: str, cwd=None, env_extra=None) -> subprocess.CompletedProcess:
 def test_demo_writes_an_html_report_with_every_figure(tmp_path):
     result = run("demo", "--out", str(tmp_path / "report"))
     assert result.returncode == 0, result.stderr
-    assert "[4/4]" in result.stdout and "synthetic" in result.stdout + result.stderr
+    assert "[5/5]" in result.stdout and "synthetic" in result.stdout + result.stderr
     report = tmp_path / "report" / "index.html"
     assert str(report.resolve()) in result.stdout
     page = report.read_text()
@@ -62,6 +62,10 @@ def test_demo_writes_an_html_report_with_every_figure(tmp_path):
     assert f"<th>due ({zone})</th>" in page and "+00:00" not in page
     assert first_due.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%a %d %b %H:%M") in page
     assert f"<th>students</th>\n      <td>{len(course.enrollments)}</td>" in page and "<th>mean</th>" not in page
+    # Every table has one header row (a pivot's axis names made two); the interactive report is linked.
+    assert all(head.count("<tr") == 1 for head in re.findall(r"<thead>(.*?)</thead>", page, flags=re.S))
+    interactive = tmp_path / "report" / f"course-{course.id}.html"
+    assert f'<a href="{interactive.name}">' in page and interactive.stat().st_size > 1_000_000
 
 
 def test_demo_lab_without_jupyterlab_says_how_to_install(tmp_path):

@@ -1,4 +1,4 @@
-"""The ``canvasframe`` command: ``demo``, ``dashboard``, ``serve``, ``fetch``, ``share`` and ``cache``."""
+"""The ``canvasframe`` command: ``demo``, ``report``, ``dashboard``, ``serve``, ``fetch``, ``share`` and ``cache``."""
 
 from __future__ import annotations
 
@@ -69,6 +69,27 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     return run_demo(Path(args.out), lab=args.lab)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .. import connect, sample
+    from ..client import Canvas
+    from .report import write_report
+
+    canvas: Canvas
+    if args.sample:
+        canvas = sample(quiet=True, offline=args.offline, tz=args.tz, names=not args.no_names)
+        course = _parse_ids([args.course_id], "course_id")[0] if args.course_id else canvas.sample_course_id
+        as_of = canvas.sample_as_of
+    else:
+        if not args.course_id:
+            raise ConfigError("report: give a course id (or --sample for the sample course).")
+        course = _parse_ids([args.course_id], "course_id")[0]
+        canvas = connect(offline=args.offline, tz=args.tz, names=not args.no_names)
+        as_of = None
+    path = write_report(canvas, course, Path(args.out), as_of=as_of)
+    print(f"wrote {path} (one file: open it in any browser, no network needed)")
+    return 0
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -202,6 +223,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="canvasframe-demo", help="report folder (default ./canvasframe-demo)")
     demo.add_argument("--lab", action="store_true", help="open JupyterLab on the example notebooks instead")
     demo.set_defaults(run=_demo)
+
+    report = sub.add_parser(
+        "report",
+        help="write one self-contained interactive HTML page about a course (opens offline)",
+        epilog="examples:\n  canvasframe report --sample\n  canvasframe report 1234 --out reports/ --tz Europe/Berlin",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument(
+        "course_id", nargs="?", help="the course (your Canvas: CANVAS_BASE_URL, CANVAS_API_TOKEN); --sample: optional"
+    )
+    report.add_argument("--sample", action="store_true", help="use the bundled sample institution")
+    report.add_argument(
+        "--out", default="canvasframe-report", help="a folder (writes course-<id>.html) or an .html path"
+    )
+    report.add_argument("--tz", default=None, help="time zone of every time shown (default: the course's own)")
+    report.add_argument("--no-names", action="store_true", help="show student ids, not names (a shared screen)")
+    report.add_argument("--offline", action="store_true", help="read only the cache")
+    report.set_defaults(run=_report)
 
     dashboard = sub.add_parser(
         "dashboard", help="serve the course and department explorers as a web page (Voila) until Ctrl-C"

@@ -15,6 +15,8 @@ from .. import discussions, reports
 from .._palette import NOTICE
 from .._sample import sample
 from .gallery import FIGURES, GalleryData, render
+from .report import write_report
+from .report_data import student_labels
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>canvasframe demo</title>
@@ -96,7 +98,8 @@ def _reports_section(data: GalleryData, as_of: object) -> str:
     table = reports.student_table(data.enrollments, data.submissions, data.summaries, as_of=as_of)
     inactive = table["last_activity_at"].isna() | (table["days_since_activity"] >= 7).fillna(False)
     needs_help = table[(table["missing"] >= 2) | inactive]
-    columns = ["student_id", "current_score", "current_grade", "missing", "late", "excused", "days_since_activity"]
+    columns = ["sortable_name", "student_id", "current_score", "current_grade", "missing", "late", "excused"]
+    columns.append("days_since_activity")
     work = reports.missing_late_excused(data.submissions, data.assignments)
     return "\n".join(
         [
@@ -106,26 +109,31 @@ def _reports_section(data: GalleryData, as_of: object) -> str:
             "assignments or no activity in a week:</p>",
             needs_help[columns].to_html(index=False, float_format="{:.1f}".format, na_rep=""),
             "<h3>Missing, late and excused work per assignment</h3>",
-            work.pivot_table(
-                index="title", columns="status", values="student_id", aggfunc="count", fill_value=0
-            ).to_html(),
+            # One header row: the pivot's axis names would add a second one above the columns.
+            work.pivot_table(index="title", columns="status", values="student_id", aggfunc="count", fill_value=0)
+            .rename_axis(index="assignment", columns=None)
+            .reset_index()
+            .to_html(index=False),
         ]
     )
 
 
 def run_demo(out: Path, *, lab: bool = False) -> int:
-    """Fetch the sample course through the sandbox and write ``out/index.html``; return an exit code."""
+    """Fetch the sample course through the sandbox and write ``out/index.html``; return an exit code.
+
+    Beside it, ``course-<id>.html``: the same course as one interactive page (``canvasframe report``).
+    """
     if lab:
         return _open_lab()
-    started = _step(1, 4, "starting the sandbox Canvas with the sample institution (synthetic data)")
+    started = _step(1, 5, "starting the sandbox Canvas with the sample institution (synthetic data)")
     shutil.rmtree(out / "cache", ignore_errors=True)  # the demo always shows a pull over HTTP, never an old cache
     canvas = sample(cache_dir=out / "cache")
     course_id, account_id = canvas.sample_course_id, canvas.sample_account_id
-    _step(2, 4, f"fetching course {course_id} and account {account_id} over HTTP from {canvas.root_url}")
+    _step(2, 5, f"fetching course {course_id} and account {account_id} over HTTP from {canvas.root_url}")
     data = GalleryData.load(canvas, course_id, account_id)
-    _step(3, 4, "drawing the figures")
+    _step(3, 5, "drawing the figures")
     figures = render(data, out / "figures")
-    _step(4, 4, "writing the report")
+    _step(4, 5, "writing the report")
     at_risk = data.summaries.sort_values(["missing", "page_views"], ascending=[False, True]).head(10)
     body = [
         _section("Course at a glance", _glance(data).to_frame().to_html(header=False)),
@@ -135,13 +143,22 @@ def run_demo(out: Path, *, lab: bool = False) -> int:
         ),
         _section(
             "Ten students with the most missing work",
-            at_risk[["student_id", "page_views", "participations", "missing", "late"]].to_html(index=False),
+            at_risk.assign(student=at_risk["student_id"].map(student_labels(data.enrollments)))[
+                ["student", "student_id", "page_views", "participations", "missing", "late"]
+            ].to_html(index=False),
         ),
         _section("Discussions", _discussion_section(data)),
         _section("Instructor reports", _reports_section(data, canvas.sample_as_of)),
     ]
     for name, (caption, _) in FIGURES.items():
         body.append(_section(caption, f'<img src="figures/{figures[name].name}" alt="{html.escape(caption)}">'))
+    _step(5, 5, "writing the interactive report")
+    interactive = write_report(canvas, course_id, out, as_of=canvas.sample_as_of)
+    body.insert(
+        0,
+        f'<p><a href="{interactive.name}"><strong>Open the interactive report</strong></a>: hover the charts, pick '
+        "a student, narrow the dates, sort the tables (one file, works offline).</p>",
+    )
     report = out / "index.html"
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     report.write_text(
