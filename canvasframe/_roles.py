@@ -17,7 +17,8 @@ from ._frames import require
 
 __all__ = ["INSTRUCTOR_ROLES", "author_roles", "user_roles"]
 
-INSTRUCTOR_ROLES = ("teacher", "ta")  # whose comments are feedback and whose ties are ties with an instructor
+INSTRUCTOR_ROLES = ("teacher", "ta")
+"""The roles whose comments count as feedback and whose ties are ties with an instructor."""
 
 
 def user_roles(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:

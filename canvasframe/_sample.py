@@ -148,8 +148,18 @@ def sample(
     ----------
     quiet : bool
         Do not print the notice that the data is synthetic.
-    cache_dir, max_workers, offline, cache_namespace, tz
-        As for :class:`~canvasframe.client.Canvas`.
+    cache_dir : str or path, optional
+        Where loaders keep Arrow files (as for :class:`~canvasframe.client.Canvas`).
+    max_workers : int, optional
+        Upper bound on concurrent requests (as for :class:`~canvasframe.client.Canvas`).
+    offline : bool, optional
+        Read only the cache (default: ``CANVASFRAME_OFFLINE=1``).
+    cache_namespace : str, optional
+        Name under which cache entries are filed (default: one per sample configuration).
+    tz : str, optional
+        The time zone people are shown times in (default: the sample course's own).
+    names : bool
+        Show students' names in reports, widgets and plots (``False``: ids only).
 
     Returns
     -------

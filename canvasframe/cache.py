@@ -77,6 +77,8 @@ def cache_key(namespace: str, frame: str, params: dict[str, Any], fingerprint: s
 
 
 Status = Literal["hit", "miss", "stale", "outdated", "corrupt"]
+"""What a cache lookup found: a usable entry, none, one older than ``max_age``, one of an older
+schema, or one that cannot be read."""
 
 
 @dataclass
@@ -184,7 +186,7 @@ class Cache:
                 )
 
     def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
-        """Write atomically (see :func:`canvasframe._atomic.atomic_write`), into a folder only this user can write."""
+        """Write whole or not at all (a temporary file renamed into place), into a folder only this user can write."""
         self.check_private(path)
         meta = {**meta, "rows": table.num_rows, "bytes": table.nbytes}  # what a reader may decode, at most
         table = table.replace_schema_metadata({META_KEY: json.dumps(meta, default=str).encode()})

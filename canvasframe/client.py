@@ -1,7 +1,7 @@
 """The Canvas HTTP session: auth, pagination, retries, throttling, async polling.
 
 Everything that talks to Canvas goes through :class:`Canvas`. It returns parsed
-JSON (Python objects) and never builds frames; that is :mod:`canvasframe.transforms`.
+JSON (Python objects) and never builds frames: the loaders do.
 """
 
 from __future__ import annotations
@@ -84,8 +84,14 @@ class Canvas:
         Connect and read timeouts in seconds.
 
         Every default is listed once, with its value, on the settings page (``docs/settings.md``).
-    retries, throttle_retries, backoff, max_backoff
-        Retry policy; see :class:`canvasframe._http.RetryPolicy`.
+    retries : int
+        How many times a failed request (timeout, connection reset, 5xx) is sent again.
+    throttle_retries : int
+        How many times a request Canvas refused for its rate limit is sent again.
+    backoff : float
+        The first wait in seconds before sending again; it doubles each time.
+    max_backoff : float
+        The longest wait in seconds between two sends.
     poll_timeout : float
         How long to wait for a Canvas background job (async analytics) before giving up.
     offline : bool, optional
@@ -429,9 +435,25 @@ def connect(
 
     Parameters
     ----------
-    base_url, token
-        Default to ``CANVAS_BASE_URL`` and ``CANVAS_API_TOKEN``; ``token`` may be a callable.
-    cache_dir, max_workers, timeout, retries, throttle_retries, backoff, max_backoff, poll_timeout
+    base_url : str, optional
+        Your Canvas's address (default: ``CANVAS_BASE_URL``).
+    token : str or callable, optional
+        An access token, or a callable returning one (default: ``CANVAS_API_TOKEN``).
+    cache_dir : str or path, optional
+        As for :class:`Canvas`.
+    max_workers : int, optional
+        As for :class:`Canvas`.
+    timeout : (float, float)
+        As for :class:`Canvas`.
+    retries : int
+        As for :class:`Canvas`.
+    throttle_retries : int
+        As for :class:`Canvas`.
+    backoff : float
+        As for :class:`Canvas`.
+    max_backoff : float
+        As for :class:`Canvas`.
+    poll_timeout : float
         As for :class:`Canvas`.
     offline : bool, optional
         Read only the cache (default: ``CANVASFRAME_OFFLINE=1``).

@@ -147,7 +147,7 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     page-view ``url`` too) and what people wrote (``message``, ``body``, ``subject``, a
     submission ``comment``, the ``anonymous_id`` key) are dropped. A student's ``name`` and
     ``sortable_name`` (in a frame with ``student_id``) become their pseudonym label
-    (:func:`pseudonym_label`: ``Student`` and 8 hex digits), the same in every frame.
+    (``Student`` and 8 hex digits), the same in every frame.
 
     This helps with de-identification; it is not a legal guarantee of anonymity. Small
     groups, rare timestamps or free text can still identify people.

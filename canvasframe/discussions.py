@@ -185,7 +185,17 @@ def discussion_metrics(
 
     Parameters
     ----------
-    entries, topics, top_level, topic_ids, until, announcements
+    entries : DataFrame
+        As for :func:`reply_edges`.
+    topics : DataFrame
+        As for :func:`reply_edges`.
+    top_level : bool
+        As for :func:`reply_edges`.
+    topic_ids : iterable of int, optional
+        As for :func:`reply_edges`.
+    until : timestamp, optional
+        As for :func:`reply_edges`.
+    announcements : bool
         As for :func:`reply_edges`.
     roster : DataFrame, optional
         People who should appear even if they never posted (``student_id`` or ``user_id``
@@ -292,9 +302,19 @@ def network_summary(
 
     Parameters
     ----------
-    entries, topics, roster
+    entries : DataFrame
+        As for :func:`reply_edges`.
+    topics : DataFrame
+        As for :func:`reply_edges`.
+    roster : DataFrame, optional
         As for :func:`discussion_metrics`.
-    top_level, topic_ids, until, announcements
+    top_level : bool
+        As for :func:`reply_edges`.
+    topic_ids : iterable of int, optional
+        As for :func:`reply_edges`.
+    until : timestamp, optional
+        As for :func:`reply_edges`.
+    announcements : bool
         As for :func:`reply_edges`.
 
     Returns

@@ -346,8 +346,10 @@ class CacheError(CanvasframeError):
 
     Attributes
     ----------
-    frame, namespace : str or None
-        The frame asked for, and the cache namespace (a Canvas host) it is filed under.
+    frame : str or None
+        The frame asked for.
+    namespace : str or None
+        The cache namespace (a Canvas host) the frame is filed under.
     path : str or None
         The cache file (or, for a miss, the cache folder).
     """

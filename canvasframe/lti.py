@@ -41,6 +41,7 @@ DEFAULT_SCOPES = (
     "https://canvas.instructure.com/lti/account_external_tools/scope/list",
     "https://canvas.instructure.com/lti/data_services/scope/list",
 )
+"""The scopes :class:`ClientCredentials` asks for by default: account lookup, external tools, data services."""
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 REFRESH_MARGIN = 60.0  # seconds before expiry at which a new access token is fetched
 
@@ -60,6 +61,12 @@ class ClientCredentials:
         Scopes to ask for (default: account lookup, external tools, data services).
     kid : str, optional
         Key id for the JWT header, when the developer key uses a JWK set.
+    session : requests.Session, optional
+        Your own session (proxies, certificates) for the token requests.
+    timeout : float
+        Seconds to wait for Canvas's token endpoint.
+    policy : RetryPolicy, optional
+        How failed token requests are sent again (default: as a Canvas session).
     """
 
     def __init__(
@@ -155,10 +162,10 @@ class ClientCredentials:
 # The cartridge's namespace carries a version: v1p0 in most tools' files, v1p3 in Canvas's own course
 # exports; every version reads alike. Child elements are matched by local name for the same reason.
 _CARTRIDGE = re.compile(r"\{http://www\.imsglobal\.org/xsd/imslticc_v1p\d+\}cartridge_basiclti_link")
-# What a placement may leave to the extension level: Canvas reads a placement's setting, then the
-# tool-level setting of the same name (ContextExternalTool#extension_setting), and for the URL the
-# tool's launch URL.
 INHERITABLE = ("url", "text", "icon_url", "selection_width", "selection_height", "visibility")
+"""What a placement may leave to the tool level: Canvas reads a placement's setting, then the
+tool-level setting of the same name (``ContextExternalTool#extension_setting``), and for the URL
+the tool's launch URL."""
 _XML_COLUMNS = (
     "tool_name",
     "launch_url",

@@ -53,8 +53,10 @@ def draft(students: pd.DataFrame | Iterable[int], subject: str, body: str, *, co
     students : DataFrame or iterable of int
         A frame with ``student_id`` (e.g. ``cf.reports.student_table`` filtered to those with
         two or more missing assignments), or student ids.
-    subject, body : str
-        Text; ``{column}`` fields are filled from each student's row (``{missing}``,
+    subject : str
+        The subject line; ``{column}`` fields are filled as in ``body``.
+    body : str
+        The text; ``{column}`` fields are filled from each student's row (``{missing}``,
         ``{current_grade}``, ...). Write ``{{`` and ``}}`` for literal braces.
     course_id : int
         The course the conversations belong to.

@@ -55,6 +55,7 @@ from .errors import ConfigError
 __all__ = ["CHANNELS", "INSTRUCTOR_ROLES", "edges", "metrics", "summary", "to_graphml"]
 
 CHANNELS = ("reply", "message", "feedback", "peer_review")
+"""The channels of a course's communication, as ``edges`` names them in its ``channel`` column."""
 ALL = "all"  # the combined network's name in metrics
 _TIE = ["course_id", "from_user", "to_user"]
 _EDGE_COLUMNS = [*_TIE, "channel", "count", "first_at", "last_at"]
@@ -166,8 +167,10 @@ def edges(
 
     Parameters
     ----------
-    replies, topics : DataFrame, optional
-        ``load_discussion_entries`` and ``load_discussion_topics`` (the ``reply`` channel).
+    replies : DataFrame, optional
+        ``load_discussion_entries`` (the ``reply`` channel, with ``topics``).
+    topics : DataFrame, optional
+        ``load_discussion_topics`` (the ``reply`` channel: whom a top-level post answers).
     messages : DataFrame, optional
         ``load_conversations`` (the ``message`` channel).
     comments : DataFrame, optional
@@ -319,7 +322,11 @@ def summary(
 
     Parameters
     ----------
-    edges, roster, channels
+    edges : DataFrame
+        As for :func:`metrics`.
+    roster : DataFrame, optional
+        As for :func:`metrics`.
+    channels : iterable of str, optional
         As for :func:`metrics`.
 
     Returns

@@ -1,7 +1,7 @@
 """xAPI statements <-> tidy frames: read files and LRSs, build statements, report activity to Canvas.
 
-How statements become a frame (durations, Canvas's page-view duration, invalid values) is
-:mod:`canvasframe.transforms.xapi`; this module does the reading and writing.
+Durations become timedeltas (Canvas's page-view duration too); an invalid timestamp or
+duration becomes NaT with one warning, or an error with ``strict=True``.
 
 >>> import canvasframe as cf
 >>> page = "https://canvas.example.edu/courses/7/pages/intro"
@@ -73,10 +73,16 @@ class LRS:
         Never shown in a repr or error.
     timeout : (float, float)
         Connect and read timeouts.
+    session : requests.Session, optional
+        Your own session (proxies, certificates).
+    policy : RetryPolicy, optional
+        How failed requests are sent again (default: the same retries and backoff as a Canvas session).
+    limits : Limits, optional
+        Caps on waits, sizes and pages, as for a Canvas session (see :class:`canvasframe.Limits`).
 
     Examples
     --------
-    >>> lrs = LRS("https://lrs.example.edu/xapi", auth=("key", "secret"))
+    >>> lrs = LRS("https://lrs.example.edu/xapi", auth=("key", "lrs-password-7f3a"))
     >>> lrs
     LRS('https://lrs.example.edu/xapi/', auth=[secure])
 
@@ -202,8 +208,18 @@ def read_statements(
         a ``.jsonl`` file (one statement per line), statements already in memory, or an
         :class:`LRS` read page by page. A problem in a file raises :class:`~canvasframe.FileFormatError`
         naming the file and the line or index.
-    since, until, verb, activity, agent, limit
-        xAPI filters, passed to an LRS as query parameters (``agent`` as JSON).
+    since : datetime or str, optional
+        xAPI filter, for an LRS only: statements stored after this moment.
+    until : datetime or str, optional
+        xAPI filter, for an LRS only: statements stored at or before this moment.
+    verb : str, optional
+        xAPI filter, for an LRS only: only this verb IRI.
+    activity : str, optional
+        xAPI filter, for an LRS only: only this activity IRI.
+    agent : dict, optional
+        xAPI filter, for an LRS only: this actor, an Agent object (sent as JSON).
+    limit : int, optional
+        xAPI filter, for an LRS only: the most statements per page.
     strict : bool
         Raise on an invalid timestamp or duration instead of NaT and one warning.
 
@@ -332,8 +348,14 @@ def statement(
         A verb IRI, or an ADL verb name such as ``"experienced"`` or ``"completed"``.
     object_id : str
         The activity IRI; for Canvas, the URL of the page viewed.
+    object_name : str, optional
+        The activity's name, shown by LRSs (``object.definition.name``, in ``en-US``).
     duration : timedelta or str, optional
         How long; written as ISO 8601.
+    timestamp : datetime or str, optional
+        When it happened (default: none given; the LRS stamps it when it stores it).
+    statement_id : str, optional
+        The statement's UUID (default: a new random one).
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 Every loader is a plain ``def`` with a full signature: it checks its arguments, turns
 them into units of work (one account × term, one course, one course's students) and
-hands them to :func:`canvasframe._pipeline.run` (cache, fetch, transform, store). Each
+hands them to one pipeline (cache, fetch, transform, store). Each
 takes one id or a list of ids and returns one concatenated frame; the id is always a
 column. One module per family: :mod:`.accounts`, :mod:`.departments`, :mod:`.courses`,
 :mod:`.discussions`, :mod:`.enrollments`, :mod:`.feedback`, :mod:`.page_view_log`; and

@@ -1,5 +1,4 @@
-"""The loader of the request-level page-view log (the clickstream); how it is pulled is
-:mod:`canvasframe._page_view_log`."""
+"""The loader of the request-level page-view log (the clickstream)."""
 
 from __future__ import annotations
 
@@ -58,9 +57,11 @@ def load_page_view_log(
     Parameters
     ----------
     {course_id}
-    start, end : timestamp, optional
-        The range ``[start, end)``; naive means UTC. Default: as far back as Canvas keeps
-        (twelve months before the current month) up to now.
+    start : timestamp, optional
+        The range's first moment (included); naive means UTC. Default: as far back as Canvas
+        keeps (twelve months before the current month).
+    end : timestamp, optional
+        The range's end (excluded); naive means UTC. Default: now.
     student_id : int or sequence of int, optional
         Only these students of the course.
     only_course : bool

@@ -18,7 +18,6 @@ from ._registry import LOADERS, Ids
 
 __all__ = ["COURSE_FRAMES", "load_course"]
 
-# Every frame a course id alone loads, in the order they are listed by default.
 COURSE_FRAMES = (
     "course_activity",
     "course_assignments",
@@ -36,6 +35,7 @@ COURSE_FRAMES = (
     "discussion_topics",
     "discussion_entries",
 )
+"""Every frame a course id alone loads, in the order :func:`load_course` lists them by default."""
 # The list a frame's requests are made from, which loading the frame reads and caches on the way
 # (the students a fan-out asks about, the topics whose posts it reads, the staff and reviews the
 # comments' roles are read from).
@@ -70,8 +70,14 @@ def load_course(
         The course(s).
     frames : sequence of str
         Frame names (default: every frame a course id loads, :data:`COURSE_FRAMES`).
-    canvas, refresh, max_age, progress
-        As for every loader. ``refresh=True`` refetches what was cached before this call began.
+    canvas : Canvas, optional
+        As for every loader.
+    refresh : bool
+        Refetch what was cached before this call began.
+    max_age : float, optional
+        As for every loader.
+    progress : bool, optional
+        As for every loader.
 
     Returns
     -------

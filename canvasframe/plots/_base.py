@@ -18,7 +18,9 @@ from ..errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Axes])
 
-PALETTE: dict[str, str] = dict(ROLES)  # see canvasframe/_palette.py
+PALETTE: dict[str, str] = dict(ROLES)
+"""What each colour means wherever canvasframe draws (Okabe & Ito's colour-blind-safe eight):
+``on_time``, ``late``, ``missing``, ``views``, ``participations``, the channels and the roles."""
 # Canvas's "floating": work with no due date, not yet due, or excused (never counted as missing).
 LABELS = {"on_time": "on time", "late": "late", "missing": "missing", "floating": "not due yet, no due date or excused"}
 TERM_COLOURS = SERIES

@@ -29,13 +29,17 @@ def weekly_activity(
 
     Parameters
     ----------
-    page_views, participations : DataFrame
-        From ``load_page_views`` and ``load_participations`` for the whole course.
+    page_views : DataFrame
+        From ``load_page_views``, for the whole course.
+    participations : DataFrame
+        From ``load_participations``, for the whole course.
     enrollments : DataFrame, optional
         From ``load_enrollments``: who counts in the means (default: every student with
         activity) and, for ``section_id``, who is in the section.
-    student_id, section_id : int, optional
-        The selection (at most one).
+    student_id : int, optional
+        One student's weeks (give this or ``section_id``, not both).
+    section_id : int, optional
+        One section's weeks (give this or ``student_id``, not both).
     tz : str, optional
         IANA time zone whose Mondays start the weeks (default: the session's, else the course's own,
         else UTC; ``attrs["time_zone"]`` says which).

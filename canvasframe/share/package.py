@@ -39,9 +39,9 @@ from .scan import findings
 
 __all__ = ["DEFAULT_QUASI_IDENTIFIERS", "bundle"]
 
-# The columns an outsider could link a record on by default: a student's section is known to
-# classmates and printed on rosters. Add dates of birth, programmes or the like when frames hold them.
 DEFAULT_QUASI_IDENTIFIERS = ("section_id",)
+"""The columns an outsider could link a record on by default: a student's section is known to
+classmates and printed on rosters. Add dates of birth, programmes or the like when frames hold them."""
 # Columns holding a person (the ids raw person ids are looked for by, before pseudonymisation).
 _PERSON_COLUMNS = tuple(
     c for c in PSEUDONYMIZED_COLUMNS if c not in ("enrollment_id", "submission_id", "comment_id", "review_id")

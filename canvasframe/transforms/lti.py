@@ -12,8 +12,6 @@ from ._coerce import as_bool, as_id, as_int, as_str, column, records
 
 __all__ = ["PLACEMENTS", "account", "data_services", "external_tools", "is_placement"]
 
-# Placements Canvas documents; a tool's JSON may carry others (new ones appear with Canvas releases),
-# and every one is kept: see is_placement.
 PLACEMENTS = (
     "account_navigation",
     "assignment_edit",
@@ -54,6 +52,8 @@ PLACEMENTS = (
     "wiki_index_menu",
     "wiki_page_menu",
 )
+"""The placements Canvas documents. A tool's JSON may carry others (new ones appear with Canvas
+releases), and every one is kept."""
 # Object-valued keys of a tool that are settings, not placements.
 _NOT_PLACEMENTS = frozenset({"custom_fields", "settings", "vendor_help_link"})
 _PLACEMENT_KEYS = frozenset(

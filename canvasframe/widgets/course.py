@@ -19,7 +19,6 @@ __all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer"]
 
 TAB_TITLES = ("Overview", "Assignments", "Students", "Communication", "Instructor")
 
-# name -> rule over a student_summaries row set; shown in the Students tab's filter.
 ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "all students": lambda s: pd.Series(True, index=s.index),
     "missing ≥ 2": lambda s: s["missing"] >= 2,
@@ -27,6 +26,7 @@ ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "low participation (level ≤ 1)": lambda s: s["participations_level"].fillna(0) <= 1,
     "never opened the course": lambda s: s["page_views"] == 0,
 }
+"""The Students tab's filters: name -> rule over the student summaries."""
 
 
 class CourseExplorer(Explorer):

@@ -17,7 +17,6 @@ from ..client import default_canvas
 from ..errors import CanvasframeError, MessagesNotSent
 from ._base import Explorer, coloured
 
-# name -> rule over a student_table; the Instructor view's filter, as New Analytics offers them.
 TABLE_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "all students": lambda t: pd.Series(True, index=t.index),
     "missing ≥ 2": lambda t: t["missing"] >= 2,
@@ -25,6 +24,7 @@ TABLE_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "no activity in 7 days": lambda t: t["days_since_activity"].fillna(10**6) >= 7,
     "current score < 70": lambda t: t["current_score"] < 70,
 }
+"""The Instructor view's filters, as New Analytics offers them: name -> rule over a student table."""
 TABLE_COLUMNS = [
     "sortable_name", "student_id", "current_score", "current_grade", "on_time", "late", "missing", "excused",
     "page_views", "participations", "last_activity_at", "days_since_activity", "total_activity_time",
