@@ -52,6 +52,10 @@ progress : bool, optional
 tz : str, optional
     The IANA time zone times are shown in (default: the session's, else the course's own, else
     UTC; see :mod:`canvasframe.localtime`); the axis says it.""",
+    "names": """\
+names : DataFrame or mapping, optional
+    Label students by name: ``load_enrollments`` (its ``name`` column) or ``{{id: name}}``.
+    Default: ids. A session opened with ``names=False`` always shows ids.""",
     "seed": """\
 seed : int
     Seed of the spring layout: the same frame gives the same picture.""",

@@ -47,7 +47,15 @@ def test_dashboard_serves_the_explorers_and_stops_on_ctrl_c(tmp_path):
             from playwright.sync_api import expect
 
             expect(page.get_by_role("tab", name="Overview")).to_be_visible(timeout=120_000)
+            # The time-zone control starts at the course's own zone; the date range reads whole, never cut off.
+            expect(page.locator(".cf-time-zone input")).to_have_value("America/Regina")
+            expect(page.locator(".cf-range-readout")).to_contain_text("Showing ")
+            readouts = page.locator(".widget-readout, .cf-range-readout")
+            assert readouts.count() >= 2
+            assert readouts.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length") == 0
             expect(page.get_by_role("tab", name="Account 1001")).to_be_visible()
+            label = page.get_by_role("tab", name="BIOL 101: Foundations").locator(".lm-TabBar-tabLabel")
+            assert label.evaluate("t => t.scrollWidth <= t.clientWidth + 1")  # the whole name shows
             page.get_by_role("tab", name="Account 1001").click()
             expect(page.get_by_text("Department of History")).to_be_visible(timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)

@@ -300,3 +300,40 @@ def test_axis_words_and_readable_reply_matrix_labels(sample_data):
         and len(matrix.get_xticklabels())
         == len(set(sample_data.edges["from_user"]) | set(sample_data.edges["to_user"]))
     )
+
+
+# Every plot that labels people takes names=; each labels them as the sample's own roster names them.
+NAMED = {
+    plots.plot_tardiness: ("summaries", lambda ax: ax.get_xticklabels()),
+    plots.plot_participation_timeline: ("participations", lambda ax: ax.get_yticklabels()),
+    plots.plot_reply_matrix: ("edges", lambda ax: ax.get_yticklabels()),
+}
+
+
+@pytest.mark.parametrize("plot", NAMED, ids=lambda f: f.__name__)
+def test_people_are_labelled_by_name_when_names_are_given(sample_data, plot):
+    from canvasframe._sample import sample_config
+    from canvasframe.sandbox.institution import Institution
+
+    from . import truth
+
+    inst = Institution(sample_config())
+    roster = truth.enrollments(inst, inst.courses[cf.sample(quiet=True).sample_course_id])
+    by_id = dict(zip(roster["student_id"], roster["name"], strict=True))
+    attribute, ticks = NAMED[plot]
+    plain = [t.get_text() for t in ticks(plot(getattr(sample_data, attribute), ax=plt.figure().gca()))]
+    named = [t.get_text() for t in ticks(plot(getattr(sample_data, attribute), names=sample_data.enrollments,
+                                              ax=plt.figure().gca()))]  # fmt: skip
+    plt.close("all")
+    assert named == [by_id.get(int(label), label) for label in plain]
+    assert any(label in by_id.values() for label in named)
+
+
+def test_a_session_without_names_keeps_plots_to_ids(sample_data):
+    cf.sample(quiet=True, names=False)
+    try:
+        ax = plots.plot_tardiness(sample_data.summaries, names=sample_data.enrollments)
+        assert [t.get_text() for t in ax.get_xticklabels()] == sample_data.summaries["student_id"].astype(str).tolist()
+    finally:
+        cf.sample(quiet=True)
+        plt.close("all")

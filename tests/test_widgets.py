@@ -94,7 +94,11 @@ def test_date_range_filters_the_overview(explorer):
     options = explorer.date_range.options
     explorer.date_range.index = (7, 13)
     shown = explorer.shown_activity
-    assert shown["date"].dt.date.min() == options[7] and shown["date"].dt.date.max() == options[13]
+    first, last = options[7][1], options[13][1]
+    assert shown["date"].dt.date.min() == first and shown["date"].dt.date.max() == last
+    # The slider's labels are short enough for its readout; the whole range is spelled out below it.
+    assert options[7][0] == f"{first:%d %b}" and all(len(label) <= 6 for label, _ in options)
+    assert explorer.range_readout.value == f"Showing {first:%a %d %b %Y} – {last:%a %d %b %Y}"
     ax = explorer.figures["activity"].axes[0]
     assert len(ax.lines[0].get_xdata()) == 7  # one point per day of the range
 
@@ -301,3 +305,36 @@ def test_students_are_picked_by_name_and_shown_with_their_id(explorer, course):
     found = [value for _, value in explorer.student_picker.options]
     expected = {s for s in labels if text.casefold() in course.enrollments[s].student.sortable_name.casefold()}
     assert someone.id in found and set(found) == expected
+
+
+def test_the_drafts_preview_names_who_each_message_goes_to(explorer, course):
+    tab = _instructor(explorer)
+    tab.table_filter.value = "missing ≥ 2"
+    first = int(tab.draft.loc[0, "student_id"])
+    name = course.enrollments[first].student.sortable_name
+    assert f"<td>{name}</td>\n      <td>{first}</td>" in tab.preview.value
+    assert "name" not in tab.draft.columns  # what would be sent holds ids, never names
+
+
+def test_a_session_without_names_shows_ids_everywhere(sandbox, connect, course):
+    canvas = connect(sandbox, names=False)
+    explorer = cf.widgets.CourseExplorer(course.id, canvas=canvas)
+    names = [e.student.sortable_name for e in course.enrollments.values()] + [
+        e.student.name for e in course.enrollments.values()
+    ]
+    picker = " ".join(label for label, _ in explorer.student_picker.options)
+    assert not any(name in picker for name in names)
+    assert all(label.startswith(f"{value} — ") for label, value in explorer.student_picker.options)
+    tab = _instructor(explorer)
+    shown = tab.table_html.value + tab.preview.value + " ".join(label for label, _ in tab.compare.options)
+    assert not any(name in shown for name in names)
+    explorer.student_picker.value = explorer.student_picker.options[0][1]
+    ticks = [t.get_text() for t in explorer.figures["student_participations"].axes[0].get_yticklabels()]
+    assert ticks == [str(explorer.student_picker.value)]
+
+
+def test_the_picked_students_participations_are_labelled_with_their_name(explorer, course):
+    student = explorer.student_picker.options[0][1]
+    explorer.student_picker.value = student
+    ticks = [t.get_text() for t in explorer.figures["student_participations"].axes[0].get_yticklabels()]
+    assert ticks == [course.enrollments[student].student.sortable_name]

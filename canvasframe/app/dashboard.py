@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import zoneinfo
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -32,7 +33,7 @@ from .._http import is_loopback
 from .._sample import connect_or_sample
 from .._settings import environment
 from ..errors import ConfigError, redact, remember_secret
-from ..localtime import course_facts
+from ..localtime import course_facts, display_zone
 from ..widgets import CourseExplorer, DepartmentExplorer
 
 __all__ = ["explorers", "run_dashboard"]
@@ -43,26 +44,56 @@ _PASSED = ("CANVAS_COURSE_ID", "CANVAS_ACCOUNT_ID")
 
 
 def explorers() -> ipw.Widget:
-    """The dashboard's page: the course explorer, and the department explorer when an account is known.
+    """The dashboard's page: a time-zone control above the course explorer, and the department
+    explorer when an account is known.
 
     Uses your Canvas when ``CANVAS_BASE_URL``, ``CANVAS_API_TOKEN`` and ``CANVAS_COURSE_ID`` are
-    set, else the sample institution (as the example notebooks do).
+    set, else the sample institution (as the example notebooks do). Times start in the course's
+    own zone; choosing another zone redraws the course explorer in it (from the cache: nothing
+    is fetched again).
 
     Examples
     --------
     >>> page = explorers()
     Using the bundled sample institution (synthetic data): course 1078, account 1001.
-    >>> [page.get_title(i) for i in range(len(page.children))]  # the course's name, as Canvas gives it
+    >>> [page.tabs.get_title(i) for i in range(len(page.tabs.children))]  # the course's name, as Canvas gives it
     ['BIOL 101: Foundations', 'Account 1001']
+    >>> page.time_zone.value, page.tabs.children[0].tz
+    ('America/Regina', 'America/Regina')
+    >>> page.time_zone.value = "Asia/Tokyo"  # as if chosen in the page
+    >>> page.tabs.children[0].tz
+    'Asia/Tokyo'
     """
     canvas, course_id, account_id = connect_or_sample()
     name = course_facts(canvas, course_id).get("name")
-    parts = [(name if isinstance(name, str) and name else f"Course {course_id}", CourseExplorer(course_id, canvas))]
-    if account_id is not None:
-        parts.append((f"Account {account_id}", DepartmentExplorer(account_id, canvas)))
-    page = ipw.Tab([widget for _, widget in parts])
-    for i, (title, _) in enumerate(parts):
-        page.set_title(i, title)
+    title = name if isinstance(name, str) and name else f"Course {course_id}"
+    zones = sorted(zoneinfo.available_timezones())
+    time_zone = ipw.Combobox(
+        value=display_zone(canvas=canvas, course_id=course_id),
+        options=zones,
+        ensure_option=True,
+        description="Time zone",
+        placeholder="an IANA zone, e.g. Europe/Berlin",
+    )
+    time_zone.add_class("cf-time-zone")
+    tabs = ipw.Tab()
+    others = [(f"Account {account_id}", DepartmentExplorer(account_id, canvas))] if account_id is not None else []
+
+    def show(tz: str) -> None:
+        parts = [(title, CourseExplorer(course_id, canvas, tz=tz)), *others]
+        tabs.children = [widget for _, widget in parts]
+        for i, (label, _) in enumerate(parts):
+            tabs.set_title(i, label)
+
+    time_zone.observe(lambda change: show(change["new"]) if change["new"] in zones else None, names="value")
+    show(time_zone.value)
+    # A tab shows the whole course name (ipywidgets cuts titles at about 20 characters).
+    style = ipw.HTML(
+        "<style>.cf-dashboard .lm-TabBar-tab {max-width: none !important; flex: 0 0 auto !important;}</style>"
+    )
+    page = ipw.VBox([style, time_zone, tabs])
+    page.add_class("cf-dashboard")
+    page.tabs, page.time_zone = tabs, time_zone
     return page
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -15,6 +15,7 @@ from .._docstrings import PARAMETERS
 from .._frames import require as require
 from .._palette import ROLES, SERIES
 from ..errors import ConfigError
+from ..localtime import session_or_none
 
 F = TypeVar("F", bound=Callable[..., Axes])
 
@@ -50,6 +51,24 @@ def canvas_text(value: object) -> str:
     matplotlib raise while drawing; escaped, it is shown as typed.
     """
     return str(value).replace("$", r"\$")
+
+
+def person_labels(ids: Iterable[Any], names: pd.DataFrame | Mapping[Any, str] | None) -> list[str]:
+    """Each person's label on an axis or legend: their name where ``names`` has one, else their id.
+
+    ``names`` is ``load_enrollments`` (``student_id``/``user_id`` and ``name``) or a mapping. A
+    session opened with ``names=False`` gets ids whatever is passed (a screen others can see).
+    """
+    ids = list(ids)
+    session = session_or_none()
+    if names is None or (session is not None and not session.names):
+        return [str(i) for i in ids]
+    if isinstance(names, pd.DataFrame):
+        key = "student_id" if "student_id" in names else "user_id"
+        require(names, [key, "name"], "names=", "load_enrollments")
+        known = names.dropna(subset=["name"]).drop_duplicates(key)
+        names = dict(zip(known[key], known["name"], strict=True))
+    return [str(names.get(i, i)) for i in ids]
 
 
 def empty(ax: Axes, xlabel: str, ylabel: str, title: str) -> Axes:

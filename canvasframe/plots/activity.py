@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -24,6 +24,7 @@ from ._base import (
     naive_utc,
     over_time,
     per,
+    person_labels,
     require,
 )
 
@@ -150,6 +151,7 @@ def plot_participation_timeline(
     *,
     student_id: int | Sequence[int] | None = None,
     tz: str | None = None,
+    names: pd.DataFrame | Mapping[int, str] | None = None,
     ax: Axes | None = None,
     **eventplot_kws: Any,
 ) -> Axes:
@@ -162,6 +164,7 @@ def plot_participation_timeline(
     student_id : int or list of int, optional
         Only these students.
     {tz}
+    {names}
     {ax}
     **eventplot_kws
         Passed to ``Axes.eventplot``.
@@ -184,7 +187,7 @@ def plot_participation_timeline(
         frame = frame[frame["student_id"].isin(ids)]
     zone = display_zone(tz, frame=participations)
     if frame.empty:
-        return empty(ax, f"date ({zone})", "student id", "Participations")
+        return empty(ax, f"date ({zone})", "student", "Participations")
     students = sorted(frame["student_id"].unique())
     times = naive_local(frame["created_at"], zone)
     positions = [mdates.date2num(times[frame["student_id"] == s].to_numpy()) for s in students]
@@ -194,10 +197,10 @@ def plot_participation_timeline(
         linelengths=0.8,
         **({"colors": PALETTE["participations"]} | eventplot_kws),
     )
-    ax.set_yticks(range(len(students)), [str(s) for s in students])
+    ax.set_yticks(range(len(students)), person_labels(students, names))
     ax.xaxis_date()
     date_axis(ax)
-    ax.set(xlabel=f"date ({zone})", ylabel="student id", title="Participations")
+    ax.set(xlabel=f"date ({zone})", ylabel="student", title="Participations")
     return ax
 
 

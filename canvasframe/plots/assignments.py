@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ..errors import ConfigError
 from ..schemas import QUARTILE_NAMES, TARDINESS
-from ._base import LABELS, PALETTE, axes, canvas_text, doc, empty, one_student, outside_legend, require
+from ._base import LABELS, PALETTE, axes, canvas_text, doc, empty, one_student, outside_legend, person_labels, require
 
 NOT_COUNTED = "not counted by Canvas (excused, dropped)"
 
@@ -113,6 +114,7 @@ def plot_tardiness(
     *,
     sort: str | None = None,
     normalize: bool | None = None,
+    names: pd.DataFrame | Mapping[int, str] | None = None,
     ax: Axes | None = None,
     **bar_kws: Any,
 ) -> Axes:
@@ -131,6 +133,7 @@ def plot_tardiness(
         due date (assignments) or student id (students).
     normalize : bool, optional
         Show shares instead of counts; default: shares for assignments, counts for students.
+    {names}
     {ax}
     **bar_kws
         Passed to every ``Axes.bar`` call.
@@ -154,7 +157,7 @@ def plot_tardiness(
     ylabel = "share of students" if per_assignment else "assignments"
     if normalize:
         ylabel = "share of students" if per_assignment else "share of assignments"
-    xlabel = "assignment" if per_assignment else "student id"
+    xlabel = "assignment" if per_assignment else "student"
     if frame.empty:
         return empty(ax, xlabel, ylabel, "Submission timeliness")
     data = frame.copy()
@@ -167,7 +170,7 @@ def plot_tardiness(
         data = data.sort_values(sort, ascending=False, kind="stable")
     elif per_assignment:
         data = data.sort_values(["due_at", "assignment_id"], na_position="last", kind="stable")
-    labels = data["title"].map(canvas_text) if per_assignment else data["student_id"].astype(str)
+    labels = data["title"].map(canvas_text) if per_assignment else person_labels(data["student_id"], names)
     x = np.arange(len(data))
     bottom = np.zeros(len(data))
     for column in TARDINESS:

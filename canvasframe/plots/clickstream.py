@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import pandas as pd
@@ -10,7 +11,7 @@ from matplotlib.axes import Axes
 from .._time import week_start
 from ..errors import ConfigError
 from ..localtime import display_zone
-from ._base import PALETTE, axes, canvas_text, doc, empty, over_time, require
+from ._base import PALETTE, axes, canvas_text, doc, empty, over_time, person_labels, require
 
 __all__ = ["plot_resource_use", "plot_sessions", "plot_time_on_task"]
 
@@ -24,6 +25,7 @@ def plot_sessions(
     *,
     by: Literal["week", "student"] = "week",
     tz: str | None = None,
+    names: pd.DataFrame | Mapping[int, str] | None = None,
     ax: Axes | None = None,
     **box_kws: Any,
 ) -> Axes:
@@ -37,6 +39,7 @@ def plot_sessions(
         A box per week (the Monday starting the week of each session's start, in ``tz``), or
         per student (the longest median first).
     {tz}
+    {names}
     {ax}
     **box_kws
         Passed to ``Axes.boxplot``.
@@ -66,7 +69,7 @@ def plot_sessions(
     else:
         order = minutes.groupby(sessions["student_id"]).median().sort_values(ascending=False).index
         groups = {k: minutes[sessions["student_id"] == k].to_numpy() for k in order}
-        names = [str(k) for k in groups]
+        names = person_labels(groups, names)
     style: dict[str, Any] = {"patch_artist": True, "showfliers": False, "medianprops": {"color": PALETTE["student"]}}
     boxes = ax.boxplot(list(groups.values()), tick_labels=names, **(style | box_kws))
     for patch in boxes["boxes"]:
@@ -81,7 +84,12 @@ def plot_sessions(
 
 @doc
 def plot_time_on_task(
-    weekly: pd.DataFrame, *, student_id: int | None = None, ax: Axes | None = None, **plot_kws: Any
+    weekly: pd.DataFrame,
+    *,
+    student_id: int | None = None,
+    names: pd.DataFrame | Mapping[int, str] | None = None,
+    ax: Axes | None = None,
+    **plot_kws: Any,
 ) -> Axes:
     """Estimated time on task per week: the course's median student, its middle half, and one student.
 
@@ -91,6 +99,7 @@ def plot_time_on_task(
         From ``cf.clickstream.time_on_task(log)`` (by student and week, the default).
     student_id : int, optional
         Draw this student's weeks too.
+    {names}
     {ax}
     **plot_kws
         Passed to each ``Axes.plot`` call.
@@ -119,8 +128,10 @@ def plot_time_on_task(
     if student_id is not None:
         if student_id not in hours.columns:
             raise ConfigError(f"plot_time_on_task: student {student_id} has no weeks in the frame.")
-        ax.plot(hours.index, hours[student_id], color=PALETTE["student"], linestyle="--", marker="s",
-                label=f"student {student_id}", **plot_kws)  # fmt: skip
+        (label,) = person_labels([student_id], names)
+        label = f"student {student_id}" if label == str(student_id) else label
+        ax.plot(hours.index, hours[student_id], color=PALETTE["student"], linestyle="--", marker="s", label=label,
+                **plot_kws)  # fmt: skip
     return over_time(ax, xlabel="week starting", ylabel="hours per student", title="Time on task (estimated)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -23,6 +24,7 @@ from ._base import (
     naive_local,
     outside_legend,
     per,
+    person_labels,
     require,
 )
 
@@ -178,7 +180,13 @@ def plot_discussion_timeline(
 
 
 @doc
-def plot_reply_matrix(edges: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "Blues") -> Axes:
+def plot_reply_matrix(
+    edges: pd.DataFrame,
+    *,
+    names: pd.DataFrame | Mapping[int, str] | None = None,
+    ax: Axes | None = None,
+    cmap: str = "Blues",
+) -> Axes:
     """Who replies to whom: a heatmap of replies from each person (rows) to each person (columns).
 
     People are ordered by the replies they send and receive, most active first.
@@ -187,6 +195,7 @@ def plot_reply_matrix(edges: pd.DataFrame, *, ax: Axes | None = None, cmap: str 
     ----------
     edges : DataFrame
         From ``cf.discussions.reply_edges``.
+    {names}
     {ax}
     cmap : str
         A matplotlib colormap.
@@ -215,7 +224,8 @@ def plot_reply_matrix(edges: pd.DataFrame, *, ax: Axes | None = None, cmap: str 
     ticks = np.arange(len(order))
     # Every person labelled, as large as their number allows and never below a readable 6 pt.
     size = float(np.clip(360 / max(len(order), 1), 6, 9))
-    ax.set_xticks(ticks, [str(p) for p in order], rotation=90, fontsize=size)
-    ax.set_yticks(ticks, [str(p) for p in order], fontsize=size)
+    labels = person_labels(order, names)
+    ax.set_xticks(ticks, labels, rotation=90, fontsize=size)
+    ax.set_yticks(ticks, labels, fontsize=size)
     ax.set(xlabel="to", ylabel="from", title="Replies")
     return ax

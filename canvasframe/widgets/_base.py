@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from .._palette import ERROR, MUTED
 from ..client import Canvas
 from ..errors import CanvasframeError
+from ..localtime import session_or_none
 
 FIGURE_DPI = 90
 SHARPNESS = 2  # pixels drawn per pixel shown
@@ -32,6 +33,8 @@ class Explorer(ipw.VBox):
     def __init__(self, canvas: Canvas | None, title: str) -> None:
         self.canvas = canvas
         self.tz = "UTC"  # the zone times are shown in (an explorer of one course sets its course's)
+        session = session_or_none(canvas)
+        self.show_names = session is None or session.names  # cf.connect(..., names=False): ids only
         self.status = ipw.HTML()
         self.figures: dict[str, plt.Figure] = {}  # the last figure drawn in each area, for tests and export
         super().__init__([ipw.HTML(f"<h3>{html.escape(title)}</h3>"), self.status])

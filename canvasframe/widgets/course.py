@@ -88,7 +88,9 @@ class CourseExplorer(Explorer):
         self.activity, self.assignments, self.summaries, enrollments = frames
         # Names where people look (the sortable "Last, First" Canvas sends with each enrollment), ids beside them.
         named = enrollments.dropna(subset=["sortable_name"]).drop_duplicates("student_id")
-        self.names: dict[int, str] = dict(zip(named["student_id"].astype(int), named["sortable_name"], strict=True))
+        self.names: dict[int, str] = (
+            dict(zip(named["student_id"].astype(int), named["sortable_name"], strict=True)) if self.show_names else {}
+        )
         self.communication = CommunicationTab(self, course_id, roster=self.summaries)  # before the Students tab picks
         self.instructor = InstructorTab(self, course_id, self.summaries, allow_send)
         tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.communication, self.instructor]
@@ -110,24 +112,29 @@ class CourseExplorer(Explorer):
 
     def _overview(self) -> ipw.Widget:
         dates = sorted(self.activity["date"].dt.date.unique())
+        # Short labels on the slider (its readout has room for about twenty characters); the whole
+        # range, with weekdays and years, on a line of its own below it.
         self.date_range = ipw.SelectionRangeSlider(
-            options=dates or ["-"],
+            options=[(f"{d:%d %b}", d) for d in dates] or ["-"],
             index=(0, max(len(dates) - 1, 0)),
             description="Dates",
-            layout=ipw.Layout(width="90%"),
+            layout=ipw.Layout(width="95%"),
         )
+        self.range_readout = ipw.HTML()
+        self.range_readout.add_class("cf-range-readout")
         self.rolling = ipw.Checkbox(value=True, description="7-day mean")
         self.overview_area = self._area()
         for control in (self.date_range, self.rolling):
             control.observe(lambda _: self._draw_overview(), names="value")
         self._draw_overview()
-        return ipw.VBox([ipw.HBox([self.date_range, self.rolling]), self.overview_area])
+        return ipw.VBox([self.date_range, ipw.HBox([self.range_readout, self.rolling]), self.overview_area])
 
     def _draw_overview(self) -> None:
         frame = self.activity
         if len(frame):
             start, end = (pd.Timestamp(d) for d in self.date_range.value)
             frame = frame[(frame["date"] >= start) & (frame["date"] <= end)]
+            self.range_readout.value = f"Showing {start:%a %d %b %Y} – {end:%a %d %b %Y}"
         self.shown_activity = frame
         self._draw(
             self.overview_area,
@@ -195,12 +202,12 @@ class CourseExplorer(Explorer):
             ids = summaries["student_id"].astype(int)
             found = [text in str(sid) or text in self.names.get(sid, "").casefold() for sid in ids]
             summaries = summaries[found]
-        options = [
-            (f"{sid} — {self.names.get(int(sid), 'no name')} — {missing} missing, {views} views", int(sid))
-            for sid, missing, views in zip(
-                summaries["student_id"], summaries["missing"], summaries["page_views"], strict=True
-            )
-        ]
+        options = []
+        for sid, missing, views in zip(
+            summaries["student_id"], summaries["missing"], summaries["page_views"], strict=True
+        ):
+            name = [self.names.get(int(sid), "no name")] if self.show_names else []
+            options.append((" — ".join([str(sid), *name, f"{missing} missing, {views} views"]), int(sid)))
         self.student_picker.options = options
         self.student_picker.value = options[0][1] if options else None
 
@@ -232,7 +239,7 @@ class CourseExplorer(Explorer):
         self._draw(
             areas["participations"],
             "student_participations",
-            lambda ax: plots.plot_participation_timeline(participations, ax=ax),
+            lambda ax: plots.plot_participation_timeline(participations, names=self.names, ax=ax),
             (8, 1.8),
         )
         self._draw(

@@ -33,12 +33,11 @@ DEFAULT_SUBJECT = "Checking in"
 DEFAULT_BODY = "Hello, Canvas shows {missing} missing assignment(s) for you in this course. Can I help?"
 
 
-def styled_table(table: pd.DataFrame, tz: str = "UTC") -> str:
-    """The student table as HTML, names first, times in ``tz``, durations as people read them, and the
-    numbers an instructor acts on shaded."""
-    shown = table[[c for c in TABLE_COLUMNS if c in table]].rename(
-        columns={"sortable_name": "name", "last_activity_at": f"last activity ({tz})"}
-    )
+def styled_table(table: pd.DataFrame, tz: str = "UTC", *, names: bool = True) -> str:
+    """The student table as HTML, names first (``names=False``: ids only), times in ``tz``, durations as
+    people read them, and the numbers an instructor acts on shaded."""
+    columns = [c for c in TABLE_COLUMNS if c in table and (names or c != "sortable_name")]
+    shown = table[columns].rename(columns={"sortable_name": "name", "last_activity_at": f"last activity ({tz})"})
     styler = shown.style.hide(axis="index").format(
         {
             "current_score": "{:.1f}",
@@ -129,7 +128,9 @@ class InstructorTab(ipw.VBox):
             ("course only", None),
             *((f"section: {name}", ("section", int(sid)))
               for sid, name in zip(sections["section_id"], sections["name"], strict=True)),
-            *((f"student {sid}", ("student", int(sid))) for sid in self.table["student_id"]),
+            *((f"student {sid}" + (f" ({name})" if self.explorer.show_names and name != "nan" else ""),
+               ("student", int(sid))) for sid, name in zip(self.table["student_id"], self.table["sortable_name"],
+                                                           strict=True)),
         ]  # fmt: skip
         if self.allow_send is None:
             self.allow_send = not isinstance(session, SampleCanvas)
@@ -154,14 +155,18 @@ class InstructorTab(ipw.VBox):
     def _draw_table(self) -> None:
         self._disarm()
         self.shown_table = self.table[TABLE_FILTERS[self.table_filter.value](self.table)].reset_index(drop=True)
-        self.table_html.value = styled_table(self.shown_table, self.explorer.tz)
+        self.table_html.value = styled_table(self.shown_table, self.explorer.tz, names=self.explorer.show_names)
         try:
             self.draft = messages.draft(self.shown_table, self.subject.value, self.body.value, course_id=self.course_id)
         except CanvasframeError as exc:
             self.draft = None
             self.preview.value = coloured(str(exc))
             return
-        self.preview.value = self.draft[["student_id", "subject", "body"]].to_html(index=False)
+        preview = self.draft[["student_id", "subject", "body"]]
+        if self.explorer.show_names:  # who each message goes to, by name; the draft itself holds ids only
+            named = self.shown_table.set_index("student_id")["sortable_name"]
+            preview = preview.assign(name=preview["student_id"].map(named))[["name", "student_id", "subject", "body"]]
+        self.preview.value = preview.to_html(index=False)
 
     # -- sending: two clicks ------------------------------------------------------------------
 
