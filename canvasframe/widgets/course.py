@@ -115,7 +115,7 @@ class CourseExplorer(Explorer):
         # Short labels on the slider (its readout has room for about twenty characters); the whole
         # range, with weekdays and years, on a line of its own below it.
         self.date_range = ipw.SelectionRangeSlider(
-            options=[(f"{d:%d %b}", d) for d in dates] or ["-"],
+            options=[(f"{d:%d %b}", d) for d in dates] or [("-", None)],
             index=(0, max(len(dates) - 1, 0)),
             description="Dates",
             layout=ipw.Layout(width="95%"),
