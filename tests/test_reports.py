@@ -261,9 +261,25 @@ def test_export_writes_whole_csv_with_durations_in_seconds(reported, tmp_path):
     back = pd.read_csv(path)
     assert len(back) == len(report)
     np.testing.assert_allclose(back["seconds_late_seconds"], report["seconds_late"].dt.total_seconds())
-    with pytest.raises(cf.ConfigError, match="CSV"):
-        export_report(report, folder / "late.xlsx")
+    with pytest.raises(cf.ConfigError, match="CSV or Excel"):
+        export_report(report, folder / "late.txt")
+    with pytest.raises(cf.ConfigError, match="tz= is for Excel"):
+        export_report(report, folder / "late2.csv", tz="America/Chicago")
     assert sorted(p.name for p in folder.iterdir()) == ["late.csv"]  # no temporary file left behind
+
+
+def test_export_writes_a_report_as_excel_with_local_times(reported, tmp_path, institution):
+    *_, f = reported
+    report = missing_late_excused(f["submissions"], f["course_assignments"])
+    path = export_report(report, tmp_path / "late.xlsx", tz="America/Chicago")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["report", "columns", "provenance"]
+    back = sheets["report"]
+    assert len(back) == len(report) and "due_at (America/Chicago)" in back.columns
+    expected = report["due_at"].dt.tz_convert("America/Chicago").dt.tz_localize(None)
+    pd.testing.assert_series_equal(
+        pd.to_datetime(back["due_at (America/Chicago)"]), expected, check_names=False, check_dtype=False
+    )
 
 
 def test_the_first_day_of_term_with_no_activity_at_all_gives_a_table(canvas, institution):
