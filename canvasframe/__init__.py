@@ -7,6 +7,7 @@
 """
 
 from . import _sample, client, datasets, errors, excel, loaders, localtime
+from . import assessment as assessment
 from . import cache as cache
 from . import clickstream as clickstream
 from . import discussions as discussions
@@ -37,11 +38,13 @@ def __getattr__(name: str) -> object:
 
 
 # Each module lists its own public names; this package exports them, plus the namespaces users call into
-# (cf.cache.info(), cf.clickstream.sessions(), cf.discussions.reply_edges(), cf.network.edges(),
+# (cf.assessment.item_analysis(), cf.cache.info(), cf.clickstream.sessions(),
+# cf.discussions.reply_edges(), cf.network.edges(),
 # cf.plots.plot_tardiness(), cf.share.bundle(),
 # cf.reports.student_table(), cf.xapi.read_statements(),
 # cf.widgets.CourseExplorer).
 _NAMESPACES = (
+    "assessment",
     "cache",
     "clickstream",
     "discussions",

@@ -90,6 +90,7 @@ PAGES = (
             _namespace("Discussion networks", "discussions"),
             _namespace("Every channel of communication", "network"),
             _namespace("Course reports", "reports"),
+            _namespace("Quiz items", "assessment"),
             _namespace("Messages to students", "messages"),
         ),
     ),
