@@ -34,6 +34,7 @@ from .model import (
     Submission,
     Term,
 )
+from .quizzes import Quiz, build_quizzes
 from .roster import Roster, build_roster
 
 
@@ -50,6 +51,7 @@ class Institution:
         self.courses: dict[int, Course] = {}
         self.rosters: dict[int, Roster] = {}  # course id -> sections, enrollments, submissions (built on demand)
         self.feedbacks: dict[int, Feedback] = {}  # course id -> staff, submission comments, peer reviews (on demand)
+        self.quiz_sets: dict[int, list[Quiz]] = {}  # course id -> classic quizzes and attempts (on demand)
         # Canvas numbers each table on its own; discussion ids come from a sequence of their own, so
         # adding discussions left every other id (and every other draw) of the institution as it was.
         self.forum_ids = id_sequence(self.config.id_base + 1_000_001)
@@ -69,6 +71,18 @@ class Institution:
         built = self.rosters.get(course.id)
         if built is None:
             built = self.rosters[course.id] = build_roster(self, course)
+        return built
+
+    def quizzes(self, course: Course) -> list[Quiz]:
+        """The course's classic quizzes with their attempts (built on first use, then kept).
+
+        Quiz, question and option ids come from a block of the course's own (a thousand ids from
+        ``id_base + 3,000,000`` on, by course id), so they never depend on which course is asked first.
+        """
+        built = self.quiz_sets.get(course.id)
+        if built is None:
+            start = self.config.id_base + 3_000_000 + (course.id - self.config.id_base) * 1000
+            built = self.quiz_sets[course.id] = build_quizzes(self, course, id_sequence(start))
         return built
 
     def feedback(self, course: Course) -> Feedback:

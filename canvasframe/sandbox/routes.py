@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from . import discussion_views, feedback_views, page_view_views, roster_views, views
+from . import discussion_views, feedback_views, page_view_views, quiz_views, roster_views, views
 from .answers import HTTPAnswer, Paged, Query, Reply, Request
 from .discussions import Conversation, Message
 from .model import TZ_NAMES, Course, Enrollment
@@ -296,6 +296,27 @@ def course_assignment_list(s: SandboxState, q: Query, course_id: int) -> Any:
     )
 
 
+def quizzes(s: SandboxState, q: Query, course_id: int) -> Any:
+    """``GET /courses/:id/quizzes``: the course's classic quizzes, paginated."""
+    course = course_or_404(s, course_id, need_students=False)
+    return Paged([quiz_views.quiz_json(z, course, s.url) for z in s.institution.quizzes(course)])
+
+
+def quiz_questions(s: SandboxState, q: Query, course_id: int, quiz_id: int) -> Any:
+    """``GET /courses/:id/quizzes/:id/questions``: every question, with points and answer weights, paginated."""
+    course = course_or_404(s, course_id, need_students=False)
+    quiz = quiz_views.find_quiz(s.institution.quizzes(course), quiz_id)
+    return Paged([quiz_views.question_json(question, quiz) for question in quiz.questions])
+
+
+def quiz_statistics(s: SandboxState, q: Query, course_id: int, quiz_id: int) -> Any:
+    """``GET /courses/:id/quizzes/:id/statistics``: one answer, not paginated; 204 for a large quiz."""
+    course = course_or_404(s, course_id, need_students=False)
+    quiz = quiz_views.find_quiz(s.institution.quizzes(course), quiz_id)
+    names = {sid: e.student.name for sid, e in course.enrollments.items()}
+    return quiz_views.statistics_json(quiz, course, names, s.url)
+
+
 def peer_reviews(s: SandboxState, q: Query, course_id: int, assignment_id: int) -> Any:
     """``GET /courses/:id/assignments/:id/peer_reviews``: one answer, not paginated (canvas-lms
     peer_reviews_api_controller.rb#index renders the whole list). With ``include[]=submission_comments``
@@ -426,6 +447,9 @@ ROUTES: list[Route] = [
     _get(r"/api/v1/courses/(\d+)/students/submissions", course_submissions),
     _get(r"/api/v1/courses/(\d+)/assignments", course_assignment_list),
     _get(r"/api/v1/courses/(\d+)/assignments/(\d+)/peer_reviews", peer_reviews),
+    _get(r"/api/v1/courses/(\d+)/quizzes", quizzes),
+    _get(r"/api/v1/courses/(\d+)/quizzes/(\d+)/questions", quiz_questions),
+    _get(r"/api/v1/courses/(\d+)/quizzes/(\d+)/statistics", quiz_statistics),
     _get(r"/api/v1/conversations", conversations),
     _get(r"/api/v1/conversations/(\d+)", conversation),
     _get(r"/api/v1/progress/(\d+)", progress),
