@@ -509,7 +509,7 @@ class Transport:
                     if response.status_code not in retry_statuses or attempt >= retries:
                         raise_for_response(response, hint=hint, auth_statuses=auth_statuses, service=what)
                     problem = f"HTTP {response.status_code}"
-                elif body == "none":
+                elif body == "none" or response.status_code == 204:  # No Content is an answer: nothing
                     return None, response
                 elif body == "bytes":
                     return content, response

@@ -31,7 +31,7 @@ from .client import Canvas, Fetched, default_canvas
 from .endpoints import CONVERSATION_SCOPES, ENDPOINTS, FRAMES, TERM_SELECTORS, TERM_WORDS, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
-from .transforms import TRANSFORMS, conversation_ids, is_digits, reviewed_assignment_ids
+from .transforms import TRANSFORMS, conversation_ids, is_digits, quiz_ids, reviewed_assignment_ids
 
 __all__ = ["LoadOptions", "Unit", "cached_entry", "check_ids", "check_term", "run", "store_entry", "students_of"]
 
@@ -317,11 +317,19 @@ def _assignment_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]
     return [(a, {"assignment_id": a}) for a in reviewed_assignment_ids(fetched.data, source=fetched.urls[0])]
 
 
+def _quiz_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
+    """Each classic quiz of the course (from the course's quiz list)."""
+    listing = ENDPOINTS["quizzes"]
+    fetched = options.canvas.get_paginated(listing.url_path(unit), listing.params(unit))
+    return [(q, {"quiz_id": q}) for q in quiz_ids(fetched.data, source=fetched.urls[0])]
+
+
 _FAN_OUT_ITEMS: dict[FanOut, Callable[[Unit, LoadOptions], Iterable[tuple[Any, Unit]]]] = {
     "students": _student_items,
     "topics": _topic_items,
     "conversations": _conversation_items,
     "assignments": _assignment_items,
+    "quizzes": _quiz_items,
 }
 
 
@@ -331,6 +339,8 @@ def _fetch_item(ep: Endpoint, fields: Unit, key: Any, canvas: Canvas) -> Fetched
     try:
         if ep.builds:
             return canvas.get_built(path, params, what=ep.builds.format(**names))
+        if ep.paging == "paginated":
+            return canvas.get_paginated(path, params)
         return canvas.get_json(path, params)
     except PermissionDenied as exc:
         hint = ep.forbidden.get(exc.canvas_message or "")

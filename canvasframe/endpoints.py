@@ -72,7 +72,7 @@ Paging = Literal["single", "paginated", "streamed", "async"]
 # each discussion topic (from ``discussion_topics``; a group discussion's child topics one by one)
 # each conversation of the token owner's inbox (from the ``conversation_list`` call) or each assignment
 # with peer reviews (from the ``assignment_list`` call).
-FanOut = Literal["students", "topics", "conversations", "assignments"]
+FanOut = Literal["students", "topics", "conversations", "assignments", "quizzes"]
 TermIn = Literal["path", "query"]
 _ROOTS: dict[Api, str] = {"v1": "/api/v1/", "lti": "/api/lti/"}
 EVERY_TERM = "all"  # a unit's term when an account listing is not filtered by term
@@ -97,9 +97,9 @@ class Endpoint:
         to wait for.
     query : mapping
         Query parameters sent with every request.
-    fan_out : {"students", "topics", "conversations", "assignments"}, optional
-        Asked once per student of the course, per discussion topic, per conversation, or per
-        assignment with peer reviews; the
+    fan_out : {"students", "topics", "conversations", "assignments", "quizzes"}, optional
+        Asked once per student of the course, per discussion topic, per conversation, per
+        assignment with peer reviews, or per classic quiz (a fanned call may be ``paginated``); the
         payload handed to the transform is then ``[(key, body), ...]`` in a stable order.
     query_from : tuple of str
         Unit fields sent as query parameters of the same name when they are not None
@@ -153,7 +153,7 @@ class Endpoint:
     @property
     def display_path(self) -> str:
         """The URL template as Canvas's docs write it: ``/api/v1/courses/:course_id/analytics/activity``."""
-        names = ("account_id", "course_id", "student_id", "topic_id", "conversation_id", "assignment_id")
+        names = ("account_id", "course_id", "student_id", "topic_id", "conversation_id", "assignment_id", "quiz_id")
         placeholders = {k: f":{k}" for k in names}
         placeholders["context"] = "{courses|groups}/:id"
         return _ROOTS[self.api] + self.path.format(term_path=":term", **placeholders)
@@ -261,6 +261,17 @@ ENDPOINTS: dict[str, Endpoint] = {
         ("peer_reviews",),
         query={"include[]": "submission_comments"},
         fan_out="assignments",
+    ),
+    # Classic quizzes (canvas-lms quizzes_api_controller.rb#index, paginated): the fan-outs' items.
+    "quizzes": Endpoint("courses/{course_id}/quizzes", ("quizzes",), paging="paginated"),
+    # Each quiz's questions with their points and answer weights, which the statistics leave out.
+    "quiz_questions": Endpoint(
+        "courses/{course_id}/quizzes/{quiz_id}/questions", ("quiz_options",), paging="paginated", fan_out="quizzes"
+    ),
+    # One answer per quiz, not paginated: who chose which option, and Canvas's item analysis (see
+    # canvasframe/sandbox/quiz_views.py for the canvas-lms files). 204 No Content for a large quiz.
+    "quiz_statistics": Endpoint(
+        "courses/{course_id}/quizzes/{quiz_id}/statistics", ("quiz_items", "quiz_responses"), fan_out="quizzes"
     ),
     # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read. Listed
     # once per scope of CONVERSATION_SCOPES (see there).

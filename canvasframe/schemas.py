@@ -54,6 +54,9 @@ COURSE = _f("course_id", pa.int64(), "Canvas course id")
 STUDENT = _f("student_id", pa.int64(), "Canvas user id of the student")
 ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
 DATE = _f("date", DAY, "UTC day (naive, midnight)")
+QUIZ = _f("quiz_id", pa.int64(), "Canvas quiz id")
+QUESTION = _f("question_id", pa.string(), "Canvas quiz question id (text: Canvas's statistics send ids as strings)")
+ANSWER = _f("answer_id", pa.string(), "the option's id as text (NA for an essay's row)")
 TOPIC = _f("topic_id", pa.int64(), "Canvas discussion topic id (a group discussion's root topic)")
 QUARTILES = [
     _score("min_score", "lowest score (NaN when nobody has one or Canvas omits it)"),
@@ -456,6 +459,75 @@ SCHEMAS: dict[str, pa.Schema] = {
                 "the assessor's own comments on that submission (NA when the assessor is hidden)",
                 "Int64",
             ),
+        ]
+    ),
+    "quizzes": pa.schema(
+        [
+            COURSE,
+            QUIZ,
+            _f(
+                "assignment_id",
+                pa.int64(),
+                "the quiz's assignment (NA for a practice quiz or an ungraded survey)",
+                "Int64",
+            ),
+            _f("title", pa.string(), "the quiz's title"),
+            _f("quiz_type", pa.string(), "assignment, practice_quiz, graded_survey or survey"),
+            _score("points_possible", "the quiz's points (NaN when Canvas sends none)"),
+            _f("question_count", pa.int64(), "questions in the quiz (NA when not sent)", "Int64"),
+            _f("due_at", UTC_TS, "when it is due (UTC; NaT for none)"),
+            _f("published", pa.bool_(), "published to students", "boolean"),
+            _f("engine", pa.string(), "classic (Canvas's Quizzes API); new (New Quizzes) is not read yet"),
+        ]
+    ),
+    "quiz_options": pa.schema(
+        [
+            COURSE,
+            QUIZ,
+            QUESTION,
+            _f("position", pa.int64(), "the question's position in the quiz", "Int64"),
+            _f("question_type", pa.string(), "multiple_choice_question, true_false_question, essay_question ..."),
+            _f("question_text", pa.string(), "the question as plain text"),
+            _score("points_possible", "the question's points"),
+            _f("option_position", pa.int64(), "the option's place among the question's (NA: no options)", "Int64"),
+            ANSWER,
+            _f("answer_text", pa.string(), "the option's text (the exact value of a numerical answer)"),
+            _score("weight", "Canvas's weight: 100 for a correct option, 0 otherwise"),
+            _f("correct", pa.bool_(), "the option is a correct one (weight 100)", "boolean"),
+        ]
+    ),
+    "quiz_items": pa.schema(
+        [
+            COURSE,
+            QUIZ,
+            QUESTION,
+            _f("position", pa.int64(), "the question's position in the quiz", "Int64"),
+            _f("question_type", pa.string(), "multiple_choice_question, true_false_question, essay_question ..."),
+            _f("question_text", pa.string(), "the question as plain text"),
+            _f("answered", pa.int64(), "students who answered it (NA: Canvas computes no item analysis)", "Int64"),
+            _f("correct", pa.int64(), "students who answered it correctly (NA: none computed)", "Int64"),
+            _score("difficulty", "Canvas's difficulty index: correct / answered (NaN: none computed)"),
+            _score("point_biserial", "Canvas's point-biserial of the correct answer (uncorrected; NaN: none)"),
+            _score("alpha", "Canvas's alpha (NaN up to 15 choice questions; see cf.assessment)"),
+            _score("variance", "population variance of the item's points (NaN: none computed)"),
+            _score("stdev", "population standard deviation of the item's points"),
+            _f("top_correct", pa.int64(), "correct answers in the top 27 % by quiz score", "Int64"),
+            _f("middle_correct", pa.int64(), "correct answers in the middle 46 %", "Int64"),
+            _f("bottom_correct", pa.int64(), "correct answers in the bottom 27 %", "Int64"),
+            _score("points_possible", "the question's points (from the questions endpoint)"),
+        ]
+    ),
+    "quiz_responses": pa.schema(
+        [
+            COURSE,
+            QUIZ,
+            QUESTION,
+            _f("question_type", pa.string(), "multiple_choice_question, true_false_question ..."),
+            STUDENT,
+            ANSWER,
+            _f("answer_text", pa.string(), "the option's text; Other for a typed answer matching no option"),
+            _f("correct", pa.bool_(), "the option chosen is a correct one", "boolean"),
+            _score("points", "the student's points on the question by Canvas's rules (NaN where unknown)"),
         ]
     ),
     "page_view_log": pa.schema(

@@ -57,7 +57,16 @@ def _namespace(title: str, name: str) -> Section:
     return Section(title, f"canvasframe.{name}", prefix=f"canvasframe.{name}")
 
 
-LOADER_MODULES = ("courses", "page_view_log", "enrollments", "feedback", "discussions", "departments", "accounts")
+LOADER_MODULES = (
+    "courses",
+    "page_view_log",
+    "enrollments",
+    "feedback",
+    "quizzes",
+    "discussions",
+    "departments",
+    "accounts",
+)
 PAGES = (
     Page(
         "session",

@@ -134,3 +134,18 @@ def test_comment_roles_and_review_states(sample):
     printed = _rows(cf.load_peer_reviews.__doc__, str(states.unstack(fill_value=0).iloc[0]["assigned"]), 2)
     expected = states.unstack(fill_value=0)[["assigned", "completed"]]
     assert [[int(c) for c in row] for row in printed] == expected.reset_index().to_numpy().tolist()
+
+
+def test_quizzes_and_their_question_counts(sample):
+    inst, course, _ = sample
+    quizzes = inst.quizzes(course)
+    doc = cf.load_quizzes.__doc__ or ""
+    for n, quiz in enumerate(quizzes):  # "0   Quiz 2   assignment   20"
+        line = re.search(rf"^\s*{n}\s+(.+?)\s+(\w+)\s+(\d+)\s*$", doc, re.MULTILINE)
+        assert line and line.groups() == (quiz.title, quiz.quiz_type, str(len(quiz.questions)))
+    counts = re.search(r"questions per quiz\n\s*\[([\d, ]+)\]", cf.load_quiz_options.__doc__ or "")
+    assert counts and [int(c) for c in counts.group(1).split(",")] == [len(q.questions) for q in quizzes]
+    # alpha: sent for a quiz with more than 15 choice questions only.
+    alphas = re.search(r"notna\(\)\.tolist\(\)\n\s*\[(.+)\]", cf.load_quiz_items.__doc__ or "")
+    choice = [sum(q.question_type in cf.assessment.CHOICE_TYPES for q in z.questions) for z in quizzes]
+    assert alphas and alphas.group(1) == ", ".join(str(k > cf.assessment.MIN_ITEMS_FOR_ALPHA) for k in choice)

@@ -21,7 +21,16 @@ from hypothesis import strategies as st
 
 import canvasframe as cf
 from canvasframe import transforms
-from canvasframe.sandbox import Config, Institution, discussion_views, feedback_views, roster_views, routes, views
+from canvasframe.sandbox import (
+    Config,
+    Institution,
+    discussion_views,
+    feedback_views,
+    quiz_views,
+    roster_views,
+    routes,
+    views,
+)
 from canvasframe.sandbox.clickstream import user_log
 from canvasframe.sandbox.lti import LtiService
 from canvasframe.sandbox.page_view_views import page_view_json
@@ -62,6 +71,8 @@ _REVIEWS = next(
     for a in c.assignments
     if c.enrollments and any(r.assignment_id == a.id for r in SMALL.feedback(c).reviews)
 )
+_QUIZ = SMALL.quizzes(COURSE)[0]
+_QUIZ_STATISTICS = quiz_views.statistics_json(_QUIZ, COURSE, {}, "https://x.test")
 VALID = {
     "account": LTI.view(ROOT, ""),
     "external_tools": LTI.view(ROOT, "external_tools"),
@@ -88,6 +99,10 @@ VALID = {
     "submission_comments": _COMMENTED,
     "staff": [feedback_views.staff_json(m, COURSE, "https://x.test") for m in _FEEDBACK.staff],
     "peer_reviews": _REVIEWS[:6],
+    "quizzes": [quiz_views.quiz_json(z, COURSE, "https://x.test") for z in SMALL.quizzes(COURSE)],
+    "quiz_options": [quiz_views.question_json(q, _QUIZ) for q in _QUIZ.questions],
+    "quiz_items": _QUIZ_STATISTICS,
+    "quiz_responses": _QUIZ_STATISTICS,
     "page_view_log": [page_view_json(r) for r in user_log(SMALL, ENROLLMENT.student.id, "https://x.test")[:25]],
     "xapi_statements": STATEMENTS,
 }
@@ -98,6 +113,7 @@ FAN_OUT_KEYS = {
     "topics": lambda i: {"topic_id": i, "group_id": None, "due_at": pd.Timestamp("2026-09-20", tz="UTC")},
     "conversations": lambda i: i,
     "assignments": lambda i: i,
+    "quizzes": lambda i: i,
 }
 
 

@@ -32,6 +32,7 @@ from .enrollments import load_enrollments, load_sections, load_submissions
 from .feedback import load_peer_reviews, load_staff, load_submission_comments
 from .page_view_log import load_page_view_log
 from .passes import COURSE_FRAMES, load_course
+from .quizzes import load_quiz_items, load_quiz_options, load_quiz_responses, load_quizzes
 
 __all__ = [
     "COURSE_FRAMES",
@@ -57,6 +58,10 @@ __all__ = [
     "load_page_views",
     "load_participations",
     "load_peer_reviews",
+    "load_quiz_items",
+    "load_quiz_options",
+    "load_quiz_responses",
+    "load_quizzes",
     "load_sections",
     "load_staff",
     "load_student_assignments",

@@ -134,7 +134,7 @@ def _question_stats(question: Question, given: list[tuple[int, str, Answer]]) ->
     return out
 
 
-def _item_input(quiz: Quiz) -> tuple[list[dict], list[dict]]:
+def item_input(quiz: Quiz) -> tuple[list[dict], list[dict]]:
     """The quiz and its attempts in the shape the item analysis reads (quiz_data, submission_data)."""
     questions = [
         {"id": q.id, "question_type": q.question_type, "points_possible": q.points_possible,
@@ -187,7 +187,7 @@ def statistics_json(quiz: Quiz, course: Course, names: dict[int, str], site: str
         q.id: [(sid, names.get(sid, ""), a.answers[q.id]) for sid, a in attempt_order(quiz)] for q in quiz.questions
     }
     questions = [_question_stats(q, given[q.id]) for q in quiz.questions]
-    items = {str(entry.pop("question_id")): entry for entry in quiz_statistics.item_analysis(*_item_input(quiz))}
+    items = {str(entry.pop("question_id")): entry for entry in quiz_statistics.item_analysis(*item_input(quiz))}
     for question in questions:
         question.update(items.get(question["id"], {}))
     base = f"{site}/courses/{course.id}/quizzes/{quiz.id}"

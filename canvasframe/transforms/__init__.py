@@ -58,6 +58,16 @@ from .feedback import (
 from .lti import account, data_services, external_tools
 from .page_view_log import PAGE_VIEW_LOG_ORDER, page_view_log
 from .page_views import PAGE_VIEWS_ORDER, canvas_hours, page_views
+from .quizzes import (
+    ITEMS_ORDER,
+    OPTIONS_ORDER,
+    RESPONSES_ORDER,
+    quiz_ids,
+    quiz_items,
+    quiz_options,
+    quiz_responses,
+    quizzes,
+)
 from .reports import SUBMISSIONS_ORDER, enrollments, sections, submissions
 from .xapi import statements_to_frame
 
@@ -91,6 +101,11 @@ __all__ = [
     "page_views",
     "participations",
     "peer_reviews",
+    "quiz_ids",
+    "quiz_items",
+    "quiz_options",
+    "quiz_responses",
+    "quizzes",
     "reviewed_assignment_ids",
     "sections",
     "sorted_table",
@@ -116,10 +131,10 @@ class Transform:
         ``function(payload, *, source, **context) -> DataFrame``.
     context : tuple of str
         The unit's parameters it takes as keywords (``course_id``; ``account_id`` and ``term``).
-    fan_out : {"students", "topics", "conversations", "assignments"}, optional
+    fan_out : {"students", "topics", "conversations", "assignments", "quizzes"}, optional
         The payload is ``[(key, body), ...]``: one body per student of a course (the key is the
         student id), per discussion topic (``{"topic_id", "group_id", "due_at"}``), per
-        conversation (its id) or per assignment with peer reviews (its id).
+        conversation (its id), per assignment with peer reviews (its id) or per quiz (its id).
     identity : tuple of str
         The columns that identify a row of a listing (a submission, a topic, a post). Canvas's
         offset pagination shifts when data change during a read, so a row can be listed on two
@@ -213,6 +228,10 @@ TRANSFORMS: dict[str, Transform] = {
     "peer_reviews": Transform(
         peer_reviews, _COURSE, fan_out="assignments", keys=PEER_REVIEWS_ORDER, identity=("course_id", "review_id")
     ),
+    "quizzes": Transform(quizzes, _COURSE, identity=("course_id", "quiz_id")),
+    "quiz_options": Transform(quiz_options, _COURSE, fan_out="quizzes", keys=OPTIONS_ORDER),
+    "quiz_items": Transform(quiz_items, _COURSE, fan_out="quizzes", keys=ITEMS_ORDER),
+    "quiz_responses": Transform(quiz_responses, _COURSE, fan_out="quizzes", keys=RESPONSES_ORDER),
     "page_view_log": Transform(page_view_log, ("student_id",), keys=PAGE_VIEW_LOG_ORDER),
     "xapi_statements": Transform(statements_to_frame),
 }

@@ -1,0 +1,197 @@
+"""Loaders of classic quizzes: the quiz list, their questions' options, Canvas's item analysis, who chose what."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._pipeline import check_ids, run
+from .._provenance import Provenance
+from ..client import Canvas
+from ._registry import Ids, course_units, loader
+
+__all__ = ["load_quiz_items", "load_quiz_options", "load_quiz_responses", "load_quizzes"]
+
+# The question types whose points are scored here by Canvas's rules (user_answer.rb); others: NaN.
+_ALL_OR_NOTHING = ("multiple_choice_question", "true_false_question", "numerical_question", "short_answer_question")
+
+
+def _only(frame: pd.DataFrame, quiz_id: Ids | None) -> pd.DataFrame:
+    if quiz_id is None:
+        return frame
+    wanted = check_ids(quiz_id, "quiz_id")
+    return frame[frame["quiz_id"].isin(wanted)].reset_index(drop=True)
+
+
+@loader("quizzes", "course_id")
+def load_quizzes(
+    course_id: Ids,
+    *,
+    canvas: Canvas | None = None,
+    refresh: bool = False,
+    max_age: float | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """A course's classic quizzes (one row per course × quiz), as ``GET /courses/:id/quizzes`` lists them.
+
+    New Quizzes are not read yet (they are assignments of the Quizzes LTI tool; ``engine`` will say
+    ``new`` for them).
+
+    Parameters
+    ----------
+    {course_id}
+    {options}
+
+    Examples
+    --------
+    {sample}
+    >>> cf.load_quizzes(canvas.sample_course_id)[["title", "quiz_type", "question_count"]]
+                        title      quiz_type  question_count
+    0                  Quiz 2     assignment              20
+    1  Practice: cell biology  practice_quiz               6
+    """
+    return run("quizzes", course_units(course_id), canvas, refresh, max_age, progress)
+
+
+@loader("quiz_options", "course_id")
+def load_quiz_options(
+    course_id: Ids,
+    quiz_id: Ids | None = None,
+    *,
+    canvas: Canvas | None = None,
+    refresh: bool = False,
+    max_age: float | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Every question of every classic quiz with its options (one row per quiz × question × option).
+
+    One request per quiz (``GET .../quizzes/:id/questions``): the questions' points and the
+    options' weights, which the statistics leave out. ``cf.assessment.distractors`` takes it to
+    list the options nobody chose.
+
+    Parameters
+    ----------
+    {course_id}
+    quiz_id : int or sequence of int, optional
+        Only these quizzes (every quiz's questions are fetched and cached all the same).
+    {options}
+
+    Examples
+    --------
+    {sample}
+    >>> options = cf.load_quiz_options(canvas.sample_course_id)
+    >>> options.groupby("quiz_id", sort=False)["question_id"].nunique().tolist()  # questions per quiz
+    [20, 6]
+    """
+    return _only(run("quiz_options", course_units(course_id), canvas, refresh, max_age, progress), quiz_id)
+
+
+@loader("quiz_items", "course_id")
+def load_quiz_items(
+    course_id: Ids,
+    quiz_id: Ids | None = None,
+    *,
+    canvas: Canvas | None = None,
+    refresh: bool = False,
+    max_age: float | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Canvas's item analysis of every classic quiz, as Canvas reports it (one row per quiz × question).
+
+    One request per quiz (``GET .../quizzes/:id/statistics``). The numbers are Canvas's own:
+    ``difficulty``, ``point_biserial`` (of the correct answer), ``alpha``, ``variance`` and
+    ``stdev`` and the bracket counts are NA where Canvas computes none (every question type but
+    multiple choice and true/false; ``alpha`` up to 15 such questions). ``points_possible``
+    comes from :func:`load_quiz_options`. A quiz Canvas deems too large (over 100 questions or
+    1000 submissions) answers 204 No Content: it has no rows, and a warning names it.
+    ``cf.assessment.item_analysis`` recomputes these from :func:`load_quiz_responses` and adds the
+    textbook statistics.
+
+    Parameters
+    ----------
+    {course_id}
+    quiz_id : int or sequence of int, optional
+        Only these quizzes (every quiz's statistics are fetched and cached all the same).
+    {options}
+
+    Examples
+    --------
+    {sample}
+    >>> items = cf.load_quiz_items(canvas.sample_course_id)
+    >>> items.dropna(subset=["difficulty"]).groupby("quiz_id")["alpha"].first().notna().tolist()
+    [True, False]
+    """
+    items = run("quiz_items", course_units(course_id), canvas, refresh, max_age, progress)
+    options = load_quiz_options(course_id, canvas=canvas, refresh=refresh, max_age=max_age, progress=progress)
+    points = options.drop_duplicates(["quiz_id", "question_id"]).set_index(["quiz_id", "question_id"])
+    keys = pd.MultiIndex.from_arrays([items["quiz_id"], items["question_id"]])
+    result = items.assign(points_possible=points["points_possible"].reindex(keys).to_numpy(dtype="float64"))
+    provenance = Provenance.merged("quiz_items", [Provenance.of(items), Provenance.of(options)])
+    return provenance.attach(_only(result, quiz_id))
+
+
+@loader("quiz_responses", "course_id")
+def load_quiz_responses(
+    course_id: Ids,
+    quiz_id: Ids | None = None,
+    *,
+    canvas: Canvas | None = None,
+    refresh: bool = False,
+    max_age: float | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Who chose which option on every classic quiz (one row per quiz × question × student × option).
+
+    Read from the statistics' ``answers[].user_ids`` (the same request as :func:`load_quiz_items`:
+    loading either caches both); students' names, which Canvas sends beside their ids, are never
+    kept. A student who left a question blank has no row for it; a multiple-answers question
+    gives a row per option chosen; a typed answer that matches no option is Canvas's ``other``
+    (text "Other"; the statistics carry no typed text); an essay has no rows (Canvas sends score
+    buckets, not students' answers). ``points`` follows Canvas's scoring from the questions'
+    points and weights (:func:`load_quiz_options`): all or nothing for multiple choice, true/false,
+    numerical and short answer; for multiple answers ``points / correct options`` for each correct
+    option chosen, less as much for each wrong one, never below 0 (canvas-lms
+    ``quiz_question/user_answer.rb``); NaN for other types.
+
+    Parameters
+    ----------
+    {course_id}
+    quiz_id : int or sequence of int, optional
+        Only these quizzes (every quiz's statistics are fetched and cached all the same).
+    {options}
+
+    Examples
+    --------
+    {sample}
+    >>> responses = cf.load_quiz_responses(canvas.sample_course_id)
+    >>> analysis = cf.assessment.item_analysis(responses, cf.load_quiz_items(canvas.sample_course_id))
+    >>> len(analysis) == responses.groupby(["quiz_id", "question_id"]).ngroups
+    True
+    """
+    responses = run("quiz_responses", course_units(course_id), canvas, refresh, max_age, progress)
+    options = load_quiz_options(course_id, canvas=canvas, refresh=refresh, max_age=max_age, progress=progress)
+    provenance = Provenance.merged("quiz_responses", [Provenance.of(responses), Provenance.of(options)])
+    return provenance.attach(_only(responses.assign(points=scored_points(responses, options)), quiz_id))
+
+
+def scored_points(responses: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
+    """Each response row's points on its question by Canvas's scoring (repeated on every row of a question)."""
+    questions = options.drop_duplicates(["quiz_id", "question_id"]).set_index(["quiz_id", "question_id"])
+    key = pd.MultiIndex.from_arrays([responses["quiz_id"], responses["question_id"]])
+    possible = questions["points_possible"].reindex(key).to_numpy(dtype="float64")
+    kinds = responses["question_type"].to_numpy()
+    correct = responses["correct"].fillna(False).to_numpy(dtype=bool)
+    points = np.where(correct, possible, 0.0)
+    points[~np.isin(kinds, _ALL_OR_NOTHING)] = np.nan
+    multiple = kinds == "multiple_answers_question"
+    if multiple.any():
+        right = options[options["correct"].fillna(False).astype(bool)].groupby(["quiz_id", "question_id"]).size()
+        chosen = responses.loc[multiple]
+        per_student = chosen.assign(good=chosen["correct"].fillna(False).astype(int),
+                                    bad=(~chosen["correct"].fillna(False)).astype(int))  # fmt: skip
+        tally = per_student.groupby(["quiz_id", "question_id", "student_id"])[["good", "bad"]].transform("sum")
+        n_right = right.reindex(pd.MultiIndex.from_arrays([chosen["quiz_id"], chosen["question_id"]])).to_numpy()
+        n_right = np.where(n_right > 0, n_right, 1)  # Canvas counts a question with no correct option as one part
+        share = (tally["good"].to_numpy() - tally["bad"].to_numpy()) / n_right
+        points[multiple] = np.maximum(0.0, share * possible[multiple])
+    return points
