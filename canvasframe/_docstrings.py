@@ -9,11 +9,13 @@ user sees with ``?`` are always the ones the loader returns.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .endpoints import TERM_WORDS
 from .schemas import SCHEMAS, empty_frame
 
-__all__ = ["PARAMETERS", "columns_section", "loader_docstring"]
+__all__ = ["PARAMETERS", "columns_section", "doc", "loader_docstring"]
 
 PARAMETERS: dict[str, str] = {
     "account_id": """\
@@ -56,6 +58,19 @@ tz : str, optional
 names : DataFrame or mapping, optional
     Label students by name: ``load_enrollments`` (its ``name`` column) or ``{{id: name}}``.
     Default: ids. A session opened with ``names=False`` always shows ids.""",
+    "reply_options": """\
+entries : DataFrame
+    As for :func:`reply_edges`.
+topics : DataFrame
+    As for :func:`reply_edges`.
+top_level : bool
+    As for :func:`reply_edges`.
+topic_ids : iterable of int, optional
+    As for :func:`reply_edges`.
+until : timestamp, optional
+    As for :func:`reply_edges`.
+announcements : bool
+    As for :func:`reply_edges`.""",
     "seed": """\
 seed : int
     Seed of the spring layout: the same frame gives the same picture.""",
@@ -68,6 +83,15 @@ Returns
 matplotlib.axes.Axes
     The Axes drawn on.""",
 }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def doc(func: F) -> F:
+    """Fill a docstring template with the shared parts (``{ax}``, ``{returns}``, ``{reply_options}`` ...)."""
+    func.__doc__ = inspect.cleandoc(func.__doc__ or "").format(**PARAMETERS)
+    return func
 
 
 def columns_section(frame: str) -> str:

@@ -35,6 +35,7 @@ import networkx as nx
 import pandas as pd
 
 from ._atomic import atomic_write
+from ._docstrings import doc
 from ._frames import require
 from ._graphs import directed_graph, eigenvector, reciprocity, roster_ids
 from ._time import as_utc
@@ -171,6 +172,7 @@ def reply_graph(edges: pd.DataFrame, nodes: Iterable[int] = ()) -> nx.DiGraph:
     return directed_graph(edges, "replies", nodes)
 
 
+@doc
 def discussion_metrics(
     entries: pd.DataFrame,
     topics: pd.DataFrame,
@@ -185,18 +187,7 @@ def discussion_metrics(
 
     Parameters
     ----------
-    entries : DataFrame
-        As for :func:`reply_edges`.
-    topics : DataFrame
-        As for :func:`reply_edges`.
-    top_level : bool
-        As for :func:`reply_edges`.
-    topic_ids : iterable of int, optional
-        As for :func:`reply_edges`.
-    until : timestamp, optional
-        As for :func:`reply_edges`.
-    announcements : bool
-        As for :func:`reply_edges`.
+    {reply_options}
     roster : DataFrame, optional
         People who should appear even if they never posted (``student_id`` or ``user_id``
         column, e.g. ``load_student_summaries``); they get zeros and ``isolated=True``.
@@ -288,6 +279,7 @@ def _instructors(topics: pd.DataFrame) -> set[int]:
     return set(topics["author_id"].dropna().astype("int64"))
 
 
+@doc
 def network_summary(
     entries: pd.DataFrame,
     topics: pd.DataFrame,
@@ -302,20 +294,9 @@ def network_summary(
 
     Parameters
     ----------
-    entries : DataFrame
-        As for :func:`reply_edges`.
-    topics : DataFrame
-        As for :func:`reply_edges`.
+    {reply_options}
     roster : DataFrame, optional
         As for :func:`discussion_metrics`.
-    top_level : bool
-        As for :func:`reply_edges`.
-    topic_ids : iterable of int, optional
-        As for :func:`reply_edges`.
-    until : timestamp, optional
-        As for :func:`reply_edges`.
-    announcements : bool
-        As for :func:`reply_edges`.
 
     Returns
     -------

@@ -56,6 +56,12 @@ ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
 DATE = _f("date", DAY, "UTC day (naive, midnight)")
 QUIZ = _f("quiz_id", pa.int64(), "Canvas quiz id")
 QUESTION = _f("question_id", pa.string(), "Canvas quiz question id (text: Canvas's statistics send ids as strings)")
+QUESTION_INFO = [
+    QUESTION,
+    _f("position", pa.int64(), "the question's position in the quiz", "Int64"),
+    _f("question_type", pa.string(), "multiple_choice_question, true_false_question, essay_question ..."),
+    _f("question_text", pa.string(), "the question as plain text"),
+]
 ANSWER = _f("answer_id", pa.string(), "the option's id as text (NA for an essay's row)")
 TOPIC = _f("topic_id", pa.int64(), "Canvas discussion topic id (a group discussion's root topic)")
 QUARTILES = [
@@ -484,10 +490,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             COURSE,
             QUIZ,
-            QUESTION,
-            _f("position", pa.int64(), "the question's position in the quiz", "Int64"),
-            _f("question_type", pa.string(), "multiple_choice_question, true_false_question, essay_question ..."),
-            _f("question_text", pa.string(), "the question as plain text"),
+            *QUESTION_INFO,
             _score("points_possible", "the question's points"),
             _f("option_position", pa.int64(), "the option's place among the question's (NA: no options)", "Int64"),
             ANSWER,
@@ -500,10 +503,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             COURSE,
             QUIZ,
-            QUESTION,
-            _f("position", pa.int64(), "the question's position in the quiz", "Int64"),
-            _f("question_type", pa.string(), "multiple_choice_question, true_false_question, essay_question ..."),
-            _f("question_text", pa.string(), "the question as plain text"),
+            *QUESTION_INFO,
             _f("answered", pa.int64(), "students who answered it (NA: Canvas computes no item analysis)", "Int64"),
             _f("correct", pa.int64(), "students who answered it correctly (NA: none computed)", "Int64"),
             _score("difficulty", "Canvas's difficulty index: correct / answered (NaN: none computed)"),

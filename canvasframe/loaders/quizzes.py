@@ -121,13 +121,8 @@ def load_quiz_items(
     >>> items.dropna(subset=["difficulty"]).groupby("quiz_id")["alpha"].first().notna().tolist()
     [True, False]
     """
-    items = run("quiz_items", course_units(course_id), canvas, refresh, max_age, progress)
-    options = load_quiz_options(course_id, canvas=canvas, refresh=refresh, max_age=max_age, progress=progress)
-    points = options.drop_duplicates(["quiz_id", "question_id"]).set_index(["quiz_id", "question_id"])
-    keys = pd.MultiIndex.from_arrays([items["quiz_id"], items["question_id"]])
-    result = items.assign(points_possible=points["points_possible"].reindex(keys).to_numpy(dtype="float64"))
-    provenance = Provenance.merged("quiz_items", [Provenance.of(items), Provenance.of(options)])
-    return provenance.attach(_only(result, quiz_id))
+    items, options, provenance = _with_options("quiz_items", course_id, canvas, refresh, max_age, progress)
+    return provenance.attach(_only(items.assign(points_possible=_question_points(items, options)), quiz_id))
 
 
 @loader("quiz_responses", "course_id")
@@ -168,17 +163,29 @@ def load_quiz_responses(
     >>> len(analysis) == responses.groupby(["quiz_id", "question_id"]).ngroups
     True
     """
-    responses = run("quiz_responses", course_units(course_id), canvas, refresh, max_age, progress)
-    options = load_quiz_options(course_id, canvas=canvas, refresh=refresh, max_age=max_age, progress=progress)
-    provenance = Provenance.merged("quiz_responses", [Provenance.of(responses), Provenance.of(options)])
+    responses, options, provenance = _with_options("quiz_responses", course_id, canvas, refresh, max_age, progress)
     return provenance.attach(_only(responses.assign(points=scored_points(responses, options)), quiz_id))
+
+
+def _with_options(
+    frame: str, course_id: Ids, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
+) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
+    """A statistics frame, the quizzes' options it needs the points of, and where both came from."""
+    loaded = run(frame, course_units(course_id), canvas, refresh, max_age, progress)
+    options = load_quiz_options(course_id, canvas=canvas, refresh=refresh, max_age=max_age, progress=progress)
+    return loaded, options, Provenance.merged(frame, [Provenance.of(loaded), Provenance.of(options)])
+
+
+def _question_points(rows: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
+    """Each row's question's ``points_possible``, from the questions' options."""
+    questions = options.drop_duplicates(["quiz_id", "question_id"]).set_index(["quiz_id", "question_id"])
+    key = pd.MultiIndex.from_arrays([rows["quiz_id"], rows["question_id"]])
+    return questions["points_possible"].reindex(key).to_numpy(dtype="float64")
 
 
 def scored_points(responses: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:
     """Each response row's points on its question by Canvas's scoring (repeated on every row of a question)."""
-    questions = options.drop_duplicates(["quiz_id", "question_id"]).set_index(["quiz_id", "question_id"])
-    key = pd.MultiIndex.from_arrays([responses["quiz_id"], responses["question_id"]])
-    possible = questions["points_possible"].reindex(key).to_numpy(dtype="float64")
+    possible = _question_points(responses, options)
     kinds = responses["question_type"].to_numpy()
     correct = responses["correct"].fillna(False).to_numpy(dtype=bool)
     points = np.where(correct, possible, 0.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -11,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._docstrings import PARAMETERS
+from .._docstrings import doc as doc
 from .._frames import require as require
 from .._palette import ROLES, SERIES
 from ..errors import ConfigError
@@ -32,12 +31,6 @@ _FREQ_WORDS = {"h": "hour", "D": "day", "W": "week", "W-MON": "week", "MS": "mon
 def per(freq: str) -> str:
     """A bin width as an axis says it: ``"W"`` -> ``"week"`` (a frequency without a word stays as given)."""
     return _FREQ_WORDS.get(freq, freq)
-
-
-def doc(func: F) -> F:
-    """Fill a plot's docstring template with the shared parts (``{ax}``, ``{returns}``)."""
-    func.__doc__ = inspect.cleandoc(func.__doc__ or "").format(**PARAMETERS)
-    return func
 
 
 def axes(ax: Axes | None) -> Axes:
