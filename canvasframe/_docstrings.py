@@ -33,6 +33,9 @@ course_id : int or sequence of int
 student_id : int or sequence of int, optional
     Student(s); ``None`` means every student in ``load_student_summaries``, fetched
     concurrently.""",
+    "quiz_id": """\
+quiz_id : int or sequence of int, optional
+    Only these quizzes (every quiz of the course is fetched and cached all the same).""",
     "lti_account_id": """\
 account_id : int or sequence of int
     Account(s). This is Canvas's LTI API: use an LTI Advantage token

@@ -72,8 +72,7 @@ def load_quiz_options(
     Parameters
     ----------
     {course_id}
-    quiz_id : int or sequence of int, optional
-        Only these quizzes (every quiz's questions are fetched and cached all the same).
+    {quiz_id}
     {options}
 
     Examples
@@ -110,8 +109,7 @@ def load_quiz_items(
     Parameters
     ----------
     {course_id}
-    quiz_id : int or sequence of int, optional
-        Only these quizzes (every quiz's statistics are fetched and cached all the same).
+    {quiz_id}
     {options}
 
     Examples
@@ -151,8 +149,7 @@ def load_quiz_responses(
     Parameters
     ----------
     {course_id}
-    quiz_id : int or sequence of int, optional
-        Only these quizzes (every quiz's statistics are fetched and cached all the same).
+    {quiz_id}
     {options}
 
     Examples
