@@ -49,6 +49,9 @@ CASES: dict = {
     plots.plot_feedback_latency: ("feedback", "feedback_summary", {}),
     plots.plot_channel_network: ("channels", "channel_edges", {}),
     plots.plot_channel_mix: ("channels", "channel_edges", {}),
+    plots.plot_item_map: ("quiz_items", "quiz_items", {}),
+    plots.plot_distractors: ("telling_responses", "quiz_responses", {}),
+    plots.plot_score_distribution: ("first_quiz_responses", "quiz_responses", {}),
 }
 
 

@@ -146,3 +146,42 @@ def test_students_names_never_reach_a_frame_or_the_cache(canvas, institution, co
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cf.pseudonymize(frames[0], key=b"k" * 32)
+
+
+def test_the_item_map_flags_the_items_canvas_numbers_put_outside_the_bounds(canvas, institution, course):
+    import matplotlib.pyplot as plt
+
+    quiz = institution.quizzes(course)[0]
+    canvas_numbers = quiz_statistics.item_analysis(*quiz_views.item_input(quiz))
+    position = {q.id: q.position for q in quiz.questions}
+    flags = cf.plots.ITEM_FLAGS
+    expected = set()
+    for entry in canvas_numbers:
+        pb = next(p["point_biserial"] for p in entry["point_biserials"] if p["correct"])
+        d = entry["difficulty_index"]
+        if (
+            pb is not None
+            and not np.isnan(pb)
+            and (d < flags["too_hard"] or d > flags["too_easy"] or pb < flags["weak"])
+        ):
+            expected.add(f"Q{position[entry['question_id']]}")
+    items = cf.load_quiz_items(course.id, quiz.id, canvas=canvas)
+    ax = cf.plots.plot_item_map(items)
+    assert {t.get_text() for t in ax.texts} == expected
+    plt.close("all")
+
+
+def test_the_distractor_bars_are_the_shares_students_chose(canvas, institution, course):
+    import matplotlib.pyplot as plt
+
+    quiz = institution.quizzes(course)[0]
+    question = next(q for q in quiz.questions if q.question_type == "multiple_choice_question")
+    answered = [a.answers[question.id].option_ids for a in quiz.attempts.values() if a.answers[question.id].option_ids]
+    expected = [sum(o.id in ids for ids in answered) / len(answered) for o in question.options]
+    responses = cf.load_quiz_responses(course.id, canvas=canvas)
+    options = cf.load_quiz_options(course.id, canvas=canvas)
+    ax = cf.plots.plot_distractors(responses, question_id=str(question.id), options=options)
+    assert [bar.get_width() for bar in ax.patches] == pytest.approx(expected)
+    with pytest.raises(cf.ConfigError, match="several choice questions"):
+        cf.plots.plot_distractors(responses)
+    plt.close("all")

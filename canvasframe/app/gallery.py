@@ -53,6 +53,9 @@ class GalleryData:
     comments: pd.DataFrame
     reviews: pd.DataFrame
     staff: pd.DataFrame
+    quiz_items: pd.DataFrame
+    quiz_responses: pd.DataFrame
+    quiz_options: pd.DataFrame
     tz: str  # the course's time zone, as Canvas states it: every figure shows times in it
 
     @classmethod
@@ -86,6 +89,9 @@ class GalleryData:
             comments=loaders.load_submission_comments(course_id, canvas=canvas, progress=False),
             reviews=loaders.load_peer_reviews(course_id, canvas=canvas, progress=False),
             staff=loaders.load_staff(course_id, canvas=canvas, progress=False),
+            quiz_items=loaders.load_quiz_items(course_id, canvas=canvas, progress=False),
+            quiz_responses=loaders.load_quiz_responses(course_id, canvas=canvas, progress=False),
+            quiz_options=loaders.load_quiz_options(course_id, canvas=canvas, progress=False),
             tz=display_zone(course_id=course_id, canvas=canvas),
         )
 
@@ -123,6 +129,31 @@ class GalleryData:
         return network.edges(replies=self.entries, topics=self.topics, messages=self.conversations,
                              comments=self.comments, reviews=self.reviews,
                              enrollments=[self.enrollments, self.staff])  # fmt: skip
+
+    @property
+    def first_quiz(self) -> int:
+        """The course's first quiz (its graded one in the sample)."""
+        return int(self.quiz_items["quiz_id"].iloc[0])
+
+    @property
+    def telling_question(self) -> str:
+        """The first quiz's multiple-choice question whose options drew most differently: some wrong options
+        chosen, one chosen by nobody if any question has that."""
+        options = self.quiz_options[(self.quiz_options["quiz_id"] == self.first_quiz)
+                                    & (self.quiz_options["question_type"] == "multiple_choice_question")]  # fmt: skip
+        chosen = options["answer_id"].isin(set(self.quiz_responses["answer_id"]))
+        wrong = ~options["correct"].astype(bool)
+        per_question = options.assign(live=wrong & chosen, dead=wrong & ~chosen).groupby("question_id", sort=False)
+        score = per_question["live"].sum() * 10 + per_question["dead"].any()
+        return str(score.idxmax())
+
+    @property
+    def first_quiz_responses(self) -> pd.DataFrame:
+        return self.quiz_responses[self.quiz_responses["quiz_id"] == self.first_quiz]
+
+    @property
+    def telling_responses(self) -> pd.DataFrame:
+        return self.quiz_responses[self.quiz_responses["question_id"] == self.telling_question]
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -228,6 +259,20 @@ FIGURES: dict[str, tuple[str, Callable[[GalleryData], Figure]]] = {
         "Each student's acts on every channel (sent and received); a student reached by none has no bar",
         _figure(lambda d, ax: plots.plot_channel_mix(d.channels, students=d.summaries["student_id"].tolist(),
                                                      ax=ax), (10, 4.5)),
+    ),
+    "item_map": (
+        "Which questions of the graded quiz work: difficulty against Canvas's point-biserial, flagged items labelled",
+        _figure(lambda d, ax: plots.plot_item_map(d.quiz_items[d.quiz_items["quiz_id"] == d.first_quiz], ax=ax),
+                (7, 5)),
+    ),
+    "distractors": (
+        "One multiple-choice question: the share choosing each option, a distractor nobody chose",
+        _figure(lambda d, ax: plots.plot_distractors(d.quiz_responses, question_id=d.telling_question,
+                                                     options=d.quiz_options, ax=ax), (7, 3)),
+    ),
+    "score_distribution": (
+        "Points on the graded quiz's automatically scored questions",
+        _figure(lambda d, ax: plots.plot_score_distribution(d.quiz_responses, quiz_id=d.first_quiz, ax=ax), (7, 3.5)),
     ),
 }  # fmt: skip
 

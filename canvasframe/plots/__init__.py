@@ -26,9 +26,11 @@ from .clickstream import plot_resource_use, plot_sessions, plot_time_on_task
 from .communication import plot_channel_mix, plot_channel_network, plot_feedback_latency
 from .departments import plot_category_views, plot_grade_distribution, plot_subaccounts
 from .discussions import plot_discussion_timeline, plot_reply_matrix, plot_reply_network
+from .quizzes import ITEM_FLAGS, plot_distractors, plot_item_map, plot_score_distribution
 from .reports import plot_weekly_activity
 
 __all__ = [
+    "ITEM_FLAGS",
     "PALETTE",
     "plot_assignment_quartiles",
     "plot_category_views",
@@ -37,14 +39,17 @@ __all__ = [
     "plot_communication",
     "plot_course_activity",
     "plot_discussion_timeline",
+    "plot_distractors",
     "plot_engagement",
     "plot_feedback_latency",
     "plot_grade_distribution",
+    "plot_item_map",
     "plot_page_view_heatmap",
     "plot_participation_timeline",
     "plot_reply_matrix",
     "plot_reply_network",
     "plot_resource_use",
+    "plot_score_distribution",
     "plot_sessions",
     "plot_subaccounts",
     "plot_tardiness",
