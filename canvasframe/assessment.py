@@ -315,6 +315,8 @@ def distractors(responses: pd.DataFrame, options: pd.DataFrame | None = None) ->
     )
     if options is not None:
         require(options, ["quiz_id", "question_id", "answer_id", "correct"], "distractors", "the quiz's options")
+        if "question_type" in options:  # load_quiz_options lists every question; distractors are choice options
+            options = options[options["question_type"].isin(CHOICE_TYPES)]
         listed = options[[c for c in ("quiz_id", "question_id", "answer_id", "answer_text", "correct") if c in options]]
         chosen = listed.merge(chosen[[*keys, "chosen"]], on=keys, how="outer", sort=False)
         chosen["chosen"] = chosen["chosen"].fillna(0)
