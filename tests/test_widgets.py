@@ -338,3 +338,29 @@ def test_the_picked_students_participations_are_labelled_with_their_name(explore
     explorer.student_picker.value = student
     ticks = [t.get_text() for t in explorer.figures["student_participations"].axes[0].get_yticklabels()]
     assert ticks == [course.enrollments[student].student.sortable_name]
+
+
+def test_the_quizzes_tab_maps_the_picked_quiz_and_shows_the_picked_questions_options(explorer, institution, course):
+    explorer.tabs.selected_index = 5  # as if the Quizzes tab were clicked: the quizzes load now
+    tab = explorer.quizzes
+    assert tab.loaded and "Could not" not in explorer.status.value
+    quizzes = institution.quizzes(course)
+    assert [value for _, value in tab.quiz_picker.options] == [q.id for q in quizzes]
+    graded = quizzes[0]
+    choice = [q for q in graded.questions if q.question_type in cf.assessment.CHOICE_TYPES]
+    assert [value for _, value in tab.question_picker.options] == [str(q.id) for q in choice]
+    assert tab.item_table.value.count("<tr") == len(graded.questions) + 1  # a header and a row per question
+    # Picking another question redraws its options: one bar per option, the shares the students chose.
+    question = choice[-1]
+    tab.question_picker.value = str(question.id)
+    ax = explorer.figures["distractors"].axes[0]
+    answered = [
+        a.answers[question.id].option_ids for a in graded.attempts.values() if a.answers[question.id].option_ids
+    ]
+    assert [bar.get_width() for bar in ax.patches] == pytest.approx(
+        [sum(o.id in ids for ids in answered) / len(answered) for o in question.options]
+    )
+    tab.quiz_picker.value = quizzes[1].id
+    assert [value for _, value in tab.question_picker.options] == [
+        str(q.id) for q in quizzes[1].questions if q.question_type in cf.assessment.CHOICE_TYPES
+    ]

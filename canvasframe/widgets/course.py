@@ -14,10 +14,11 @@ from ..schemas import empty_frame
 from ._base import Explorer
 from .communication import CommunicationTab
 from .instructor import InstructorTab
+from .quizzes import QuizzesTab
 
 __all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer"]
 
-TAB_TITLES = ("Overview", "Assignments", "Students", "Communication", "Instructor")
+TAB_TITLES = ("Overview", "Assignments", "Students", "Communication", "Instructor", "Quizzes")
 
 ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "all students": lambda s: pd.Series(True, index=s.index),
@@ -30,7 +31,7 @@ ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 
 class CourseExplorer(Explorer):
-    """Click through one course: overview, assignments, students, communication and an instructor view.
+    """Click through one course: overview, assignments, students, communication, an instructor view, quizzes.
 
     The Communication tab loads every channel the first time it is opened (Canvas builds each
     discussion's view on demand): one toggle per channel (discussion replies, inbox messages,
@@ -39,7 +40,10 @@ class CourseExplorer(Explorer):
     over time and the discussion metrics of the topics picked; the person picked in its
     *Highlight* list, or in the Students tab, is ringed in the reply network. The Instructor tab
     (loaded when first opened too) shows weekly activity against a section or student, the
-    student table with filters, and drafts a message to the students shown.
+    student table with filters, and drafts a message to the students shown. The Quizzes tab (loaded
+    when first opened: a request per quiz) maps which questions of the quiz picked work, with
+    Canvas's and the textbook's numbers in a table, and shows how the options of the question
+    picked drew.
 
     Parameters
     ----------
@@ -57,8 +61,8 @@ class CourseExplorer(Explorer):
     --------
     >>> canvas = cf.sample(quiet=True)
     >>> explorer = CourseExplorer(canvas.sample_course_id)
-    >>> [explorer.tabs.get_title(i) for i in range(5)]
-    ['Overview', 'Assignments', 'Students', 'Communication', 'Instructor']
+    >>> [explorer.tabs.get_title(i) for i in range(6)]
+    ['Overview', 'Assignments', 'Students', 'Communication', 'Instructor', 'Quizzes']
     >>> explorer.student_picker.value = explorer.student_picker.options[0][1]  # as if picked in the list
     >>> explorer.status.value
     '<span style="color:#555"></span>'
@@ -93,7 +97,9 @@ class CourseExplorer(Explorer):
         )
         self.communication = CommunicationTab(self, course_id, roster=self.summaries)  # before the Students tab picks
         self.instructor = InstructorTab(self, course_id, self.summaries, allow_send)
-        tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.communication, self.instructor]
+        self.quizzes = QuizzesTab(self, course_id)
+        tabs = [self._overview(), self._assignments_tab(), self._students_tab(), self.communication, self.instructor,
+                self.quizzes]  # fmt: skip
         self.tabs = ipw.Tab(tabs)
         for i, title in enumerate(TAB_TITLES):
             self.tabs.set_title(i, title)
@@ -101,12 +107,14 @@ class CourseExplorer(Explorer):
         self.children = (*self.children, self.tabs)
 
     def _tab_opened(self, change: dict) -> None:
-        # The last two tabs load their data when first opened: each costs requests the others never need.
+        # The last three tabs load their data when first opened: each costs requests the others never need.
         title = self.tabs.get_title(change["new"])
         if title == "Communication":
             self.communication.activate(student_id=self.shown_student)
         elif title == "Instructor":
             self.instructor.activate()
+        elif title == "Quizzes":
+            self.quizzes.activate()
 
     # -- overview -----------------------------------------------------------------------
 
