@@ -185,3 +185,11 @@ def test_the_distractor_bars_are_the_shares_students_chose(canvas, institution, 
     with pytest.raises(cf.ConfigError, match="several choice questions"):
         cf.plots.plot_distractors(responses)
     plt.close("all")
+
+
+def test_the_gradebook_shows_each_attempts_score(canvas, institution, course):
+    quiz = institution.quizzes(course)[0]
+    submissions = cf.load_submissions(course.id, canvas=canvas)
+    scored = submissions[submissions["assignment_id"] == quiz.assignment_id].set_index("student_id")["score"].dropna()
+    assert len(scored) and set(scored.index) <= set(quiz.attempts)
+    assert scored.to_dict() == {s: quiz.attempts[s].score for s in scored.index}

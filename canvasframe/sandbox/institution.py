@@ -34,7 +34,7 @@ from .model import (
     Submission,
     Term,
 )
-from .quizzes import Quiz, build_quizzes
+from .quizzes import Quiz, align_gradebook, build_quizzes
 from .roster import Roster, build_roster
 
 
@@ -63,6 +63,10 @@ class Institution:
         inbox_course = next(c for c in self.courses.values() if c.enrollments)
         self.inbox_owner_id = inbox_course.teacher_id
         self.conversations: list[Conversation] = build_inbox(self, inbox_course, self.forum_ids)
+        # A quiz is an assignment: its submissions' scores are the quiz attempts' (the roster and the
+        # Analytics read them later, so this is done before anything is served).
+        for course in self.courses.values():
+            align_gradebook(course, self.quizzes(course))
 
     # -- queries used by the views and by tests ------------------------------
 

@@ -14,9 +14,9 @@ picks. Points follow canvas-lms's scoring (``app/models/quizzes/quiz_question/us
 ``multiple_answers_question.rb``: a multiple-answers question gives ``points / correct options``
 for each correct option chosen and takes as much for each wrong one, never below 0). An attempt's
 score is the sum of its points. The students who attempt the graded quiz are those whose quiz
-assignment submission was handed in, at its ``submitted_at``. (The gradebook's scores for that
-assignment are still drawn on their own: making them the attempts' scores changes the sample's
-published numbers, and comes with the quiz loaders.)
+assignment submission was handed in, at its ``submitted_at``, and :func:`align_gradebook` makes
+that submission's score the attempt's (a submission still ungraded stays so: an essay waiting
+for its grader), so the gradebook, the Analytics and the quiz statistics agree.
 """
 
 from __future__ import annotations
@@ -205,3 +205,14 @@ def _take(rng: np.random.Generator, course: Course, quiz: Quiz, term_start: date
         started = finished - timedelta(minutes=float(rng.uniform(6, 40)))
         attempt = Attempt(student_id, started.replace(microsecond=0), finished, answers)
         quiz.attempts[student_id] = attempt
+
+
+def align_gradebook(course: Course, quizzes: list[Quiz]) -> None:
+    """Give each graded quiz assignment's scored submissions their attempt's score (Canvas keeps them one)."""
+    for quiz in quizzes:
+        if quiz.assignment_id is None:
+            continue
+        for student_id, attempt in quiz.attempts.items():
+            submission = course.enrollments[student_id].submissions[quiz.assignment_id]
+            if submission.score is not None:
+                submission.score = attempt.score

@@ -19,6 +19,7 @@ from ._coerce import (
     as_id,
     as_int,
     as_str,
+    bad,
     build,
     column,
     constant,
@@ -33,6 +34,15 @@ OPTIONS_ORDER = ("course_id", "quiz_id", "position", "question_id", "option_posi
 ITEMS_ORDER = ("course_id", "quiz_id", "position", "question_id")
 RESPONSES_ORDER = ("course_id", "quiz_id", "question_id", "student_id", "answer_id")
 QuizPayloads = Iterable[tuple[int, Any]]
+
+
+def _array(value: Any, key: str, source: str) -> list:
+    """A JSON array Canvas may leave out (null or absent: none); anything else there is a format error."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise bad(source, f"{key} is not a JSON array")
+    return value
 
 
 def quiz_ids(payload: Any, *, source: str = "quizzes") -> list[int]:
@@ -71,8 +81,7 @@ def quiz_options(payloads: QuizPayloads, *, course_id: int, source: str = "quiz 
                                                  "answer_text", "weight", "correct")}  # fmt: skip
     for quiz_id, payload in payloads:
         for question in records(payload, source):
-            answers = question.get("answers") or []
-            options = answers if isinstance(answers, list) and answers else [None]
+            options = _array(question.get("answers"), "answers", source) or [None]
             for k, option in enumerate(options):
                 out["quiz_id"].append(quiz_id)
                 out["question_id"].append(str(as_id(question.get("id"), "id", source)))
@@ -123,7 +132,8 @@ def quiz_items(payloads: QuizPayloads, *, course_id: int, source: str = "quiz st
         return [None if q.get(key) is None else convert(q[key], key, source) for _, q in rows]
 
     def correct_biserial(q: dict) -> float | None:
-        for entry in q.get("point_biserials") or []:
+        for entry in _array(q.get("point_biserials"), "point_biserials", source):
+            entry = json_object(entry, source, "a point_biserials[] object")
             if as_bool(entry.get("correct"), "point_biserials[].correct", source):
                 value = entry.get("point_biserial")
                 return None if value is None else as_float(value, "point_biserial", source)
@@ -132,7 +142,7 @@ def quiz_items(payloads: QuizPayloads, *, course_id: int, source: str = "quiz st
     columns = {
         "course_id": constant(course_id, len(rows)),
         "quiz_id": [quiz_id for quiz_id, _ in rows],
-        "question_id": [str(q.get("id")) for _, q in rows],
+        "question_id": [str(as_id(q.get("id"), "id", source)) for _, q in rows],
         "position": numbers("position", lambda v, k, s: as_int(v, k, s, default=None)),
         "question_type": [as_str(q.get("question_type"), "question_type", source) for _, q in rows],
         "question_text": [plain_text(as_str(q.get("question_text"), "question_text", source)) for _, q in rows],
@@ -164,13 +174,13 @@ def quiz_responses(payloads: QuizPayloads, *, course_id: int, source: str = "qui
         stats = _statistics(quiz_id, payload, source)
         for question in [] if stats is None else records(stats.get("question_statistics"), source):
             kind = as_str(question.get("question_type"), "question_type", source)
-            for answer in question.get("answers") or []:
+            for answer in _array(question.get("answers"), "answers", source):
                 answer = json_object(answer, source, "an answer object")
                 if str(answer.get("id")) == "none":
                     continue  # Canvas's bucket of blanks: a student who skipped a question has no row
-                for student in answer.get("user_ids") or []:
+                for student in _array(answer.get("user_ids"), "answers[].user_ids", source):
                     out["quiz_id"].append(quiz_id)
-                    out["question_id"].append(str(question.get("id")))
+                    out["question_id"].append(str(as_id(question.get("id"), "id", source)))
                     out["question_type"].append(kind)
                     out["student_id"].append(as_id(student, "answers[].user_ids", source))
                     out["answer_id"].append(str(answer.get("id")))
