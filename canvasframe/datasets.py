@@ -98,6 +98,10 @@ TYPED_ID_COLUMNS = {"context_id": "context_type", "asset_id": "asset_type"}
 PERSON_TYPES = frozenset({"User", "Submission"})
 # URLs kept for analysis whose user ids are replaced by pseudonyms.
 URL_COLUMNS = ("object_id",)
+# A quiz answer's text is an option's own text for these question types; for any other (an essay, a
+# typed answer) it may be what the student wrote: pseudonymize() blanks it there.
+OPTION_TEXT_TYPES = frozenset({"multiple_choice_question", "true_false_question", "multiple_answers_question",
+                               "multiple_dropdowns_question", "matching_question"})  # fmt: skip
 # A person's id inside a URL: /users/123, /submissions/123 (SpeedGrader and submission URLs name the
 # student), ?student_id=123 or &user_id=123.
 _USER_IN_URL = re.compile(r"(/users/|/submissions/|[?&;](?:student_id|user_id)=)([0-9]{1,18})(?![0-9])")
@@ -145,7 +149,9 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     ``user_agent``, ``remote_ip`` and ``session_id`` become the keyed pseudonym of their text (one
     device stays one value). Names, e-mail addresses, other URLs (which embed user ids: the
     page-view ``url`` too) and what people wrote (``message``, ``body``, ``subject``, a
-    submission ``comment``, the ``anonymous_id`` key) are dropped. A student's ``name`` and
+    submission ``comment``, the ``anonymous_id`` key) are dropped; a quiz response's ``answer_text``
+    is kept only where it is an option's own text (choice, matching and dropdown questions) and is
+    NA where a student may have typed it. A student's ``name`` and
     ``sortable_name`` (in a frame with ``student_id``) become their pseudonym label
     (``Student`` and 8 hex digits), the same in every frame.
 
@@ -185,6 +191,8 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:
     for column in HASHED_TEXT_COLUMNS:
         if column in out.columns:
             out[column] = _pseudonymized(out[column], key)
+    if "answer_text" in out.columns and "question_type" in out.columns:  # what a student typed is theirs
+        out["answer_text"] = out["answer_text"].where(out["question_type"].isin(OPTION_TEXT_TYPES))
     for column in URL_COLUMNS:  # a URL can name a user: /users/123 becomes /users/<pseudonym>
         if column in out.columns:
             out[column] = out[column].str.replace(

@@ -193,3 +193,13 @@ def test_the_gradebook_shows_each_attempts_score(canvas, institution, course):
     scored = submissions[submissions["assignment_id"] == quiz.assignment_id].set_index("student_id")["score"].dropna()
     assert len(scored) and set(scored.index) <= set(quiz.attempts)
     assert scored.to_dict() == {s: quiz.attempts[s].score for s in scored.index}
+
+
+def test_pseudonymize_keeps_option_texts_and_blanks_what_a_student_may_have_typed(canvas, course):
+    responses = cf.load_quiz_responses(course.id, canvas=canvas)
+    shared = cf.pseudonymize(responses, key=b"k" * 32)
+    typed = ~responses["question_type"].isin(cf.datasets.OPTION_TEXT_TYPES)
+    assert typed.any() and (~typed).any()
+    assert shared.loc[typed, "answer_text"].isna().all()
+    pd.testing.assert_series_equal(shared.loc[~typed, "answer_text"], responses.loc[~typed, "answer_text"])
+    assert not shared["student_id"].isin(responses["student_id"]).any()
