@@ -25,6 +25,8 @@ matplotlib.use("Agg")
 _PROPERTY: dict = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("ci", max_examples=200, derandomize=True, database=None, **_PROPERTY)
 settings.register_profile("explore", max_examples=5000, **_PROPERTY)
+# Mutation testing runs the covering tests once per mutant: a few examples each find what a mutant breaks.
+settings.register_profile("mutation", max_examples=15, derandomize=True, database=None, **_PROPERTY)
 settings.load_profile("ci")
 
 TEST_CONFIG = Config(seed=11, subaccounts=2, courses_per_subaccount=2, students_per_course=24, weeks=8)

@@ -88,7 +88,7 @@ def _close(ours, canvas) -> bool:
     return not pd.isna(ours) and abs(float(ours) - float(canvas)) <= 1e-9
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(deadline=None)
 @given(quizzes())
 def test_canvas_rule_numbers_equal_canvas_own_computation(quiz):
     questions, attempts = quiz
@@ -144,7 +144,7 @@ def test_brackets_move_ties_at_a_cut_to_the_higher_bracket():
     assert list(got[got == "top"].index) == [6, 7, 8, 9]
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(deadline=None)
 @given(quizzes(min_questions=2, max_questions=8))
 def test_invariants_difficulty_alpha_order(quiz):
     questions, attempts = quiz
@@ -171,7 +171,7 @@ def test_a_perfectly_discriminating_item_gets_the_maximum():
     assert ours["discrimination"].max() == 1.0 and ours["point_biserial"].max() == ours.loc["q1", "point_biserial"]
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(deadline=None)
 @given(quizzes(min_questions=2, max_questions=10))
 def test_textbook_statistics_match_independent_formulas(quiz):
     questions, attempts = quiz

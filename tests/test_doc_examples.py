@@ -94,12 +94,13 @@ def test_department_activity_and_categories(sample):
     assert [(name, int(n)) for name, n in printed] == list(zip(top.index, top.astype(int), strict=True))
 
 
-def test_enrollments_activity_time(sample):
+def test_enrollments_activity_time_and_scores(sample):
     inst, course, _ = sample
-    expected = truth.enrollments(inst, course)[["student_id", "total_activity_time"]].head(3)
-    printed = _rows(cf.load_enrollments.__doc__, str(expected.iloc[0]["student_id"]), 4)
-    shown = [(int(row[1]), pd.Timedelta(" ".join(row[2:5]))) for row in printed[:3]]
-    assert shown == list(expected.itertuples(index=False, name=None))
+    columns = ["student_id", "total_activity_time", "current_score", "current_grade"]
+    expected = truth.enrollments(inst, course)[columns].head(3)
+    printed = _rows(cf.load_enrollments.__doc__, str(expected.iloc[0]["student_id"]), 6)
+    shown = [(int(row[1]), pd.Timedelta(" ".join(row[2:5])), float(row[5]), row[6]) for row in printed[:3]]
+    assert shown == [(s, t, round(score, 2), grade) for s, t, score, grade in expected.itertuples(index=False)]
 
 
 def _printed_after(doc: str, code: str) -> int:

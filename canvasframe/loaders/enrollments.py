@@ -67,7 +67,7 @@ def load_enrollments(
        student_id total_activity_time  current_score current_grade
     0        1005     0 days 11:12:56          89.35            B+
     1        1006     0 days 09:31:35          65.60             D
-    2        1007     0 days 01:52:21          76.67             C
+    2        1007     0 days 01:52:21          75.00             C
     """
     return run("enrollments", course_units(course_id), canvas, refresh, max_age, progress)
 
