@@ -96,13 +96,13 @@ def _question_points(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _population_variance(values: pd.Series | np.ndarray) -> float:
-    array = np.asarray(values, dtype="float64")
-    return float(array.var()) if len(array) else 0.0
+    """The population variance (never of nothing here: every quiz has a submitter, every item a respondent)."""
+    return float(np.var(values))
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2 or np.std(x) == 0 or np.std(y) == 0:
-        return float("nan")
+        return np.nan
     return float(np.corrcoef(x, y)[0, 1])
 
 
@@ -128,20 +128,20 @@ def _quiz_analysis(
         item = matrix[question] if question in matrix else pd.Series(0.0, index=scores.index)
         row["point_biserial_corrected"] = _pearson(item.to_numpy(), (total - item).to_numpy())
         right = mine["correct"].reindex(ranked, fill_value=False).to_numpy(dtype=bool)
-        row["discrimination"] = float(right[-group:].mean() - right[:group].mean()) if group else float("nan")
+        row["discrimination"] = float(right[-group:].mean() - right[:group].mean()) if group else np.nan
         if types[question] in CHOICE_TYPES:
             row |= _canvas_item(mine, bracket, scores, float(points_possible.get(question, np.nan)))
         rows.append(row)
     out = pd.DataFrame(rows)
     variance = _population_variance(scores)
-    canvas_alpha = float("nan")
+    canvas_alpha = np.nan
     k_choice = len(choice) + unanswered_choice  # Canvas counts a choice question nobody answered (variance 0)
     if k_choice > max(1, MIN_ITEMS_FOR_ALPHA) and variance != 0:
         item_variance = out.loc[out["question_id"].isin(choice), "variance"].fillna(0.0).sum()
         canvas_alpha = k_choice / (k_choice - 1) * (1 - item_variance / variance)
     out["alpha"] = np.where(out["question_type"].isin(CHOICE_TYPES), canvas_alpha, np.nan)
     k, total_variance = matrix.shape[1], _population_variance(total)
-    cronbach = float("nan")
+    cronbach = np.nan
     if k > 1 and total_variance != 0:
         cronbach = k / (k - 1) * (1 - matrix.var(ddof=0).sum() / total_variance)
     out["cronbach_alpha"] = cronbach
@@ -164,10 +164,10 @@ def _canvas_item(
     row["variance"], row["stdev"] = variance, float(np.sqrt(variance))
     theirs = scores.reindex(mine.index)
     right, wrong = theirs[mine["correct"].to_numpy()], theirs[~mine["correct"].to_numpy()]
-    point_biserial = float("nan")
+    point_biserial = np.nan
     if len(right) and len(wrong):
         ratio, sd = correct / answered, float(np.sqrt(_population_variance(theirs)))
-        point_biserial = (right.mean() - wrong.mean()) / sd * np.sqrt(ratio * (1 - ratio)) if sd else float("nan")
+        point_biserial = (right.mean() - wrong.mean()) / sd * np.sqrt(ratio * (1 - ratio)) if sd else np.nan
     row["point_biserial"] = point_biserial
     return row
 

@@ -218,3 +218,17 @@ def test_response_matrix_is_na_where_skipped_and_distractors_list_dead_options()
     assert not table.loc[("q1", "b"), "dead"] and table.loc[("q1", "b"), "share"] == 0.5
     with pytest.raises(cf.ConfigError, match="values must be"):
         assessment.response_matrix(responses, "score")
+
+
+def test_two_students_are_enough_for_a_corrected_point_biserial():
+    # Student 1 gets a, b and c right; student 2 only a. Item a is the same for both: NaN. Item b against
+    # its rest (a + c: 2 and 1) is perfectly aligned, as Pearson's r over two points always is.
+    rows = [(q, s, right) for q, s, right in [("a", 1, True), ("a", 2, True), ("b", 1, True), ("b", 2, False),
+                                              ("c", 1, True), ("c", 2, False)]]  # fmt: skip
+    responses = pd.DataFrame({"quiz_id": 1, "question_id": [q for q, _, _ in rows],
+                              "question_type": "true_false_question", "student_id": [s for _, s, _ in rows],
+                              "answer_id": ["t" if r else "f" for *_, r in rows], "correct": [r for *_, r in rows],
+                              "points": [float(r) for *_, r in rows]})  # fmt: skip
+    ours = assessment.item_analysis(responses).set_index("question_id")
+    assert pd.isna(ours.loc["a", "point_biserial_corrected"])
+    assert ours.loc["b", "point_biserial_corrected"] == pytest.approx(stats.pearsonr([1, 0], [2, 1]).statistic)
