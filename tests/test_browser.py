@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+import canvasframe as cf
+
 from .browser import ARTIFACTS, ROOT, browser_page, free_port, needs, sample_environment, wait_until_up
 
 NOTEBOOK = ROOT / "notebooks" / "06-explorers.ipynb"
@@ -118,3 +120,22 @@ def test_voila_instructor_view_previews_messages_and_cannot_send_on_the_sample(p
     expect(page.locator(".cf-message-preview")).to_contain_text("Canvas shows")
     expect(page.locator("button.cf-send")).to_be_disabled()
     page.screenshot(path=str(ARTIFACTS / "voila-instructor-view.png"), full_page=True)
+
+
+def test_voila_quizzes_tab_maps_the_quiz_and_redraws_the_picked_questions_options(page):
+    from playwright.sync_api import expect
+
+    from canvasframe._sample import sample_config
+    from canvasframe.sandbox.institution import Institution
+
+    inst = Institution(sample_config())
+    quiz = inst.quizzes(inst.courses[cf.sample(quiet=True).sample_course_id])[0]
+    page.get_by_role("tab", name="Quizzes").click()  # the quizzes load now, in the kernel
+    table = page.locator(".cf-quiz-items table")
+    expect(table).to_be_visible(timeout=120_000)
+    assert table.locator("tbody tr").count() == len(quiz.questions)
+    expect(page.locator("img.cf-item-map")).to_be_visible()
+    before = page.locator("img.cf-quiz-options").get_attribute("src")
+    page.locator(".cf-question-picker select").select_option(index=3)
+    _image_changes(page, "img.cf-quiz-options", before)
+    page.screenshot(path=str(ARTIFACTS / "voila-quizzes-tab.png"), full_page=True)

@@ -31,7 +31,8 @@ class QuizzesTab(ipw.VBox):
         self.item_area, self.option_area = explorer._area(), explorer._area()
         self.item_table = ipw.HTML()
         for widget, name in ((self.quiz_picker, "quiz-picker"), (self.question_picker, "question-picker"),
-                             (self.item_table, "quiz-items")):  # fmt: skip
+                             (self.item_table, "quiz-items"), (self.item_area, "item-map"),
+                             (self.option_area, "quiz-options")):  # fmt: skip
             widget.add_class(f"cf-{name}")
         super().__init__([self.quiz_picker, self.item_area, self.item_table, self.question_picker, self.option_area])
 
