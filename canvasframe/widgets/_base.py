@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as ipw
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
+from .. import loaders
 from .._palette import ERROR, MUTED
 from ..client import Canvas
 from ..errors import CanvasframeError
@@ -41,6 +42,12 @@ class Explorer(ipw.VBox):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status.value = coloured(text, ERROR if error else MUTED)
+
+    def _load_course_frames(self, what: str, course_id: int, frames: Sequence[str]) -> tuple[Any, ...] | None:
+        """These frames of one course, loaded with the explorer's session (None, and the message, on failure)."""
+        return self._load(what, lambda: tuple(
+            loaders.LOADERS[name].function(course_id, canvas=self.canvas, progress=False) for name in frames
+        ))  # fmt: skip
 
     def _load(self, what: str, load: Callable[[], Any]) -> Any:
         """Run one loader with a visible 'loading' line; None (and the message) when it fails."""

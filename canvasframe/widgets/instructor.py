@@ -108,13 +108,10 @@ class InstructorTab(ipw.VBox):
         if self.loaded:
             return
         canvas, course_id = self.explorer.canvas, self.course_id
-        frames = self.explorer._load(
-            f"the instructor view of course {course_id}",
-            lambda: tuple(
-                loaders.LOADERS[name].function(course_id, canvas=canvas, progress=False)
-                for name in ("enrollments", "submissions", "page_views", "participations")
-            ),
-        )
+        frames = self.explorer._load_course_frames(
+            f"the instructor view of course {course_id}", course_id,
+            ("enrollments", "submissions", "page_views", "participations"),
+        )  # fmt: skip
         if frames is None:
             return
         self.enrollments, self.submissions, self.page_views, self.participations = frames

@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as ipw
 
-from .. import assessment, loaders, plots
+from .. import assessment, plots
 from ._base import Explorer
 
 # The item table's columns, Canvas's numbers first, then the textbook's.
@@ -40,14 +40,10 @@ class QuizzesTab(ipw.VBox):
         """Load the quizzes, their items, responses and options once, then draw the first quiz."""
         if self.loaded:
             return
-        canvas, course_id = self.explorer.canvas, self.course_id
-        frames = self.explorer._load(
-            f"the quizzes of course {course_id}",
-            lambda: tuple(
-                loaders.LOADERS[name].function(course_id, canvas=canvas, progress=False)
-                for name in ("quizzes", "quiz_items", "quiz_responses", "quiz_options")
-            ),
-        )
+        frames = self.explorer._load_course_frames(
+            f"the quizzes of course {self.course_id}", self.course_id,
+            ("quizzes", "quiz_items", "quiz_responses", "quiz_options"),
+        )  # fmt: skip
         if frames is None:
             return
         self.quizzes, self.items, self.responses, self.options = frames
