@@ -71,15 +71,17 @@ def brackets(scores: pd.Series) -> pd.Series:
     >>> sorted(brackets(scores).value_counts().items())  # the top cut falls on a 7: all three 7s go up
     [('bottom', 3), ('middle', 3), ('top', 4)]
     """
-    ranked = scores.sort_values(kind="stable")
-    values = ranked.to_numpy(dtype="float64")
+    # Equivalent mutants, marked: the order among tied scores never changes a bracket (ties move
+    # together), and scores are numbers already.
+    ranked = scores.sort_values(kind="stable")  # pragma: no mutate
+    values = ranked.to_numpy(dtype="float64")  # pragma: no mutate
     n, previous = len(values), len(values)
-    label = pd.Series("", index=ranked.index, dtype="str")
+    label = pd.Series("", index=ranked.index, dtype="str")  # pragma: no mutate (the bottom bracket fills all left)
     for name, cutoff in _BRACKETS:
         floor = _round_half_up(cutoff * n)
         if floor < n:  # everyone tied with the student at the cut moves up with them
-            floor = int(np.searchsorted(values, values[floor], side="left"))
-        if floor < previous:
+            floor = int(np.searchsorted(values, values[floor]))  # the first of the tied scores
+        if floor < previous:  # pragma: no mutate (an empty slice when equal: the same)
             label.iloc[floor:previous] = name
         previous = min(previous, floor)
     return label.reindex(scores.index)

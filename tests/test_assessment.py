@@ -232,3 +232,14 @@ def test_two_students_are_enough_for_a_corrected_point_biserial():
     ours = assessment.item_analysis(responses).set_index("question_id")
     assert pd.isna(ours.loc["a", "point_biserial_corrected"])
     assert ours.loc["b", "point_biserial_corrected"] == pytest.approx(stats.pearsonr([1, 0], [2, 1]).statistic)
+
+
+def test_brackets_of_one_student_and_in_the_scores_own_order():
+    # One submitter: Canvas's top cut falls past the end (round(0.73) = 1), so the only student is "middle".
+    assert assessment.brackets(pd.Series([5.0], index=[42])).tolist() == ["middle"]
+    assert canvas_rules.Summary(scores={42: 5.0}).buckets == {"top": [], "middle": [42], "bottom": []}
+    scores = pd.Series([9.0, 1.0, 5.0, 7.0, 3.0], index=[10, 11, 12, 13, 14])
+    got = assessment.brackets(scores)
+    assert list(got.index) == [10, 11, 12, 13, 14]  # each student's bracket beside them, as given
+    summary = canvas_rules.Summary(scores=dict(scores.items()))
+    assert got.tolist() == [next(n for n, users in summary.buckets.items() if s in users) for s in scores.index]
