@@ -109,9 +109,9 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _quiz_analysis(
-    quiz: pd.DataFrame, points_possible: pd.Series, scores: pd.Series, unanswered_choice: int = 0
+    per: pd.DataFrame, points_possible: pd.Series, scores: pd.Series, unanswered_choice: int = 0
 ) -> pd.DataFrame:
-    per = _question_points(quiz).reset_index()
+    """One quiz's analysis from its ``_question_points`` rows (reset to columns)."""
     bracket = brackets(scores)
     matrix = per.pivot_table(index="student_id", columns="question_id", values="points", aggfunc="first", sort=False)
     matrix = matrix.reindex(index=scores.index).fillna(0.0)  # a skipped question scores 0 in the total
@@ -226,20 +226,22 @@ def item_analysis(
     if items is not None:
         require(items, ["question_id", "points_possible"], "item_analysis", "load_quiz_items")
         points_possible = items.drop_duplicates("question_id").set_index("question_id")["points_possible"]
+    if scores is not None:
+        require(scores, ["quiz_id", "student_id", "score"], "item_analysis", "quiz scores")
     frames = []
     for quiz_id, quiz in responses.groupby("quiz_id", sort=False):
+        per = _question_points(quiz).reset_index()
         observed = quiz.groupby("question_id", sort=False)["points"].max()
         possible = observed.where(~observed.index.isin(points_possible.index), points_possible.reindex(observed.index))
         if scores is not None:
-            require(scores, ["quiz_id", "student_id", "score"], "item_analysis", "quiz scores")
             mine = scores[scores["quiz_id"] == quiz_id].drop_duplicates("student_id").set_index("student_id")["score"]
         else:
-            mine = _question_points(quiz).groupby("student_id")["points"].sum()
+            mine = per.groupby("student_id")["points"].sum()
         unanswered = 0
         if items is not None and {"quiz_id", "question_type"} <= set(items.columns):
             listed = items[(items["quiz_id"] == quiz_id) & items["question_type"].isin(CHOICE_TYPES)]
             unanswered = len(set(listed["question_id"]) - set(quiz["question_id"]))
-        analysis = _quiz_analysis(quiz, possible.fillna(1.0), mine.astype("float64"), unanswered)
+        analysis = _quiz_analysis(per, possible.fillna(1.0), mine.astype("float64"), unanswered)
         analysis.insert(0, "quiz_id", quiz_id)
         if "course_id" in quiz:
             analysis.insert(0, "course_id", quiz["course_id"].iloc[0])

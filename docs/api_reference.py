@@ -220,22 +220,21 @@ def _public_objects() -> dict[int, str]:
     return found
 
 
+def _attributes(value: Any, names: list[str]) -> Any:
+    for name in names:
+        value = getattr(value, name, None)
+    return value
+
+
 def _lookup(parts: list[str], module: str) -> Any:
     """The object a dotted name means: an import path, or a name in ``module``, or in canvasframe."""
-    for start in (None, module, "canvasframe"):
-        if start is None:
-            for cut in range(len(parts), 0, -1):
-                try:
-                    value: Any = importlib.import_module(".".join(parts[:cut]))
-                except ImportError:
-                    continue
-                for attribute in parts[cut:]:
-                    value = getattr(value, attribute, None)
-                return value
+    for cut in range(len(parts), 0, -1):  # the longest prefix that imports, then its attributes
+        try:
+            return _attributes(importlib.import_module(".".join(parts[:cut])), parts[cut:])
+        except ImportError:
             continue
-        value = importlib.import_module(start)
-        for attribute in parts:
-            value = getattr(value, attribute, None)
+    for scope in (module, "canvasframe"):
+        value = _attributes(importlib.import_module(scope), parts)
         if value is not None:
             return value
     return None

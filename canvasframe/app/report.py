@@ -136,9 +136,11 @@ def _card(row: pd.Series) -> dict[str, str]:
     }
 
 
-def page_data(frames: ReportFrames, *, names: bool = True) -> dict[str, Any]:
-    """Everything the page's script needs, as JSON-ready values (no token, no URL with a secret)."""
-    students = student_rows(frames, names=names)
+def page_data(frames: ReportFrames, students: pd.DataFrame) -> dict[str, Any]:
+    """Everything the page's script needs, as JSON-ready values (no token, no URL with a secret).
+
+    ``students`` is :func:`student_rows` of the same frames (the page's table shows it too).
+    """
     daily = daily_student_views(frames)
     first = int(students["student_id"].iloc[0]) if len(students) else None
     work = student_work(frames)
@@ -184,8 +186,8 @@ def render_report(frames: ReportFrames, *, host: str, synthetic: bool = False, n
         raise ConfigError(
             "canvasframe report needs plotly: pip install 'canvasframe[report]' (or 'plotly>=6')."
         ) from None
-    data = page_data(frames, names=names)
     students = student_rows(frames, names=names)
+    data = page_data(frames, students)
     template = Environment(autoescape=True).from_string(_asset("report.html"))
     return template.render(
         name=frames.name,

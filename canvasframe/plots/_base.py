@@ -70,12 +70,19 @@ def empty(ax: Axes, xlabel: str, ylabel: str, title: str) -> Axes:
     return ax
 
 
+def chosen_value(frame: pd.DataFrame, column: str, chosen: Any, plot: str, what: str) -> Any:
+    """``chosen``, else the frame's only value of ``column`` (None for no rows); a clear error when it holds several."""
+    if chosen is not None:
+        return chosen
+    values = frame[column].drop_duplicates()
+    if len(values) > 1:
+        raise ConfigError(f"{plot}: the frame holds several {what}; pass {column}= to choose one.")
+    return values.iloc[0] if len(values) else None
+
+
 def one_student(frame: pd.DataFrame, student_id: int | None, plot: str) -> pd.DataFrame:
-    if student_id is not None:
-        return frame[frame["student_id"] == student_id]
-    if frame["student_id"].nunique() > 1:
-        raise ConfigError(f"{plot}: the frame holds several students; pass student_id= to choose one.")
-    return frame
+    chosen = chosen_value(frame, "student_id", student_id, plot, "students")
+    return frame if student_id is None else frame[frame["student_id"] == chosen]
 
 
 def outside_legend(ax: Axes) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -11,25 +9,13 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..assessment import CHOICE_TYPES, distractors
-from ..errors import ConfigError
-from ._base import PALETTE, axes, canvas_text, doc, empty, require
+from ._base import PALETTE, axes, canvas_text, chosen_value, doc, empty, require
 
 __all__ = ["ITEM_FLAGS", "plot_distractors", "plot_item_map", "plot_score_distribution"]
 
 ITEM_FLAGS = {"too_hard": 0.3, "too_easy": 0.9, "weak": 0.2}
 """The rules of thumb ``plot_item_map`` flags items by: difficulty below ``too_hard`` or above
 ``too_easy``, discrimination below ``weak`` (Ebel's and the common item-writing guides' bounds)."""
-
-
-def _the_one(frame: pd.DataFrame, column: str, chosen: Any, plot: str) -> Any:
-    """``chosen``, or the frame's only value of ``column``; a clear error when it holds several."""
-    if chosen is not None:
-        return chosen
-    values = frame[column].drop_duplicates()
-    if len(values) > 1:
-        what = {"quiz_id": "quizzes", "question_id": "choice questions"}[column]
-        raise ConfigError(f"{plot}: the frame holds several {what}; pass {column}= to choose one.")
-    return values.iloc[0] if len(values) else None
 
 
 @doc
@@ -116,7 +102,7 @@ def plot_distractors(
             "load_quiz_responses")  # fmt: skip
     ax = axes(ax)
     choice = responses[responses["question_type"].isin(CHOICE_TYPES)]
-    question_id = _the_one(choice, "question_id", question_id, "plot_distractors")
+    question_id = chosen_value(choice, "question_id", question_id, "plot_distractors", "choice questions")
     xlabel, title = "share of the question's students", f"Question {question_id}: options chosen"
     mine = choice[choice["question_id"] == str(question_id)]
     listed = None if options is None else options[options["question_id"] == str(question_id)]
@@ -165,7 +151,7 @@ def plot_score_distribution(responses: pd.DataFrame, *, quiz_id: int | None = No
     require(responses, ["quiz_id", "question_id", "student_id", "points"], "plot_score_distribution",
             "load_quiz_responses")  # fmt: skip
     ax = axes(ax)
-    quiz_id = _the_one(responses, "quiz_id", quiz_id, "plot_score_distribution")
+    quiz_id = chosen_value(responses, "quiz_id", quiz_id, "plot_score_distribution", "quizzes")
     mine = responses[responses["quiz_id"] == quiz_id]
     xlabel, title = "points on automatically scored questions", f"Scores on quiz {quiz_id or ''}".strip()
     if mine.empty:

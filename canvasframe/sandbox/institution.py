@@ -51,7 +51,6 @@ class Institution:
         self.courses: dict[int, Course] = {}
         self.rosters: dict[int, Roster] = {}  # course id -> sections, enrollments, submissions (built on demand)
         self.feedbacks: dict[int, Feedback] = {}  # course id -> staff, submission comments, peer reviews (on demand)
-        self.quiz_sets: dict[int, list[Quiz]] = {}  # course id -> classic quizzes and attempts (on demand)
         # Canvas numbers each table on its own; discussion ids come from a sequence of their own, so
         # adding discussions left every other id (and every other draw) of the institution as it was.
         self.forum_ids = id_sequence(self.config.id_base + 1_000_001)
@@ -63,10 +62,15 @@ class Institution:
         inbox_course = next(c for c in self.courses.values() if c.enrollments)
         self.inbox_owner_id = inbox_course.teacher_id
         self.conversations: list[Conversation] = build_inbox(self, inbox_course, self.forum_ids)
-        # A quiz is an assignment: its submissions' scores are the quiz attempts' (the roster and the
-        # Analytics read them later, so this is done before anything is served).
+        # Classic quizzes, built for every course here: a quiz is an assignment, and its submissions'
+        # scores are the attempts' (the roster and the Analytics read them later). Quiz, question and
+        # option ids come from a block of each course's own (a thousand ids from id_base + 3,000,000
+        # on, by course id), so a course's ids never depend on the other courses.
+        self.quiz_sets: dict[int, list[Quiz]] = {}
         for course in self.courses.values():
-            align_gradebook(course, self.quizzes(course))
+            start = self.config.id_base + 3_000_000 + (course.id - self.config.id_base) * 1000
+            self.quiz_sets[course.id] = build_quizzes(self, course, id_sequence(start))
+            align_gradebook(course, self.quiz_sets[course.id])
 
     # -- queries used by the views and by tests ------------------------------
 
@@ -78,16 +82,8 @@ class Institution:
         return built
 
     def quizzes(self, course: Course) -> list[Quiz]:
-        """The course's classic quizzes with their attempts (built on first use, then kept).
-
-        Quiz, question and option ids come from a block of the course's own (a thousand ids from
-        ``id_base + 3,000,000`` on, by course id), so they never depend on which course is asked first.
-        """
-        built = self.quiz_sets.get(course.id)
-        if built is None:
-            start = self.config.id_base + 3_000_000 + (course.id - self.config.id_base) * 1000
-            built = self.quiz_sets[course.id] = build_quizzes(self, course, id_sequence(start))
-        return built
+        """The course's classic quizzes with their attempts."""
+        return self.quiz_sets[course.id]
 
     def feedback(self, course: Course) -> Feedback:
         """The course's staff, submission comments and peer reviews (built on first use, then kept)."""

@@ -156,7 +156,8 @@ def attempt_order(quiz: Quiz) -> list[tuple[int, Any]]:
 
 
 def _submission_statistics(quiz: Quiz) -> dict:
-    scores = [a.score for _, a in attempt_order(quiz)]
+    attempts = [attempt for _, attempt in attempt_order(quiz)]
+    scores = [a.score for a in attempts]
     n = len(scores)
     mean = sum(scores) / n if n else None
     stdev = math.sqrt(sum((s - mean) ** 2 for s in scores) / n) if n and mean is not None else None
@@ -164,8 +165,8 @@ def _submission_statistics(quiz: Quiz) -> dict:
     for s in scores:
         key = str(quiz_statistics.ruby_round(s / max(quiz.points_possible, 1.0) * 100))
         buckets[key] = buckets.get(key, 0) + 1
-    answers = [a for _, attempt in attempt_order(quiz) for a in attempt.answers.values()]
-    durations = [(a.finished_at - a.started_at).total_seconds() for _, a in attempt_order(quiz)]
+    answers = [a for attempt in attempts for a in attempt.answers.values()]
+    durations = [(a.finished_at - a.started_at).total_seconds() for a in attempts]
     return {
         "scores": buckets,
         "score_average": mean,

@@ -143,20 +143,17 @@ def quiz_items(payloads: QuizPayloads, *, course_id: int, source: str = "quiz st
         "course_id": constant(course_id, len(rows)),
         "quiz_id": [quiz_id for quiz_id, _ in rows],
         "question_id": [str(as_id(q.get("id"), "id", source)) for _, q in rows],
-        "position": numbers("position", lambda v, k, s: as_int(v, k, s, default=None)),
+        "position": numbers("position", as_int),
         "question_type": [as_str(q.get("question_type"), "question_type", source) for _, q in rows],
         "question_text": [plain_text(as_str(q.get("question_text"), "question_text", source)) for _, q in rows],
-        "answered": numbers("answered_student_count", lambda v, k, s: as_int(v, k, s, default=None)),
-        "correct": numbers("correct_student_count", lambda v, k, s: as_int(v, k, s, default=None)),
+        "answered": numbers("answered_student_count", as_int),
+        "correct": numbers("correct_student_count", as_int),
         "difficulty": numbers("difficulty_index"),
         "point_biserial": [correct_biserial(q) for _, q in rows],
         "alpha": numbers("alpha"),
         "variance": numbers("variance"),
         "stdev": numbers("stdev"),
-        **{
-            f"{b}_correct": numbers(f"correct_{b}_student_count", lambda v, k, s: as_int(v, k, s, default=None))
-            for b in ("top", "middle", "bottom")
-        },
+        **{f"{b}_correct": numbers(f"correct_{b}_student_count", as_int) for b in ("top", "middle", "bottom")},
         "points_possible": constant(None, len(rows)),  # from the questions: load_quiz_items fills it in
     }
     return build("quiz_items", columns, ITEMS_ORDER)
