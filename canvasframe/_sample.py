@@ -87,6 +87,9 @@ class SampleCanvas(Canvas):
         The sample institution's root account.
     sample_course_id : int
         Its first course with students.
+    sample_new_quizzes_course_id : int
+        Its second course with students, which has moved to New Quizzes: its graded quiz is a
+        New Quiz (read through the New Quizzes reports), beside a classic practice quiz.
     sample_as_of : pandas.Timestamp
         The sample's "now": its data stops here. Pass it as ``as_of=`` to reports that count
         days up to now (``cf.reports.student_table``), so they read the same on any day.
@@ -94,6 +97,7 @@ class SampleCanvas(Canvas):
 
     sample_account_id: int
     sample_course_id: int
+    sample_new_quizzes_course_id: int
     sample_as_of: pd.Timestamp
 
     def __init__(self, server: SandboxServer, **options: Any) -> None:
@@ -102,6 +106,7 @@ class SampleCanvas(Canvas):
         inst = server.institution
         self.sample_account_id = inst.root_account.id
         self.sample_course_id = next(c.id for c in inst.courses.values() if c.enrollments)
+        self.sample_new_quizzes_course_id = int(inst.new_quizzes_course_id or self.sample_course_id)
         self.sample_as_of = pd.Timestamp(inst.as_of)
 
     def summary(self) -> list[tuple[str, str]]:

@@ -308,7 +308,7 @@ class Canvas:
         data, response = self.request(url, params)
         urls = [redact(response.url)]
         if poll_async and isinstance(data, dict) and "progress_url" in data:
-            self._wait_for_progress(str(data["progress_url"]), urls)
+            self.wait_for_progress(str(data["progress_url"]), urls)
             data, response = self.request(url, params)
             if isinstance(data, dict) and "progress_url" in data:
                 raise ResponseFormatError(urls[0], "Canvas still answered with a progress_url after its job completed")
@@ -322,22 +322,22 @@ class Canvas:
             yield
             delay = min(delay * 2, 5.0)
 
-    def _wait_for_progress(self, progress_url: str, urls: list[str]) -> None:
+    def wait_for_progress(self, progress_url: str, urls: list[str], *, what: str = "Canvas's background job") -> dict:
+        """Poll a Progress object until it completes and return it; :class:`ServerError` naming ``what``
+        (with ``urls[0]``, the request that started it) when it fails or outlasts ``poll_timeout``."""
         progress_url = urljoin(self.api_url, progress_url)
         waits = self.waits()
         while True:
             progress, _ = self.request(progress_url)
             state = progress.get("workflow_state") if isinstance(progress, dict) else None
             if state == "completed":
-                return
+                return progress
             if state == "failed":
-                raise ServerError(None, urls[0], progress.get("message"), detail="Canvas's background job failed")
+                raise ServerError(None, urls[0], progress.get("message"), detail=f"{what} failed")
             if state not in ("queued", "running"):
                 raise ResponseFormatError(progress_url, f"unknown progress workflow_state {state!r}", progress)
             if next(waits, StopIteration) is StopIteration:
-                raise ServerError(
-                    None, urls[0], detail=f"Canvas's background job was not done after {self.poll_timeout:.0f}s"
-                )
+                raise ServerError(None, urls[0], detail=f"{what} was not done after {self.poll_timeout:.0f}s")
 
     def get_built(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> Fetched:
         """GET an answer Canvas builds in the background, which is 503 with an empty body until it is ready.

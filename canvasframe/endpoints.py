@@ -66,7 +66,7 @@ STAFF_WORDS = ", ".join(ENROLLMENT_TYPES[t] for t in STAFF_TYPES)
 AUTHOR_ROLES = ("student", "peer", *(ENROLLMENT_TYPES[t] for t in STAFF_TYPES if t != "ObserverEnrollment"))
 ROLE_WORDS = ", ".join(AUTHOR_ROLES)
 
-Api = Literal["v1", "lti"]
+Api = Literal["v1", "lti", "quiz"]
 Paging = Literal["single", "paginated", "streamed", "async"]
 # What a fanned-out call is asked once per: each student of a course (from ``student_summaries``),
 # each discussion topic (from ``discussion_topics``; a group discussion's child topics one by one)
@@ -74,7 +74,7 @@ Paging = Literal["single", "paginated", "streamed", "async"]
 # with peer reviews (from the ``assignment_list`` call).
 FanOut = Literal["students", "topics", "conversations", "assignments", "quizzes"]
 TermIn = Literal["path", "query"]
-_ROOTS: dict[Api, str] = {"v1": "/api/v1/", "lti": "/api/lti/"}
+_ROOTS: dict[Api, str] = {"v1": "/api/v1/", "lti": "/api/lti/", "quiz": "/api/quiz/v1/"}
 EVERY_TERM = "all"  # a unit's term when an account listing is not filtered by term
 
 
@@ -89,8 +89,9 @@ class Endpoint:
         and ``{term_path}`` (``current``, ``completed`` or ``terms/<id>``) fields.
     frames : tuple of str
         The frames this call's answer feeds.
-    api : {"v1", "lti"}
-        Canvas's REST API (``/api/v1/``) or its LTI API (``/api/lti/``).
+    api : {"v1", "lti", "quiz"}
+        Canvas's REST API (``/api/v1/``), its LTI API (``/api/lti/``) or the New Quizzes API
+        (``/api/quiz/v1/``).
     paging : {"single", "paginated", "streamed", "async"}
         One answer; every page by Link headers; every page too, each turned into rows as it arrives
         so a large listing's JSON is never held whole; or an answer that may be a ``progress_url``
@@ -273,6 +274,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "quiz_statistics": Endpoint(
         "courses/{course_id}/quizzes/{quiz_id}/statistics", ("quiz_items", "quiz_responses"), fan_out="quizzes"
     ),
+    # New Quizzes (read by canvasframe/_new_quizzes.py, found in assignment_list): a quiz is named by
+    # its assignment's id. Its items ("all items": one answer, followed if Canvas ever pages it), and
+    # its reports, POSTed and waited for through the Progress API.
+    "new_quiz_items": Endpoint("courses/{course_id}/quizzes/{quiz_id}/items", (), api="quiz", paging="paginated"),
+    "new_quiz_reports": Endpoint("courses/{course_id}/quizzes/{quiz_id}/reports", (), api="quiz", paging="async"),
     # Never marks anything read: Canvas's default for GET /conversations/:id is to mark it read. Listed
     # once per scope of CONVERSATION_SCOPES (see there).
     "conversation_list": Endpoint(

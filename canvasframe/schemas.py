@@ -54,7 +54,7 @@ COURSE = _f("course_id", pa.int64(), "Canvas course id")
 STUDENT = _f("student_id", pa.int64(), "Canvas user id of the student")
 ASSIGNMENT = _f("assignment_id", pa.int64(), "Canvas assignment id")
 DATE = _f("date", DAY, "UTC day (naive, midnight)")
-QUIZ = _f("quiz_id", pa.int64(), "Canvas quiz id")
+QUIZ = _f("quiz_id", pa.int64(), "Canvas quiz id (a New Quiz's is its assignment's id)")
 QUESTION = _f("question_id", pa.string(), "Canvas quiz question id (text: Canvas's statistics send ids as strings)")
 QUESTION_INFO = [
     QUESTION,
@@ -62,7 +62,7 @@ QUESTION_INFO = [
     _f("question_type", pa.string(), "multiple_choice_question, true_false_question, essay_question ..."),
     _f("question_text", pa.string(), "the question as plain text"),
 ]
-ANSWER = _f("answer_id", pa.string(), "the option's id as text (NA for an essay's row)")
+ANSWER = _f("answer_id", pa.string(), "the option's id as text (a New Quiz's: a UUID; NA: no option, as for an essay)")
 TOPIC = _f("topic_id", pa.int64(), "Canvas discussion topic id (a group discussion's root topic)")
 QUARTILES = [
     _score("min_score", "lowest score (NaN when nobody has one or Canvas omits it)"),
@@ -478,12 +478,12 @@ SCHEMAS: dict[str, pa.Schema] = {
                 "Int64",
             ),
             _f("title", pa.string(), "the quiz's title"),
-            _f("quiz_type", pa.string(), "assignment, practice_quiz, graded_survey or survey"),
+            _f("quiz_type", pa.string(), "assignment, practice_quiz, graded_survey or survey (NA: a New Quiz)"),
             _score("points_possible", "the quiz's points (NaN when Canvas sends none)"),
-            _f("question_count", pa.int64(), "questions in the quiz (NA when not sent)", "Int64"),
+            _f("question_count", pa.int64(), "questions in the quiz (NA when not sent, as for a New Quiz)", "Int64"),
             _f("due_at", UTC_TS, "when it is due (UTC; NaT for none)"),
             _f("published", pa.bool_(), "published to students", "boolean"),
-            _f("engine", pa.string(), "classic (Canvas's Quizzes API); new (New Quizzes) is not read yet"),
+            _f("engine", pa.string(), "classic (Canvas's Quizzes API) or new (New Quizzes, an LTI tool's assignment)"),
         ]
     ),
     "quiz_options": pa.schema(
@@ -495,7 +495,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("option_position", pa.int64(), "the option's place among the question's (NA: no options)", "Int64"),
             ANSWER,
             _f("answer_text", pa.string(), "the option's text (the exact value of a numerical answer)"),
-            _score("weight", "Canvas's weight: 100 for a correct option, 0 otherwise"),
+            _score("weight", "Canvas's weight: 100 for a correct option, 0 otherwise (NaN: New Quizzes have none)"),
             _f("correct", pa.bool_(), "the option is a correct one (weight 100)", "boolean"),
         ]
     ),
@@ -525,7 +525,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             _f("question_type", pa.string(), "multiple_choice_question, true_false_question ..."),
             STUDENT,
             ANSWER,
-            _f("answer_text", pa.string(), "the option's text; Other for a typed answer matching no option"),
+            _f(
+                "answer_text",
+                pa.string(),
+                "the option's text; Other for a typed answer matching no option (a New Quiz's: what was typed)",
+            ),
             _f("correct", pa.bool_(), "the option chosen is a correct one", "boolean"),
             _score("points", "the student's points on the question by Canvas's rules (NaN where unknown)"),
         ]

@@ -141,9 +141,16 @@ def test_quizzes_and_their_question_counts(sample):
     inst, course, _ = sample
     quizzes = inst.quizzes(course)
     doc = cf.load_quizzes.__doc__ or ""
-    for n, quiz in enumerate(quizzes):  # "0   Quiz 2   assignment   20"
-        line = re.search(rf"^\s*{n}\s+(.+?)\s+(\w+)\s+(\d+)\s*$", doc, re.MULTILINE)
+    for n, quiz in enumerate(quizzes):  # "0   Quiz 2   assignment   20  classic"
+        line = re.search(rf"^\s*{n}\s+(.+?)\s+(\w+)\s+(\d+)\s+classic\s*$", doc, re.MULTILINE)
         assert line and line.groups() == (quiz.title, quiz.quiz_type, str(len(quiz.questions)))
+    # The course on New Quizzes: its New Quiz first (type not sent: NaN), then its classic ones.
+    moved = inst.courses[inst.new_quizzes_course_id]
+    listed = [(z.title, "NaN", "new") for z in inst.quizzes(moved, "new")]
+    listed += [(z.title, z.quiz_type, "classic") for z in inst.quizzes(moved)]
+    example = doc.split("sample_new_quizzes_course_id")[1]
+    for n, (title, kind, engine) in enumerate(listed):
+        assert re.search(rf"^\s*{n}\s+{re.escape(title)}\s+{kind}\s+{engine}\s*$", example, re.MULTILINE)
     counts = re.search(r"questions per quiz\n\s*\[([\d, ]+)\]", cf.load_quiz_options.__doc__ or "")
     assert counts and [int(c) for c in counts.group(1).split(",")] == [len(q.questions) for q in quizzes]
     # alpha: sent for a quiz with more than 15 choice questions only.

@@ -1,11 +1,16 @@
-"""Loaders of classic quizzes: the quiz list, their questions' options, Canvas's item analysis, who chose what."""
+"""Loaders of quizzes, classic and New: the quiz list, their questions' options, Canvas's item analysis, who chose what.
+
+Each frame's classic rows come through the pipeline (one request per course or quiz); its New
+Quizzes rows through ``canvasframe._new_quizzes`` (the assignments, the items, the reports).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .._pipeline import check_ids, run
+from .._new_quizzes import with_new_quizzes
+from .._pipeline import LoadOptions, check_ids, run
 from .._provenance import Provenance
 from ..client import Canvas
 from ._registry import Ids, course_units, loader
@@ -32,10 +37,12 @@ def load_quizzes(
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """A course's classic quizzes (one row per course × quiz), as ``GET /courses/:id/quizzes`` lists them.
+    """A course's quizzes, classic and New (one row per course × quiz).
 
-    New Quizzes are not read yet (they are assignments of the Quizzes LTI tool; ``engine`` will say
-    ``new`` for them).
+    Classic quizzes as ``GET /courses/:id/quizzes`` lists them; New Quizzes as the course's
+    assignments list them (``is_quiz_lti_assignment``): ``engine`` says which, a New Quiz's
+    ``quiz_id`` is its assignment's id (the id the New Quizzes API names it by), and its
+    ``quiz_type`` and ``question_count``, which its assignment does not say, are NA.
 
     Parameters
     ----------
@@ -45,12 +52,16 @@ def load_quizzes(
     Examples
     --------
     {sample}
-    >>> cf.load_quizzes(canvas.sample_course_id)[["title", "quiz_type", "question_count"]]
-                        title      quiz_type  question_count
-    0                  Quiz 2     assignment              20
-    1  Practice: cell biology  practice_quiz               6
+    >>> cf.load_quizzes(canvas.sample_course_id)[["title", "quiz_type", "question_count", "engine"]]
+                        title      quiz_type  question_count   engine
+    0                  Quiz 2     assignment              20  classic
+    1  Practice: cell biology  practice_quiz               6  classic
+    >>> cf.load_quizzes(canvas.sample_new_quizzes_course_id)[["title", "quiz_type", "engine"]]
+                        title      quiz_type   engine
+    0                  Quiz 2            NaN      new
+    1  Practice: cell biology  practice_quiz  classic
     """
-    return run("quizzes", course_units(course_id), canvas, refresh, max_age, progress)
+    return _both_engines("quizzes", course_id, canvas, refresh, max_age, progress)
 
 
 @loader("quiz_options", "course_id")
@@ -63,11 +74,12 @@ def load_quiz_options(
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Every question of every classic quiz with its options (one row per quiz × question × option).
+    """Every question of every quiz with its options (one row per quiz × question × option).
 
-    One request per quiz (``GET .../quizzes/:id/questions``): the questions' points and the
-    options' weights, which the statistics leave out. ``cf.assessment.distractors`` takes it to
-    list the options nobody chose.
+    One request per quiz: a classic quiz's ``GET .../quizzes/:id/questions`` (the questions'
+    points and the options' weights, which the statistics leave out), a New Quiz's ``GET
+    /api/quiz/v1/.../items`` (its choices, by UUID, and which are correct; New Quizzes have no
+    weights: NaN). ``cf.assessment.distractors`` takes it to list the options nobody chose.
 
     Parameters
     ----------
@@ -82,7 +94,7 @@ def load_quiz_options(
     >>> options.groupby("quiz_id", sort=False)["question_id"].nunique().tolist()  # questions per quiz
     [20, 6]
     """
-    return _only(run("quiz_options", course_units(course_id), canvas, refresh, max_age, progress), quiz_id)
+    return _only(_both_engines("quiz_options", course_id, canvas, refresh, max_age, progress), quiz_id)
 
 
 @loader("quiz_items", "course_id")
@@ -95,9 +107,10 @@ def load_quiz_items(
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Canvas's item analysis of every classic quiz, as Canvas reports it (one row per quiz × question).
+    """Canvas's item analysis of every quiz, as Canvas reports it (one row per quiz × question).
 
-    One request per quiz (``GET .../quizzes/:id/statistics``). The numbers are Canvas's own:
+    One request per classic quiz (``GET .../quizzes/:id/statistics``); for a New Quiz, its Item
+    Analysis report (asked for, waited for, read: see the quizzes guide). The numbers are Canvas's own:
     ``difficulty``, ``point_biserial`` (of the correct answer), ``alpha``, ``variance`` and
     ``stdev`` and the bracket counts are NA where Canvas computes none (every question type but
     multiple choice and true/false; ``alpha`` up to 15 such questions). ``points_possible``
@@ -120,7 +133,8 @@ def load_quiz_items(
     [True, False]
     """
     items, options, provenance = _with_options("quiz_items", course_id, canvas, refresh, max_age, progress)
-    return provenance.attach(_only(items.assign(points_possible=_question_points(items, options)), quiz_id))
+    classic = provenance.attach(items.assign(points_possible=_question_points(items, options)))
+    return _only(_with_new("quiz_items", classic, course_id, canvas, refresh, max_age, progress), quiz_id)
 
 
 @loader("quiz_responses", "course_id")
@@ -133,9 +147,9 @@ def load_quiz_responses(
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Who chose which option on every classic quiz (one row per quiz × question × student × option).
+    """Who chose which option on every quiz (one row per quiz × question × student × option).
 
-    Read from the statistics' ``answers[].user_ids`` (the same request as :func:`load_quiz_items`:
+    Classic quizzes: read from the statistics' ``answers[].user_ids`` (the same request as :func:`load_quiz_items`:
     loading either caches both); students' names, which Canvas sends beside their ids, are never
     kept. A student who left a question blank has no row for it; a multiple-answers question
     gives a row per option chosen; a typed answer that matches no option is Canvas's ``other``
@@ -145,6 +159,11 @@ def load_quiz_responses(
     numerical and short answer; for multiple answers ``points / correct options`` for each correct
     option chosen, less as much for each wrong one, never below 0 (canvas-lms
     ``quiz_question/user_answer.rb``); NaN for other types.
+
+    New Quizzes: read from their Student Analysis report, whose answers are texts, matched to
+    the quiz's options (so ``answer_id`` is the choice's UUID, ``other`` for a text that matches
+    none); a typed answer (numeric, fill-in, essay) keeps its text with ``answer_id`` and
+    ``correct`` NA; ``points`` is the report's, for every question. Its ``name`` column is never read.
 
     Parameters
     ----------
@@ -161,16 +180,39 @@ def load_quiz_responses(
     True
     """
     responses, options, provenance = _with_options("quiz_responses", course_id, canvas, refresh, max_age, progress)
-    return provenance.attach(_only(responses.assign(points=scored_points(responses, options)), quiz_id))
+    classic = provenance.attach(responses.assign(points=scored_points(responses, options)))
+    return _only(_with_new("quiz_responses", classic, course_id, canvas, refresh, max_age, progress), quiz_id)
 
 
 def _with_options(
     frame: str, course_id: Ids, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
-    """A statistics frame, the quizzes' options it needs the points of, and where both came from."""
+    """A classic statistics frame, the quizzes' options it needs the points of, and where both came from."""
     loaded = run(frame, course_units(course_id), canvas, refresh, max_age, progress)
-    options = load_quiz_options(course_id, canvas=canvas, refresh=refresh, max_age=max_age, progress=progress)
+    options = run("quiz_options", course_units(course_id), canvas, refresh, max_age, progress)
     return loaded, options, Provenance.merged(frame, [Provenance.of(loaded), Provenance.of(options)])
+
+
+def _with_new(
+    frame: str,
+    classic: pd.DataFrame,
+    course_id: Ids,
+    canvas: Canvas | None,
+    refresh: bool,
+    max_age: float | None,
+    progress: bool | None,
+) -> pd.DataFrame:
+    """The classic rows of a frame with every course's New Quizzes rows (``_new_quizzes``)."""
+    options = LoadOptions.from_arguments(canvas, refresh, max_age, progress)
+    return with_new_quizzes(frame, classic, [u["course_id"] for u in course_units(course_id)], options)
+
+
+def _both_engines(
+    frame: str, course_id: Ids, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
+) -> pd.DataFrame:
+    """A frame's classic rows (one call per course or quiz) with its New Quizzes rows."""
+    classic = run(frame, course_units(course_id), canvas, refresh, max_age, progress)
+    return _with_new(frame, classic, course_id, canvas, refresh, max_age, progress)
 
 
 def _question_points(rows: pd.DataFrame, options: pd.DataFrame) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .feedback import Comment, Feedback, Review, StaffMember
 from .model import Assignment, Course
+from .quizzes import Quiz
 from .views import iso
 
 __all__ = [
@@ -78,8 +79,24 @@ def staff_json(member: StaffMember, course: Course, site: str) -> dict:
     }
 
 
-def assignment_json(a: Assignment, position: int, course: Course, group_category_id: int | None, site: str) -> dict:
-    """One assignment as ``GET /courses/:id/assignments`` lists it (the fields a reviewer of the list reads)."""
+def assignment_json(
+    a: Assignment, position: int, course: Course, group_category_id: int | None, site: str, quiz: Quiz | None = None
+) -> dict:
+    """One assignment as ``GET /courses/:id/assignments`` lists it (the fields a reviewer of the list reads).
+
+    A quiz's assignment says so as lib/api/v1/assignment.rb does: a classic quiz's has
+    ``submission_types: ["online_quiz"]``, ``quiz_id`` and ``is_quiz_assignment``; a New Quiz's
+    is an external tool's, with ``is_quiz_lti_assignment`` (sent only when true).
+    """
+    if quiz is not None and quiz.engine == "new":
+        tool = {"url": f"{site}/lti/quizzes/launch", "new_tab": False}
+        kind: dict = {"submission_types": ["external_tool"], "is_quiz_assignment": False,
+                      "is_quiz_lti_assignment": True, "external_tool_tag_attributes": tool}  # fmt: skip
+    elif quiz is not None:
+        kind = {"submission_types": ["online_quiz"], "quiz_id": quiz.id, "is_quiz_assignment": True}
+    else:
+        kind = {"submission_types": ["on_paper"] if a.non_digital_submission else ["online_upload"],
+                "is_quiz_assignment": False}  # fmt: skip
     return {
         "id": a.id,
         "name": a.title,
@@ -90,7 +107,7 @@ def assignment_json(a: Assignment, position: int, course: Course, group_category
         "points_possible": a.points_possible,
         "published": True,
         "muted": a.muted,
-        "submission_types": ["on_paper"] if a.non_digital_submission else ["online_upload"],
+        **kind,
         "peer_reviews": a.peer_reviews,
         "anonymous_peer_reviews": a.anonymous_peer_reviews,
         "automatic_peer_reviews": a.peer_reviews,

@@ -66,10 +66,15 @@ class Institution:
         # scores are the attempts' (the roster and the Analytics read them later). Quiz, question and
         # option ids come from a block of each course's own (a thousand ids from id_base + 3,000,000
         # on, by course id), so a course's ids never depend on the other courses.
+        # The second course with students has moved to New Quizzes: its graded quiz is a New Quiz
+        # (an assignment of the Quizzes LTI tool), beside a classic practice quiz.
         self.quiz_sets: dict[int, list[Quiz]] = {}
+        taught = [c.id for c in self.courses.values() if c.enrollments]
+        self.new_quizzes_course_id = taught[1] if len(taught) > 1 else None
         for course in self.courses.values():
             start = self.config.id_base + 3_000_000 + (course.id - self.config.id_base) * 1000
-            self.quiz_sets[course.id] = build_quizzes(self, course, id_sequence(start))
+            engine = "new" if course.id == self.new_quizzes_course_id else "classic"
+            self.quiz_sets[course.id] = build_quizzes(self, course, id_sequence(start), graded_engine=engine)
             align_gradebook(course, self.quiz_sets[course.id])
 
     # -- queries used by the views and by tests ------------------------------
@@ -81,9 +86,9 @@ class Institution:
             built = self.rosters[course.id] = build_roster(self, course)
         return built
 
-    def quizzes(self, course: Course) -> list[Quiz]:
-        """The course's classic quizzes with their attempts."""
-        return self.quiz_sets[course.id]
+    def quizzes(self, course: Course, engine: str = "classic") -> list[Quiz]:
+        """The course's quizzes of one engine (``classic`` or ``new``) with their attempts."""
+        return [q for q in self.quiz_sets[course.id] if q.engine == engine]
 
     def feedback(self, course: Course) -> Feedback:
         """The course's staff, submission comments and peer reviews (built on first use, then kept)."""

@@ -1,11 +1,13 @@
-"""Classic quizzes: questions, and each student's one attempt drawn from an item-response model.
+"""Quizzes: questions, and each student's one attempt drawn from an item-response model.
 
 Built after the rest of a course, from a generator of its own (so every other draw of the
 institution is what it was). The course's "Quiz" assignment becomes a graded quiz whose id is the
 one its participations already name (``/courses/:id/quizzes/:id``), with 20 questions: 16
 multiple-choice and true/false (so Canvas computes ``alpha``, which needs more than 15), one each
 of multiple answers, numerical, short answer and essay. A practice quiz of six questions (no
-assignment; ``alpha`` stays null) is added beside it.
+assignment; ``alpha`` stays null) is added beside it. In the course that has moved to New
+Quizzes (``Institution.new_quizzes_course_id``) the graded quiz is a New Quiz: the same draws,
+its id its assignment's (``sandbox/new_quiz_views.py`` serves it).
 
 Responses follow a three-parameter logistic model: each student has an ability (by profile, plus
 noise), each item a discrimination and a difficulty; two items barely discriminate, one is
@@ -22,6 +24,7 @@ for its grader), so the gradebook, the Analytics and the quiz statistics agree.
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +43,11 @@ class Option:
     id: int
     text: str
     weight: int  # 100: a correct option
+
+    @property
+    def uuid(self) -> str:
+        """The option's id in New Quizzes, where choices are UUIDs (the same one every run)."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"canvasframe-sandbox/choice/{self.id}"))
 
 
 @dataclass
@@ -87,6 +95,7 @@ class Quiz:
     questions: list[Question]
     attempts: dict[int, Attempt] = field(default_factory=dict)  # student id -> their one attempt
     published: bool = True
+    engine: str = "classic"  # "new": a New Quiz, whose id is its assignment's
 
     @property
     def points_possible(self) -> float:
@@ -170,8 +179,12 @@ GRADED += ["multiple_answers_question", "numerical_question", "short_answer_ques
 PRACTICE = ["multiple_choice_question"] * 3 + ["true_false_question"] * 2 + ["multiple_answers_question"]
 
 
-def build_quizzes(world: World, course: Course, ids: Iterator[int]) -> list[Quiz]:
-    """The course's classic quizzes, each with its students' attempts."""
+def build_quizzes(world: World, course: Course, ids: Iterator[int], *, graded_engine: str = "classic") -> list[Quiz]:
+    """The course's quizzes, each with its students' attempts.
+
+    With ``graded_engine="new"`` the graded quiz is a New Quiz: the same questions and attempts
+    (the same draws), its id its assignment's, served only by the New Quizzes APIs.
+    """
     rng = np.random.default_rng([world.config.seed, course.id, 41])
     quizzes: list[Quiz] = []
     graded = next((a for a in course.assignments if a.title.startswith(QUIZ_TITLE)), None)
@@ -180,7 +193,10 @@ def build_quizzes(world: World, course: Course, ids: Iterator[int]) -> list[Quiz
         questions = _questions(rng, ids, GRADED, graded.points_possible / len(GRADED))
         questions[5].discrimination, questions[9].discrimination = 0.05, 0.08  # barely discriminate
         questions[12].discrimination = -0.8  # miskeyed: the strong get it wrong
-        quizzes.append(Quiz(quiz_id, graded.title, "assignment", graded.id, graded.due_at, questions))
+        if graded_engine == "new":
+            quiz_id = graded.id  # the New Quizzes API names a quiz by its assignment
+        quizzes.append(Quiz(quiz_id, graded.title, "assignment", graded.id, graded.due_at, questions,
+                            engine=graded_engine))  # fmt: skip
     practice = _questions(rng, ids, PRACTICE, 1.0)
     quizzes.append(Quiz(next(ids), "Practice: cell biology", "practice_quiz", None, None, practice))
     start = world.terms[course.term_id].start

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from . import discussion_views, feedback_views, page_view_views, quiz_views, roster_views, views
+from . import discussion_views, feedback_views, new_quiz_views, page_view_views, quiz_views, roster_views, views
 from .answers import HTTPAnswer, Paged, Query, Reply, Request
 from .discussions import Conversation, Message
 from .model import TZ_NAMES, Course, Enrollment
@@ -286,11 +286,14 @@ def course_submissions(s: SandboxState, q: Query, course_id: int) -> Any:
 def course_assignment_list(s: SandboxState, q: Query, course_id: int) -> Any:
     """``GET /courses/:id/assignments``: every assignment, in the course's order."""
     course = course_or_404(s, course_id, need_students=False)
+    quizzes = {z.assignment_id: z for z in s.institution.quiz_sets[course.id] if z.assignment_id is not None}
     forum = s.institution.forums[course.id]
     category = next((t.group_category_id for t in forum.topics if t.group_category_id), None)
     return Paged(
         [
-            feedback_views.assignment_json(a, n + 1, course, category if a.group_work else None, s.url)
+            feedback_views.assignment_json(
+                a, n + 1, course, category if a.group_work else None, s.url, quizzes.get(a.id)
+            )
             for n, a in enumerate(course.assignments)
         ]
     )
@@ -315,6 +318,38 @@ def quiz_statistics(s: SandboxState, q: Query, course_id: int, quiz_id: int) -> 
     quiz = quiz_views.find_quiz(s.institution.quizzes(course), quiz_id)
     names = {sid: e.student.name for sid, e in course.enrollments.items()}
     return quiz_views.statistics_json(quiz, course, names, s.url)
+
+
+def _new_quiz(s: SandboxState, course_id: int, assignment_id: int) -> tuple[Course, Any]:
+    course = course_or_404(s, course_id, need_students=False)
+    return course, quiz_views.find_quiz(s.institution.quizzes(course, "new"), assignment_id)
+
+
+def new_quiz_items(s: SandboxState, q: Query, course_id: int, assignment_id: int) -> Any:
+    """``GET /api/quiz/v1/courses/:id/quizzes/:assignment_id/items``: every item of a New Quiz."""
+    _, quiz = _new_quiz(s, course_id, assignment_id)
+    return [new_quiz_views.item_json(question) for question in quiz.questions]  # "all items": not paginated
+
+
+def new_quiz_report(s: SandboxState, r: Request, course_id: int, assignment_id: int) -> tuple[int, Any]:
+    """``POST /api/quiz/v1/courses/:id/quizzes/:assignment_id/reports``: a Progress; 409 while one runs."""
+    course, quiz = _new_quiz(s, course_id, assignment_id)
+    names = {sid: e.student.name for sid, e in course.enrollments.items()}
+
+    def rows(report_type: str) -> list[list]:
+        if report_type == "item_analysis":
+            return new_quiz_views.item_analysis_rows(quiz)
+        roster = s.institution.roster(course)
+        sections = {sid: section for section in roster.sections for sid in section.student_ids}
+        return new_quiz_views.student_analysis_rows(quiz, course, names, sections)
+
+    fail = assignment_id in s.settings.failed_quiz_reports
+    return s.quiz_reports.start(quiz, course.id, r.form, s.url, fail=fail, make=rows)
+
+
+def report_download(s: SandboxState, q: Query, assignment_id: int, file_id: int) -> Reply:
+    """A finished New Quizzes report's file (the Progress's ``results.url``)."""
+    return s.quiz_reports.download(assignment_id, file_id)
 
 
 def peer_reviews(s: SandboxState, q: Query, course_id: int, assignment_id: int) -> Any:
@@ -357,7 +392,7 @@ def create_conversation(s: SandboxState, r: Request) -> tuple[int, Any]:
 
 
 def progress(s: SandboxState, q: Query, progress_id: int) -> Any:
-    answer = s.jobs.poll(progress_id)
+    answer = s.jobs.poll(progress_id) or s.quiz_reports.poll(progress_id, s.url)
     if answer is None:
         raise HTTPAnswer(404, NOT_FOUND)
     return answer
@@ -450,6 +485,8 @@ ROUTES: list[Route] = [
     _get(r"/api/v1/courses/(\d+)/quizzes", quizzes),
     _get(r"/api/v1/courses/(\d+)/quizzes/(\d+)/questions", quiz_questions),
     _get(r"/api/v1/courses/(\d+)/quizzes/(\d+)/statistics", quiz_statistics),
+    _get(r"/api/quiz/v1/courses/(\d+)/quizzes/(\d+)/items", new_quiz_items),
+    _get(r"/api/assignments/(\d+)/files/(\d+)/download", report_download),
     _get(r"/api/v1/conversations", conversations),
     _get(r"/api/v1/conversations/(\d+)", conversation),
     _get(r"/api/v1/progress/(\d+)", progress),
@@ -459,6 +496,7 @@ ROUTES: list[Route] = [
     _get(r"/xapi/statements", lrs_statements_get, canvas=False),
     _post(r"/api/v1/conversations", create_conversation),
     _post(r"/api/v1/users/(\d+)/page_views/query", page_view_query),
+    _post(r"/api/quiz/v1/courses/(\d+)/quizzes/(\d+)/reports", new_quiz_report),
     _post(r"/xapi/statements", lrs_statements_post, canvas=False),
     _post(r"/login/oauth2/token", lti_token, canvas=False),
     _post(r"/api/lti/v1/xapi/(?:.*/)?([^/]*)", xapi_callback, canvas=False),

@@ -18,6 +18,7 @@ from .institution import Config, Institution
 from .jobs import Jobs
 from .lti import LtiService
 from .model import SITE
+from .new_quiz_views import QuizReports
 from .page_view_views import PageViewService
 from .throttle import Throttle, ThrottleConfig
 from .views import Buckets, Shape
@@ -44,6 +45,8 @@ class SandboxSettings:
     async_always: bool = False  # answer every async=true call with a progress_url first
     broken_assignments: set[int] = field(default_factory=set)  # courses whose analytics/assignments 500
     failed_async: set[int] = field(default_factory=set)  # courses whose async job fails
+    quiz_report_seconds: float = 0.2  # how long a New Quizzes report takes to generate
+    failed_quiz_reports: set[int] = field(default_factory=set)  # New Quizzes (assignment ids) whose reports fail
     # A discussion's full view answers 503 (empty body) from its first request until this long after
     # it, as Canvas does while its background job builds the view.
     view_build_seconds: float = 0.05
@@ -94,6 +97,7 @@ class SandboxState:
             duplicates=self.settings.page_view_duplicates,
         )
         self.jobs = Jobs(self.settings.async_polls, self.lock)
+        self.quiz_reports = QuizReports(self.settings.quiz_report_seconds, self.lock)
         self.shuffle = np.random.default_rng(self.institution.config.seed)  # Canvas sends activity days unordered
 
     def xapi_callback_url(self, course_id: int, student_id: int) -> str:
