@@ -176,3 +176,36 @@ def test_names_from_the_report_never_reach_a_frame_or_the_cache(canvas, course, 
     shared = cf.pseudonymize(frame, key=b"k" * 32)
     typed = ~frame["question_type"].isin(CHOICES)
     assert shared.loc[typed, "answer_text"].isna().all() and shared.loc[~typed, "answer_text"].notna().all()
+
+
+def test_the_sandbox_serves_each_report_as_csv_and_as_json_with_the_same_rows(sandbox, course, quiz):
+    import csv
+    import io
+    import time
+
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    reports = f"{sandbox.url}/api/quiz/v1/courses/{course.id}/quizzes/{quiz.id}/reports"
+    files = {}
+    for report_type in ("item_analysis", "student_analysis"):
+        for file_format in ("csv", "json"):
+            form = {"quiz_report[report_type]": report_type, "quiz_report[format]": file_format}
+            progress = requests.post(reports, data=form, headers=headers, timeout=5)
+            while progress.status_code == 409 or progress.json()["workflow_state"] != "completed":
+                time.sleep(0.05)  # the sandbox's report takes quiz_report_seconds; 409 until the last one ends
+                progress = (
+                    requests.post(reports, data=form, headers=headers, timeout=5)
+                    if progress.status_code == 409
+                    else requests.get(progress.json()["url"], headers=headers, timeout=5)
+                )
+            answer = requests.get(progress.json()["results"]["url"], headers=headers, timeout=5)
+            files[report_type, file_format] = answer
+    for report_type in ("item_analysis", "student_analysis"):
+        as_csv, as_json = files[report_type, "csv"], files[report_type, "json"]
+        assert as_csv.headers["Content-Type"] == "text/csv" and as_json.headers["Content-Type"] == "application/json"
+        header, *rows = list(csv.reader(io.StringIO(as_csv.text)))
+        objects = as_json.json()
+        assert all(len(obj) == len(header) for obj in objects)  # one key per column: no points column lost
+        analysed = sum(q.question_type in CHOICES[:2] for q in quiz.questions)  # multiple choice, true/false
+        assert len(objects) == len(rows) == (len(quiz.attempts) if report_type == "student_analysis" else analysed)
+        for row, obj in zip(rows, objects, strict=True):
+            assert ["" if v is None else str(v) for v in obj.values()] == row  # null in JSON, empty in CSV
