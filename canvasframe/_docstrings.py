@@ -43,8 +43,11 @@ account_id : int or sequence of int
     "options": """\
 canvas : Canvas, optional
     Session to use (default: the one from ``cf.connect()`` / ``cf.sample()``).
-refresh : bool
-    Refetch even when cached.
+refresh : bool or "changed"
+    ``True``: refetch even when cached. ``"changed"``: ask Canvas's cheap change signals first
+    and refetch only what they say may have changed, reusing the rest of the cached frame; a
+    frame without a safe signal is refetched whole. ``attrs["canvasframe"]["changed"]`` says
+    which (see the cache guide).
 max_age : float, optional
     Refetch cache entries older than this many seconds.
 progress : bool, optional

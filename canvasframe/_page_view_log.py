@@ -32,7 +32,7 @@ import pandas as pd
 
 from ._fanout import run_polled
 from ._http import follow_pages
-from ._pipeline import LoadOptions, cached_entry, store_entry
+from ._pipeline import CHANGED, LoadOptions, cached_entry, store_entry
 from ._progress import progress_bar
 from ._provenance import Provenance
 from .client import Canvas
@@ -332,9 +332,16 @@ def _expected_rows(history: list[pd.DataFrame], route: Plan) -> float | None:
 
 def _student_log(student_id: int, route: Plan, options: LoadOptions, repeats: Counter[int]) -> pd.DataFrame:
     parts = _history(student_id, route.months, options, repeats)
+    keys = [{"student_id": student_id, "month": month} for month in route.months]
     if route.list_from is not None:
         parts.append(_recent(student_id, route.list_from, route, options, repeats, _expected_rows(parts, route)))
+        keys.append({"student_id": student_id, "list_from": route.list_from.strftime("%Y-%m-%dT%H:%M:%SZ")})
     origin = Provenance.merged(FRAME, [Provenance.of(p) for p in parts])
+    if options.refresh == CHANGED:  # the signal is time itself: a past month never changes
+        cached = [Provenance.of(p).from_cache for p in parts]
+        reused = [k for k, hit in zip(keys, cached, strict=True) if hit]
+        origin = replace(origin, changed={"signal": "past months never change", "reused": reused,
+                                          "refetched": [k for k in keys if k not in reused]})  # fmt: skip
     frames = [p for p in parts if len(p)] or [empty_frame(FRAME)]
     combined = pd.concat(frames, ignore_index=True)
     inside = (combined["created_at"] >= pd.Timestamp(route.start)) & (combined["created_at"] < pd.Timestamp(route.end))

@@ -16,7 +16,7 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -33,10 +33,25 @@ from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDe
 from .schemas import SCHEMAS, empty_frame, fingerprint, to_frame, to_table
 from .transforms import TRANSFORMS, conversation_ids, is_digits, quiz_ids, reviewed_assignment_ids
 
-__all__ = ["LoadOptions", "Unit", "cached_entry", "check_ids", "check_term", "run", "store_entry", "students_of"]
+__all__ = [
+    "CHANGED",
+    "summary_pages",
+    "LoadOptions",
+    "Refresh",
+    "Unit",
+    "cached_entry",
+    "check_ids",
+    "check_term",
+    "run",
+    "store_entry",
+    "students_of",
+]
 
 Unit = dict[str, Any]
-CHUNK = 250  # a fan-out's answers turned into rows at a time (see _fetch_fanned)
+# refresh=CHANGED: ask Canvas's change signals first, refetch only what may have changed (_changes.py).
+CHANGED: Literal["changed"] = "changed"
+Refresh = bool | Literal["changed"]
+CHUNK = 250  # a fan-out's answers turned into rows at a time (see fetch_frames)
 
 
 # -- argument checks (all before any request) ---------------------------------------------
@@ -83,13 +98,13 @@ class LoadOptions:
     """The options every loader takes, checked once and passed down as one value."""
 
     canvas: Canvas
-    refresh: bool = False
+    refresh: Refresh = False
     max_age: float | None = None
     progress: bool = True
 
     @classmethod
     def from_arguments(
-        cls, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
+        cls, canvas: Canvas | None, refresh: Refresh, max_age: float | None, progress: bool | None
     ) -> LoadOptions:
         if canvas is not None and not isinstance(canvas, Canvas):
             raise ConfigError(
@@ -97,8 +112,10 @@ class LoadOptions:
             )
         if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, numbers.Real) or max_age < 0):
             raise ConfigError(f"max_age must be a number of seconds >= 0, got {max_age!r}.")
+        if not (isinstance(refresh, bool) or refresh == CHANGED):
+            raise ConfigError(f"refresh must be True, False or {CHANGED!r}, got {refresh!r}.")
         session = canvas or default_canvas()
-        return cls(session, bool(refresh), max_age, enabled(progress, session.environment.progress))
+        return cls(session, refresh, max_age, enabled(progress, session.environment.progress))
 
 
 # -- the cache ------------------------------------------------------------------------------
@@ -212,9 +229,9 @@ def _student_items(unit: Unit, options: LoadOptions) -> Iterable[tuple[Any, Unit
     handed out as it arrives: a 10,000-student course's per-student requests start with the
     first hundred students, not after a hundred pages read one after another.
     """
-    students: Sequence[int] | str = unit["students"]
-    if students != "all":
-        return [(s, {"student_id": s}) for s in students]
+    students: Iterable[int] | str = unit["students"]
+    if students != "all":  # a list, or students decided while the list is still being read (_changes)
+        return ((s, {"student_id": s}) for s in students)
     course = {"course_id": unit["course_id"]}
     cached = _cached_students(course, options)
     if cached is not None:
@@ -245,6 +262,14 @@ def _listed_now(course: Unit, options: LoadOptions) -> Iterator[tuple[Any, Unit]
 
 def _students_as_listed(course: Unit, options: LoadOptions) -> Iterator[tuple[Any, Unit]]:
     """The students of a course, page by page as Canvas lists them; the whole list is cached at the end."""
+    for page in summary_pages(course, options):
+        for student in page["student_id"].tolist():
+            yield student, {"student_id": student}
+
+
+def summary_pages(course: Unit, options: LoadOptions) -> Iterator[pd.DataFrame]:
+    """A course's ``student_summaries``, page by page as Canvas lists them, each student once (a live
+    list can show one on two pages); the whole list is cached at the end, as a plain load makes it."""
     ep, transform = FRAMES["student_summaries"], TRANSFORMS["student_summaries"]
     rows: list[Any] = []
     urls: list[str] = []
@@ -253,17 +278,16 @@ def _students_as_listed(course: Unit, options: LoadOptions) -> Iterator[tuple[An
         for page, url in options.canvas.iter_pages(ep.url_path(course), ep.params(course)):
             rows.extend(page)
             urls.append(url)
-            for student in transform(page, course, source=url)["student_id"].tolist():
-                if student not in seen:  # a live list can show a student on two pages
-                    seen.add(student)
-                    yield student, {"student_id": student}
+            frame = transform(page, course, source=url)
+            new = ~frame["student_id"].isin(seen) & ~frame["student_id"].duplicated()
+            seen.update(frame["student_id"].tolist())
+            yield frame[new]
     except NotFound:
         if urls:
             raise
         # No student list at all: the ordinary load tells an unknown course from one without
         # students, warns, and caches the empty list.
-        for student in _load_one("student_summaries", course, options)["student_id"].tolist():
-            yield student, {"student_id": student}
+        yield _load_one("student_summaries", course, options)
         return
     # The same frame a plain load makes: one transform over every row, in the order listed.
     store_entry(options.canvas, {"student_summaries": transform(rows, course, source=urls[0])}, course, urls)
@@ -387,7 +411,7 @@ def _fetch_fanned(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[
     return _frames_by_parts(ep, unit, chunks()), [source]
 
 
-def _fetch_frames(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def fetch_frames(ep: Endpoint, unit: Unit, options: LoadOptions) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every frame the call feeds, each row once, and the URLs read for them."""
     if ep.paging == "streamed":
         frames, urls = _streamed(ep, unit, options.canvas)
@@ -420,12 +444,21 @@ def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: N
 
 
 def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+    if options.refresh == CHANGED:
+        from ._changes import load_changed  # it builds on this module's fetching
+
+        return load_changed(frame, unit, options)
     cached = cached_entry(frame, unit, options)
     if cached is not None:
         return cached
+    return fetch_unit(frame, unit, options)
+
+
+def fetch_unit(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+    """Fetch ``frame`` (and the frames its call feeds) for one unit, cache them, return ``frame``."""
     ep = FRAMES[frame]
     try:
-        frames, urls = _fetch_frames(ep, unit, options)
+        frames, urls = fetch_frames(ep, unit, options)
     except NotFound as exc:
         if not ep.empty_on_404:
             raise
@@ -475,7 +508,7 @@ def run(
     frame: str,
     units: list[Unit],
     canvas: Canvas | None,
-    refresh: bool,
+    refresh: Refresh,
     max_age: float | None,
     progress: bool | None,
 ) -> pd.DataFrame:

@@ -40,12 +40,18 @@ def now() -> str:
 
 @dataclass(frozen=True)
 class Provenance:
-    """A loaded frame's origin."""
+    """A loaded frame's origin.
+
+    ``changed`` is set by a ``refresh="changed"`` load: the signal it asked (None: the frame has
+    no safe one and was refetched whole), and which parts it ``reused`` from the cache and which
+    it ``refetched``, each a list of the parts' keys (``{"course_id": 7, "student_id": 1005}``).
+    """
 
     frame: str
     sources: tuple[str, ...]
     fetched_at: str | None
     from_cache: bool
+    changed: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Provenance:
@@ -56,29 +62,41 @@ class Provenance:
             tuple(info.get("sources", ())),
             info.get("fetched_at"),
             bool(info.get("from_cache", False)),
+            info.get("changed"),
         )
 
     @classmethod
     def merged(cls, frame: str, parts: Sequence[Provenance]) -> Provenance:
         """Several units' provenance as one: every source (once), the oldest fetch, from the cache only if all were."""
         stamps = [p.fetched_at for p in parts if p.fetched_at]
+        records = [p.changed for p in parts if p.changed is not None]
+        changed = None
+        if records:
+            signals = list(dict.fromkeys(r["signal"] for r in records))
+            changed = {
+                "signal": signals[0] if len(signals) == 1 else signals,
+                "reused": [key for r in records for key in r["reused"]],
+                "refetched": [key for r in records for key in r["refetched"]],
+            }
         return cls(
             frame,
             tuple(dict.fromkeys(s for p in parts for s in p.sources)),
             min(stamps) if stamps else None,
             all(p.from_cache for p in parts),
+            changed,
         )
 
     def mark_cached(self) -> Provenance:
         return dataclasses.replace(self, from_cache=True)
 
     def as_attrs(self) -> dict[str, Any]:
-        return {
+        attrs = {
             "frame": self.frame,
             "sources": list(self.sources),
             "fetched_at": self.fetched_at,
             "from_cache": self.from_cache,
         }
+        return attrs if self.changed is None else attrs | {"changed": dict(self.changed)}
 
     def attach(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` carrying this provenance (the same object, changed in place)."""

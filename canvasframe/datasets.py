@@ -32,7 +32,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,9 @@ from .cache import Cache
 from .client import Canvas, default_canvas
 from .errors import CanvasframeError, ConfigError, FileFormatError
 from .loaders.passes import COURSE_FRAMES, load_course
+
+if TYPE_CHECKING:
+    from ._pipeline import Refresh  # for the annotation only, as check_ids is imported where it is used
 
 __all__ = ["duckdb", "export_dataset", "open_dataset", "pseudonymize"]
 
@@ -272,7 +275,7 @@ def export_dataset(
     *,
     canvas: Canvas | None = None,
     pseudonymize: str | bytes | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Pull one or several loaders over many courses into a partitioned Parquet dataset, resumably.
@@ -296,8 +299,9 @@ def export_dataset(
         Session (default: the one from ``cf.connect()`` / ``cf.sample()``).
     pseudonymize : str or bytes, optional
         A key: ids are replaced by :func:`pseudonymize` before anything is written.
-    refresh : bool
-        Pull every course again, even those the manifest lists as complete.
+    refresh : bool or "changed"
+        Pull every course again, even those the manifest lists as complete; ``"changed"`` pulls
+        each one again asking Canvas's change signals first (see :func:`~canvasframe.load_course`).
     progress : bool, optional
         A progress bar over courses (default on; ``CANVASFRAME_PROGRESS=0`` turns it off).
 

@@ -235,3 +235,18 @@ def test_fetch_offline_reads_only_the_cache_and_cache_info_filters(tmp_path):
     info = run("cache", "info", "--frame", "course_activity", env_extra=env)
     assert info.stdout.startswith(f"cache at {tmp_path / 'cache'}: 1 entries")
     assert "course_activity" in info.stdout and "student_summaries" not in info.stdout
+
+
+def test_fetch_refresh_changed_rebuilds_the_same_frame_from_what_changed(tmp_path):
+    env = {"CANVASFRAME_CACHE_DIR": str(tmp_path / "cache")}
+    from canvasframe._sample import sample_server
+
+    course_id = next(c.id for c in sample_server().institution.courses.values() if c.enrollments)
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    assert run("fetch", "page_views", str(course_id), "--sample", "--out", str(first), env_extra=env).returncode == 0
+    changed = run("fetch", "page_views", str(course_id), "--sample", "--refresh", "changed", "--out", str(again),
+                  env_extra=env)  # fmt: skip
+    assert changed.returncode == 0, changed.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(again), pd.read_csv(first))
+    refused = run("fetch", "page_views", str(course_id), "--sample", "--refresh", "sometimes", env_extra=env)
+    assert refused.returncode == 2 and "invalid choice: 'sometimes'" in refused.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import cache as cache_module
 from .._atomic import atomic_write
 from .._csv import write_csv
+from .._pipeline import CHANGED, Refresh
 from .._version import __version__
 from ..endpoints import DEFAULT_TERM, TERM_SELECTORS
 from ..errors import CanvasframeError, ConfigError
@@ -120,6 +121,9 @@ def _term_argument(spec: LoaderSpec, term: str | None) -> dict[str, object]:
     return {"term": term if term in TERM_SELECTORS else _parse_ids([term], "term id")[0]}
 
 
+_REFRESH: dict[str | None, Refresh] = {None: False, "all": True, "changed": CHANGED}  # --refresh [changed]
+
+
 def _fetch(args: argparse.Namespace) -> int:
     from .. import connect, sample
 
@@ -129,7 +133,7 @@ def _fetch(args: argparse.Namespace) -> int:
     if out is not None and out.suffix not in (".csv", ".parquet", ".xlsx"):  # said before anything is fetched
         raise ConfigError(f"--out must end in .csv, .parquet or .xlsx, got {out.name!r}.")
     canvas = sample(quiet=True, offline=args.offline) if args.sample else connect(offline=args.offline)
-    frame = spec.function(**arguments, canvas=canvas, refresh=args.refresh)
+    frame = spec.function(**arguments, canvas=canvas, refresh=_REFRESH[args.refresh])
     if out is None:
         print(printable(frame.to_string(max_rows=args.rows)))
         return 0
@@ -285,7 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--sample", action="store_true", help="use the bundled sample institution")
     fetch.add_argument("--offline", action="store_true", help="read only the cache")
-    fetch.add_argument("--refresh", action="store_true", help="fetch again even what is cached")
+    fetch.add_argument(
+        "--refresh",
+        nargs="?",
+        const="all",
+        choices=("all", "changed"),
+        default=None,
+        help="fetch again even what is cached; --refresh changed: only what Canvas's change signals say "
+        "may have changed",
+    )
     fetch.add_argument("--out", help="write to .csv, .parquet or .xlsx (Excel: times in --tz)")
     fetch.add_argument(
         "--tz", default=None, help="the time zone of an Excel file's times (default: the course's own, else UTC)"

@@ -6,7 +6,7 @@ import numbers
 
 import pandas as pd
 
-from .._pipeline import check_ids, run
+from .._pipeline import Refresh, check_ids, run
 from ..client import Canvas
 from ..endpoints import EVERY_TERM
 from ..errors import ConfigError
@@ -21,7 +21,7 @@ def load_courses(
     term: int | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -61,7 +61,7 @@ def load_account(
     account_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -87,7 +87,7 @@ def load_external_tools(
     account_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -119,7 +119,7 @@ def load_data_services(
     account_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._pipeline import run
+from .._pipeline import Refresh, run
 from ..client import Canvas
 from ._registry import Ids, course_units, loader, student_units
 
@@ -24,7 +24,7 @@ def load_course_activity(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def load_course_assignments(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def load_student_summaries(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -115,7 +115,7 @@ def load_page_views(
     student_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -146,7 +146,7 @@ def load_participations(
     student_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -177,7 +177,7 @@ def load_student_assignments(
     student_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -209,7 +209,7 @@ def load_communication(
     student_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._pipeline import run
+from .._pipeline import Refresh, run
 from ..client import Canvas
 from ..endpoints import DEFAULT_TERM
 from ._registry import Ids, Term, department_units, loader
@@ -24,7 +24,7 @@ def load_department_activity(
     term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def load_department_categories(
     term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def load_department_grades(
     term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -113,7 +113,7 @@ def load_department_statistics(
     term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -141,7 +141,7 @@ def load_subaccount_statistics(
     term: Term = DEFAULT_TERM,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._pipeline import Unit, check_ids, run
+from .._pipeline import Refresh, Unit, check_ids, run
 from ..client import Canvas
 from ._registry import Ids, loader
 
@@ -22,7 +22,7 @@ def load_discussion_topics(
     *,
     announcements: bool = False,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -62,7 +62,7 @@ def load_discussion_entries(
     *,
     announcements: bool = False,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -118,7 +118,7 @@ def load_conversations(
     course_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

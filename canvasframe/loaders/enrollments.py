@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._pipeline import run
+from .._pipeline import Refresh, run
 from ..client import Canvas
 from ._registry import Ids, course_units, loader
 
@@ -16,7 +16,7 @@ def load_sections(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -43,7 +43,7 @@ def load_enrollments(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -77,7 +77,7 @@ def load_submissions(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

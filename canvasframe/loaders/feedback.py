@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._pipeline import run
+from .._pipeline import Refresh, run
 from .._provenance import Provenance
 from .._roles import author_roles
 from ..client import Canvas
@@ -18,7 +18,7 @@ def load_submission_comments(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def load_staff(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -101,7 +101,7 @@ def load_peer_reviews(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

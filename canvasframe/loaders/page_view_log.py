@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .._page_view_log import load_log
-from .._pipeline import LoadOptions, check_ids, students_of
+from .._pipeline import LoadOptions, Refresh, check_ids, students_of
 from .._time import as_utc
 from ..client import Canvas
 from ..errors import ConfigError
@@ -30,7 +30,7 @@ def load_page_view_log(
     student_id: Ids | None = None,
     only_course: bool = True,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 
 from .._fanout import iter_requests, run_units
-from .._pipeline import check_ids, combine
+from .._pipeline import CHANGED, Refresh, check_ids, combine
 from .._progress import enabled, progress_bar
+from .._provenance import Provenance
 from ..client import Canvas, default_canvas
 from ..endpoints import FRAMES
 from ..errors import ConfigError
@@ -50,7 +52,7 @@ def load_course(
     frames: Sequence[str] = COURSE_FRAMES,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
@@ -72,8 +74,9 @@ def load_course(
         Frame names (default: every frame a course id loads, :data:`COURSE_FRAMES`).
     canvas : Canvas, optional
         As for every loader.
-    refresh : bool
-        Refetch what was cached before this call began.
+    refresh : bool or "changed"
+        Refetch what was cached before this call began; ``"changed"``: each frame as its loader's
+        ``refresh="changed"`` refetches it (its change signal first), once in this pass.
     max_age : float, optional
         As for every loader.
     progress : bool, optional
@@ -97,7 +100,9 @@ def load_course(
     session = canvas or default_canvas()
     started = int(time.time())  # the cache keeps fetch times to the second
 
-    def load(course: int, frame: str) -> pd.DataFrame:
+    def load(course: int, frame: str, *, leader: bool = False) -> pd.DataFrame:
+        if leader and refresh == CHANGED:  # its change signal and partial refetch, once in this pass
+            return LOADERS[frame].function(course, canvas=session, refresh=CHANGED, progress=False)
         # What this pass fetched counts as fresh, even with refresh=True or a short max_age: only
         # what was cached before the pass's second began is refetched. Fetch times are whole seconds,
         # so half a second of slack covers the cache's own clock reading without admitting older ones.
@@ -112,9 +117,15 @@ def load_course(
         # of the same call (participations beside page views) are cached by it.
         read_by_others = {read for f in chosen for read in _READS.get(f, ())}
         leaders = list({id(FRAMES[f]): f for f in reversed(chosen) if f not in read_by_others}.values())
-        for _ in iter_requests(session, [functools.partial(load, course, f) for f in leaders]):
-            pass  # each leader's frames are in the cache once its call is done
-        return {f: load(course, f) for f in chosen}  # each from the cache now
+        calls = [functools.partial(load, course, f, leader=True) for f in leaders]
+        led = dict(zip(leaders, iter_requests(session, calls), strict=True))  # each leader's frames are cached now
+        frames = {f: load(course, f) for f in chosen}  # each from the cache now
+        if refresh == CHANGED:  # each frame says what its call's refresh did (a list read by another: refetched)
+            done = {id(FRAMES[f]): Provenance.of(frame).changed for f, frame in led.items()}
+            whole = {"signal": None, "reused": [], "refetched": [{"course_id": course}]}
+            for f, frame in frames.items():
+                replace(Provenance.of(frame), changed=done.get(id(FRAMES[f])) or whole).attach(frame)
+        return frames
 
     show = enabled(progress, session.environment.progress) and len(ids) > 1
     calls = [functools.partial(one_course, c) for c in ids]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._new_quizzes import with_new_quizzes
-from .._pipeline import LoadOptions, check_ids, run
+from .._pipeline import LoadOptions, Refresh, check_ids, run
 from .._provenance import Provenance
 from ..client import Canvas
 from ._registry import Ids, course_units, loader
@@ -33,7 +33,7 @@ def load_quizzes(
     course_id: Ids,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -70,7 +70,7 @@ def load_quiz_options(
     quiz_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -103,7 +103,7 @@ def load_quiz_items(
     quiz_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -143,7 +143,7 @@ def load_quiz_responses(
     quiz_id: Ids | None = None,
     *,
     canvas: Canvas | None = None,
-    refresh: bool = False,
+    refresh: Refresh = False,
     max_age: float | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -185,7 +185,7 @@ def load_quiz_responses(
 
 
 def _with_options(
-    frame: str, course_id: Ids, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
+    frame: str, course_id: Ids, canvas: Canvas | None, refresh: Refresh, max_age: float | None, progress: bool | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
     """A classic statistics frame, the quizzes' options it needs the points of, and where both came from."""
     loaded = run(frame, course_units(course_id), canvas, refresh, max_age, progress)
@@ -198,7 +198,7 @@ def _with_new(
     classic: pd.DataFrame,
     course_id: Ids,
     canvas: Canvas | None,
-    refresh: bool,
+    refresh: Refresh,
     max_age: float | None,
     progress: bool | None,
 ) -> pd.DataFrame:
@@ -208,7 +208,7 @@ def _with_new(
 
 
 def _both_engines(
-    frame: str, course_id: Ids, canvas: Canvas | None, refresh: bool, max_age: float | None, progress: bool | None
+    frame: str, course_id: Ids, canvas: Canvas | None, refresh: Refresh, max_age: float | None, progress: bool | None
 ) -> pd.DataFrame:
     """A frame's classic rows (one call per course or quiz) with its New Quizzes rows."""
     classic = run(frame, course_units(course_id), canvas, refresh, max_age, progress)

@@ -11,6 +11,7 @@ its own authentication (the LRS, the LTI token endpoint, an xAPI callback) gets 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -164,16 +165,20 @@ def student_summaries(s: SandboxState, q: Query, course_id: int) -> Any:
 
 
 def student_activity(s: SandboxState, q: Query, course_id: int, student_id: int) -> Any:
-    return views.student_activity(enrollment_or_404(s, course_id, student_id), s.settings.page_view_buckets)
+    enrollment = enrollment_or_404(s, course_id, student_id)
+    answer = functools.partial(views.student_activity, enrollment, s.settings.page_view_buckets)
+    return s.analytics_answer(("activity", course_id, student_id), answer)
 
 
 def student_assignments(s: SandboxState, q: Query, course_id: int, student_id: int) -> Any:
     enrollment = enrollment_or_404(s, course_id, student_id)
-    return views.student_assignments(course_or_404(s, course_id), enrollment, s.settings.shape)
+    answer = functools.partial(views.student_assignments, course_or_404(s, course_id), enrollment, s.settings.shape)
+    return s.analytics_answer(("assignments", course_id, student_id), answer)
 
 
 def student_communication(s: SandboxState, q: Query, course_id: int, student_id: int) -> Any:
-    return views.student_communication(enrollment_or_404(s, course_id, student_id))
+    answer = functools.partial(views.student_communication, enrollment_or_404(s, course_id, student_id))
+    return s.analytics_answer(("communication", course_id, student_id), answer)
 
 
 def discussion_topics(s: SandboxState, q: Query, course_id: int) -> Any:

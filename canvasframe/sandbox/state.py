@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +49,11 @@ class SandboxSettings:
     broken_assignments: set[int] = field(default_factory=set)  # courses whose analytics/assignments 500
     failed_async: set[int] = field(default_factory=set)  # courses whose async job fails
     quiz_report_seconds: float = 0.2  # how long a New Quizzes report takes to generate
+    # Canvas's Analytics keep each student's per-student answer (activity, assignments,
+    # communication) about 12 hours from when it is first asked for, apart from the course's totals
+    # in student_summaries. None: every answer is computed afresh (the sandbox's default). Hours of
+    # the institution's clock (Institution.as_of, moved by Institution.advance).
+    analytics_cache_hours: float | None = None
     failed_quiz_reports: set[int] = field(default_factory=set)  # New Quizzes (assignment ids) whose reports fail
     # A discussion's full view answers 503 (empty body) from its first request until this long after
     # it, as Canvas does while its background job builds the view.
@@ -86,6 +94,7 @@ class SandboxState:
         self.query_log: list[tuple[str, dict[str, str]]] = []
         self.posted: list[dict[str, list[str]]] = []  # the forms of every POST /api/v1/conversations
         self._views_asked: dict[int, float] = {}  # topic id -> when its full view was first asked for
+        self._analytics_answers: dict[tuple, tuple[datetime, Any]] = {}  # see analytics_answer
         self.lock = threading.Lock()
         self.xapi = XapiService(self.institution, self.lock)
         self.lti = LtiService(self.institution, self.lock)
@@ -103,6 +112,22 @@ class SandboxState:
     def xapi_callback_url(self, course_id: int, student_id: int) -> str:
         """The ``$Canvas.xapi.url`` a tool launched by this student in this course would receive."""
         return self.url + self.xapi.callback_path(course_id, student_id)
+
+    def analytics_answer(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """A per-student Analytics answer: computed now, or as first computed within
+        ``settings.analytics_cache_hours`` of the institution's clock (Canvas's cache)."""
+        hours = self.settings.analytics_cache_hours
+        if hours is None:
+            return compute()
+        now = self.institution.as_of
+        with self.lock:
+            kept = self._analytics_answers.get(key)
+        if kept is not None and now - kept[0] < timedelta(hours=hours):
+            return kept[1]
+        answer = compute()
+        with self.lock:
+            self._analytics_answers[key] = (now, answer)
+        return answer
 
     def revoke(self, token: str) -> None:
         """Revoke a token: from now on it gets 401, as in Canvas when a user deletes it."""

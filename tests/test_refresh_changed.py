@@ -1,0 +1,183 @@
+"""``refresh="changed"`` against a sandbox whose clock moves and whose Analytics cache each student's answer.
+
+The rule under test: after any sequence of changes, a ``refresh="changed"`` frame is identical
+(order and dtypes included) to a cold pull made at the same moment. The sandbox reproduces the
+hole Canvas's caching leaves in the signal (a student's total moves while their per-student
+answer is still the one cached up to 12 hours earlier), so a client that trusts the total too
+far fails here.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+import requests
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+import canvasframe as cf
+from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxServer, SandboxSettings
+
+from .conftest import TOKEN
+
+SMALL = Config(seed=5, subaccounts=1, courses_per_subaccount=1, students_per_course=10, weeks=4)
+CACHED = SandboxSettings(analytics_cache_hours=12)
+ACTIVITY = ("page_views", "participations")
+
+
+def _session(server: SandboxServer, cache_dir) -> cf.Canvas:
+    return cf.Canvas(server.url, token=TOKEN, cache_dir=cache_dir, backoff=0.01, max_backoff=0.05)
+
+
+def _load(frame: str, course_id: int, canvas: cf.Canvas, **options) -> pd.DataFrame:
+    return cf.LOADERS[frame](course_id, canvas=canvas, progress=False, **options)
+
+
+def _course(inst: Institution) -> int:
+    return next(c.id for c in inst.courses.values() if c.enrollments)
+
+
+class RefreshChanged(RuleBasedStateMachine):
+    """Random days of a live course; after each, the incremental frames equal a cold pull's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inst = Institution(SMALL)
+        self.server = SandboxServer(self.inst, tokens={TOKEN: "admin"}, settings=CACHED).start()
+        self.course = _course(self.inst)
+        self.students = sorted(self.inst.courses[self.course].enrollments)
+        self.dirs = itertools.count()
+        self.incremental = _session(self.server, self.cache_dir())
+        for frame in ACTIVITY:
+            _load(frame, self.course, self.incremental)
+
+    def cache_dir(self):
+        return self.tmp / f"cache-{next(self.dirs)}"
+
+    tmp = None  # set by the test below
+
+    @rule(pick=st.integers(0, 9))
+    def a_teacher_opens_one_students_analytics(self, pick: int) -> None:
+        """Fills that student's cached per-student answer now: it then lags the totals differently."""
+        student = self.students[pick % len(self.students)]
+        url = f"{self.server.url}/api/v1/courses/{self.course}/analytics/users/{student}/activity"
+        assert requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 200
+
+    # Hours around Canvas's 12-hour cache: a change within it, then its expiry, is where a signal lags.
+    @rule(
+        hours=st.sampled_from([1, 5, 7, 12, 13]),
+        share=st.sampled_from([0.0, 0.3, 1.0]),
+        seed=st.integers(0, 50),
+        frame=st.sampled_from(ACTIVITY),
+    )
+    def hours_pass_then_only_what_changed_is_refreshed(self, hours: int, share: float, seed: int, frame: str) -> None:
+        self.inst.advance(hours, share=share, seed=seed)
+        got = _load(frame, self.course, self.incremental, refresh="changed")
+        cold = _load(frame, self.course, _session(self.server, self.cache_dir()))
+        pd.testing.assert_frame_equal(got, cold)
+        changed = got.attrs["canvasframe"]["changed"]
+        parts = [k["student_id"] for k in changed["reused"] + changed["refetched"]]
+        assert sorted(parts) == self.students  # every student, once: reused or asked again
+
+    @invariant()
+    def the_cache_serves_the_last_refresh(self) -> None:
+        offline = cf.Canvas(self.server.url, token=TOKEN, cache_dir=self.incremental.cache_dir, offline=True)
+        assert len(_load("page_views", self.course, offline)) > 0
+
+    def teardown(self) -> None:
+        self.server.stop()
+
+
+def test_refresh_changed_equals_a_cold_pull_after_any_days(tmp_path):
+    RefreshChanged.tmp = tmp_path
+    budget = settings(max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    run_state_machine_as_test(RefreshChanged, settings=budget)
+
+
+@pytest.fixture
+def live(tmp_path):
+    inst = Institution(SMALL)
+    with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED) as server:
+        yield inst, server, _course(inst)
+
+
+def test_a_moved_total_with_a_cached_answer_is_asked_again_until_they_agree(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    first = _load("page_views", course, canvas)
+    inst.advance(6, share=1.0)  # everyone active; every per-student answer still the one cached 6 h ago
+    server.clear_log()
+    lagging = _load("page_views", course, canvas, refresh="changed")
+    students = sorted(inst.courses[course].enrollments)
+    assert sorted(k["student_id"] for k in lagging.attrs["canvasframe"]["changed"]["refetched"]) == students
+    pd.testing.assert_frame_equal(lagging, first, check_flags=False)  # Canvas still answers the old rows
+    assert sum(p.endswith("/activity") for p in server.request_log) == len(students)
+    inst.advance(7, share=0.0)  # nobody active since; the answers cached at the first pull expire
+    caught_up = _load("page_views", course, canvas, refresh="changed")
+    totals = _load("student_summaries", course, canvas).set_index("student_id")["page_views"]
+    pd.testing.assert_series_equal(
+        caught_up.groupby("student_id")["views"].sum(), totals.astype("int64"), check_names=False
+    )
+    pd.testing.assert_frame_equal(caught_up, _load("page_views", course, _session(server, tmp_path / "cold")))
+
+
+def test_unchanged_students_are_not_asked_and_attrs_say_who_was_reused(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    _load("page_views", course, canvas)
+    inst.advance(13, share=0.0)  # a quiet half day: the caches expire, nothing changed
+    active = inst.advance(1, share=0.3, seed=3)
+    server.clear_log()
+    got = _load("page_views", course, canvas, refresh="changed")
+    asked = sorted(int(p.split("/users/")[1].split("/")[0]) for p in server.request_log if p.endswith("/activity"))
+    assert asked == sorted(s for c, s in active if c == course)
+    changed = got.attrs["canvasframe"]["changed"]
+    assert changed["signal"] == "student_summaries page_views"
+    assert sorted(k["student_id"] for k in changed["refetched"]) == asked
+
+
+def test_a_frame_without_a_safe_signal_is_refetched_whole_and_says_so(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    _load("student_assignments", course, canvas)
+    server.clear_log()
+    got = _load("student_assignments", course, canvas, refresh="changed")
+    assert got.attrs["canvasframe"]["changed"] == {"signal": None, "reused": [], "refetched": [
+        {"course_id": course}]}  # fmt: skip
+    assert sum(p.endswith("/assignments") for p in server.request_log) == len(inst.courses[course].enrollments)
+
+
+def test_a_failing_signal_raises_and_never_serves_the_cache_as_fresh(tmp_path):
+    inst = Institution(SMALL)
+    faults = FaultPlan()
+    with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED, faults=faults) as server:
+        canvas = _session(server, tmp_path / "a")
+        course = _course(inst)
+        _load("page_views", course, canvas)
+        faults.script(r"/analytics/student_summaries", "500", times=100)
+        with pytest.raises(cf.ServerError, match="student_summaries"):
+            _load("page_views", course, canvas, refresh="changed")
+
+
+def test_refresh_takes_true_false_or_changed_only(canvas, institution):
+    with pytest.raises(cf.ConfigError, match="refresh must be True, False or 'changed'"):
+        cf.load_page_views(_course(institution), canvas=canvas, refresh="yes")
+
+
+def test_the_page_view_log_keeps_its_past_months_and_asks_for_the_current_part(canvas, institution, sandbox):
+    course = _course(institution)
+    student = sorted(institution.courses[course].enrollments)[0]
+    first = cf.load_page_view_log(course, student_id=student, canvas=canvas, progress=False)
+    sandbox.clear_log()
+    again = cf.load_page_view_log(course, student_id=student, canvas=canvas, progress=False, refresh="changed")
+    pd.testing.assert_frame_equal(again, first)
+    changed = again.attrs["canvasframe"]["changed"]
+    assert changed["signal"] == "past months never change" and changed["reused"]
+    assert all("month" in k for k in changed["reused"]) and [list(k) for k in changed["refetched"]] == [
+        ["student_id", "list_from"]
+    ]
+    assert not any("/page_views/query" in p for p in sandbox.request_log)  # no history query: months reused
+    assert any(p.endswith(f"/users/{student}/page_views") for p in sandbox.request_log)
