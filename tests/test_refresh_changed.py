@@ -93,7 +93,9 @@ class RefreshChanged(RuleBasedStateMachine):
 
 def test_refresh_changed_equals_a_cold_pull_after_any_days(tmp_path):
     RefreshChanged.tmp = tmp_path
-    budget = settings(max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    budget = settings(
+        max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     run_state_machine_as_test(RefreshChanged, settings=budget)
 
 
