@@ -1,8 +1,9 @@
 """``refresh="changed"``: ask Canvas's cheap change signals first, refetch only what they say may have changed.
 
-A frame whose call has a rule here is rebuilt from the cache and a partial refetch; every other
-frame is refetched whole, because none of Canvas's signals is safe for it (the reasons, checked
-against canvas-lms and the analytics plugin, are in ``docs/guide/cache.md``). Either way the
+A frame with a rule here (registered in ``_pipeline.CHANGE_RULES``; ``loaders._registry`` imports
+this module for it) is rebuilt from the cache and a partial refetch; every other frame is
+refetched whole, because none of Canvas's signals is safe for it yet (the reasons, read in
+canvas-lms and the analytics plugin, are in ``docs/guide/refresh.md``). Either way the
 frame's ``attrs["canvasframe"]["changed"]`` says which signal was asked and which parts were
 reused and which refetched, and the result is cached as a plain load's would be. A signal
 request that fails raises its typed error: the cache is never served as if it were fresh.
@@ -28,42 +29,22 @@ from typing import Any
 import pandas as pd
 
 from ._pipeline import (
-    CHANGED,
+    CHANGE_RULES,
     LoadOptions,
     Unit,
     cached_entry,
     fetch_frames,
-    fetch_unit,
+    mark_changed,
     store_entry,
     summary_pages,
 )
-from ._provenance import Provenance
 from .endpoints import ENDPOINTS, FRAMES
 from .schemas import empty_frame
 from .transforms import TRANSFORMS
 
-__all__ = ["SIGNALS", "load_changed"]
+__all__ = ["SIGNALS"]
 
 SIGNALS = {"student_activity": "student_summaries page_views"}  # endpoint -> the signal its rule asks
-
-
-def _unit_key(unit: Unit) -> dict[str, Any]:
-    return {k: v for k, v in unit.items() if k in ("account_id", "course_id", "term", "user_id")}
-
-
-def _marked(frame: pd.DataFrame, signal: str | None, reused: list[dict], refetched: list[dict]) -> pd.DataFrame:
-    origin = Provenance.of(frame)
-    changed = {"signal": signal, "reused": reused, "refetched": refetched}
-    return replace(origin, changed=changed).attach(frame)
-
-
-def load_changed(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
-    """``frame`` for one unit, refreshed as far as Canvas's signals say it may have changed."""
-    assert options.refresh == CHANGED
-    whole = replace(options, refresh=True)
-    if FRAMES[frame] is ENDPOINTS["student_activity"]:
-        return _student_activity(frame, unit, options)
-    return _marked(fetch_unit(frame, unit, whole), None, [], [_unit_key(unit)])
 
 
 def _student_activity(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
@@ -107,9 +88,12 @@ def _student_activity(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFr
     summaries = options.canvas.url_for(FRAMES["student_summaries"].url_path({"course_id": course_id}))
     store_entry(options.canvas, frames, unit, [summaries, *urls])
     keys = {s: {"course_id": course_id, "student_id": s} for s in wanted}
-    return _marked(
+    return mark_changed(
         frames[frame],
         SIGNALS["student_activity"],
         [keys[s] for s in reuse],
         [keys[s] for s in wanted if s not in reuse],
     )
+
+
+CHANGE_RULES.update(dict.fromkeys(ENDPOINTS["student_activity"].frames, _student_activity))

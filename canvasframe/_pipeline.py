@@ -35,6 +35,8 @@ from .transforms import TRANSFORMS, conversation_ids, is_digits, quiz_ids, revie
 
 __all__ = [
     "CHANGED",
+    "CHANGE_RULES",
+    "mark_changed",
     "summary_pages",
     "LoadOptions",
     "Refresh",
@@ -443,11 +445,25 @@ def _raise_unless_course_exists(course_id: int, canvas: Canvas, analytics_404: N
         ) from analytics_404
 
 
+ChangeRule = Callable[[str, Unit, "LoadOptions"], pd.DataFrame]
+CHANGE_RULES: dict[str, ChangeRule] = {}
+"""Frame -> how ``refresh="changed"`` rebuilds it; :mod:`canvasframe._changes` registers its rules
+(it builds on this module). A frame without one is refetched whole and says so."""
+
+
+def mark_changed(frame: pd.DataFrame, signal: str | None, reused: list[dict], refetched: list[dict]) -> pd.DataFrame:
+    """``frame`` with the record of what a ``refresh="changed"`` load reused and refetched (see Provenance)."""
+    origin = Provenance.of(frame)
+    return replace(origin, changed={"signal": signal, "reused": reused, "refetched": refetched}).attach(frame)
+
+
 def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
     if options.refresh == CHANGED:
-        from ._changes import load_changed  # it builds on this module's fetching
-
-        return load_changed(frame, unit, options)
+        rule = CHANGE_RULES.get(frame)
+        if rule is not None:
+            return rule(frame, unit, options)
+        whole = {k: v for k, v in unit.items() if k in ("account_id", "course_id", "term", "user_id")}
+        return mark_changed(fetch_unit(frame, unit, replace(options, refresh=True)), None, [], [whole])
     cached = cached_entry(frame, unit, options)
     if cached is not None:
         return cached

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 import pandas as pd
 
+from .. import _changes  # noqa: F401  refresh="changed"'s rules, registered with the pipeline
 from .._docstrings import loader_docstring
 from .._pipeline import Unit, check_ids, check_term
 from ..endpoints import FRAMES, TermSelector
