@@ -8,6 +8,8 @@ frame's ``attrs["canvasframe"]["changed"]`` says which signal was asked and whic
 reused and which refetched, and the result is cached as a plain load's would be. A signal
 request that fails raises its typed error: the cache is never served as if it were fresh.
 
+The inbox (``conversations``): see :func:`_conversations`.
+
 Per-student activity (``page_views`` and ``participations``, one request per student) is rebuilt
 from ``student_summaries``, asked afresh (one request per 100 students; it is also the student
 list a fan-out reads, and is cached). A student's cached rows are reused only when their hourly
@@ -33,6 +35,7 @@ from ._pipeline import (
     LoadOptions,
     Unit,
     cached_entry,
+    conversation_listing,
     fetch_frames,
     mark_changed,
     store_entry,
@@ -41,10 +44,15 @@ from ._pipeline import (
 from .endpoints import ENDPOINTS, FRAMES
 from .schemas import empty_frame
 from .transforms import TRANSFORMS
+from .transforms.discussions import CONVERSATIONS_ORDER
 
 __all__ = ["SIGNALS"]
 
-SIGNALS = {"student_activity": "student_summaries page_views"}  # endpoint -> the signal its rule asks
+# endpoint -> the signal its rule asks
+SIGNALS = {
+    "student_activity": "student_summaries page_views",
+    "conversations": "conversation list message_count and last_message_at",
+}
 
 
 def _student_activity(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
@@ -96,4 +104,36 @@ def _student_activity(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFr
     )
 
 
+def _listed_as_held(rows: pd.DataFrame, listed: dict) -> bool:
+    """The conversation's messages in the cache are the ones its listing row counts, up to its last one."""
+    count, last = listed.get("message_count"), listed.get("last_message_at")
+    if not isinstance(count, int) or not isinstance(last, str) or len(rows) != count or not len(rows):
+        return False
+    return bool(rows["created_at"].max() == pd.Timestamp(last).tz_convert("UTC"))
+
+
+def _conversations(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+    """The inbox, rebuilt from the listing (three requests, one per scope): a conversation is asked
+    again unless its cached messages are as many as its ``message_count`` and end at its
+    ``last_message_at`` (a new message, a participant added, a message deleted all move one);
+    archiving moves a conversation between scopes but changes none of its messages."""
+    whole = replace(options, refresh=True)
+    before = cached_entry(frame, unit, replace(options, refresh=False, max_age=None))
+    previous = before if before is not None else empty_frame(frame)
+    listed = conversation_listing(unit, whole)
+    held = dict(tuple(previous.groupby("conversation_id", sort=False)))
+    reuse = [c for c, row in listed.items() if c in held and _listed_as_held(held[c], row)]
+    ask = [c for c in listed if c not in set(reuse)]
+    fresh, urls = fetch_frames(FRAMES[frame], {**unit, "conversations": ask}, whole)
+    kept_rows = previous[previous["conversation_id"].isin(reuse)]
+    parts = [p for p in (kept_rows, fresh[frame]) if len(p)]
+    merged = pd.concat(parts, ignore_index=True) if parts else empty_frame(frame)
+    merged = merged.sort_values(list(CONVERSATIONS_ORDER), kind="stable", ignore_index=True)  # as the transform sorts
+    listing = options.canvas.url_for(ENDPOINTS["conversation_list"].url_path(unit))
+    store_entry(options.canvas, {frame: merged}, unit, [listing, *urls])
+    keys = {c: {"conversation_id": c} for c in listed}
+    return mark_changed(merged, SIGNALS["conversations"], [keys[c] for c in reuse], [keys[c] for c in ask])
+
+
 CHANGE_RULES.update(dict.fromkeys(ENDPOINTS["student_activity"].frames, _student_activity))
+CHANGE_RULES["conversations"] = _conversations

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._pipeline import LoadOptions, cached_entry, store_entry
+from ._pipeline import CHANGED, LoadOptions, cached_entry, mark_changed, store_entry
 from ._provenance import Provenance
 from .endpoints import ENDPOINTS
 from .errors import CanvasAPIError, ResponseFormatError, ServerError
@@ -84,6 +84,8 @@ def _part(frame: str, course_id: int, needed: pd.DataFrame | None, options: Load
         return cached
     part, urls = _PARTS[frame](course_id, needed, options)
     store_entry(options.canvas, {frame: part}, unit, urls or [options.canvas.url_for(f"courses/{course_id}")])
+    if options.refresh == CHANGED:  # no change signal for New Quizzes: refetched whole, and it says so
+        return mark_changed(part, None, [], [unit])
     return part
 
 

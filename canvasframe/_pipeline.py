@@ -36,17 +36,20 @@ from .transforms import TRANSFORMS, conversation_ids, is_digits, quiz_ids, revie
 __all__ = [
     "CHANGED",
     "CHANGE_RULES",
-    "mark_changed",
-    "summary_pages",
     "LoadOptions",
     "Refresh",
     "Unit",
     "cached_entry",
     "check_ids",
     "check_term",
+    "conversation_listing",
+    "fetch_frames",
+    "fetch_unit",
+    "mark_changed",
     "run",
     "store_entry",
     "students_of",
+    "summary_pages",
 ]
 
 Unit = dict[str, Any]
@@ -325,15 +328,25 @@ def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
     return items
 
 
-def _conversation_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
-    """Each conversation of the token owner's, in every scope (of one course when ``filter[]`` says so), once."""
+def conversation_listing(unit: Unit, options: LoadOptions) -> dict[int, dict]:
+    """The token owner's conversations in every scope (of one course when ``filter[]`` says so), each
+    once, in the order listed: conversation id -> its row of the listing (``message_count`` ...)."""
     listing = ENDPOINTS["conversation_list"]
-    found: dict[int, None] = {}
+    found: dict[int, dict] = {}
     for scope in CONVERSATION_SCOPES:
         params = (listing.params(unit) or {}) | ({"scope": scope} if scope else {})
         fetched = options.canvas.get_paginated(listing.url_path(unit), params)
-        found |= dict.fromkeys(conversation_ids(fetched.data, source=fetched.urls[0]))
-    return [(c, {"conversation_id": c}) for c in found]
+        rows = fetched.data if isinstance(fetched.data, list) else []
+        by_id = {row.get("id"): row for row in rows if isinstance(row, dict)}
+        for conversation in conversation_ids(fetched.data, source=fetched.urls[0]):
+            found.setdefault(conversation, by_id.get(conversation, by_id.get(str(conversation), {})))
+    return found
+
+
+def _conversation_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
+    """Each conversation asked for (``conversations``: decided by ``_changes``), else every one listed."""
+    chosen = unit["conversations"] if "conversations" in unit else conversation_listing(unit, options)
+    return [(c, {"conversation_id": c}) for c in chosen]
 
 
 def _assignment_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:

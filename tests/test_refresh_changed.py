@@ -53,6 +53,7 @@ class RefreshChanged(RuleBasedStateMachine):
         self.incremental = _session(self.server, self.cache_dir())
         for frame in ACTIVITY:
             _load(frame, self.course, self.incremental)
+        cf.load_conversations(canvas=self.incremental, progress=False)
 
     def cache_dir(self):
         return self.tmp / f"cache-{next(self.dirs)}"
@@ -81,6 +82,20 @@ class RefreshChanged(RuleBasedStateMachine):
         changed = got.attrs["canvasframe"]["changed"]
         parts = [k["student_id"] for k in changed["reused"] + changed["refetched"]]
         assert sorted(parts) == self.students  # every student, once: reused or asked again
+
+    @rule(pick=st.integers(0, 100))
+    def someone_writes_in_a_conversation(self, pick: int) -> None:
+        self.inst.reply(self.inst.conversations[pick % len(self.inst.conversations)].id)
+
+    @rule(pick=st.integers(0, 100))
+    def the_inbox_owner_archives_a_conversation(self, pick: int) -> None:
+        self.inst.archive(self.inst.conversations[pick % len(self.inst.conversations)].id)
+
+    @rule()
+    def the_inbox_is_refreshed(self) -> None:
+        got = cf.load_conversations(canvas=self.incremental, refresh="changed", progress=False)
+        cold = cf.load_conversations(canvas=_session(self.server, self.cache_dir()), progress=False)
+        pd.testing.assert_frame_equal(got, cold)
 
     @invariant()
     def the_cache_serves_the_last_refresh(self) -> None:
@@ -183,3 +198,24 @@ def test_the_page_view_log_keeps_its_past_months_and_asks_for_the_current_part(c
     ]
     assert not any("/page_views/query" in p for p in sandbox.request_log)  # no history query: months reused
     assert any(p.endswith(f"/users/{student}/page_views") for p in sandbox.request_log)
+
+
+def test_only_the_conversations_with_new_messages_are_asked_again(live, tmp_path):
+    inst, server, _ = live
+    canvas = _session(server, tmp_path / "a")
+    first = cf.load_conversations(canvas=canvas, progress=False)
+    written = inst.conversations[1].id
+    inst.reply(written)
+    inst.archive(inst.conversations[2].id)  # moves in the listing; its messages are as they were
+    server.clear_log()
+    got = cf.load_conversations(canvas=canvas, refresh="changed", progress=False)
+    asked = [p for p in server.request_log if p.startswith("/api/v1/conversations/")]
+    assert asked == [f"/api/v1/conversations/{written}"]
+    assert len(got) == len(first) + 1
+    pd.testing.assert_frame_equal(
+        got, cf.load_conversations(canvas=_session(server, tmp_path / "cold"), progress=False)
+    )
+    changed = got.attrs["canvasframe"]["changed"]
+    assert (
+        changed["refetched"] == [{"conversation_id": written}] and len(changed["reused"]) == len(inst.conversations) - 1
+    )

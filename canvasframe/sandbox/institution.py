@@ -12,10 +12,11 @@ independent Canvas they are tested against.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import numpy as np
 
+from . import changes
 from .discussions import TOPIC_KINDS, Conversation, Forum, build_forum, build_inbox, id_sequence, slot_urls
 from .feedback import Feedback, build_feedback
 from .model import (
@@ -77,36 +78,19 @@ class Institution:
             self.quiz_sets[course.id] = build_quizzes(self, course, id_sequence(start), graded_engine=engine)
             align_gradebook(course, self.quiz_sets[course.id])
 
-    # -- time passing ----------------------------------------------------------
+    # -- time passing (canvasframe/sandbox/changes.py) --------------------------
 
     def advance(self, hours: int, *, share: float = 0.3, seed: int = 0) -> list[tuple[int, int]]:
-        """Let ``hours`` pass: a ``share`` of each course's students view pages (some also participate).
+        """Let ``hours`` pass with new activity; see :func:`canvasframe.sandbox.changes.advance`."""
+        return changes.advance(self, hours, share=share, seed=seed)
 
-        Each chosen student gets page views in a few of the new hours and, one time in two, a
-        participation in one of them; ``as_of`` moves on by ``hours``. Only activity is added:
-        what a day of a live course changes in the Analytics. Returns the ``(course_id,
-        student_id)`` pairs that were active, for tests to check against.
-        """
-        if hours < 1 or int(hours) != hours:
-            raise ValueError("advance() takes a whole number of hours, at least 1")
-        rng = np.random.default_rng([self.config.seed, 77, seed, int(self.as_of.timestamp())])
-        first = int(self.as_of.timestamp()) // 3600 + 1  # the first hour after now, on the hour
-        active = []
-        for course in self.courses.values():
-            for student_id, e in course.enrollments.items():
-                if rng.random() >= share:
-                    continue
-                count = int(rng.integers(1, min(hours, 4) + 1))
-                hours_used = np.sort(rng.choice(np.arange(first, first + hours), size=count, replace=False)) * 3600
-                e.hours = np.concatenate([e.hours, hours_used.astype(np.int64)])
-                e.views = np.concatenate([e.views, rng.integers(1, 9, size=count).astype(np.int64)])
-                if rng.random() < 0.5:
-                    at = datetime.fromtimestamp(int(hours_used[-1]) + int(rng.integers(0, 3600)), tz=timezone.utc)
-                    slot = int(rng.choice(sorted(course.slots)))
-                    e.participations.append((at, course.participation_url(slot, e.student.profile)))
-                active.append((course.id, student_id))
-        self.as_of = self.as_of + timedelta(hours=hours)
-        return active
+    def reply(self, conversation_id: int, author_id: int | None = None) -> None:
+        """A new message in a conversation of the inbox; see :func:`canvasframe.sandbox.changes.reply`."""
+        changes.reply(self, conversation_id, author_id)
+
+    def archive(self, conversation_id: int) -> None:
+        """The inbox's owner archives a conversation."""
+        changes.archive(self, conversation_id)
 
     # -- queries used by the views and by tests ------------------------------
 

@@ -34,6 +34,8 @@ __all__ = ["conversation_ids", "conversations", "discussion_entries", "discussio
 TopicPayloads = Iterable[tuple[Mapping[str, Any], Any]]  # ({"topic_id", "group_id", "due_at"}, view)
 ConversationPayloads = Iterable[tuple[int, Any]]
 
+CONVERSATIONS_ORDER = ("created_at", "message_id")  # every message of the inbox, oldest first
+
 
 def plain_text(value: str | None) -> str | None:
     """HTML as Canvas's editor writes it -> plain text: tags gone, entities decoded, paragraphs kept.
@@ -216,4 +218,4 @@ def conversations(payloads: ConversationPayloads, *, source: str = "conversation
         "body": texts,
         "word_count": [word_count(t) for t in texts],
     }
-    return build("conversations", columns, ["created_at", "message_id"])
+    return build("conversations", columns, CONVERSATIONS_ORDER)

@@ -1,0 +1,81 @@
+"""What a day of a live course changes: time passing with new activity, new messages, archiving.
+
+The tests of ``refresh="changed"``, its benchmark and the docs let time pass with these, through
+:class:`~canvasframe.sandbox.Institution`'s methods of the same names. Each change is what Canvas
+would record: page views in whole hours after ``as_of`` (which moves on), a participation now and
+then, a message at the clock's time (or a second after the conversation's last one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+import numpy as np
+
+from .discussions import Conversation, Message
+from .model import Config, Course
+
+__all__ = ["LiveWorld", "advance", "archive", "reply"]
+
+
+class LiveWorld(Protocol):
+    """What these changes read and change of an institution (its clock moves)."""
+
+    config: Config
+    as_of: datetime
+    courses: dict[int, Course]
+    conversations: list[Conversation]
+    forum_ids: Iterator[int]
+
+
+def advance(inst: LiveWorld, hours: int, *, share: float = 0.3, seed: int = 0) -> list[tuple[int, int]]:
+    """Let ``hours`` pass: a ``share`` of each course's students view pages (some also participate).
+
+    Each chosen student gets page views in a few of the new hours and, one time in two, a
+    participation in one of them; ``as_of`` moves on by ``hours``. Returns the ``(course_id,
+    student_id)`` pairs that were active, for tests to check against.
+    """
+    if hours < 1 or int(hours) != hours:
+        raise ValueError("advance() takes a whole number of hours, at least 1")
+    rng = np.random.default_rng([inst.config.seed, 77, seed, int(inst.as_of.timestamp())])
+    first = int(inst.as_of.timestamp()) // 3600 + 1  # the first hour after now, on the hour
+    active = []
+    for course in inst.courses.values():
+        for student_id, e in course.enrollments.items():
+            if rng.random() >= share:
+                continue
+            count = int(rng.integers(1, min(hours, 4) + 1))
+            used = np.sort(rng.choice(np.arange(first, first + hours), size=count, replace=False)) * 3600
+            e.hours = np.concatenate([e.hours, used.astype(np.int64)])
+            e.views = np.concatenate([e.views, rng.integers(1, 9, size=count).astype(np.int64)])
+            if rng.random() < 0.5:
+                at = datetime.fromtimestamp(int(used[-1]) + int(rng.integers(0, 3600)), tz=timezone.utc)
+                slot = int(rng.choice(sorted(course.slots)))
+                e.participations.append((at, course.participation_url(slot, e.student.profile)))
+            active.append((course.id, student_id))
+    inst.as_of = inst.as_of + timedelta(hours=hours)
+    return active
+
+
+def _conversation(inst: LiveWorld, conversation_id: int) -> Conversation:
+    found = next((c for c in inst.conversations if c.id == conversation_id), None)
+    if found is None:
+        raise KeyError(f"no conversation {conversation_id} in the inbox")
+    return found
+
+
+def reply(inst: LiveWorld, conversation_id: int, author_id: int | None = None) -> None:
+    """A new message in the conversation (by its last participant unless ``author_id`` says who):
+    unread again, and first in the inbox."""
+    conversation = _conversation(inst, conversation_id)
+    at = max(inst.as_of, conversation.messages[-1].created_at + timedelta(seconds=1))
+    author = author_id if author_id is not None else conversation.participant_ids[-1]
+    conversation.messages.append(Message(next(inst.forum_ids), author, at, "A new message."))
+    conversation.workflow_state = "unread"
+
+
+def archive(inst: LiveWorld, conversation_id: int) -> None:
+    """The inbox's owner archives the conversation: it moves from the inbox to the archived scope."""
+    _conversation(inst, conversation_id).workflow_state = "archived"
