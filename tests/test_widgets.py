@@ -364,3 +364,20 @@ def test_the_quizzes_tab_maps_the_picked_quiz_and_shows_the_picked_questions_opt
     assert [value for _, value in tab.question_picker.options] == [
         str(q.id) for q in quizzes[1].questions if q.question_type in cf.assessment.CHOICE_TYPES
     ]
+
+
+def test_the_quizzes_tab_of_a_course_on_new_quizzes_names_each_kind_and_maps_the_new_quiz(canvas, institution):
+    course = institution.courses[institution.new_quizzes_course_id]
+    explorer = cf.widgets.CourseExplorer(course.id, canvas=canvas)
+    explorer.tabs.selected_index = 5
+    tab = explorer.quizzes
+    assert tab.loaded and "Could not" not in explorer.status.value
+    (new,) = institution.quizzes(course, "new")
+    practice = institution.quizzes(course)
+    assert list(tab.quiz_picker.options) == [(f"{new.title} (New Quiz)", new.id)] + [
+        (f"{q.title} ({q.quiz_type.replace('_', ' ')})", q.id) for q in practice
+    ]
+    # The New Quiz's items come from its Item Analysis report: a row per question, choice questions pickable.
+    assert tab.item_table.value.count("<tr") == len(new.questions) + 1
+    choice = [str(q.id) for q in new.questions if q.question_type in cf.assessment.CHOICE_TYPES]
+    assert [value for _, value in tab.question_picker.options] == choice

@@ -48,11 +48,10 @@ class QuizzesTab(ipw.VBox):
             return
         self.quizzes, self.items, self.responses, self.options = frames
         self.loaded = True
-        self.quiz_picker.options = [(f"{title} ({kind.replace('_', ' ')})", int(quiz))
-                                    for quiz, title, kind in self.quizzes[["quiz_id", "title", "quiz_type"]].itertuples(
-                                        index=False)]  # fmt: skip
+        self.quiz_picker.options = [(f"{row.title} ({_kind(row.quiz_type, row.engine)})", int(row.quiz_id))
+                                    for row in self.quizzes.itertuples(index=False)]  # fmt: skip
         if not len(self.quizzes):
-            self.item_table.value = "<i>This course has no classic quizzes.</i>"
+            self.item_table.value = "<i>This course has no quizzes.</i>"
             return
         self.quiz_picker.value = self.quiz_picker.options[0][1]  # a Dropdown picks nothing by itself
         self._show_quiz()
@@ -91,3 +90,8 @@ class QuizzesTab(ipw.VBox):
             lambda ax: plots.plot_distractors(self.responses, question_id=question, options=self.options, ax=ax),
             (7, 3),
         )
+
+
+def _kind(quiz_type: object, engine: str) -> str:
+    """How the picker names a quiz's kind: Canvas's quiz type, or "New Quiz" (its assignment says none)."""
+    return quiz_type.replace("_", " ") if isinstance(quiz_type, str) else ("New Quiz" if engine == "new" else "quiz")
