@@ -209,3 +209,21 @@ def test_the_sandbox_serves_each_report_as_csv_and_as_json_with_the_same_rows(sa
         assert len(objects) == len(rows) == (len(quiz.attempts) if report_type == "student_analysis" else analysed)
         for row, obj in zip(rows, objects, strict=True):
             assert ["" if v is None else str(v) for v in obj.values()] == row  # null in JSON, empty in CSV
+
+
+def test_a_report_file_that_is_not_the_expected_layout_is_a_format_error_naming_it(canvas, course, quiz):
+    from canvasframe.transforms import new_quizzes as transform
+
+    source = "https://canvas.test/api/assignments/1/files/2/download"
+    with pytest.raises(cf.ResponseFormatError, match="a report row has 1 cells, its header 2") as caught:
+        transform.report_table(b"name,id\nAda\n", source)
+    assert source in str(caught.value)
+    with pytest.raises(cf.ResponseFormatError, match="not UTF-8"):
+        transform.report_table(b"\xff\xfe\x00name", source)
+    options = cf.load_quiz_options(course.id, quiz.id, canvas=canvas)
+    no_ids = transform.report_table(b"name,section\nAda,1\n", source)
+    with pytest.raises(cf.ResponseFormatError, match="has no id column"):
+        transform.new_quiz_responses([(quiz.id, no_ids)], options, course_id=course.id, source=source)
+    unknown = transform.report_table(b"id,999: A question?,1\n5,True,1\n", source)
+    with pytest.raises(cf.ResponseFormatError, match=f"question 999, which quiz {quiz.id} lacks"):
+        transform.new_quiz_responses([(quiz.id, unknown)], options, course_id=course.id, source=source)

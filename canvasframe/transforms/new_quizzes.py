@@ -38,6 +38,7 @@ CLASSIC_TYPES = {
     "file-upload": "file_upload_question",
 }
 CHOICE_SLUGS = ("choice", "multi-answer", "true-false")
+_CHOICE_TYPES = tuple(CLASSIC_TYPES[s] for s in CHOICE_SLUGS)  # answered by picking options: matched by text
 ORDERS = {"quizzes": QUIZZES_ORDER, "quiz_options": OPTIONS_ORDER, "quiz_items": ITEMS_ORDER,
           "quiz_responses": RESPONSES_ORDER}  # fmt: skip
 _QUESTION_HEADER = re.compile(r"^(\d+): ")
@@ -203,7 +204,12 @@ def new_quiz_responses(
     text with ``answer_id`` and ``correct`` NA; ``points`` is the report's. An empty cell is a
     skipped question: no row. The ``name`` column is never read.
     """
-    by_question = {key: group for key, group in options.groupby(["quiz_id", "question_id"], sort=False)}
+    # Each question's type and its options by text -> (answer_id, correct), read once.
+    by_question = {
+        key: (str(group["question_type"].iloc[0]),
+              dict(zip(group["answer_text"], zip(group["answer_id"], group["correct"], strict=True), strict=True)))
+        for key, group in options.groupby(["quiz_id", "question_id"], sort=False)
+    }  # fmt: skip
     out: dict[str, list[Any]] = {k: [] for k in ("quiz_id", "question_id", "question_type", "student_id",
                                                  "answer_id", "answer_text", "correct", "points")}  # fmt: skip
     for quiz_id, report in reports:
@@ -218,13 +224,11 @@ def new_quiz_responses(
                 match = _QUESTION_HEADER.match(name)
                 if match is None or not row[n]:
                     continue
-                group = by_question.get((quiz_id, match.group(1)))
-                if group is None:
+                question = by_question.get((quiz_id, match.group(1)))
+                if question is None:
                     raise bad(source, f"the report names question {match.group(1)}, which quiz {quiz_id} lacks")
-                kind = str(group["question_type"].iloc[0])
+                kind, texts = question
                 points = _number(row[n + 1] if n + 1 < len(row) else "", "points", source)
-                texts = dict(zip(group["answer_text"], zip(group["answer_id"], group["correct"], strict=True),
-                                 strict=True))  # fmt: skip
                 for text in _chosen(row[n], kind):
                     answer_id, correct = texts.get(text, (None, None)) if kind in _CHOICE_TYPES else (None, None)
                     if kind in _CHOICE_TYPES and answer_id is None:
@@ -238,6 +242,3 @@ def new_quiz_responses(
                     out["correct"].append(correct)
                     out["points"].append(points)
     return build("quiz_responses", {"course_id": constant(course_id, len(out["quiz_id"])), **out}, RESPONSES_ORDER)
-
-
-_CHOICE_TYPES = tuple(CLASSIC_TYPES[s] for s in CHOICE_SLUGS)
