@@ -53,6 +53,10 @@ def test_dashboard_serves_the_explorers_and_stops_on_ctrl_c(tmp_path):
             readouts = page.locator(".widget-readout, .cf-range-readout")
             assert readouts.count() >= 2
             assert readouts.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length") == 0
+            # Refresh what changed: the course explorer is built again, its frames asking Canvas what changed.
+            page.locator(".cf-refresh-changed button, button.cf-refresh-changed").first.click()
+            expect(page.locator(".cf-refreshed")).to_contain_text("Refreshed at", timeout=120_000)
+            expect(page.get_by_role("tab", name="Overview")).to_be_visible(timeout=120_000)
             expect(page.get_by_role("tab", name="Account 1001")).to_be_visible()
             label = page.get_by_role("tab", name="BIOL 101: Foundations").locator(".lm-TabBar-tabLabel")
             assert label.evaluate("t => t.scrollWidth <= t.clientWidth + 1")  # the whole name shows

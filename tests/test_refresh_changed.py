@@ -219,3 +219,25 @@ def test_only_the_conversations_with_new_messages_are_asked_again(live, tmp_path
     assert (
         changed["refetched"] == [{"conversation_id": written}] and len(changed["reused"]) == len(inst.conversations) - 1
     )
+
+
+def test_an_explorer_built_to_refresh_asks_canvas_once_per_frame_then_reads_the_cache(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    student = sorted(inst.courses[course].enrollments)[0]
+    before = cf.widgets.CourseExplorer(course, canvas=canvas)
+    before.student_picker.value = student
+    inst.advance(13, share=1.0)  # the student was active; the cached answers have expired
+    server.clear_log()
+    explorer = cf.widgets.CourseExplorer(course, canvas=canvas, refresh="changed")
+    assert any(p.endswith("/analytics/student_summaries") for p in server.request_log)  # the course's frames asked
+    explorer.student_picker.value = student  # first pick: the student's frames ask what changed
+    asked = [p for p in server.request_log if f"/analytics/users/{student}/" in p]
+    assert any(p.endswith("/activity") for p in asked)
+    views = cf.load_page_views(course, student, canvas=_session(server, tmp_path / "cold"))
+    assert explorer.figures["student_heatmap"] is not None
+    pd.testing.assert_frame_equal(cf.load_page_views(course, student, canvas=canvas), views)
+    server.clear_log()
+    explorer.student_picker.value = sorted(inst.courses[course].enrollments)[1]
+    explorer.student_picker.value = student  # picked again: read from the cache
+    assert not [p for p in server.request_log if f"/analytics/users/{student}/" in p]

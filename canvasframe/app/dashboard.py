@@ -9,6 +9,7 @@ the page, its URL or the command's output (Voila's log is passed through the red
 from __future__ import annotations
 
 import contextlib
+import html
 import importlib.util
 import json
 import os
@@ -23,6 +24,7 @@ import threading
 import time
 import zoneinfo
 from collections.abc import Iterator
+from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import IO
@@ -30,6 +32,7 @@ from typing import IO
 import ipywidgets as ipw
 
 from .._http import is_loopback
+from .._pipeline import CHANGED, Refresh
 from .._sample import connect_or_sample
 from .._settings import environment
 from ..errors import ConfigError, redact, remember_secret
@@ -44,13 +47,14 @@ _PASSED = ("CANVAS_COURSE_ID", "CANVAS_ACCOUNT_ID")
 
 
 def explorers() -> ipw.Widget:
-    """The dashboard's page: a time-zone control above the course explorer, and the department
-    explorer when an account is known.
+    """The dashboard's page: a time-zone control and *Refresh what changed* above the course
+    explorer, and the department explorer when an account is known.
 
     Uses your Canvas when ``CANVAS_BASE_URL``, ``CANVAS_API_TOKEN`` and ``CANVAS_COURSE_ID`` are
     set, else the sample institution (as the example notebooks do). Times start in the course's
     own zone; choosing another zone redraws the course explorer in it (from the cache: nothing
-    is fetched again).
+    is fetched again). *Refresh what changed* builds the course explorer again, each frame's first
+    load asking Canvas what changed (``refresh="changed"``, see the refresh guide).
 
     Examples
     --------
@@ -78,22 +82,39 @@ def explorers() -> ipw.Widget:
     time_zone.add_class("cf-time-zone")
     tabs = ipw.Tab()
     others = [(f"Account {account_id}", DepartmentExplorer(account_id, canvas))] if account_id is not None else []
+    refresh = ipw.Button(description="Refresh what changed", icon="refresh",
+                         tooltip="Ask Canvas what changed since the cache was filled, and load only that")  # fmt: skip
+    refresh.add_class("cf-refresh-changed")
+    refreshed = ipw.HTML()
+    refreshed.add_class("cf-refreshed")
 
-    def show(tz: str) -> None:
-        parts = [(title, CourseExplorer(course_id, canvas, tz=tz)), *others]
+    def show(tz: str, how: Refresh = False) -> None:
+        parts = [(title, CourseExplorer(course_id, canvas, tz=tz, refresh=how)), *others]
         tabs.children = [widget for _, widget in parts]
         for i, (label, _) in enumerate(parts):
             tabs.set_title(i, label)
 
+    def refresh_changed(_: object) -> None:
+        # A new explorer whose first load of each frame asks Canvas's change signals (the course's
+        # frames now, a student's when picked, a tab's when opened); the time-zone control keeps it.
+        refresh.disabled = True
+        try:
+            show(time_zone.value, CHANGED)
+        finally:
+            refresh.disabled = False
+        when = datetime.now(zoneinfo.ZoneInfo(time_zone.value)).strftime("%H:%M")
+        refreshed.value = html.escape(f"Refreshed at {when}: each frame asks Canvas what changed when first shown.")
+
     time_zone.observe(lambda change: show(change["new"]) if change["new"] in zones else None, names="value")
+    refresh.on_click(refresh_changed)
     show(time_zone.value)
     # A tab shows the whole course name (ipywidgets cuts titles at about 20 characters).
     style = ipw.HTML(
         "<style>.cf-dashboard .lm-TabBar-tab {max-width: none !important; flex: 0 0 auto !important;}</style>"
     )
-    page = ipw.VBox([style, time_zone, tabs])
+    page = ipw.VBox([style, ipw.HBox([time_zone, refresh, refreshed]), tabs])
     page.add_class("cf-dashboard")
-    page.tabs, page.time_zone = tabs, time_zone
+    page.tabs, page.time_zone, page.refresh = tabs, time_zone, refresh
     return page
 
 

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 
 from .. import loaders
 from .._palette import ERROR, MUTED
+from .._pipeline import Refresh
 from ..client import Canvas
 from ..errors import CanvasframeError
 from ..localtime import session_or_none
@@ -34,6 +35,7 @@ class Explorer(ipw.VBox):
     def __init__(self, canvas: Canvas | None, title: str) -> None:
         self.canvas = canvas
         self.tz = "UTC"  # the zone times are shown in (an explorer of one course sets its course's)
+        self.refresh: Refresh = False  # how the explorer's first load of each frame asks Canvas (see CourseExplorer)
         session = session_or_none(canvas)
         self.show_names = session is None or session.names  # cf.connect(..., names=False): ids only
         self.status = ipw.HTML()
@@ -46,7 +48,8 @@ class Explorer(ipw.VBox):
     def _load_course_frames(self, what: str, course_id: int, frames: Sequence[str]) -> tuple[Any, ...] | None:
         """These frames of one course, loaded with the explorer's session (None, and the message, on failure)."""
         return self._load(what, lambda: tuple(
-            loaders.LOADERS[name].function(course_id, canvas=self.canvas, progress=False) for name in frames
+            loaders.LOADERS[name].function(course_id, canvas=self.canvas, refresh=self.refresh, progress=False)
+            for name in frames
         ))  # fmt: skip
 
     def _load(self, what: str, load: Callable[[], Any]) -> Any:

@@ -131,7 +131,10 @@ class CommunicationTab(ipw.VBox):
         """The topics, their posts and every channel's ties (with roles)."""
 
         def load(frame: str) -> pd.DataFrame:
-            return loaders.LOADERS[frame](self.course_id, canvas=self.explorer.canvas, progress=False)
+            explorer = self.explorer
+            return loaders.LOADERS[frame](
+                self.course_id, canvas=explorer.canvas, refresh=explorer.refresh, progress=False
+            )
 
         topics, entries = load("discussion_topics"), load("discussion_entries")
         channels = network.edges(

@@ -8,6 +8,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from .. import clickstream, loaders, plots
+from .._pipeline import Refresh
 from ..client import Canvas
 from ..localtime import course_facts, display_zone, session_or_none
 from ..schemas import empty_frame
@@ -19,6 +20,7 @@ from .quizzes import QuizzesTab
 __all__ = ["ENGAGEMENT_FILTERS", "CourseExplorer"]
 
 TAB_TITLES = ("Overview", "Assignments", "Students", "Communication", "Instructor", "Quizzes")
+COURSE_LEVEL = ("course_activity", "course_assignments", "student_summaries", "enrollments")  # loaded at once
 
 ENGAGEMENT_FILTERS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "all students": lambda s: pd.Series(True, index=s.index),
@@ -56,6 +58,10 @@ class CourseExplorer(Explorer):
     allow_send : bool, optional
         Whether the Instructor view may send messages (always after a second, confirming
         click). Default: yes on your Canvas, no on the sample institution.
+    refresh : bool or "changed"
+        How each frame's first load in this explorer asks Canvas, as the loaders' ``refresh=``
+        (a student's frames when first picked, a tab's when first opened); later ones read the
+        cache. The dashboard's *Refresh what changed* builds an explorer with ``"changed"``.
 
     Examples
     --------
@@ -72,21 +78,21 @@ class CourseExplorer(Explorer):
     """
 
     def __init__(
-        self, course_id: int, canvas: Canvas | None = None, *, tz: str | None = None, allow_send: bool | None = None
+        self,
+        course_id: int,
+        canvas: Canvas | None = None,
+        *,
+        tz: str | None = None,
+        allow_send: bool | None = None,
+        refresh: Refresh = False,
     ) -> None:
         session = session_or_none(canvas)
         name = course_facts(session, course_id).get("name") if session is not None else None
         super().__init__(canvas, name if isinstance(name, str) and name else f"Course {course_id}")
         self.course_id, self.tz = course_id, display_zone(tz, course_id=course_id, canvas=canvas)
-        frames = self._load(
-            f"course {course_id}",
-            lambda: (
-                loaders.load_course_activity(course_id, canvas=canvas),
-                loaders.load_course_assignments(course_id, canvas=canvas),
-                loaders.load_student_summaries(course_id, canvas=canvas),
-                loaders.load_enrollments(course_id, canvas=canvas),
-            ),
-        )
+        self.refresh = refresh
+        self._asked: set[int] = set()  # the students whose frames this explorer has loaded once
+        frames = self._load_course_frames(f"course {course_id}", course_id, COURSE_LEVEL)
         if frames is None:
             return  # the status line says what failed
         self.activity, self.assignments, self.summaries, enrollments = frames
@@ -227,13 +233,15 @@ class CourseExplorer(Explorer):
             for area in self.student_areas.values():
                 area.value = b""
             return
+        refresh = self.refresh if student_id not in self._asked else False
+        self._asked.add(student_id)
         views = self._load(
             f"student {student_id}",
-            lambda: (
-                loaders.load_page_views(self.course_id, student_id, canvas=self.canvas, progress=False),
-                loaders.load_participations(self.course_id, student_id, canvas=self.canvas, progress=False),
-                loaders.load_student_assignments(self.course_id, student_id, canvas=self.canvas, progress=False),
-                loaders.load_communication(self.course_id, student_id, canvas=self.canvas, progress=False),
+            lambda: tuple(
+                loaders.LOADERS[frame].function(
+                    self.course_id, student_id=student_id, canvas=self.canvas, refresh=refresh, progress=False
+                )
+                for frame in ("page_views", "participations", "student_assignments", "communication")
             ),
         )
         if views is None:
@@ -243,7 +251,7 @@ class CourseExplorer(Explorer):
         self._draw(
             areas["heatmap"], "student_heatmap", lambda ax: plots.plot_page_view_heatmap(page_views, tz=self.tz, ax=ax)
         )
-        self._show_sessions(student_id)
+        self._show_sessions(student_id, refresh)
         self._draw(
             areas["participations"],
             "student_participations",
@@ -262,12 +270,12 @@ class CourseExplorer(Explorer):
         row = self.summaries[self.summaries["student_id"] == student_id]
         self.student_table.value = row.drop(columns=["course_id"]).to_html(index=False)
 
-    def _show_sessions(self, student_id: int) -> None:
+    def _show_sessions(self, student_id: int, refresh: Refresh = False) -> None:
         """The student's sessions per week, from the page-view log; a token that may not read it leaves a note."""
         log = self._load(
             f"the page views of student {student_id}",
             lambda: loaders.load_page_view_log(
-                self.course_id, student_id=student_id, canvas=self.canvas, progress=False
+                self.course_id, student_id=student_id, canvas=self.canvas, refresh=refresh, progress=False
             ),
         )
         sessions = clickstream.sessions(log) if log is not None else clickstream.sessions(empty_frame("page_view_log"))

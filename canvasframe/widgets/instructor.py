@@ -120,7 +120,7 @@ class InstructorTab(ipw.VBox):
         # The sample's data stops on a fixed day: count "days since activity" up to it, not up to today.
         as_of = session.sample_as_of if isinstance(session, SampleCanvas) else None
         self.table = reports.student_table(self.enrollments, self.submissions, self.summaries, as_of=as_of)
-        sections = loaders.load_sections(course_id, canvas=canvas, progress=False)
+        sections = loaders.load_sections(course_id, canvas=canvas, refresh=self.explorer.refresh, progress=False)
         self.compare.options = [
             ("course only", None),
             *((f"section: {name}", ("section", int(sid)))
