@@ -44,7 +44,6 @@ from ._pipeline import (
 from .endpoints import ENDPOINTS, FRAMES
 from .schemas import empty_frame
 from .transforms import TRANSFORMS
-from .transforms.discussions import CONVERSATIONS_ORDER
 
 __all__ = ["SIGNALS"]
 
@@ -125,10 +124,8 @@ def _conversations(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame
     reuse = [c for c, row in listed.items() if c in held and _listed_as_held(held[c], row)]
     ask = [c for c in listed if c not in set(reuse)]
     fresh, urls = fetch_frames(FRAMES[frame], {**unit, "conversations": ask}, whole)
-    kept_rows = previous[previous["conversation_id"].isin(reuse)]
-    parts = [p for p in (kept_rows, fresh[frame]) if len(p)]
-    merged = pd.concat(parts, ignore_index=True) if parts else empty_frame(frame)
-    merged = merged.sort_values(list(CONVERSATIONS_ORDER), kind="stable", ignore_index=True)  # as the transform sorts
+    kept_rows = previous[previous["conversation_id"].isin(reuse)].reset_index(drop=True)
+    merged = TRANSFORMS[frame].combine(frame, [kept_rows, fresh[frame]])  # sorted as a whole pull sorts them
     listing = options.canvas.url_for(ENDPOINTS["conversation_list"].url_path(unit))
     store_entry(options.canvas, {frame: merged}, unit, [listing, *urls])
     keys = {c: {"conversation_id": c} for c in listed}

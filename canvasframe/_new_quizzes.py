@@ -24,6 +24,7 @@ from ._pipeline import CHANGED, LoadOptions, cached_entry, mark_changed, store_e
 from ._provenance import Provenance
 from .endpoints import ENDPOINTS
 from .errors import CanvasAPIError, ResponseFormatError, ServerError
+from .transforms import TRANSFORMS
 from .transforms import new_quizzes as transform
 
 __all__ = ["ENGINE_UNIT", "REPORT_FORMAT", "new_quiz_part", "read_report", "with_new_quizzes"]
@@ -106,10 +107,8 @@ def new_quiz_part(frame: str, course_id: int, options: LoadOptions) -> pd.DataFr
 def with_new_quizzes(frame: str, classic: pd.DataFrame, course_ids: list[int], options: LoadOptions) -> pd.DataFrame:
     """The classic rows with each course's New Quizzes rows, in the frame's order (course, quiz ...)."""
     parts = [classic, *(new_quiz_part(frame, c, options) for c in course_ids)]
-    rows = [p for p in parts if len(p)] or [classic]
-    combined = pd.concat(rows, ignore_index=True) if len(rows) > 1 else rows[0].copy()
-    ordered = combined.sort_values(list(transform.ORDERS[frame]), kind="stable", na_position="last")
-    return Provenance.merged(frame, [Provenance.of(p) for p in parts]).attach(ordered.reset_index(drop=True))
+    combined = TRANSFORMS[frame].combine(frame, [p for p in parts if len(p)])  # sorted by the frame's keys
+    return Provenance.merged(frame, [Provenance.of(p) for p in parts]).attach(combined)
 
 
 def read_report(course_id: int, quiz_id: int, report_type: str, options: LoadOptions) -> tuple[Any, str]:

@@ -46,7 +46,7 @@ from .analytics import (
     subaccount_statistics,
 )
 from .courses import courses
-from .discussions import conversation_ids, conversations, discussion_entries, discussion_topics
+from .discussions import CONVERSATIONS_ORDER, conversation_ids, conversations, discussion_entries, discussion_topics
 from .feedback import (
     PEER_REVIEWS_ORDER,
     SUBMISSION_COMMENTS_ORDER,
@@ -61,6 +61,7 @@ from .page_views import PAGE_VIEWS_ORDER, canvas_hours, page_views
 from .quizzes import (
     ITEMS_ORDER,
     OPTIONS_ORDER,
+    QUIZZES_ORDER,
     RESPONSES_ORDER,
     quiz_ids,
     quiz_items,
@@ -217,7 +218,9 @@ TRANSFORMS: dict[str, Transform] = {
     "discussion_entries": Transform(
         discussion_entries, _COURSE, fan_out="topics", identity=("course_id", "topic_id", "group_id", "entry_id")
     ),
-    "conversations": Transform(conversations, fan_out="conversations", identity=("conversation_id", "message_id")),
+    "conversations": Transform(
+        conversations, fan_out="conversations", keys=CONVERSATIONS_ORDER, identity=("conversation_id", "message_id")
+    ),
     "sections": Transform(sections, _COURSE, identity=("course_id", "section_id")),
     "enrollments": Transform(enrollments, _COURSE, identity=("course_id", "enrollment_id")),
     "submissions": Transform(submissions, _COURSE, keys=SUBMISSIONS_ORDER, identity=SUBMISSIONS_ORDER),
@@ -228,7 +231,7 @@ TRANSFORMS: dict[str, Transform] = {
     "peer_reviews": Transform(
         peer_reviews, _COURSE, fan_out="assignments", keys=PEER_REVIEWS_ORDER, identity=("course_id", "review_id")
     ),
-    "quizzes": Transform(quizzes, _COURSE, identity=("course_id", "quiz_id")),
+    "quizzes": Transform(quizzes, _COURSE, keys=QUIZZES_ORDER, identity=("course_id", "quiz_id")),
     "quiz_options": Transform(quiz_options, _COURSE, fan_out="quizzes", keys=OPTIONS_ORDER),
     "quiz_items": Transform(quiz_items, _COURSE, fan_out="quizzes", keys=ITEMS_ORDER),
     "quiz_responses": Transform(quiz_responses, _COURSE, fan_out="quizzes", keys=RESPONSES_ORDER),

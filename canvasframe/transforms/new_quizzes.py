@@ -39,8 +39,6 @@ CLASSIC_TYPES = {
 }
 CHOICE_SLUGS = ("choice", "multi-answer", "true-false")
 _CHOICE_TYPES = tuple(CLASSIC_TYPES[s] for s in CHOICE_SLUGS)  # answered by picking options: matched by text
-ORDERS = {"quizzes": QUIZZES_ORDER, "quiz_options": OPTIONS_ORDER, "quiz_items": ITEMS_ORDER,
-          "quiz_responses": RESPONSES_ORDER}  # fmt: skip
 _QUESTION_HEADER = re.compile(r"^(\d+): ")
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
 
