@@ -8,7 +8,9 @@ frame's ``attrs["canvasframe"]["changed"]`` says which signal was asked and whic
 reused and which refetched, and the result is cached as a plain load's would be. A signal
 request that fails raises its typed error: the cache is never served as if it were fresh.
 
-The inbox (``conversations``): see :func:`_conversations`.
+The inbox (``conversations``): see :func:`_conversations`. Per-student assignments
+(``student_assignments``): see :func:`_student_assignments`, which combines three signals because
+each alone has holes.
 
 Per-student activity (``page_views`` and ``participations``, one request per student) is rebuilt
 from ``student_summaries``, asked afresh (one request per 100 students; it is also the student
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._pipeline import (
@@ -35,14 +39,16 @@ from ._pipeline import (
     LoadOptions,
     Unit,
     cached_entry,
+    cached_entry_as_of,
     conversation_listing,
     fetch_frames,
+    fetch_unit,
     mark_changed,
     store_entry,
     summary_pages,
 )
 from .endpoints import ENDPOINTS, FRAMES
-from .schemas import empty_frame
+from .schemas import ASSIGNMENT_INFO, QUARTILE_NAMES, TARDINESS, empty_frame
 from .transforms import TRANSFORMS
 
 __all__ = ["SIGNALS"]
@@ -51,7 +57,15 @@ __all__ = ["SIGNALS"]
 SIGNALS = {
     "student_activity": "student_summaries page_views",
     "conversations": "conversation list message_count and last_message_at",
+    "student_assignments": "submissions graded_since and submitted_since, student_summaries tardiness",
 }
+# Canvas's Analytics keep each answer this long (the analytics plugin's cache); an answer asked for
+# within it may still be the one filled before a change. SLACK covers a pull's own length and clocks.
+ANALYTICS_CACHE = timedelta(hours=12)
+SLACK = timedelta(hours=1)
+# What each per-student assignments row says of its assignment (the same for every student, unless
+# the assignment has several due dates): carried to the students not asked again, from fresh answers.
+PER_ASSIGNMENT = tuple(f.name for f in ASSIGNMENT_INFO if f.name != "assignment_id") + QUARTILE_NAMES
 
 
 def _student_activity(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
@@ -132,5 +146,121 @@ def _conversations(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame
     return mark_changed(merged, SIGNALS["conversations"], [keys[c] for c in reuse], [keys[c] for c in ask])
 
 
+def _listed_changes(course_id: int, since: datetime, options: LoadOptions) -> pd.DataFrame:
+    """The submissions graded, and those submitted, after ``since`` (two requests: Canvas ANDs the
+    two filters), as rows of the ``submissions`` frame."""
+    ep, transform = ENDPOINTS["submission_changes"], TRANSFORMS["submissions"]
+    parts = []
+    for name in ("graded_since", "submitted_since"):
+        unit = {"course_id": course_id, name: since.isoformat()}
+        fetched = options.canvas.get_paginated(ep.url_path(unit), ep.params(unit))
+        parts.append(transform(fetched.data, {"course_id": course_id}, source=fetched.urls[0]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _differs(listed: pd.DataFrame, held: pd.DataFrame) -> set[int]:
+    """The students with a listed submission whose score or submission time the cached rows do not hold
+    (a score only where the listing says the work is graded: ungraded, it sends none)."""
+    key = ["student_id", "assignment_id"]
+    both = listed[[*key, "score", "submitted_at", "graded_at"]].merge(
+        held[[*key, "score", "submitted_at"]], on=key, how="left", suffixes=("", "_held"), indicator=True
+    )
+    scored = both["graded_at"].isna() | _same(both["score"], both["score_held"])
+    same = (both["_merge"] == "both") & scored & _same(both["submitted_at"], both["submitted_at_held"])
+    return set(both.loc[~same, "student_id"].tolist())
+
+
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    return (a.isna() & b.isna()) | (a == b).fillna(False).astype(bool)
+
+
+def _tardiness_moved(summaries: pd.DataFrame, held: pd.DataFrame) -> set[int]:
+    """The students whose tardiness counts (live in the summaries) are not those of their cached rows'
+    statuses (cached with the answer): a due date passed, an extension, a late submission."""
+    statuses = held.dropna(subset=["status"])
+    counts = pd.crosstab(statuses["student_id"], statuses["status"]).reindex(columns=list(TARDINESS), fill_value=0)
+    live = summaries.set_index("student_id")[list(TARDINESS)]
+    compared = live[live.index.isin(counts.index)]  # a student whose rows carry no status has none to go stale
+    moved = (compared != counts.reindex(compared.index)).any(axis=1)
+    return set(compared.index[moved].tolist())
+
+
+def _per_assignment(rows: pd.DataFrame) -> dict[int, set[tuple]]:
+    """Each assignment's per-assignment values, as the rows state them (one value when they agree)."""
+    found: dict[int, set[tuple]] = {}
+    for row in rows[["assignment_id", *PER_ASSIGNMENT]].itertuples(index=False):
+        found.setdefault(row[0], set()).add(tuple(_hashable(v) for v in row[1:]))
+    return found
+
+
+def _hashable(value: Any) -> Any:
+    """A cell as a comparable value: a list as a tuple, every missing value as None."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(value)
+    return None if pd.isna(value) else value
+
+
+def _carried(kept: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
+    """The kept rows with each assignment's values as the fresh answers give them."""
+    values = fresh.drop_duplicates("assignment_id")[["assignment_id", *PER_ASSIGNMENT]]
+    merged = kept.drop(columns=list(PER_ASSIGNMENT)).merge(values, on="assignment_id", how="left")
+    return merged[list(kept.columns)]
+
+
+def _student_assignments(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+    """Per-student assignments from three signals, each with holes of its own (read in canvas-lms and
+    the analytics plugin; docs/guide/refresh.md):
+
+    - the submissions listing's ``graded_since`` / ``submitted_since`` (two requests), from 13 hours
+      before the last pull (Canvas's clock): a student with a listed submission whose score or
+      submission time the cached rows do not hold is asked again. Asked from that far back, a
+      student whose answer Canvas still had cached is listed, and asked, until the rows agree.
+    - ``student_summaries``' tardiness counts (live, while each per-student answer is cached): a
+      student whose counts are not their cached statuses' is asked again (a due date passed).
+    - the class statistics and assignment details every student's answer carries, which a regrade
+      or an edit changes for all: the first student listed is always asked, and each assignment's
+      values from the fresh answers are carried to the students not asked, when Canvas's cached
+      answers have all expired since the last pull (more than 12 hours); within them, a change
+      there means everyone is asked (Canvas may still answer some from its cache, as it would a
+      cold pull). Assignments with several due dates are never carried: everyone is asked.
+    """
+    whole = replace(options, refresh=True)
+    course_id = unit["course_id"]
+    before, stored = cached_entry_as_of(frame, unit, replace(options, refresh=False, max_age=None))
+    if before is None or stored is None:  # nothing to build on, or no clock of Canvas's to ask since
+        return mark_changed(fetch_unit(frame, unit, whole), SIGNALS[frame], [], [{"course_id": course_id}])
+    listed = _listed_changes(course_id, stored - ANALYTICS_CACHE - SLACK, whole)
+    now = options.canvas.server_time or stored
+    summaries = pd.concat(list(summary_pages({"course_id": course_id}, whole)), ignore_index=True)
+    everyone = summaries["student_id"].tolist()
+    wanted = everyone if unit["students"] == "all" else list(unit["students"])
+    held = set(before["student_id"].tolist())
+    ask = (_differs(listed, before) | _tardiness_moved(summaries, before) | (set(wanted) - held)) & set(wanted)
+    ask |= set(wanted[:1])  # one fresh answer at least: the class statistics and assignment details
+    first = [s for s in wanted if s in ask]
+    fetched, urls = fetch_frames(FRAMES[frame], {**unit, "students": first}, whole)
+    fresh = fetched[frame]
+    kept = before[before["student_id"].isin([s for s in wanted if s not in ask])].reset_index(drop=True)
+    now_values, kept_values = _per_assignment(fresh), _per_assignment(kept)
+    moved = [a for a, values in kept_values.items() if values != now_values.get(a, values)]
+    settled = all(len(now_values[a]) == 1 for a in moved) and not fresh["multiple_due_dates"].fillna(False).any()
+    carried: list[int] = []
+    if moved and (now - stored < ANALYTICS_CACHE + SLACK or not settled):
+        rest = [s for s in wanted if s not in ask]  # Canvas may still answer some from its cache: ask them
+        more = fetch_frames(FRAMES[frame], {**unit, "students": rest}, whole)[0][frame]
+        fresh, kept, ask = TRANSFORMS[frame].combine(frame, [fresh, more]), kept.iloc[:0], set(wanted)
+    elif moved:
+        kept, carried = _carried(kept, fresh), sorted(moved)
+    merged = TRANSFORMS[frame].combine(frame, [kept, fresh])  # sorted as a whole pull sorts them
+    store_entry(options.canvas, {frame: merged}, unit, urls)
+    keys = {s: {"course_id": course_id, "student_id": s} for s in wanted}
+    result = mark_changed(merged, SIGNALS[frame], [keys[s] for s in wanted if s not in ask],
+                          [keys[s] for s in wanted if s in ask])  # fmt: skip
+    if carried:
+        result.attrs["canvasframe"]["changed"]["carried"] = [{"assignment_id": a} for a in carried]
+    return result
+
+
 CHANGE_RULES.update(dict.fromkeys(ENDPOINTS["student_activity"].frames, _student_activity))
 CHANGE_RULES["conversations"] = _conversations
+CHANGE_RULES["student_assignments"] = _student_assignments

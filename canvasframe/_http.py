@@ -390,6 +390,7 @@ class Transport:
         self.governor = governor
         self.limits = limits or Limits()
         self.stats = {"requests": 0, "retries": 0, "throttled": 0}
+        self.server_date: str | None = None  # the Date header of the latest answer: the server's clock
         self._stats_lock = threading.Lock()
 
     def _count(self, key: str) -> None:
@@ -456,6 +457,7 @@ class Transport:
                     log.debug("%s %s params=%s", method, safe_url, params)
                     payload = data() if callable(data) else data
                     response, content = self._exchange(method, url, params, headers, payload, auth, what)
+                self.server_date = response.headers.get("Date") or self.server_date
             except _BODY_ERRORS as exc:
                 problem, response = f"the body was cut off ({type(exc).__name__})", None
             except _NETWORK_ERRORS as exc:

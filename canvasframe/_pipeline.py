@@ -16,6 +16,7 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -26,7 +27,7 @@ from ._progress import enabled, progress_bar
 from ._provenance import Provenance, now
 from ._shared import SharedReadings
 from ._version import __version__
-from .cache import Cache
+from .cache import Cache, Lookup
 from .client import Canvas, Fetched, default_canvas
 from .endpoints import CONVERSATION_SCOPES, ENDPOINTS, FRAMES, TERM_SELECTORS, TERM_WORDS, Endpoint, FanOut
 from .errors import CacheCorrupt, CacheMiss, ConfigError, NotFound, PermissionDenied, warn
@@ -40,6 +41,7 @@ __all__ = [
     "Refresh",
     "Unit",
     "cached_entry",
+    "cached_entry_as_of",
     "check_ids",
     "check_term",
     "conversation_listing",
@@ -132,6 +134,20 @@ def _from_cache(table: Any, meta: Mapping[str, Any]) -> pd.DataFrame:
 
 def cached_entry(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame | None:
     """The cached frame, or None when it must be fetched (raises offline)."""
+    return cached_entry_as_of(frame, unit, options)[0]
+
+
+def cached_entry_as_of(frame: str, unit: Unit, options: LoadOptions) -> tuple[pd.DataFrame | None, datetime | None]:
+    """:func:`cached_entry`, and Canvas's clock when the entry was stored (None when the entry, or
+    the answers it was made from, did not say: a cache an older release wrote)."""
+    found = _lookup(frame, unit, options)
+    if found is None:
+        return None, None
+    stamp = found.meta.get("canvas_time")
+    return _from_cache(found.table, found.meta), (datetime.fromisoformat(stamp) if isinstance(stamp, str) else None)
+
+
+def _lookup(frame: str, unit: Unit, options: LoadOptions) -> Lookup | None:
     canvas = options.canvas
     cache = Cache(canvas.cache_dir)
     found = cache.read(
@@ -143,11 +159,11 @@ def cached_entry(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame |
         schema=SCHEMAS[frame],
     )
     if found.status == "hit" and not options.refresh:
-        return _from_cache(found.table, found.meta)
+        return found
     if canvas.offline:
         if found.status in ("hit", "stale"):  # offline, a stale or refreshed entry is all there is
             warn(f"offline: serving {frame} {dict(unit)} from a cache entry fetched at {found.meta['fetched_at']}")
-            return _from_cache(found.table, found.meta)
+            return found
         if found.status == "corrupt":
             raise CacheCorrupt(
                 f"Offline, and the cached {frame} for {dict(unit)} of {canvas.cache_namespace} cannot be read "
@@ -181,6 +197,7 @@ def store_entry(canvas: Canvas, frames: Mapping[str, pd.DataFrame], unit: Unit, 
             "params": dict(unit),
             "sources": sources,
             "fetched_at": fetched_at,
+            "canvas_time": None if canvas.server_time is None else canvas.server_time.isoformat(),
             "fingerprint": fingerprint(SCHEMAS[name]),
             "canvasframe_version": __version__,
         }

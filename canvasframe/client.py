@@ -7,6 +7,7 @@ JSON (Python objects) and never builds frames: the loaders do.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import html
 import logging
 import os
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -238,6 +240,19 @@ class Canvas:
     def stats(self) -> dict[str, int]:
         """Requests sent, retried and throttled so far."""
         return self.transport.stats
+
+    @property
+    def server_time(self) -> datetime | None:
+        """Canvas's clock as of its latest answer (its ``Date`` header, to the second), or None before any.
+
+        What ``refresh="changed"`` asks "since": Canvas's time, not this computer's.
+        """
+        stamp = self.transport.server_date
+        try:
+            parsed = email.utils.parsedate_to_datetime(stamp) if stamp else None
+        except (TypeError, ValueError):  # a Date header that is not one: no clock to go by
+            return None
+        return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc).astimezone(timezone.utc) if parsed else None
 
     # -- single requests -------------------------------------------------
 

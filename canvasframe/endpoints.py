@@ -245,6 +245,15 @@ ENDPOINTS: dict[str, Endpoint] = {
         paging="streamed",
         query={"student_ids[]": "all", "include[]": "submission_comments"},
     ),
+    # The submissions graded or submitted after a moment (graded_since / submitted_since, one at a
+    # time: Canvas ANDs the two), the change signal of refresh="changed" for student_assignments.
+    "submission_changes": Endpoint(
+        "courses/{course_id}/students/submissions",
+        (),
+        paging="paginated",
+        query={"student_ids[]": "all"},
+        query_from=("graded_since", "submitted_since"),
+    ),
     # The teachers, assistants, designers and observers: what a comment's author's role is read from.
     "staff": Endpoint(
         "courses/{course_id}/enrollments",

@@ -10,8 +10,11 @@ far fails here.
 from __future__ import annotations
 
 import itertools
+import json
+from datetime import timedelta, timezone
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import requests
 from hypothesis import HealthCheck, settings
@@ -51,9 +54,13 @@ class RefreshChanged(RuleBasedStateMachine):
         self.students = sorted(self.inst.courses[self.course].enrollments)
         self.dirs = itertools.count()
         self.incremental = _session(self.server, self.cache_dir())
-        for frame in ACTIVITY:
+        for frame in (*ACTIVITY, "student_assignments"):
             _load(frame, self.course, self.incremental)
         cf.load_conversations(canvas=self.incremental, progress=False)
+        course = self.inst.courses[self.course]
+        # Quizzes' scores are their attempts': grading by hand is for the other assignments.
+        self.assignments = [a.id for a in course.assignments if not any(
+            q.assignment_id == a.id for q in self.inst.quiz_sets[self.course])]  # fmt: skip
 
     def cache_dir(self):
         return self.tmp / f"cache-{next(self.dirs)}"
@@ -83,6 +90,29 @@ class RefreshChanged(RuleBasedStateMachine):
         parts = [k["student_id"] for k in changed["reused"] + changed["refetched"]]
         assert sorted(parts) == self.students  # every student, once: reused or asked again
 
+    @rule(student=st.integers(0, 9), assignment=st.integers(0, 20), score=st.sampled_from([0.0, 4.5, 10.0, 97.0]))
+    def a_teacher_grades_or_regrades_without_the_student_doing_anything(
+        self, student: int, assignment: int, score: float
+    ) -> None:
+        picked = self.assignments[assignment % len(self.assignments)]
+        self.inst.grade(self.course, self.students[student % len(self.students)], picked, score)
+
+    @rule(student=st.integers(0, 9), assignment=st.integers(0, 20))
+    def a_student_hands_in_work(self, student: int, assignment: int) -> None:
+        picked = self.assignments[assignment % len(self.assignments)]
+        self.inst.submit(self.course, self.students[student % len(self.students)], picked)
+
+    @rule(hours=st.sampled_from([0, 1, 7, 13]))
+    def hours_pass_then_assignments_are_refreshed(self, hours: int) -> None:
+        if hours:
+            self.inst.advance(hours, share=0.0)
+        got = _load("student_assignments", self.course, self.incremental, refresh="changed")
+        cold = _load("student_assignments", self.course, _session(self.server, self.cache_dir()))
+        pd.testing.assert_frame_equal(got, cold)
+        changed = got.attrs["canvasframe"]["changed"]
+        parts = [k["student_id"] for k in changed["reused"] + changed["refetched"]]
+        assert sorted(parts) == self.students
+
     @rule(pick=st.integers(0, 100))
     def someone_writes_in_a_conversation(self, pick: int) -> None:
         self.inst.reply(self.inst.conversations[pick % len(self.inst.conversations)].id)
@@ -109,7 +139,7 @@ class RefreshChanged(RuleBasedStateMachine):
 def test_refresh_changed_equals_a_cold_pull_after_any_days(tmp_path):
     RefreshChanged.tmp = tmp_path
     budget = settings(
-        max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        max_examples=15, stateful_step_count=8, deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
     run_state_machine_as_test(RefreshChanged, settings=budget)
 
@@ -157,14 +187,16 @@ def test_unchanged_students_are_not_asked_and_attrs_say_who_was_reused(live, tmp
 
 
 def test_a_frame_without_a_safe_signal_is_refetched_whole_and_says_so(live, tmp_path):
-    inst, server, course = live
+    _, server, course = live
     canvas = _session(server, tmp_path / "a")
-    _load("student_assignments", course, canvas)
     server.clear_log()
-    got = _load("student_assignments", course, canvas, refresh="changed")
+    _load("discussion_entries", course, canvas)
+    first = {p for p in server.request_log if p.endswith("/view")}  # (a view being built is asked again)
+    server.clear_log()
+    got = _load("discussion_entries", course, canvas, refresh="changed")
     assert got.attrs["canvasframe"]["changed"] == {"signal": None, "reused": [], "refetched": [
         {"course_id": course}]}  # fmt: skip
-    assert sum(p.endswith("/assignments") for p in server.request_log) == len(inst.courses[course].enrollments)
+    assert first and {p for p in server.request_log if p.endswith("/view")} == first  # every topic's view
 
 
 def test_a_failing_signal_raises_and_never_serves_the_cache_as_fresh(tmp_path):
@@ -241,3 +273,108 @@ def test_an_explorer_built_to_refresh_asks_canvas_once_per_frame_then_reads_the_
     explorer.student_picker.value = sorted(inst.courses[course].enrollments)[1]
     explorer.student_picker.value = student  # picked again: read from the cache
     assert not [p for p in server.request_log if f"/analytics/users/{student}/" in p]
+
+
+def _graded_by_hand(inst: Institution, course: int) -> list[int]:
+    """The course's assignments a teacher grades by hand (a quiz's score is its attempts')."""
+    quizzes = {q.assignment_id for q in inst.quiz_sets[course]}
+    return [a.id for a in inst.courses[course].assignments if a.id not in quizzes]
+
+
+def _asked(server: SandboxServer, what: str) -> list[int]:
+    return sorted(int(p.split("/users/")[1].split("/")[0]) for p in server.request_log if p.endswith(f"/{what}"))
+
+
+def test_a_regrade_a_day_later_asks_one_student_and_carries_the_class_statistics(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    before = _load("student_assignments", course, canvas)
+    inst.advance(13, share=0.0)  # Canvas's cached answers have expired
+    students, assignment = sorted(inst.courses[course].enrollments), _graded_by_hand(inst, course)[0]
+    inst.grade(course, students[4], assignment, 0.0)  # the class's lowest score now
+    server.clear_log()
+    got = _load("student_assignments", course, canvas, refresh="changed")
+    assert _asked(server, "assignments") == sorted({students[0], students[4]})  # the regraded one, the first listed
+    pd.testing.assert_frame_equal(got, _load("student_assignments", course, _session(server, tmp_path / "cold")))
+    changed = got.attrs["canvasframe"]["changed"]
+    assert changed["carried"] == [{"assignment_id": assignment}]
+    rows = got[got["assignment_id"] == assignment]
+    earlier = before.loc[before["assignment_id"] == assignment, "min_score"]
+    assert (rows["min_score"] == 0.0).all() and not (earlier == 0.0).any()
+
+
+def test_a_regrade_within_canvass_cache_asks_everyone_once_the_statistics_move(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    _load("student_assignments", course, canvas)
+    students, assignment = sorted(inst.courses[course].enrollments), _graded_by_hand(inst, course)[0]
+    inst.advance(1, share=0.0)
+    inst.grade(course, students[4], assignment, 0.0)
+    server.clear_log()
+    lagging = _load("student_assignments", course, canvas, refresh="changed")  # Canvas answers its cached rows
+    assert _asked(server, "assignments") == sorted({students[0], students[4]})
+    inst.advance(12, share=0.0)  # the answers cached at the first pull expire; the last pull was 12 h ago
+    server.clear_log()
+    got = _load("student_assignments", course, canvas, refresh="changed")
+    assert _asked(server, "assignments") == students  # some of Canvas's answers may still be cached: all asked
+    pd.testing.assert_frame_equal(got, _load("student_assignments", course, _session(server, tmp_path / "cold")))
+    assert not lagging.equals(got)
+
+
+def test_a_cache_without_canvass_clock_is_refetched_whole(live, tmp_path):
+    inst, server, course = live
+    canvas = _session(server, tmp_path / "a")
+    _load("student_assignments", course, canvas)
+    for path in canvas.cache_dir.rglob("*.arrow"):  # as a release before the clock was kept wrote it
+        table = pa.ipc.open_file(path).read_all()
+        meta = json.loads(table.schema.metadata[b"canvasframe"])
+        meta.pop("canvas_time")
+        table = table.replace_schema_metadata({b"canvasframe": json.dumps(meta).encode()})
+        with pa.ipc.new_file(path, table.schema) as sink:
+            sink.write_table(table)
+    server.clear_log()
+    got = _load("student_assignments", course, canvas, refresh="changed")
+    assert _asked(server, "assignments") == sorted(inst.courses[course].enrollments)
+    assert got.attrs["canvasframe"]["changed"]["refetched"] == [{"course_id": course}]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"graded_since": "yesterday"}, 400),
+        ({"submitted_since": "2026-09-28"}, 400),  # a date alone is not Canvas's ISO 8601
+        ({"graded_since": "2026-09-28T13:00:00Z", "submitted_since": "not a time"}, 400),
+    ],
+)
+def test_the_since_filters_refuse_what_canvas_refuses(live, query, expected):
+    _, server, course = live
+    url = f"{server.url}/api/v1/courses/{course}/students/submissions"
+    answer = requests.get(url, params={"student_ids[]": "all", **query}, headers={"Authorization": f"Bearer {TOKEN}"},
+                          timeout=5)  # fmt: skip
+    assert answer.status_code == expected
+    bad = next(k for k, v in query.items() if not v.endswith("Z"))
+    assert answer.json() == {"errors": {bad: f"Invalid datetime for {bad}"}}
+
+
+def test_the_since_filters_are_strict_anded_and_read_a_bare_time_in_the_users_zone(live):
+    inst, server, course = live
+    students, assignment = sorted(inst.courses[course].enrollments), _graded_by_hand(inst, course)
+    inst.advance(2, share=0.0)
+    inst.grade(course, students[1], assignment[0], 5.0)
+    inst.submit(course, students[2], assignment[1])
+    inst.grade(course, students[2], assignment[1], 6.0)  # submitted and graded at the same moment
+    now = inst.as_of
+
+    def listed(**since: str) -> list[tuple[int, int]]:
+        url = f"{server.url}/api/v1/courses/{course}/students/submissions"
+        rows = requests.get(url, params={"student_ids[]": "all", "per_page": 100, **since},
+                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).json()  # fmt: skip
+        return sorted((r["user_id"], r["assignment_id"]) for r in rows)
+
+    a_second_before = (now - timedelta(seconds=1)).isoformat()
+    assert listed(graded_since=a_second_before) == sorted([(students[1], assignment[0]), (students[2], assignment[1])])
+    assert listed(graded_since=now.isoformat()) == []  # strictly after
+    assert listed(graded_since=a_second_before, submitted_since=a_second_before) == [(students[2], assignment[1])]
+    zone = timezone(timedelta(minutes=inst.courses[course].tz_offset))
+    bare = (now - timedelta(seconds=1)).astimezone(zone).replace(tzinfo=None).isoformat()
+    assert listed(graded_since=bare) == listed(graded_since=a_second_before)

@@ -1,9 +1,11 @@
-"""What a day of a live course changes: time passing with new activity, new messages, archiving.
+"""What a day of a live course changes: time passing with new activity, grading, submitting, new
+messages, archiving.
 
 The tests of ``refresh="changed"``, its benchmark and the docs let time pass with these, through
 :class:`~canvasframe.sandbox.Institution`'s methods of the same names. Each change is what Canvas
 would record: page views in whole hours after ``as_of`` (which moves on), a participation now and
-then, a message at the clock's time (or a second after the conversation's last one).
+then, a grade or a submission at the clock's time, a message at the clock's time (or a second after
+the conversation's last one).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Protocol
 import numpy as np
 
 from .discussions import Conversation, Message
-from .model import Config, Course
+from .model import Config, Course, Submission
+from .roster import Roster
 
-__all__ = ["LiveWorld", "advance", "archive", "reply"]
+__all__ = ["LiveWorld", "advance", "archive", "grade", "reply", "submit"]
 
 
 class LiveWorld(Protocol):
@@ -28,6 +31,7 @@ class LiveWorld(Protocol):
     courses: dict[int, Course]
     conversations: list[Conversation]
     forum_ids: Iterator[int]
+    rosters: dict[int, Roster]
 
 
 def advance(inst: LiveWorld, hours: int, *, share: float = 0.3, seed: int = 0) -> list[tuple[int, int]]:
@@ -79,3 +83,31 @@ def reply(inst: LiveWorld, conversation_id: int, author_id: int | None = None) -
 def archive(inst: LiveWorld, conversation_id: int) -> None:
     """The inbox's owner archives the conversation: it moves from the inbox to the archived scope."""
     _conversation(inst, conversation_id).workflow_state = "archived"
+
+
+def _submission(inst: LiveWorld, course_id: int, student_id: int, assignment_id: int) -> Submission:
+    course = inst.courses[course_id]
+    if student_id not in course.enrollments or all(a.id != assignment_id for a in course.assignments):
+        raise KeyError(f"no submission of student {student_id} for assignment {assignment_id} in course {course_id}")
+    # The roster (enrollments' scores, the submissions listing) is Canvas's view of these events:
+    # built again from them when next asked for. Canvas's Analytics keep their cached answers.
+    inst.rosters.pop(course_id, None)
+    return course.enrollments[student_id].submissions[assignment_id]
+
+
+def grade(inst: LiveWorld, course_id: int, student_id: int, assignment_id: int, score: float) -> None:
+    """A teacher grades the work (or regrades it) now: its score, graded and posted at the clock's
+    time. Nothing the student does: the course's summaries (page views, tardiness) do not move,
+    while the class statistics every student's per-student assignments answer carries may."""
+    submission = _submission(inst, course_id, student_id, assignment_id)
+    submission.score = float(score)
+    submission.posted_at = inst.as_of
+    submission.excused = False
+
+
+def submit(inst: LiveWorld, course_id: int, student_id: int, assignment_id: int) -> None:
+    """The student hands the work in now: on time before its due date, late after it."""
+    submission = _submission(inst, course_id, student_id, assignment_id)
+    due = next(a.due_at for a in inst.courses[course_id].assignments if a.id == assignment_id)
+    submission.submitted_at = inst.as_of
+    submission.status = "late" if due is not None and due < inst.as_of else "on_time"

@@ -92,6 +92,14 @@ class Institution:
         """The inbox's owner archives a conversation."""
         changes.archive(self, conversation_id)
 
+    def grade(self, course_id: int, student_id: int, assignment_id: int, score: float) -> None:
+        """A teacher grades or regrades a submission now; see :func:`canvasframe.sandbox.changes.grade`."""
+        changes.grade(self, course_id, student_id, assignment_id, score)
+
+    def submit(self, course_id: int, student_id: int, assignment_id: int) -> None:
+        """A student hands in an assignment now; see :func:`canvasframe.sandbox.changes.submit`."""
+        changes.submit(self, course_id, student_id, assignment_id)
+
     # -- queries used by the views and by tests ------------------------------
 
     def roster(self, course: Course) -> Roster:

@@ -3,11 +3,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+
+from .answers import HTTPAnswer, Query
 from .model import Course
 from .roster import Record, Section, SubmissionRow, grade_letter
 from .views import iso
 
-__all__ = ["enrollment_json", "section_json", "submission_json", "without_grades"]
+__all__ = ["changed_since", "enrollment_json", "section_json", "submission_json", "without_grades"]
+
+# canvas-lms lib/api.rb Api::ISO8601_REGEX: a date and a time to the second, an optional fraction and
+# an optional offset; without one, Time.zone.parse reads it in the user's time zone.
+ISO8601 = re.compile(
+    r"^-?\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T(2[0-3]|[01]\d):[0-5]\d:(60|[0-5]\d)(\.\d+)?"
+    r"(Z|[+-](2[0-3]|[01]\d):[0-5]\d)?$"
+)
+SINCE = {"submitted_since": "submitted_at", "graded_since": "graded_at"}
 
 
 def section_json(section: Section, course: Course, with_total: bool) -> dict:
@@ -102,3 +115,26 @@ def submission_json(row: SubmissionRow, site: str, course_id: int) -> dict:
         "submission_type": row.submission_type,
         "preview_url": f"{site}/courses/{course_id}/assignments/{row.assignment_id}/submissions/{row.user_id}",
     }
+
+
+def changed_since(rows: Iterable[SubmissionRow], q: Query, user_offset: int) -> list[SubmissionRow]:
+    """The rows ``submitted_since`` and ``graded_since`` keep, as canvas-lms's
+    submissions_api_controller.rb#for_students filters them: a value that is not ISO 8601 is a 400
+    naming the parameter; a value without an offset is read in the user's time zone
+    (``user_offset``, minutes east of UTC); each is a strict ``>`` on its date, so a row without
+    that date never matches; given both, a row must match both (two ``where`` clauses, ANDed)."""
+    bounds = {}
+    for name, column in SINCE.items():
+        value = q.get(name)
+        if not value:
+            continue
+        try:
+            if not ISO8601.match(value):
+                raise ValueError(value)
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:  # not ISO 8601, or a moment that is not one (a leap second)
+            raise HTTPAnswer(400, {"errors": {name: f"Invalid datetime for {name}"}}) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone(timedelta(minutes=user_offset)))
+        bounds[column] = moment
+    return [r for r in rows if all((at := getattr(r, c)) is not None and at > moment for c, moment in bounds.items())]

@@ -277,11 +277,14 @@ def course_submissions(s: SandboxState, q: Query, course_id: int) -> Any:
 
     ``include[]=submission_comments`` adds each submission's comments, never a draft (canvas-lms
     submissions_api_controller.rb and lib/api/v1/submission.rb: drafts are left out even for their author).
+    ``submitted_since`` / ``graded_since`` filter as Canvas does (:func:`roster_views.changed_since`;
+    the token's user is taken to be in the course's time zone).
     """
     course = course_or_404(s, course_id, need_students=False)
     if q.get("student_ids[]") != "all":
         return Paged([])
-    rows = [roster_views.submission_json(r, s.url, course.id) for r in s.institution.roster(course).submissions]
+    listed = roster_views.changed_since(s.institution.roster(course).submissions, q, course.tz_offset)
+    rows = [roster_views.submission_json(r, s.url, course.id) for r in listed]
     if "submission_comments" in q.all("include[]"):
         inst = s.institution
         rows = feedback_views.with_comments(rows, course, inst.feedback(course), inst.inbox_owner_id, s.url)
