@@ -367,7 +367,7 @@ def test_the_since_filters_are_strict_anded_and_read_a_bare_time_in_the_users_zo
 
     def listed(**since: str) -> list[tuple[int, int]]:
         url = f"{server.url}/api/v1/courses/{course}/students/submissions"
-        rows = requests.get(url, params={"student_ids[]": "all", "per_page": 100, **since},
+        rows = requests.get(url, params={"student_ids[]": "all", "per_page": "100", **since},
                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).json()  # fmt: skip
         return sorted((r["user_id"], r["assignment_id"]) for r in rows)
 
