@@ -47,9 +47,11 @@ from ._pipeline import (
     store_entry,
     summary_pages,
 )
+from ._roles import INSTRUCTOR_ROLES
 from .endpoints import ENDPOINTS, FRAMES
 from .schemas import ASSIGNMENT_INFO, QUARTILE_NAMES, TARDINESS, empty_frame
 from .transforms import TRANSFORMS
+from .transforms._coerce import as_id
 
 __all__ = ["SIGNALS"]
 
@@ -58,6 +60,7 @@ SIGNALS = {
     "student_activity": "student_summaries page_views",
     "conversations": "conversation list message_count and last_message_at",
     "student_assignments": "submissions graded_since and submitted_since, student_summaries tardiness",
+    "communication": "the token owner's conversation list last_message_at (the course's only instructor)",
 }
 # Canvas's Analytics keep each answer this long (the analytics plugin's cache); an answer asked for
 # within it may still be the one filled before a change. SLACK covers a pull's own length and clocks.
@@ -256,11 +259,81 @@ def _student_assignments(frame: str, unit: Unit, options: LoadOptions) -> pd.Dat
     keys = {s: {"course_id": course_id, "student_id": s} for s in wanted}
     result = mark_changed(merged, SIGNALS[frame], [keys[s] for s in wanted if s not in ask],
                           [keys[s] for s in wanted if s in ask])  # fmt: skip
-    if carried:
-        result.attrs["canvasframe"]["changed"]["carried"] = [{"assignment_id": a} for a in carried]
-    return result
+    return _noted(result, carried=[{"assignment_id": a} for a in carried]) if carried else result
+
+
+def _only_instructor(course_id: int, options: LoadOptions) -> bool:
+    """The token's user is the course's one teacher or assistant (in any enrollment state): then every
+    message the Analytics count between a student and an instructor is in the inbox canvasframe reads."""
+    me = options.canvas.get_json("users/self")
+    owner = as_id(me.data.get("id") if isinstance(me.data, dict) else None, "id", me.urls[0])
+    staff = fetch_unit("staff", {"course_id": course_id}, options)
+    return set(staff.loc[staff["type"].isin(INSTRUCTOR_ROLES), "user_id"].tolist()) == {owner}
+
+
+def _written_to_since(since: datetime, options: LoadOptions) -> set[int] | None:
+    """The people in a conversation of the token owner's inbox with a message after ``since`` (every
+    scope), or None when a conversation's listing row says too little to tell."""
+    people: set[int] = set()
+    for row in conversation_listing({}, options).values():
+        last, participants = row.get("last_message_at"), row.get("participants")
+        if not isinstance(last, str) or not isinstance(participants, list):
+            return None
+        if pd.Timestamp(last) > since:  # ids as numbers or as text (Canvas's string-ids mode)
+            people.update(as_id(p.get("id"), "participants.id", "conversations") for p in participants
+                          if isinstance(p, dict))  # fmt: skip
+    return people
+
+
+def _communication(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+    """Messages between each student and the course's instructors, per day, from the token owner's
+    inbox: complete only when the token's user is the course's only instructor (an assistant's
+    messages are in the assistant's inbox, which no token but theirs can read), checked at each
+    refresh from ``users/self`` and the course's staff; otherwise the frame is refetched whole, and
+    its record says why. A student in a conversation with a message after 13 hours before the last
+    pull (Canvas's clock: each per-student answer is cached about 12 hours) is asked again, as is a
+    student new to the list; the others' rows are reused.
+    """
+    whole = replace(options, refresh=True)
+    course_id = unit["course_id"]
+    before, stored = cached_entry_as_of(frame, unit, replace(options, refresh=False, max_age=None))
+    people = None
+    if before is not None and stored is not None and _only_instructor(course_id, whole):
+        people = _written_to_since(stored - ANALYTICS_CACHE - SLACK, whole)
+    if before is None or people is None:
+        fetched = fetch_unit(frame, unit, whole)
+        why = "no earlier pull to build on" if before is None else "the token's user is not the only instructor"
+        return _noted(mark_changed(fetched, None, [], [{"course_id": course_id}]), why=why)
+    held = set(before["student_id"].tolist())
+    asked: list[int] = []
+    listed: list[int] = []
+
+    def to_ask() -> Iterator[int]:
+        if unit["students"] != "all":
+            listed.extend(unit["students"])
+        else:
+            for page in summary_pages({"course_id": course_id}, whole):
+                listed.extend(page["student_id"].tolist())
+        for student in listed:
+            if student in people or student not in held:
+                asked.append(student)
+                yield student
+
+    fresh, urls = fetch_frames(FRAMES[frame], {**unit, "students": to_ask()}, whole)
+    kept = before[before["student_id"].isin(set(listed) - set(asked))].reset_index(drop=True)
+    merged = TRANSFORMS[frame].combine(frame, [kept, fresh[frame]])  # sorted as a whole pull sorts them
+    store_entry(options.canvas, {frame: merged}, unit, urls)
+    keys = {s: {"course_id": course_id, "student_id": s} for s in listed}
+    return mark_changed(merged, SIGNALS[frame], [keys[s] for s in listed if s not in set(asked)],
+                        [keys[s] for s in asked])  # fmt: skip
+
+
+def _noted(frame: pd.DataFrame, **notes: Any) -> pd.DataFrame:
+    frame.attrs["canvasframe"]["changed"].update(notes)
+    return frame
 
 
 CHANGE_RULES.update(dict.fromkeys(ENDPOINTS["student_activity"].frames, _student_activity))
 CHANGE_RULES["conversations"] = _conversations
 CHANGE_RULES["student_assignments"] = _student_assignments
+CHANGE_RULES["communication"] = _communication

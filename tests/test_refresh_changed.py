@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from datetime import timedelta, timezone
 
 import pandas as pd
@@ -27,6 +28,8 @@ from canvasframe.sandbox import Config, FaultPlan, Institution, SandboxServer, S
 from .conftest import TOKEN
 
 SMALL = Config(seed=5, subaccounts=1, courses_per_subaccount=1, students_per_course=10, weeks=4)
+# The teacher alone, whose inbox the token reads: the inbox is then a complete signal for communication.
+ALONE = replace(SMALL, assistants=False)
 CACHED = SandboxSettings(analytics_cache_hours=12)
 ACTIVITY = ("page_views", "participations")
 
@@ -48,13 +51,13 @@ class RefreshChanged(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.inst = Institution(SMALL)
+        self.inst = Institution(ALONE)
         self.server = SandboxServer(self.inst, tokens={TOKEN: "admin"}, settings=CACHED).start()
         self.course = _course(self.inst)
         self.students = sorted(self.inst.courses[self.course].enrollments)
         self.dirs = itertools.count()
         self.incremental = _session(self.server, self.cache_dir())
-        for frame in (*ACTIVITY, "student_assignments"):
+        for frame in (*ACTIVITY, "student_assignments", "communication"):
             _load(frame, self.course, self.incremental)
         cf.load_conversations(canvas=self.incremental, progress=False)
         course = self.inst.courses[self.course]
@@ -113,13 +116,21 @@ class RefreshChanged(RuleBasedStateMachine):
         parts = [k["student_id"] for k in changed["reused"] + changed["refetched"]]
         assert sorted(parts) == self.students
 
-    @rule(pick=st.integers(0, 100))
-    def someone_writes_in_a_conversation(self, pick: int) -> None:
-        self.inst.reply(self.inst.conversations[pick % len(self.inst.conversations)].id)
+    @rule(pick=st.integers(0, 100), by_the_teacher=st.booleans())
+    def someone_writes_in_a_conversation(self, pick: int, by_the_teacher: bool) -> None:
+        conversation = self.inst.conversations[pick % len(self.inst.conversations)]
+        self.inst.reply(conversation.id, conversation.participant_ids[0] if by_the_teacher else None)
 
     @rule(pick=st.integers(0, 100))
     def the_inbox_owner_archives_a_conversation(self, pick: int) -> None:
         self.inst.archive(self.inst.conversations[pick % len(self.inst.conversations)].id)
+
+    @rule(hours=st.sampled_from([0, 7, 13]))
+    def hours_pass_then_communication_is_refreshed(self, hours: int) -> None:
+        if hours:
+            self.inst.advance(hours, share=0.0)
+        got = _load("communication", self.course, self.incremental, refresh="changed")
+        pd.testing.assert_frame_equal(got, _load("communication", self.course, _session(self.server, self.cache_dir())))
 
     @rule()
     def the_inbox_is_refreshed(self) -> None:
@@ -378,3 +389,45 @@ def test_the_since_filters_are_strict_anded_and_read_a_bare_time_in_the_users_zo
     zone = timezone(timedelta(minutes=inst.courses[course].tz_offset))
     bare = (now - timedelta(seconds=1)).astimezone(zone).replace(tzinfo=None).isoformat()
     assert listed(graded_since=bare) == listed(graded_since=a_second_before)
+
+
+def test_communication_asks_only_the_students_written_to_when_the_token_owner_teaches_alone(tmp_path):
+    inst = Institution(ALONE)
+    with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED) as server:
+        course = _course(inst)
+        canvas = _session(server, tmp_path / "a")
+        first = _load("communication", course, canvas)
+        pulled_at = inst.as_of
+        inst.advance(26, share=0.0)  # a quiet day: nothing in the inbox since the pull
+        teacher = inst.courses[course].teacher_id
+        conversation = next(c for c in inst.conversations if c.course_id == course)
+        inst.reply(conversation.id, teacher)
+        server.clear_log()
+        got = _load("communication", course, canvas, refresh="changed")
+        enrolled = set(inst.courses[course].enrollments)
+        # Canvas may have answered the last pull from answers cached up to 12 hours before it: any
+        # conversation written in since then (and a little more) is asked about again.
+        recent = {p for c in inst.conversations if c.messages[-1].created_at > pulled_at - timedelta(hours=13)
+                  for p in c.participant_ids} & enrolled  # fmt: skip
+        students = sorted(set(conversation.participant_ids) & enrolled)
+        assert _asked(server, "communication") == sorted(recent | set(students)) and len(recent) < len(enrolled) / 2
+        assert got.attrs["canvasframe"]["changed"]["signal"].startswith("the token owner's conversation list")
+        pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
+        day = inst.as_of.date()
+        row = got[(got["student_id"] == students[0]) & (got["date"].dt.date == day)]
+        assert row["instructor_messages"].tolist() == [1] and len(got) == len(first) + 1
+
+
+def test_communication_is_refetched_whole_while_an_assistant_also_instructs(live, tmp_path):
+    inst, server, course = live  # the sample's courses have a teaching assistant beside the teacher
+    canvas = _session(server, tmp_path / "a")
+    _load("communication", course, canvas)
+    inst.advance(26, share=0.0)
+    student = sorted(inst.courses[course].enrollments)[3]
+    inst.assistant_writes(course, student)  # in the assistant's inbox: the token's shows nothing
+    server.clear_log()
+    got = _load("communication", course, canvas, refresh="changed")
+    assert _asked(server, "communication") == sorted(inst.courses[course].enrollments)
+    assert got.attrs["canvasframe"]["changed"] == {"signal": None, "reused": [], "refetched": [
+        {"course_id": course}], "why": "the token's user is not the only instructor"}  # fmt: skip
+    pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))

@@ -20,7 +20,7 @@ from .discussions import Conversation, Message
 from .model import Config, Course, Submission
 from .roster import Roster
 
-__all__ = ["LiveWorld", "advance", "archive", "grade", "reply", "submit"]
+__all__ = ["LiveWorld", "advance", "archive", "assistant_writes", "grade", "reply", "submit"]
 
 
 class LiveWorld(Protocol):
@@ -72,12 +72,33 @@ def _conversation(inst: LiveWorld, conversation_id: int) -> Conversation:
 
 def reply(inst: LiveWorld, conversation_id: int, author_id: int | None = None) -> None:
     """A new message in the conversation (by its last participant unless ``author_id`` says who):
-    unread again, and first in the inbox."""
+    unread again, and first in the inbox; the course's Analytics count it for the students in it
+    (an instructor's message, or the student's own)."""
     conversation = _conversation(inst, conversation_id)
     at = max(inst.as_of, conversation.messages[-1].created_at + timedelta(seconds=1))
     author = author_id if author_id is not None else conversation.participant_ids[-1]
     conversation.messages.append(Message(next(inst.forum_ids), author, at, "A new message."))
     conversation.workflow_state = "unread"
+    course = inst.courses[conversation.course_id]
+    for student in conversation.participant_ids:  # what the Analytics count of the course's messages
+        if student in course.enrollments and author in (student, course.teacher_id):
+            _count_message(course, student, at, from_instructor=author != student)
+
+
+def assistant_writes(inst: LiveWorld, course_id: int, student_id: int) -> None:
+    """The course's teaching assistant messages a student now: the student's Analytics count an
+    instructor's message, and the inbox canvasframe reads (the teacher's) shows nothing of it."""
+    course = inst.courses[course_id]
+    if not inst.config.assistants or student_id not in course.enrollments:
+        raise KeyError(f"course {course_id} has no assistant, or no student {student_id}")
+    _count_message(course, student_id, inst.as_of, from_instructor=True)
+
+
+def _count_message(course: Course, student_id: int, at: datetime, *, from_instructor: bool) -> None:
+    counts = course.enrollments[student_id].messages
+    day = at.astimezone(timezone.utc).date().isoformat()
+    instructor, student = counts.get(day, (0, 0))
+    counts[day] = (instructor + 1, student) if from_instructor else (instructor, student + 1)
 
 
 def archive(inst: LiveWorld, conversation_id: int) -> None:

@@ -18,7 +18,7 @@ other the way real Canvas's do:
   an assigned one none. One assignment's reviews are assigned and never done.
 
 The course's staff are its teacher, a teaching assistant whose role has a custom name ("Grader", of
-type ``TaEnrollment``) and a designer who never comments.
+type ``TaEnrollment``; left out with ``Config(assistants=False)``) and a designer who never comments.
 
 Every draw comes from generators seeded by (seed, course, ...), and ids from a block per course,
 so the rest of the institution is the same with or without feedback, in whatever order courses are
@@ -132,7 +132,8 @@ def build_feedback(
     teacher = StaffMember(
         course.teacher_id, next(ids), f"Instructor {course.id}", "TeacherEnrollment", "TeacherEnrollment"
     )
-    ta = StaffMember(next(ids), next(ids), f"Assistant {course.id}", "TaEnrollment", "Grader")
+    ta = StaffMember(next(ids), next(ids), f"Assistant {course.id}", "TaEnrollment", "Grader")  # ids drawn either way
+    assistants = (ta,) if inst.config.assistants else ()
     designer = StaffMember(next(ids), next(ids), f"Designer {course.id}", "DesignerEnrollment", "DesignerEnrollment")
     admin_id = next(ids)
     drafts = _Drafts(names | {s.user_id: s.name for s in (teacher, ta, designer)} | {admin_id: "Site Admin"})
@@ -142,7 +143,7 @@ def build_feedback(
     for row in roster.submissions:
         n, a = assignments[row.assignment_id]
         rng = np.random.default_rng([inst.config.seed, course.id, row.user_id, row.assignment_id, 41])
-        grader = ta.user_id if n % 2 == 0 else teacher.user_id
+        grader = assistants[0].user_id if assistants and n % 2 == 0 else teacher.user_id
         _student_and_grader(drafts, rng, row, a, grader, rows, groups, as_of)
         if row.submitted_at is not None and row.graded_at is None and rng.random() < DRAFT_SHARE:
             at = row.submitted_at + timedelta(days=1)
@@ -160,7 +161,7 @@ def build_feedback(
     for comment in made:  # Canvas numbers comments in the order they are written
         comment.id = next(ids)
     numbered = [Review(next(ids), *fields) for fields in reviews]
-    return Feedback((teacher, ta, designer), admin_id, tuple(made), tuple(numbered))
+    return Feedback((teacher, *assistants, designer), admin_id, tuple(made), tuple(numbered))
 
 
 def _student_and_grader(

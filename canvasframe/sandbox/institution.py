@@ -92,6 +92,11 @@ class Institution:
         """The inbox's owner archives a conversation."""
         changes.archive(self, conversation_id)
 
+    def assistant_writes(self, course_id: int, student_id: int) -> None:
+        """The course's assistant messages a student (outside the inbox canvasframe reads); see
+        :func:`canvasframe.sandbox.changes.assistant_writes`."""
+        changes.assistant_writes(self, course_id, student_id)
+
     def grade(self, course_id: int, student_id: int, assignment_id: int, score: float) -> None:
         """A teacher grades or regrades a submission now; see :func:`canvasframe.sandbox.changes.grade`."""
         changes.grade(self, course_id, student_id, assignment_id, score)

@@ -65,6 +65,9 @@ class Config:
     # Extra page views in the day and a half before each due date (cramming), as a share of a
     # student's usual rate at that hour; 0 for none. Drawn from generators of their own.
     due_bursts: float = 0.0
+    # Each course's staff: its teacher, a teaching assistant (who grades every other assignment)
+    # and a designer; False leaves the assistant out, so the teacher is the course's one instructor.
+    assistants: bool = True
 
     @classmethod
     def from_file(cls, path: str | Path) -> Config:

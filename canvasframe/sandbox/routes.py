@@ -250,6 +250,14 @@ def conversation(s: SandboxState, q: Query, conversation_id: int) -> Any:
     return discussion_views.conversation(found)
 
 
+def token_owner(s: SandboxState, q: Query) -> Any:
+    """``GET /users/self``: the token's user (canvas-lms users_controller.rb#api_show, user_json): the
+    teacher whose inbox ``/conversations`` lists."""
+    owner = s.institution.inbox_owner_id
+    name = f"Instructor {next(c.id for c in s.institution.courses.values() if c.teacher_id == owner)}"
+    return {"id": owner, "name": name, "sortable_name": name, "short_name": name}
+
+
 def sections(s: SandboxState, q: Query, course_id: int) -> Any:
     course = course_or_404(s, course_id, need_students=False)
     with_total = q.get("include[]") == "total_students"
@@ -498,6 +506,7 @@ ROUTES: list[Route] = [
     _get(r"/api/v1/conversations", conversations),
     _get(r"/api/v1/conversations/(\d+)", conversation),
     _get(r"/api/v1/progress/(\d+)", progress),
+    _get(r"/api/v1/users/self", token_owner),
     _get(r"/api/v1/users/(\d+)/page_views", user_page_views),
     _get(r"/api/v1/users/(\d+)/page_views/query/(\w+)", page_view_poll),
     _get(r"/api/v1/users/(\d+)/page_views/query/(\w+)/results", page_view_results),
