@@ -431,3 +431,20 @@ def test_communication_is_refetched_whole_while_an_assistant_also_instructs(live
     assert got.attrs["canvasframe"]["changed"] == {"signal": None, "reused": [], "refetched": [
         {"course_id": course}], "why": "the token's user is not the only instructor"}  # fmt: skip
     pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
+
+
+def test_a_message_seen_while_canvas_still_answers_its_cached_counts_is_asked_about_until_they_show_it(tmp_path):
+    inst = Institution(ALONE)
+    with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED) as server:
+        course = _course(inst)
+        canvas = _session(server, tmp_path / "a")
+        first = _load("communication", course, canvas)
+        conversation = next(c for c in inst.conversations if c.course_id == course)
+        inst.advance(1, share=0.0)
+        inst.reply(conversation.id, inst.courses[course].teacher_id)
+        lagging = _load("communication", course, canvas, refresh="changed")  # the answer cached an hour ago
+        pd.testing.assert_frame_equal(lagging, first, check_flags=False)
+        inst.advance(12, share=0.0)  # that answer has expired; the message is from before the last pull
+        got = _load("communication", course, canvas, refresh="changed")
+        pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
+        assert len(got) == len(first) + 1
