@@ -364,7 +364,7 @@ def export_dataset(
     def pull(course_id: int) -> None:
         needed = todo[course_id]
         if len(needed) == 1:
-            frames = {needed[0]: loaders[needed[0]](course_id, canvas=canvas, progress=False)}
+            frames = {needed[0]: loaders[needed[0]](course_id, canvas=canvas, refresh=refresh, progress=False)}
         else:
             frames = load_course(course_id, frames=needed, canvas=canvas, refresh=refresh, progress=False)
         for name, frame in frames.items():

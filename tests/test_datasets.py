@@ -73,6 +73,19 @@ def test_export_resumes_and_skips_completed_courses(canvas, sandbox, institution
     assert sandbox.request_log == [f"/api/v1/courses/{courses[2]}/analytics/activity"]
 
 
+def test_an_export_with_refresh_asks_canvas_again_with_one_loader_as_with_several(
+    canvas, sandbox, institution, tmp_path
+):
+    course = next(c.id for c in institution.courses.values() if c.enrollments)
+    cf.export_dataset(cf.load_course_activity, [course], tmp_path, canvas=canvas, progress=False)  # cached now
+    for refresh in (True, "changed"):
+        sandbox.clear_log()
+        report = cf.export_dataset(cf.load_course_activity, [course], tmp_path, canvas=canvas, refresh=refresh,
+                                   progress=False)  # fmt: skip
+        assert report["status"].tolist() == ["pulled"]
+        assert sandbox.request_log == [f"/api/v1/courses/{course}/analytics/activity"]  # not served from the cache
+
+
 KILLER = textwrap.dedent(
     """
     import json, os, pathlib, signal, sys, time
