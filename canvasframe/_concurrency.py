@@ -40,10 +40,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 PREFLIGHT = 50.0  # units Canvas charges each request while it runs
 HIGH_WATER = 600.0  # Canvas refuses a request whose charge brings the bucket to this level
@@ -82,6 +83,7 @@ class ConcurrencyGovernor:
         self._remaining_at = self._stamp  # ... when it came
         self._largest_remaining = -math.inf  # the most room any answer has shown
         self._sent_since_answer = 0  # requests sent after that answer: their charges are not in it
+        self._urgent_waiting = 0  # urgent requests waiting for a place: the others wait behind them
 
     @property
     def shared(self) -> bool:
@@ -90,9 +92,28 @@ class ConcurrencyGovernor:
             return self._clock() < self._shared_until
 
     def __enter__(self) -> ConcurrencyGovernor:
+        self._acquire(urgent=False)
+        return self
+
+    @contextlib.contextmanager
+    def slot(self, *, urgent: bool) -> Iterator[ConcurrencyGovernor]:
+        """A place in flight; an ``urgent`` request (a page of a list, which later requests wait
+        for, one after another) goes before the others waiting: a fan-out of hundreds of
+        independent requests must not hold up the next page of a list behind every one of them."""
+        self._acquire(urgent=urgent)
+        try:
+            yield self
+        finally:
+            self.__exit__()
+
+    def _acquire(self, *, urgent: bool) -> None:
         with self._cond:
-            while self._in_flight >= self.limit:
-                self._cond.wait()
+            self._urgent_waiting += urgent
+            try:
+                while self._in_flight >= self.limit or (not urgent and self._urgent_waiting):
+                    self._cond.wait()
+            finally:
+                self._urgent_waiting -= urgent
             self._in_flight += 1
             # Held while the leak has not yet made room (see the module's notes); rechecked whenever an
             # answer comes, and sent anyway after the wait the first shortfall asked for, plus a second.
@@ -104,7 +125,6 @@ class ConcurrencyGovernor:
                     break
                 self._cond.wait(min(short / LEAK_RATE, deadline - now))
             self._sent_since_answer += 1
-        return self
 
     def _shortfall(self) -> float:
         """Units the bucket lacks now for one more pre-flight charge (0 when it has room or nothing is known).

@@ -346,9 +346,7 @@ class RetryPolicy:
 class Governor(Protocol):
     """What :class:`Transport` needs from a concurrency governor (see :mod:`canvasframe._concurrency`)."""
 
-    def __enter__(self) -> object: ...
-
-    def __exit__(self, *exc: object) -> None: ...
+    def slot(self, *, urgent: bool) -> contextlib.AbstractContextManager[object]: ...
 
     def observe(self, remaining: float | None, *, throttled: bool = False, cost: float | None = None) -> None: ...
 
@@ -432,6 +430,7 @@ class Transport:
         auth_statuses: tuple[int, ...] = (401,),
         retry_statuses: frozenset[int] = RETRY_STATUSES,
         replay: bool = True,
+        urgent: bool = False,
     ) -> tuple[Any, requests.Response]:
         """Send one request and return ``(parsed body, response)``, retrying as the policy says.
 
@@ -443,6 +442,7 @@ class Transport:
         ``replay=False`` is for a request that must not happen twice (sending a message): only a throttled
         refusal, which Canvas answers before doing anything, is retried; a lost connection or an unreadable
         answer raises at once, since the request may already have done its work.
+        ``urgent=True`` goes before the requests waiting for a place in flight (a page of a list).
         """
         retries = self.policy.retries if replay else 0
         check_url(url, what)
@@ -452,7 +452,7 @@ class Transport:
             problem: str
             response: requests.Response | None = None
             try:
-                with self.governor if self.governor is not None else contextlib.nullcontext():
+                with self.governor.slot(urgent=urgent) if self.governor is not None else contextlib.nullcontext():
                     self._count("requests")
                     log.debug("%s %s params=%s", method, safe_url, params)
                     payload = data() if callable(data) else data

@@ -267,11 +267,26 @@ class Canvas:
             )
 
     def request(
-        self, url: str, params: dict[str, Any] | None = None, *, retry_statuses: frozenset[int] = RETRY_STATUSES
+        self,
+        url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
+        urgent: bool = False,
     ) -> tuple[Any, requests.Response]:
-        """GET one absolute URL of this Canvas and return ``(parsed JSON, response)``, retrying as the policy says."""
+        """GET one absolute URL of this Canvas and return ``(parsed JSON, response)``, retrying as the policy says.
+
+        ``urgent``: a request others wait for one after another (a page of a list) goes before the
+        requests waiting for a place in flight.
+        """
         return self.transport.send(
-            "GET", url, what="Canvas", params=params, headers=self._headers(url), retry_statuses=retry_statuses
+            "GET",
+            url,
+            what="Canvas",
+            params=params,
+            headers=self._headers(url),
+            retry_statuses=retry_statuses,
+            urgent=urgent,
         )
 
     def get_bytes(self, path: str, params: dict[str, Any] | None = None) -> tuple[bytes, requests.Response]:
@@ -383,7 +398,9 @@ class Canvas:
         first_params = {"per_page": defaults.PER_PAGE, **(params or {})}
 
         def read_page(url: str, first: bool) -> tuple[tuple[list[Any], str], str, str | None]:
-            data, response = self.request(url, first_params if first else None)  # next links carry every parameter
+            # Next links carry every parameter. A list's pages come one after another, and fan-outs wait
+            # on them: each goes before the independent requests waiting for a place in flight.
+            data, response = self.request(url, first_params if first else None, urgent=True)
             if not isinstance(data, list):
                 raise ResponseFormatError(response.url, f"expected a JSON array, got {type(data).__name__}", data)
             return (data, redact(response.url)), response.url, response.links.get("next", {}).get("url")
