@@ -26,6 +26,7 @@ totals in a comparable way: Canvas counts distinct assets there).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -43,11 +44,13 @@ from ._pipeline import (
     conversation_listing,
     fetch_frames,
     fetch_unit,
+    fresh_summary_pages,
+    load_one,
     mark_changed,
     store_entry,
-    summary_pages,
 )
 from ._roles import INSTRUCTOR_ROLES
+from .client import Canvas
 from .endpoints import ENDPOINTS, FRAMES
 from .schemas import ASSIGNMENT_INFO, QUARTILE_NAMES, TARDINESS, empty_frame
 from .transforms import TRANSFORMS
@@ -62,6 +65,8 @@ SIGNALS = {
     "student_assignments": "submissions graded_since and submitted_since, student_summaries tardiness",
     "communication": "the token owner's conversation list last_message_at (the course's only instructor)",
 }
+_OWNERS: weakref.WeakKeyDictionary[Canvas, int] = weakref.WeakKeyDictionary()  # session -> the token's user
+
 # Canvas's Analytics keep each answer this long (the analytics plugin's cache); an answer asked for
 # within it may still be the one filled before a change. SLACK covers a pull's own length and clocks.
 ANALYTICS_CACHE = timedelta(hours=12)
@@ -92,7 +97,7 @@ def _student_activity(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFr
     def to_ask() -> Iterator[int]:
         """The students to ask again, decided page by page as the summaries arrive (asked afresh: the signal)."""
         everyone = unit["students"] == "all"
-        for page in summary_pages({"course_id": course_id}, whole):
+        for page in fresh_summary_pages({"course_id": course_id}, options):
             for student, total in zip(page["student_id"].tolist(), page["page_views"].tolist(), strict=True):
                 listed.append(student)
                 totals[student] = total
@@ -234,7 +239,7 @@ def _student_assignments(frame: str, unit: Unit, options: LoadOptions) -> pd.Dat
         return mark_changed(fetch_unit(frame, unit, whole), SIGNALS[frame], [], [{"course_id": course_id}])
     listed = _listed_changes(course_id, stored - ANALYTICS_CACHE - SLACK, whole)
     now = options.canvas.server_time or stored
-    summaries = pd.concat(list(summary_pages({"course_id": course_id}, whole)), ignore_index=True)
+    summaries = pd.concat(list(fresh_summary_pages({"course_id": course_id}, options)), ignore_index=True)
     everyone = summaries["student_id"].tolist()
     wanted = everyone if unit["students"] == "all" else list(unit["students"])
     held = set(before["student_id"].tolist())
@@ -265,9 +270,13 @@ def _student_assignments(frame: str, unit: Unit, options: LoadOptions) -> pd.Dat
 def _only_instructor(course_id: int, options: LoadOptions) -> bool:
     """The token's user is the course's one teacher or assistant (in any enrollment state): then every
     message the Analytics count between a student and an instructor is in the inbox canvasframe reads."""
-    me = options.canvas.get_json("users/self")
-    owner = as_id(me.data.get("id") if isinstance(me.data, dict) else None, "id", me.urls[0])
-    staff = fetch_unit("staff", {"course_id": course_id}, options)
+    canvas = options.canvas
+    owner = _OWNERS.get(canvas)
+    if owner is None:  # asked once per session: a session's token is one user's
+        me = canvas.get_json("users/self")
+        owner = _OWNERS[canvas] = as_id(me.data.get("id") if isinstance(me.data, dict) else None, "id", me.urls[0])
+    # The staff as Canvas lists them now (or as this pass of load_course has just read them: max_age).
+    staff = load_one("staff", {"course_id": course_id}, replace(options, refresh=options.max_age is None))
     return set(staff.loc[staff["type"].isin(INSTRUCTOR_ROLES), "user_id"].tolist()) == {owner}
 
 
@@ -312,7 +321,7 @@ def _communication(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame
         if unit["students"] != "all":
             listed.extend(unit["students"])
         else:
-            for page in summary_pages({"course_id": course_id}, whole):
+            for page in fresh_summary_pages({"course_id": course_id}, options):
                 listed.extend(page["student_id"].tolist())
         for student in listed:
             if student in people or student not in held:

@@ -47,6 +47,8 @@ __all__ = [
     "conversation_listing",
     "fetch_frames",
     "fetch_unit",
+    "fresh_summary_pages",
+    "load_one",
     "mark_changed",
     "run",
     "store_entry",
@@ -309,10 +311,28 @@ def summary_pages(course: Unit, options: LoadOptions) -> Iterator[pd.DataFrame]:
             raise
         # No student list at all: the ordinary load tells an unknown course from one without
         # students, warns, and caches the empty list.
-        yield _load_one("student_summaries", course, options)
+        yield load_one("student_summaries", course, options)
         return
     # The same frame a plain load makes: one transform over every row, in the order listed.
     store_entry(options.canvas, {"student_summaries": transform(rows, course, source=urls[0])}, course, urls)
+
+
+_FRESH_SUMMARIES = SharedReadings()
+
+
+def fresh_summary_pages(course: Unit, options: LoadOptions) -> Iterator[pd.DataFrame]:
+    """A course's ``student_summaries`` as Canvas gives them now, the change signal several rules of
+    ``refresh="changed"`` read: one reading shared by the rules running at once, or, within a pass
+    of :func:`~canvasframe.loaders.load_course` (``options.max_age``: the pass's age), the list a
+    rule of the pass has just read and cached."""
+    def start() -> Iterator[pd.DataFrame]:
+        if options.max_age is not None:
+            cached = cached_entry("student_summaries", course, replace(options, refresh=False))
+            if cached is not None:
+                return iter([cached])
+        return summary_pages(course, replace(options, refresh=True))
+
+    return _FRESH_SUMMARIES.follow((id(options.canvas), course["course_id"]), start)
 
 
 def _topic_items(unit: Unit, options: LoadOptions) -> list[tuple[Any, Unit]]:
@@ -487,7 +507,7 @@ def mark_changed(frame: pd.DataFrame, signal: str | None, reused: list[dict], re
     return replace(origin, changed={"signal": signal, "reused": reused, "refetched": refetched}).attach(frame)
 
 
-def _load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
+def load_one(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame:
     if options.refresh == CHANGED:
         rule = CHANGE_RULES.get(frame)
         if rule is not None:
@@ -533,9 +553,9 @@ def _load_units(frame: str, units: Iterable[Unit], options: LoadOptions) -> pd.D
     """
     units = list(units)
     if len(units) == 1:
-        return _load_one(frame, units[0], options)
+        return load_one(frame, units[0], options)
     quiet = replace(options, progress=False)  # one bar over the units, not one per fan-out
-    calls = [functools.partial(_load_one, frame, unit, quiet) for unit in units]
+    calls = [functools.partial(load_one, frame, unit, quiet) for unit in units]
     bar = progress_bar(f"{frame}: {len(units)} units", "unit") if options.progress else None
     return combine(frame, run_units(options.canvas, calls, progress=bar))
 

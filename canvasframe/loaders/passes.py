@@ -39,12 +39,16 @@ COURSE_FRAMES = (
 )
 """Every frame a course id alone loads, in the order :func:`load_course` lists them by default."""
 # The list a frame's requests are made from, which loading the frame reads and caches on the way
-# (the students a fan-out asks about, the topics whose posts it reads, the staff and reviews the
-# comments' roles are read from).
-_READS: dict[str, tuple[str, ...]] = {
-    "discussion_entries": ("discussion_topics",),
-    "submission_comments": ("staff", "peer_reviews"),
-} | {frame: ("student_summaries",) for frame, ep in FRAMES.items() if ep.fan_out == "students"}
+# (the students a fan-out asks about, the topics whose posts it reads).
+_READS: dict[str, tuple[str, ...]] = {"discussion_entries": ("discussion_topics",)}
+_READS |= {frame: ("student_summaries",) for frame, ep in FRAMES.items() if ep.fan_out == "students"}
+# The lists a frame's loader reads after its own call (the staff and reviews the comments' roles are
+# read from): loaded beside the calls, not after them, and the call itself made by the frame beside
+# it that reads nothing (the submissions: the same answer makes both frames).
+_READ_AFTER: dict[str, tuple[str, ...]] = {"submission_comments": ("staff", "peer_reviews")}
+# With refresh="changed", the communication rule reads the course's staff (who instructs it) first.
+_READS_WHEN_CHANGED: dict[str, tuple[str, ...]] = {"communication": ("staff",)}
+_CALLED_AS = {"submission_comments": "submissions"}
 
 
 def load_course(
@@ -101,12 +105,13 @@ def load_course(
     started = int(time.time())  # the cache keeps fetch times to the second
 
     def load(course: int, frame: str, *, leader: bool = False) -> pd.DataFrame:
-        if leader and refresh == CHANGED:  # its change signal and partial refetch, once in this pass
-            return LOADERS[frame].function(course, canvas=session, refresh=CHANGED, progress=False)
         # What this pass fetched counts as fresh, even with refresh=True or a short max_age: only
         # what was cached before the pass's second began is refetched. Fetch times are whole seconds,
         # so half a second of slack covers the cache's own clock reading without admitting older ones.
         fresh_since = time.time() - started + 0.5
+        if leader and refresh == CHANGED:  # its change signal and partial refetch, once in this pass
+            # max_age: a signal another frame's rule has read in this pass is not asked again.
+            return LOADERS[frame].function(course, canvas=session, refresh=CHANGED, max_age=fresh_since, progress=False)
         age = fresh_since if refresh else (None if max_age is None else max(max_age, fresh_since))
         return LOADERS[frame].function(course, canvas=session, max_age=age, progress=False)
 
@@ -115,8 +120,11 @@ def load_course(
         # fan-outs running at once share one reading of the student list, so every call of the
         # course starts at once and each page is requested once. One frame per call: the others
         # of the same call (participations beside page views) are cached by it.
-        read_by_others = {read for f in chosen for read in _READS.get(f, ())}
-        leaders = list({id(FRAMES[f]): f for f in reversed(chosen) if f not in read_by_others}.values())
+        reads = _READS | (_READS_WHEN_CHANGED if refresh == CHANGED else {})
+        read_by_others = {read for f in chosen for read in reads.get(f, ())}
+        wanted = [*chosen, *(read for f in chosen for read in _READ_AFTER.get(f, ()))]
+        called = [_CALLED_AS.get(f, f) for f in wanted if f not in read_by_others]
+        leaders = list({id(FRAMES[f]): f for f in reversed(called)}.values())
         calls = [functools.partial(load, course, f, leader=True) for f in leaders]
         led = dict(zip(leaders, iter_requests(session, calls), strict=True))  # each leader's frames are cached now
         frames = {f: load(course, f) for f in chosen}  # each from the cache now

@@ -16,11 +16,11 @@ from typing import Protocol
 
 import numpy as np
 
-from .discussions import Conversation, Message
+from .discussions import Conversation, Entry, Forum, Message, post_text
 from .model import Config, Course, Submission
 from .roster import Roster
 
-__all__ = ["LiveWorld", "advance", "archive", "assistant_writes", "grade", "reply", "submit"]
+__all__ = ["LiveWorld", "advance", "archive", "assistant_writes", "grade", "post", "reply", "submit"]
 
 
 class LiveWorld(Protocol):
@@ -31,6 +31,7 @@ class LiveWorld(Protocol):
     courses: dict[int, Course]
     conversations: list[Conversation]
     forum_ids: Iterator[int]
+    forums: dict[int, Forum]
     rosters: dict[int, Roster]
 
 
@@ -132,3 +133,15 @@ def submit(inst: LiveWorld, course_id: int, student_id: int, assignment_id: int)
     due = next(a.due_at for a in inst.courses[course_id].assignments if a.id == assignment_id)
     submission.submitted_at = inst.as_of
     submission.status = "late" if due is not None and due < inst.as_of else "on_time"
+
+
+def post(inst: LiveWorld, course_id: int, topic_id: int, author_id: int, *, seed: int = 0) -> int:
+    """A new post in a course's discussion topic now (a reply to the topic, not in a group's copy),
+    by ``author_id``; returns its id. The topic's ``last_reply_at`` moves with it."""
+    topic = inst.forums[course_id].topic(topic_id)
+    if topic is None or topic.children or topic.is_announcement:
+        raise KeyError(f"course {course_id} has no discussion topic {topic_id} that takes posts of its own")
+    text, html = post_text(np.random.default_rng([inst.config.seed, 78, seed, topic_id, author_id]))
+    entry = Entry(next(inst.forum_ids), topic_id, author_id, inst.as_of, None, text, html, inst.as_of)
+    topic.entries.append(entry)
+    return entry.id

@@ -97,6 +97,10 @@ class Institution:
         :func:`canvasframe.sandbox.changes.assistant_writes`."""
         changes.assistant_writes(self, course_id, student_id)
 
+    def post(self, course_id: int, topic_id: int, author_id: int, *, seed: int = 0) -> int:
+        """A new post in a discussion topic now; see :func:`canvasframe.sandbox.changes.post`."""
+        return changes.post(self, course_id, topic_id, author_id, seed=seed)
+
     def grade(self, course_id: int, student_id: int, assignment_id: int, score: float) -> None:
         """A teacher grades or regrades a submission now; see :func:`canvasframe.sandbox.changes.grade`."""
         changes.grade(self, course_id, student_id, assignment_id, score)
