@@ -25,7 +25,7 @@ from . import _settings as defaults
 from ._fanout import iter_requests, run_units
 from ._progress import enabled, progress_bar
 from ._provenance import Provenance, now
-from ._shared import SharedReadings
+from ._shared import SharedReadings, read_ahead
 from ._version import __version__
 from .cache import Cache, Lookup
 from .client import Canvas, Fetched, default_canvas
@@ -239,7 +239,8 @@ def _streamed(ep: Endpoint, unit: Unit, canvas: Canvas) -> tuple[dict[str, pd.Da
     urls: list[str] = []
 
     def pages() -> Iterator[tuple[Any, str]]:
-        for rows, url in canvas.iter_pages(ep.url_path(unit), ep.params(unit)):
+        # The next page is asked for while this one is turned into rows.
+        for rows, url in read_ahead(canvas.iter_pages(ep.url_path(unit), ep.params(unit))):
             urls.append(url)
             yield rows, url
 

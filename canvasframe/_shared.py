@@ -1,4 +1,5 @@
-"""One reading of a slow iterator, shared by every thread that wants it at the same time.
+"""One reading of a slow iterator, shared by every thread that wants it at the same time; and a
+slow iterator read one item ahead, in a thread of its own (:func:`read_ahead`).
 
 A course's student list is read from Canvas page by page, and each fan-out over the
 course's students (page views, assignments, messages) starts its requests as the pages
@@ -24,11 +25,12 @@ Examples
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Generator, Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
-__all__ = ["SharedReadings"]
+__all__ = ["SharedReadings", "read_ahead"]
 
 T = TypeVar("T")
 
@@ -108,3 +110,48 @@ class SharedReadings:
                             close = getattr(reading.source, "close", None)
                             if close is not None:
                                 close()
+
+
+def read_ahead(items: Iterator[T]) -> Generator[T, None, None]:
+    """The items of ``items``, in order, the next one read in a thread of its own while the caller
+    works on this one: a list's next page is on its way while this page is turned into rows, so a
+    long list, whose pages come one after another, takes the time of its requests alone.
+
+    An error reading an item is raised to the caller in its place. When the caller stops early
+    the reading thread stops after the item it is reading.
+
+    Examples
+    --------
+    >>> list(read_ahead(iter("abc")))
+    ['a', 'b', 'c']
+    """
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        ready.put(("item", item), timeout=0.05)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(("end", None))
+        except BaseException as exc:  # raised to the caller, in order
+            ready.put(("error", exc))
+
+    reader = threading.Thread(target=read, name="canvasframe-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()  # the reader ends after the item it is reading; nobody waits for it
