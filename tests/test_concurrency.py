@@ -113,3 +113,25 @@ def test_a_scaled_down_bucket_is_held_only_above_its_mark():
     sender.start()
     sender.join(5)
     assert entered.is_set()
+
+
+def test_a_page_of_a_list_goes_before_the_requests_already_waiting_for_a_place():
+    governor = ConcurrencyGovernor(1)
+    order: list[str] = []
+
+    def request(name: str, urgent: bool) -> None:
+        with governor.slot(urgent=urgent):
+            order.append(name)
+
+    with governor.slot(urgent=False):  # the one place is taken
+        fan_out = threading.Thread(target=request, args=("fan-out item", False))
+        fan_out.start()
+        page = threading.Thread(target=request, args=("next page", True))
+        page.start()
+        while True:  # the page is waiting (the item waits behind it whenever it comes)
+            with governor._cond:
+                if governor._urgent_waiting == 1:
+                    break
+    fan_out.join()
+    page.join()
+    assert order == ["next page", "fan-out item"]
