@@ -155,11 +155,22 @@ def test_refresh_changed_equals_a_cold_pull_after_any_days(tmp_path):
     run_state_machine_as_test(RefreshChanged, settings=budget)
 
 
-@pytest.fixture
-def live(tmp_path):
-    inst = Institution(SMALL)
+def _serving(config: Config):
+    inst = Institution(config)
     with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED) as server:
         yield inst, server, _course(inst)
+
+
+@pytest.fixture
+def live():
+    """The small course, taught by its teacher and an assistant."""
+    yield from _serving(SMALL)
+
+
+@pytest.fixture
+def alone():
+    """The small course, taught by its teacher alone (the token's user)."""
+    yield from _serving(ALONE)
 
 
 def test_a_moved_total_with_a_cached_answer_is_asked_again_until_they_agree(live, tmp_path):
@@ -391,31 +402,29 @@ def test_the_since_filters_are_strict_anded_and_read_a_bare_time_in_the_users_zo
     assert listed(graded_since=bare) == listed(graded_since=a_second_before)
 
 
-def test_communication_asks_only_the_students_written_to_when_the_token_owner_teaches_alone(tmp_path):
-    inst = Institution(ALONE)
-    with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED) as server:
-        course = _course(inst)
-        canvas = _session(server, tmp_path / "a")
-        first = _load("communication", course, canvas)
-        pulled_at = inst.as_of
-        inst.advance(26, share=0.0)  # a quiet day: nothing in the inbox since the pull
-        teacher = inst.courses[course].teacher_id
-        conversation = next(c for c in inst.conversations if c.course_id == course)
-        inst.reply(conversation.id, teacher)
-        server.clear_log()
-        got = _load("communication", course, canvas, refresh="changed")
-        enrolled = set(inst.courses[course].enrollments)
-        # Canvas may have answered the last pull from answers cached up to 12 hours before it: any
-        # conversation written in since then (and a little more) is asked about again.
-        recent = {p for c in inst.conversations if c.messages[-1].created_at > pulled_at - timedelta(hours=13)
-                  for p in c.participant_ids} & enrolled  # fmt: skip
-        students = sorted(set(conversation.participant_ids) & enrolled)
-        assert _asked(server, "communication") == sorted(recent | set(students)) and len(recent) < len(enrolled) / 2
-        assert got.attrs["canvasframe"]["changed"]["signal"].startswith("the token owner's conversation list")
-        pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
-        day = inst.as_of.date()
-        row = got[(got["student_id"] == students[0]) & (got["date"].dt.date == day)]
-        assert row["instructor_messages"].tolist() == [1] and len(got) == len(first) + 1
+def test_communication_asks_only_the_students_written_to_when_the_token_owner_teaches_alone(alone, tmp_path):
+    inst, server, course = alone
+    canvas = _session(server, tmp_path / "a")
+    first = _load("communication", course, canvas)
+    pulled_at = inst.as_of
+    inst.advance(26, share=0.0)  # a quiet day: nothing in the inbox since the pull
+    teacher = inst.courses[course].teacher_id
+    conversation = next(c for c in inst.conversations if c.course_id == course)
+    inst.reply(conversation.id, teacher)
+    server.clear_log()
+    got = _load("communication", course, canvas, refresh="changed")
+    enrolled = set(inst.courses[course].enrollments)
+    # Canvas may have answered the last pull from answers cached up to 12 hours before it: any
+    # conversation written in since then (and a little more) is asked about again.
+    recent = {p for c in inst.conversations if c.messages[-1].created_at > pulled_at - timedelta(hours=13)
+              for p in c.participant_ids} & enrolled  # fmt: skip
+    students = sorted(set(conversation.participant_ids) & enrolled)
+    assert _asked(server, "communication") == sorted(recent | set(students)) and len(recent) < len(enrolled) / 2
+    assert got.attrs["canvasframe"]["changed"]["signal"].startswith("the token owner's conversation list")
+    pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
+    day = inst.as_of.date()
+    row = got[(got["student_id"] == students[0]) & (got["date"].dt.date == day)]
+    assert row["instructor_messages"].tolist() == [1] and len(got) == len(first) + 1
 
 
 def test_communication_is_refetched_whole_while_an_assistant_also_instructs(live, tmp_path):
@@ -433,18 +442,16 @@ def test_communication_is_refetched_whole_while_an_assistant_also_instructs(live
     pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
 
 
-def test_a_message_seen_while_canvas_still_answers_its_cached_counts_is_asked_about_until_they_show_it(tmp_path):
-    inst = Institution(ALONE)
-    with SandboxServer(inst, tokens={TOKEN: "admin"}, settings=CACHED) as server:
-        course = _course(inst)
-        canvas = _session(server, tmp_path / "a")
-        first = _load("communication", course, canvas)
-        conversation = next(c for c in inst.conversations if c.course_id == course)
-        inst.advance(1, share=0.0)
-        inst.reply(conversation.id, inst.courses[course].teacher_id)
-        lagging = _load("communication", course, canvas, refresh="changed")  # the answer cached an hour ago
-        pd.testing.assert_frame_equal(lagging, first, check_flags=False)
-        inst.advance(12, share=0.0)  # that answer has expired; the message is from before the last pull
-        got = _load("communication", course, canvas, refresh="changed")
-        pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
-        assert len(got) == len(first) + 1
+def test_a_message_seen_while_canvas_still_answers_its_cached_counts_is_asked_about_until_they_show_it(alone, tmp_path):
+    inst, server, course = alone
+    canvas = _session(server, tmp_path / "a")
+    first = _load("communication", course, canvas)
+    conversation = next(c for c in inst.conversations if c.course_id == course)
+    inst.advance(1, share=0.0)
+    inst.reply(conversation.id, inst.courses[course].teacher_id)
+    lagging = _load("communication", course, canvas, refresh="changed")  # the answer cached an hour ago
+    pd.testing.assert_frame_equal(lagging, first, check_flags=False)
+    inst.advance(12, share=0.0)  # that answer has expired; the message is from before the last pull
+    got = _load("communication", course, canvas, refresh="changed")
+    pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
+    assert len(got) == len(first) + 1
