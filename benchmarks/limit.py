@@ -48,7 +48,8 @@ RUNS = 3
 class Shape:
     courses: int
     students: int
-    # "export" (page views of every course), "full" (load_course, 7 frames), "two" (two "full" processes),
+    # "export" (page views of every course), "full" (load_course, 7 frames), "cells" (the same 7 frames, one
+    # loader call each, one after another, as notebook cells load them), "two" (two "full" processes),
     # "page_views" (page views, then participations: the frames one activity request per student makes)
     work: str
     server_time: float = 0.1
@@ -88,6 +89,8 @@ CASES = {
     "export 60x10": Case(Shape(60, 10, "export"), Shape(12, 10, "export"), Target(1.2, unthrottled=True)),
     "export 20x30": Case(Shape(20, 30, "export"), Shape(4, 30, "export"), Target(1.2, unthrottled=True)),
     "full pull, 200 students": Case(Shape(1, 200, "full"), Shape(1, 40, "full"), Target(1.15)),
+    # The same frames as the README and the notebooks load them: one loader call per cell.
+    "cell by cell, 200 students": Case(Shape(1, 200, "cells"), Shape(1, 40, "cells"), Target(1.2)),
     "costly requests, 200 students": Case(  # and no error: a pull that raised has no result
         Shape(1, 200, "full", server_time=1.5), Shape(1, 40, "full", server_time=0.5), Target(1.3)
     ),
@@ -141,6 +144,10 @@ with tempfile.TemporaryDirectory() as tmp:
     elif work == "page_views":  # one request per student feeds both frames; participations come from the cache
         frames = {"page_views": cf.load_page_views(ids, canvas=canvas, progress=False)}
         frames["participations"] = cf.load_participations(ids, canvas=canvas, progress=False)
+        frame_bytes = sum(int(f.memory_usage(deep=True).sum()) for f in frames.values())
+    elif work == "cells":  # one loader per notebook cell, one after another
+        frames = {frame: getattr(cf, "load_" + frame)(ids, canvas=canvas, progress=False)
+                  for frame in json.loads(sys.argv[5])}
         frame_bytes = sum(int(f.memory_usage(deep=True).sum()) for f in frames.values())
     else:
         frames = cf.load_course(ids, frames=json.loads(sys.argv[5]), canvas=canvas, progress=False)
