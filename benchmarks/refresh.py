@@ -119,7 +119,10 @@ def _serve(config: Config, commands: Any, answers: Any) -> None:
     with SandboxServer(inst, throttle=ThrottleConfig(), settings=settings) as server:
         answers.put((server.url, server.token, taught))
         while (command := commands.get()) is not None:
-            answers.put(a_day_passes(inst, taught, command[1]))
+            day = a_day_passes(inst, taught, command[1])
+            for course in taught:  # the sandbox's tables made again now, not while a pull waits (Canvas keeps them)
+                inst.roster(inst.courses[course])
+            answers.put(day)
 
 
 def one_run(shape: Shape, courses: int, students: int, seed: int) -> dict[str, Any]:

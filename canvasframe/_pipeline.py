@@ -326,6 +326,7 @@ def fresh_summary_pages(course: Unit, options: LoadOptions) -> Iterator[pd.DataF
     ``refresh="changed"`` read: one reading shared by the rules running at once, or, within a pass
     of :func:`~canvasframe.loaders.load_course` (``options.max_age``: the pass's age), the list a
     rule of the pass has just read and cached."""
+
     def start() -> Iterator[pd.DataFrame]:
         if options.max_age is not None:
             cached = cached_entry("student_summaries", course, replace(options, refresh=False))
