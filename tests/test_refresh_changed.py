@@ -54,7 +54,6 @@ class RefreshChanged(RuleBasedStateMachine):
         self.inst = Institution(ALONE)
         self.server = SandboxServer(self.inst, tokens={TOKEN: "admin"}, settings=CACHED).start()
         self.course = _course(self.inst)
-        self.students = sorted(self.inst.courses[self.course].enrollments)
         self.dirs = itertools.count()
         self.incremental = _session(self.server, self.cache_dir())
         for frame in (*ACTIVITY, "student_assignments", "communication"):
@@ -64,6 +63,19 @@ class RefreshChanged(RuleBasedStateMachine):
         # Quizzes' scores are their attempts': grading by hand is for the other assignments.
         self.assignments = [a.id for a in course.assignments if not any(
             q.assignment_id == a.id for q in self.inst.quiz_sets[self.course])]  # fmt: skip
+
+    @property
+    def students(self) -> list[int]:
+        return sorted(self.inst.courses[self.course].enrollments)
+
+    @rule()
+    def a_student_enrolls_late(self) -> None:
+        self.inst.enroll(self.course)
+
+    @rule(pick=st.integers(0, 20))
+    def a_students_enrollment_is_deleted(self, pick: int) -> None:
+        if len(self.students) > 5:
+            self.inst.drop(self.course, self.students[pick % len(self.students)])
 
     def cache_dir(self):
         return self.tmp / f"cache-{next(self.dirs)}"
@@ -455,3 +467,21 @@ def test_a_message_seen_while_canvas_still_answers_its_cached_counts_is_asked_ab
     got = _load("communication", course, canvas, refresh="changed")
     pd.testing.assert_frame_equal(got, _load("communication", course, _session(server, tmp_path / "cold")))
     assert len(got) == len(first) + 1
+
+
+@pytest.mark.parametrize("frame", ["page_views", "student_assignments", "communication"])
+def test_a_late_enrollment_is_asked_for_and_a_deleted_one_leaves_the_frame(alone, tmp_path, frame):
+    inst, server, course = alone
+    canvas = _session(server, tmp_path / "a")
+    before = _load(frame, course, canvas)
+    gone = sorted(inst.courses[course].enrollments)[2]
+    assert gone in set(before["student_id"])
+    inst.advance(13, share=0.0)
+    new = inst.enroll(course)
+    inst.drop(course, gone)
+    server.clear_log()
+    got = _load(frame, course, canvas, refresh="changed")
+    refetched = [k["student_id"] for k in got.attrs["canvasframe"]["changed"]["refetched"]]
+    assert new in refetched and gone not in refetched
+    assert gone not in set(got["student_id"])
+    pd.testing.assert_frame_equal(got, _load(frame, course, _session(server, tmp_path / "cold")))

@@ -17,10 +17,10 @@ from typing import Protocol
 import numpy as np
 
 from .discussions import Conversation, Entry, Forum, Message, post_text
-from .model import Config, Course, Submission
+from .model import Config, Course, Enrollment, Student, Submission
 from .roster import Roster
 
-__all__ = ["LiveWorld", "advance", "archive", "assistant_writes", "grade", "post", "reply", "submit"]
+__all__ = ["LiveWorld", "advance", "archive", "assistant_writes", "drop", "enroll", "grade", "post", "reply", "submit"]
 
 
 class LiveWorld(Protocol):
@@ -145,3 +145,23 @@ def post(inst: LiveWorld, course_id: int, topic_id: int, author_id: int, *, seed
     entry = Entry(next(inst.forum_ids), topic_id, author_id, inst.as_of, None, text, html, inst.as_of)
     topic.entries.append(entry)
     return entry.id
+
+
+def enroll(inst: LiveWorld, course_id: int, student: Student) -> None:
+    """``student`` joins the course now (a late enrollment): no page views, no messages, nothing
+    handed in: the work already due is missing, the rest not due yet (Canvas's "floating")."""
+    course = inst.courses[course_id]
+    submissions = {
+        a.id: Submission(None, None, None, "missing" if a.due_at is not None and a.due_at < inst.as_of else "floating")
+        for a in course.assignments
+    }
+    empty = np.array([], dtype=np.int64)
+    course.enrollments[student.id] = Enrollment(student, empty, empty.copy(), [], submissions, {})
+    inst.rosters.pop(course_id, None)
+
+
+def drop(inst: LiveWorld, course_id: int, student_id: int) -> None:
+    """The student's enrollment is deleted: Canvas lists them nowhere in the course any more
+    (their posts and messages stay where they are)."""
+    del inst.courses[course_id].enrollments[student_id]
+    inst.rosters.pop(course_id, None)

@@ -101,6 +101,17 @@ class Institution:
         """A new post in a discussion topic now; see :func:`canvasframe.sandbox.changes.post`."""
         return changes.post(self, course_id, topic_id, author_id, seed=seed)
 
+    def enroll(self, course_id: int) -> int:
+        """A new student joins the course now (a late enrollment); returns their id. See
+        :func:`canvasframe.sandbox.changes.enroll`."""
+        student = self._student(sum(len(c.enrollments) for c in self.courses.values()))
+        changes.enroll(self, course_id, student)
+        return student.id
+
+    def drop(self, course_id: int, student_id: int) -> None:
+        """A student's enrollment is deleted; see :func:`canvasframe.sandbox.changes.drop`."""
+        changes.drop(self, course_id, student_id)
+
     def grade(self, course_id: int, student_id: int, assignment_id: int, score: float) -> None:
         """A teacher grades or regrades a submission now; see :func:`canvasframe.sandbox.changes.grade`."""
         changes.grade(self, course_id, student_id, assignment_id, score)
