@@ -235,8 +235,8 @@ def _student_assignments(frame: str, unit: Unit, options: LoadOptions) -> pd.Dat
     whole = replace(options, refresh=True)
     course_id = unit["course_id"]
     before, stored = cached_entry_as_of(frame, unit, replace(options, refresh=False, max_age=None))
-    if before is None or stored is None:  # nothing to build on, or no clock of Canvas's to ask since
-        return mark_changed(fetch_unit(frame, unit, whole), SIGNALS[frame], [], [{"course_id": course_id}])
+    if before is None or stored is None:
+        return _refetched_whole(frame, unit, whole, NO_BASE if before is None else NO_CLOCK)
     listed = _listed_changes(course_id, stored - ANALYTICS_CACHE - SLACK, whole)
     now = options.canvas.server_time or stored
     summaries = pd.concat(list(fresh_summary_pages({"course_id": course_id}, options)), ignore_index=True)
@@ -306,13 +306,13 @@ def _communication(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame
     whole = replace(options, refresh=True)
     course_id = unit["course_id"]
     before, stored = cached_entry_as_of(frame, unit, replace(options, refresh=False, max_age=None))
-    people = None
-    if before is not None and stored is not None and _only_instructor(course_id, whole):
-        people = _written_to_since(stored - ANALYTICS_CACHE - SLACK, whole)
-    if before is None or people is None:
-        fetched = fetch_unit(frame, unit, whole)
-        why = "no earlier pull to build on" if before is None else "the token's user is not the only instructor"
-        return _noted(mark_changed(fetched, None, [], [{"course_id": course_id}]), why=why)
+    if before is None or stored is None:
+        return _refetched_whole(frame, unit, whole, NO_BASE if before is None else NO_CLOCK)
+    if not _only_instructor(course_id, whole):
+        return _refetched_whole(frame, unit, whole, "the token's user is not the only instructor")
+    people = _written_to_since(stored - ANALYTICS_CACHE - SLACK, whole)
+    if people is None:
+        return _refetched_whole(frame, unit, whole, "the conversation list does not say who wrote when")
     held = set(before["student_id"].tolist())
     asked: list[int] = []
     listed: list[int] = []
@@ -340,6 +340,16 @@ def _communication(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame
 def _noted(frame: pd.DataFrame, **notes: Any) -> pd.DataFrame:
     frame.attrs["canvasframe"]["changed"].update(notes)
     return frame
+
+
+NO_BASE = "no earlier pull to build on"
+NO_CLOCK = "the cached frame does not say Canvas's time when it was pulled (an earlier release wrote it)"
+
+
+def _refetched_whole(frame: str, unit: Unit, whole: LoadOptions, why: str) -> pd.DataFrame:
+    """The frame fetched whole, its record saying no signal was used, and why."""
+    fetched = fetch_unit(frame, unit, whole)
+    return _noted(mark_changed(fetched, None, [], [{"course_id": unit["course_id"]}]), why=why)
 
 
 CHANGE_RULES.update(dict.fromkeys(ENDPOINTS["student_activity"].frames, _student_activity))

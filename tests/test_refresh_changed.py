@@ -369,7 +369,9 @@ def test_a_cache_without_canvass_clock_is_refetched_whole(live, tmp_path):
     server.clear_log()
     got = _load("student_assignments", course, canvas, refresh="changed")
     assert _asked(server, "assignments") == sorted(inst.courses[course].enrollments)
-    assert got.attrs["canvasframe"]["changed"]["refetched"] == [{"course_id": course}]
+    changed = got.attrs["canvasframe"]["changed"]
+    assert changed["signal"] is None and changed["refetched"] == [{"course_id": course}]
+    assert changed["why"].startswith("the cached frame does not say Canvas's time")
 
 
 @pytest.mark.parametrize(
