@@ -133,6 +133,29 @@ class RefreshChanged(RuleBasedStateMachine):
         conversation = self.inst.conversations[pick % len(self.inst.conversations)]
         self.inst.reply(conversation.id, conversation.participant_ids[0] if by_the_teacher else None)
 
+    @rule(student=st.integers(0, 20), from_student=st.booleans())
+    def a_new_conversation_starts(self, student: int, from_student: bool) -> None:
+        self.inst.start_conversation(
+            self.course, self.students[student % len(self.students)], from_student=from_student
+        )
+
+    @rule(topic=st.integers(0, 20), student=st.integers(0, 20))
+    def a_student_posts_in_a_discussion(self, topic: int, student: int) -> None:
+        topics = [t.id for t in self.inst.forums[self.course].topics if not t.children and not t.is_announcement]
+        self.inst.post(self.course, topics[topic % len(topics)], self.students[student % len(self.students)])
+
+    @rule(pick=st.integers(0, 500), delete=st.booleans())
+    def a_post_is_edited_or_deleted(self, pick: int, delete: bool) -> None:
+        entries = [e for t in self.inst.forums[self.course].topics for e in t.entries if not e.deleted]
+        entry = entries[pick % len(entries)]
+        (self.inst.delete_post if delete else self.inst.edit_post)(self.course, entry.id, entry.author_id)
+
+    @rule()
+    def the_discussions_are_refreshed(self) -> None:
+        got = _load("discussion_entries", self.course, self.incremental, refresh="changed")
+        cold = _load("discussion_entries", self.course, _session(self.server, self.cache_dir()))
+        pd.testing.assert_frame_equal(got, cold)
+
     @rule(pick=st.integers(0, 100))
     def the_inbox_owner_archives_a_conversation(self, pick: int) -> None:
         self.inst.archive(self.inst.conversations[pick % len(self.inst.conversations)].id)
@@ -487,3 +510,23 @@ def test_a_late_enrollment_is_asked_for_and_a_deleted_one_leaves_the_frame(alone
     assert new in refetched and gone not in refetched
     assert gone not in set(got["student_id"])
     pd.testing.assert_frame_equal(got, _load(frame, course, _session(server, tmp_path / "cold")))
+
+
+def test_a_due_date_passing_is_seen_in_the_tardiness_counts_and_those_students_are_asked_again(alone, tmp_path):
+    inst, server, course = alone
+    canvas = _session(server, tmp_path / "a")
+    _load("student_assignments", course, canvas)
+    upcoming = min(a.due_at for a in inst.courses[course].assignments if a.due_at and a.due_at > inst.as_of)
+    pending = sorted(  # the students with nothing handed in for it: their work turns missing at the due date
+        s
+        for s, e in inst.courses[course].enrollments.items()
+        for a in inst.courses[course].assignments
+        if a.due_at == upcoming and e.submissions[a.id].submitted_at is None and not e.submissions[a.id].excused
+    )
+    inst.advance(int((upcoming - inst.as_of).total_seconds() // 3600) + 14, share=0.0)  # past it, caches expired
+    server.clear_log()
+    got = _load("student_assignments", course, canvas, refresh="changed")
+    assert pending and set(pending) <= set(_asked(server, "assignments"))  # no date moved: only the counts did
+    pd.testing.assert_frame_equal(got, _load("student_assignments", course, _session(server, tmp_path / "cold")))
+    flipped = got[(got["student_id"].isin(pending)) & (got["due_at"] == upcoming)]
+    assert (flipped["status"] == "missing").all()

@@ -20,7 +20,21 @@ from .discussions import Conversation, Entry, Forum, Message, post_text
 from .model import Config, Course, Enrollment, Student, Submission
 from .roster import Roster
 
-__all__ = ["LiveWorld", "advance", "archive", "assistant_writes", "drop", "enroll", "grade", "post", "reply", "submit"]
+__all__ = [
+    "LiveWorld",
+    "advance",
+    "archive",
+    "assistant_writes",
+    "delete_post",
+    "drop",
+    "edit_post",
+    "enroll",
+    "grade",
+    "post",
+    "reply",
+    "start_conversation",
+    "submit",
+]
 
 
 class LiveWorld(Protocol):
@@ -39,7 +53,8 @@ def advance(inst: LiveWorld, hours: int, *, share: float = 0.3, seed: int = 0) -
     """Let ``hours`` pass: a ``share`` of each course's students view pages (some also participate).
 
     Each chosen student gets page views in a few of the new hours and, one time in two, a
-    participation in one of them; ``as_of`` moves on by ``hours``. Returns the ``(course_id,
+    participation in one of them; ``as_of`` moves on by ``hours``, and work not handed in by a due
+    date passed on the way turns missing. Returns the ``(course_id,
     student_id)`` pairs that were active, for tests to check against.
     """
     if hours < 1 or int(hours) != hours:
@@ -60,8 +75,23 @@ def advance(inst: LiveWorld, hours: int, *, share: float = 0.3, seed: int = 0) -
                 slot = int(rng.choice(sorted(course.slots)))
                 e.participations.append((at, course.participation_url(slot, e.student.profile)))
             active.append((course.id, student_id))
-    inst.as_of = inst.as_of + timedelta(hours=hours)
+    before, inst.as_of = inst.as_of, inst.as_of + timedelta(hours=hours)
+    _due_dates_pass(inst, before)
     return active
+
+
+def _due_dates_pass(inst: LiveWorld, before: datetime) -> None:
+    """What Canvas computes when it answers, as the clock passes due dates: work not handed in (and
+    not excused) turns missing, and ``seconds_late`` grows, with no date of the submission moving.
+    Canvas's per-student Analytics answers keep what they said until they expire."""
+    for course in inst.courses.values():
+        passed = [a.id for a in course.assignments if a.due_at is not None and before <= a.due_at < inst.as_of]
+        for e in course.enrollments.values():
+            for assignment_id in passed:
+                work = e.submissions[assignment_id]
+                if work.submitted_at is None and not work.excused and work.status == "floating":
+                    work.status = "missing"
+        inst.rosters.pop(course.id, None)  # the listing's missing and seconds_late, as of the new time
 
 
 def _conversation(inst: LiveWorld, conversation_id: int) -> Conversation:
@@ -165,3 +195,37 @@ def drop(inst: LiveWorld, course_id: int, student_id: int) -> None:
     (their posts and messages stay where they are)."""
     del inst.courses[course_id].enrollments[student_id]
     inst.rosters.pop(course_id, None)
+
+
+def _entry(inst: LiveWorld, course_id: int, entry_id: int) -> Entry:
+    found = next((e for t in inst.forums[course_id].topics for e in t.entries if e.id == entry_id), None)
+    if found is None:
+        raise KeyError(f"no discussion entry {entry_id} in course {course_id}")
+    return found
+
+
+def edit_post(inst: LiveWorld, course_id: int, entry_id: int, editor_id: int) -> None:
+    """``editor_id`` edits a post now: its text and ``updated_at`` change; the topic listing does not."""
+    entry = _entry(inst, course_id, entry_id)
+    entry.text, entry.html = entry.text + " (edited)", entry.html + "<p>(edited)</p>"
+    entry.updated_at, entry.editor_id = inst.as_of, editor_id
+
+
+def delete_post(inst: LiveWorld, course_id: int, entry_id: int, editor_id: int) -> None:
+    """``editor_id`` deletes a post now (Canvas keeps it as deleted, without its text); the topic's
+    ``last_reply_at`` does not move back."""
+    entry = _entry(inst, course_id, entry_id)
+    entry.deleted, entry.updated_at, entry.editor_id = True, inst.as_of, editor_id
+
+
+def start_conversation(inst: LiveWorld, course_id: int, student_id: int, *, from_student: bool = False) -> int:
+    """A new conversation between the course's teacher (the inbox's owner) and a student, its first
+    message now, by the teacher or the student; the Analytics count it. Returns its id."""
+    course = inst.courses[course_id]
+    author = student_id if from_student else course.teacher_id
+    message = Message(next(inst.forum_ids), author, inst.as_of, "A new question.")
+    conversation = Conversation(next(inst.forum_ids), course_id, [course.teacher_id, student_id], "New", [message],
+                                "unread" if from_student else "read")  # fmt: skip
+    inst.conversations.append(conversation)
+    _count_message(course, student_id, inst.as_of, from_instructor=not from_student)
+    return conversation.id

@@ -112,6 +112,18 @@ class Institution:
         """A student's enrollment is deleted; see :func:`canvasframe.sandbox.changes.drop`."""
         changes.drop(self, course_id, student_id)
 
+    def edit_post(self, course_id: int, entry_id: int, editor_id: int) -> None:
+        """Someone edits a discussion post now; see :func:`canvasframe.sandbox.changes.edit_post`."""
+        changes.edit_post(self, course_id, entry_id, editor_id)
+
+    def delete_post(self, course_id: int, entry_id: int, editor_id: int) -> None:
+        """Someone deletes a discussion post now; see :func:`canvasframe.sandbox.changes.delete_post`."""
+        changes.delete_post(self, course_id, entry_id, editor_id)
+
+    def start_conversation(self, course_id: int, student_id: int, *, from_student: bool = False) -> int:
+        """A new conversation with a student; see :func:`canvasframe.sandbox.changes.start_conversation`."""
+        return changes.start_conversation(self, course_id, student_id, from_student=from_student)
+
     def grade(self, course_id: int, student_id: int, assignment_id: int, score: float) -> None:
         """A teacher grades or regrades a submission now; see :func:`canvasframe.sandbox.changes.grade`."""
         changes.grade(self, course_id, student_id, assignment_id, score)
