@@ -9,27 +9,12 @@ hides deleted and anonymous authors, and leaves posts newer than the built view 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .discussions import NEW_ENTRY_WINDOW, Conversation, Entry, Topic
 from .views import iso
 
-__all__ = ["conversation", "conversation_summary", "full_view", "last_reply_at", "topic_json"]
-
-
-REPLY_TOUCH = timedelta(seconds=60)
-
-
-def last_reply_at(topic: Topic) -> datetime | None:
-    """The topic's ``last_reply_at``: moved by a new entry only when it comes more than 60 s after
-    the time it holds, and never moved back (shared/canvas-api.md: an edit or a deletion changes
-    nothing the topic listing sends; canvas-lms discussion_entry.rb#update_topic keeps the later of
-    the two times)."""
-    last = None
-    for created in sorted(e.created_at for e in topic.entries):
-        if last is None or created - last > REPLY_TOUCH:
-            last = created
-    return last
+__all__ = ["conversation", "conversation_summary", "full_view", "topic_json"]
 
 
 def topic_json(topic: Topic, site: str) -> dict:
@@ -41,7 +26,7 @@ def topic_json(topic: Topic, site: str) -> dict:
         "message": f"<p>{topic.title}</p>",
         "html_url": f"{site}/courses/{topic.course_id}/discussion_topics/{topic.id}",
         "posted_at": iso(topic.posted_at),
-        "last_reply_at": iso(last_reply_at(topic)),
+        "last_reply_at": iso(max(e.created_at for e in replies)) if replies else None,
         "require_initial_post": topic.kind == "debate",
         "discussion_subentry_count": 0 if topic.children else len(replies),
         "published": True,
