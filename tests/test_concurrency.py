@@ -135,3 +135,44 @@ def test_a_page_of_a_list_goes_before_the_requests_already_waiting_for_a_place()
     fan_out.join()
     page.join()
     assert order == ["next page", "fan-out item"]
+
+
+def _bucket_room(remaining: float, seconds: float) -> float:
+    """Canvas's bucket as an answer left it, leaking since: free units, at most the high-water mark."""
+    return min(600.0, remaining + 10.0 * seconds)
+
+
+def test_a_request_is_held_for_exactly_the_units_the_leak_has_not_yet_freed():
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    assert governor._shortfall() == 0.0  # nothing known yet: send
+    governor.observe(600.0)  # a Canvas-sized bucket, empty
+    governor.observe(30.0)  # a costly answer left 30 units free
+    for seconds in (0.0, 1.0, 2.0, 2.5, 4.0):
+        clock.now += seconds - (clock.now - 100.0)
+        # One more pre-flight charge of 50, and 5 units to spare, against what the leak has freed.
+        assert governor._shortfall() == max(0.0, 55.0 - _bucket_room(30.0, seconds))
+    governor.__enter__()  # sent now (there is room): its charge is not in the last answer
+    assert governor._shortfall() == max(0.0, 105.0 - _bucket_room(30.0, 4.0))
+
+
+def test_a_small_test_servers_bucket_is_only_kept_below_its_own_mark():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    governor.observe(100.0)  # never more than half of Canvas's headroom: not Canvas-sized
+    assert governor._shortfall() == 0.0
+    governor.observe(-20.0)  # over its mark by 20 units
+    assert governor._shortfall() == 20.0
+
+
+def test_room_and_another_client_at_their_exact_edges():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    in_flight(governor, 2)
+    governor.observe(600.0 - 2 * 50 - 50)  # exactly one charge more than its own: another client
+    assert governor.shared
+    alone = ConcurrencyGovernor(11, clock=Clock())
+    in_flight(alone, 10)  # ten in flight: a bucket with 75 or 74 units free holds nothing but theirs
+    alone.observe(75.0)  # (75 - 25) // 50 = 1 more fits: an answer with room
+    assert (alone.limit, alone.shared) == (11, False)
+    seen = alone._answers_with_room
+    alone.observe(74.0)  # (74 - 25) // 50 = 0: no room, the limit is what is in flight
+    assert alone.limit == 10 and alone._answers_with_room == seen
