@@ -19,7 +19,6 @@ frame reports (a warning and ``attrs["page_view_log_gaps"]``).
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import math
 from collections import Counter
@@ -35,7 +34,7 @@ from ._http import follow_pages
 from ._pipeline import CHANGED, LoadOptions, cached_entry, store_entry
 from ._progress import progress_bar
 from ._provenance import Provenance
-from .client import Canvas
+from .client import Canvas, http_date
 from .errors import (
     AuthenticationError,
     CanvasAPIError,
@@ -144,9 +143,7 @@ def canvas_now(canvas: Canvas, student_id: int) -> datetime:
     The list's 30 days and the history API's months are Canvas's, not this computer's.
     """
     _, response = canvas.request(canvas.url_for(f"users/{student_id}/page_views"), {"per_page": 1})
-    stamp = response.headers.get("Date")
-    parsed = email.utils.parsedate_to_datetime(stamp) if stamp else None
-    return parsed.astimezone(UTC) if parsed else datetime.now(UTC)
+    return http_date(response.headers.get("Date")) or datetime.now(UTC)
 
 
 # -- one student --------------------------------------------------------------------------------

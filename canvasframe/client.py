@@ -247,12 +247,7 @@ class Canvas:
 
         What ``refresh="changed"`` asks "since": Canvas's time, not this computer's.
         """
-        stamp = self.transport.server_date
-        try:
-            parsed = email.utils.parsedate_to_datetime(stamp) if stamp else None
-        except (TypeError, ValueError):  # a Date header that is not one: no clock to go by
-            return None
-        return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc).astimezone(timezone.utc) if parsed else None
+        return http_date(self.transport.server_date)
 
     # -- single requests -------------------------------------------------
 
@@ -417,6 +412,15 @@ class Canvas:
             items.extend(rows)
             urls.append(url)
         return Fetched(items, urls)
+
+
+def http_date(stamp: str | None) -> datetime | None:
+    """An HTTP ``Date`` header as a UTC time, or None when there is none or it is not a date."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(stamp) if stamp else None
+    except (TypeError, ValueError):  # a Date header that is not one: no clock to go by
+        return None
+    return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc).astimezone(timezone.utc) if parsed else None
 
 
 _default: Canvas | None = None
