@@ -259,12 +259,20 @@ def _student_assignments(frame: str, unit: Unit, options: LoadOptions) -> pd.Dat
         fresh, kept, ask = TRANSFORMS[frame].combine(frame, [fresh, more]), kept.iloc[:0], set(wanted)
     elif moved:
         kept, carried = _carried(kept, fresh), sorted(moved)
-    merged = TRANSFORMS[frame].combine(frame, [kept, fresh])  # sorted as a whole pull sorts them
-    store_entry(options.canvas, {frame: merged}, unit, urls)
-    keys = {s: {"course_id": course_id, "student_id": s} for s in wanted}
-    result = mark_changed(merged, SIGNALS[frame], [keys[s] for s in wanted if s not in ask],
-                          [keys[s] for s in wanted if s in ask])  # fmt: skip
+    result = _rebuilt(frame, unit, options, [kept, fresh], urls, wanted, ask)
     return _noted(result, carried=[{"assignment_id": a} for a in carried]) if carried else result
+
+
+def _rebuilt(frame: str, unit: Unit, options: LoadOptions, parts: list[pd.DataFrame], urls: list[str],
+             students: list[int], asked: set[int]) -> pd.DataFrame:  # fmt: skip
+    """A per-student frame put together from the rows kept and those fetched again (sorted as a whole
+    pull sorts them), cached as a plain load caches it, with the record of which students were
+    reused and which asked again, in the order listed."""
+    merged = TRANSFORMS[frame].combine(frame, parts)
+    store_entry(options.canvas, {frame: merged}, unit, urls)
+    keys = {s: {"course_id": unit["course_id"], "student_id": s} for s in students}
+    return mark_changed(merged, SIGNALS[frame], [keys[s] for s in students if s not in asked],
+                        [keys[s] for s in students if s in asked])  # fmt: skip
 
 
 def _only_instructor(course_id: int, options: LoadOptions) -> bool:
@@ -330,11 +338,7 @@ def _communication(frame: str, unit: Unit, options: LoadOptions) -> pd.DataFrame
 
     fresh, urls = fetch_frames(FRAMES[frame], {**unit, "students": to_ask()}, whole)
     kept = before[before["student_id"].isin(set(listed) - set(asked))].reset_index(drop=True)
-    merged = TRANSFORMS[frame].combine(frame, [kept, fresh[frame]])  # sorted as a whole pull sorts them
-    store_entry(options.canvas, {frame: merged}, unit, urls)
-    keys = {s: {"course_id": course_id, "student_id": s} for s in listed}
-    return mark_changed(merged, SIGNALS[frame], [keys[s] for s in listed if s not in set(asked)],
-                        [keys[s] for s in asked])  # fmt: skip
+    return _rebuilt(frame, unit, options, [kept, fresh[frame]], urls, listed, set(asked))
 
 
 def _noted(frame: pd.DataFrame, **notes: Any) -> pd.DataFrame:
