@@ -145,8 +145,11 @@ def cached_entry_as_of(frame: str, unit: Unit, options: LoadOptions) -> tuple[pd
     found = _lookup(frame, unit, options)
     if found is None:
         return None, None
-    stamp = found.meta.get("canvas_time")
-    return _from_cache(found.table, found.meta), (datetime.fromisoformat(stamp) if isinstance(stamp, str) else None)
+    try:
+        stamp = datetime.fromisoformat(found.meta["canvas_time"])
+    except (KeyError, TypeError, ValueError):  # not kept, or not a time: no clock to ask "since" by
+        stamp = None
+    return _from_cache(found.table, found.meta), stamp
 
 
 def _lookup(frame: str, unit: Unit, options: LoadOptions) -> Lookup | None:
