@@ -212,8 +212,9 @@ def edit_post(inst: LiveWorld, course_id: int, entry_id: int, editor_id: int) ->
 
 
 def delete_post(inst: LiveWorld, course_id: int, entry_id: int, editor_id: int) -> None:
-    """``editor_id`` deletes a post now (Canvas keeps it as deleted, without its text); the topic's
-    ``last_reply_at`` does not move back."""
+    """``editor_id`` deletes a post now (Canvas keeps it as deleted, without its text). The sandbox's
+    topic listing then gives the latest remaining post's time as ``last_reply_at``; Canvas's does
+    not move back (no refresh rule reads it: every topic's view is asked again)."""
     entry = _entry(inst, course_id, entry_id)
     entry.deleted, entry.updated_at, entry.editor_id = True, inst.as_of, editor_id
 
