@@ -119,7 +119,7 @@ class ConcurrencyGovernor:
             # answer comes, and sent anyway after the wait the first shortfall asked for, plus a second.
             deadline: float | None = None
             while (short := self._shortfall()) > 0:
-                now = time.monotonic()
+                now = self._clock()
                 deadline = deadline or now + min(short / LEAK_RATE + 1.0, MAX_LEAK_WAIT)
                 if now >= deadline:
                     break

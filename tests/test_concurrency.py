@@ -176,3 +176,25 @@ def test_room_and_another_client_at_their_exact_edges():
     seen = alone._answers_with_room
     alone.observe(74.0)  # (74 - 25) // 50 = 0: no room, the limit is what is in flight
     assert alone.limit == 10 and alone._answers_with_room == seen
+
+
+def test_a_held_request_is_sent_anyway_once_the_wait_its_first_shortfall_asked_for_is_over():
+    """An answer that shows the bucket still full (another client keeps filling it) does not hold a request
+    for ever: it waits what the first shortfall asked for, plus a second, then goes and lets the answer say more."""
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    governor.observe(600.0)  # a Canvas-sized bucket
+    governor.observe(-100.0)  # 100 units over its mark: 155 short of a charge and the spare, 15.5 s of leak
+    entered = threading.Event()
+    sender = threading.Thread(target=lambda: governor.__enter__() and entered.set(), daemon=True)
+    sender.start()
+    while not governor._cond._waiters:  # held
+        threading.Event().wait(0.01)
+    for seconds in (10.0, 16.4):  # before the deadline (15.5 s + 1 s), every answer shows it as full again
+        clock.now = 100.0 + seconds
+        governor.observe(-100.0)
+        assert not entered.wait(0.3)
+    clock.now = 100.0 + 16.5
+    governor.observe(-100.0)  # the bucket is as full as ever, but the wait is over
+    sender.join(5)
+    assert entered.is_set()
