@@ -17,7 +17,7 @@ import pandas as pd
 
 from canvasframe.sandbox import Institution, views
 from canvasframe.sandbox.discussions import Entry, Topic
-from canvasframe.sandbox.model import Course
+from canvasframe.sandbox.model import TZ_NAMES, Course
 from canvasframe.sandbox.roster import grade_letter
 from canvasframe.schemas import SCHEMAS
 
@@ -190,6 +190,34 @@ def student_assignments(course: Course) -> pd.DataFrame:
                 }
             )
     return typed("student_assignments", rows, ["course_id", "student_id", "due_at", "assignment_id"])
+
+
+def courses(inst: Institution, account_id: int, term: str = "all") -> pd.DataFrame:
+    """The courses of an account's tree, as the institution holds them (the code is the name before its colon)."""
+    tree = inst.account_tree(account_id)
+    rows = []
+    for course in sorted(inst.courses.values(), key=lambda c: c.id):
+        if course.account_id not in tree or term not in ("all", str(course.term_id)):
+            continue
+        semester = inst.terms[course.term_id]
+        rows.append(
+            {
+                "account_id": account_id,
+                "term": term,
+                "course_id": course.id,
+                "name": course.name,
+                "course_code": course.name.split(":")[0],
+                "subaccount_id": course.account_id,
+                "term_id": course.term_id,
+                "workflow_state": "completed" if course.state == "completed" else "available",
+                "start_at": semester.start,
+                "end_at": semester.end,
+                "time_zone": TZ_NAMES[course.tz_offset],
+                "sis_course_id": f"SIS-{course.id}",
+                "total_students": len(course.enrollments),
+            }
+        )
+    return typed("courses", rows)
 
 
 def department_courses(inst: Institution, account_id: int, term: str) -> list[Course]:
