@@ -220,6 +220,42 @@ def courses(inst: Institution, account_id: int, term: str = "all") -> pd.DataFra
     return typed("courses", rows)
 
 
+def _counts(courses: list[Course], *, zeroed: bool = False) -> dict:
+    """What an account's statistics count over its courses (``zeroed``: the four Canvas leaves at 0 per subaccount)."""
+    counts = {
+        "courses": len(courses),
+        "teachers": len({c.teacher_id for c in courses}),
+        "students": len({s for c in courses for s in c.enrollments}),
+    }
+    per_course = {
+        "discussion_topics": lambda c: c.discussion_topics,
+        "media_objects": lambda c: c.media_objects,
+        "attachments": lambda c: c.attachments,
+        "assignments": lambda c: len(c.assignments),
+    }
+    return counts | {name: 0 if zeroed else sum(of(c) for c in courses) for name, of in per_course.items()}
+
+
+def department_statistics(inst: Institution, account_id: int, term: str) -> pd.DataFrame:
+    courses = inst.department_courses(account_id, term)
+    row = {"account_id": account_id, "term": term, "subaccounts": len(inst.account_tree(account_id)) - 1}
+    return typed("department_statistics", [row | _counts(courses)])
+
+
+def subaccount_statistics(inst: Institution, account_id: int, term: str) -> pd.DataFrame:
+    """The account's own courses first, then each subaccount's whole tree, among the term's courses."""
+    chosen = inst.department_courses(account_id, term)
+    accounts = [(inst.accounts[account_id], [c for c in chosen if c.account_id == account_id])]
+    for sub in inst.subaccounts_of(account_id):
+        tree = inst.account_tree(sub.id)
+        accounts.append((sub, [c for c in chosen if c.account_id in tree]))
+    rows = [
+        {"account_id": account_id, "term": term, "subaccount_id": a.id, "name": a.name} | _counts(cs, zeroed=True)
+        for a, cs in accounts
+    ]
+    return typed("subaccount_statistics", rows)
+
+
 def department_courses(inst: Institution, account_id: int, term: str) -> list[Course]:
     return inst.department_courses(account_id, term)
 
