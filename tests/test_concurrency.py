@@ -198,3 +198,36 @@ def test_a_held_request_is_sent_anyway_once_the_wait_its_first_shortfall_asked_f
     governor.observe(-100.0)  # the bucket is as full as ever, but the wait is over
     sender.join(5)
     assert entered.is_set()
+
+
+def _until(condition, what: str) -> None:
+    """Wait for another thread to reach a state (a hang, not a speed, is what the bound is for)."""
+    for _ in range(500):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"never {what}")
+
+
+def test_every_waiting_page_is_counted_and_a_plain_request_is_not_urgent():
+    governor = ConcurrencyGovernor(1)
+    governor.__enter__()  # the one place is taken
+    threads = [threading.Thread(target=lambda: governor.slot(urgent=True).__enter__(), daemon=True) for _ in range(2)]
+    threads.append(threading.Thread(target=governor.__enter__, daemon=True))
+    for thread in threads:
+        thread.start()
+    _until(lambda: len(governor._cond._waiters) == 3, "three requests waiting")
+    assert governor._urgent_waiting == 2  # two pages; `with governor` is a fan-out request, not urgent
+
+
+def test_a_request_that_ends_frees_exactly_its_own_place():
+    governor = ConcurrencyGovernor(20, clock=Clock())
+    in_flight(governor, 3)
+    governor.__exit__()
+    governor.observe(600.0 - 2 * 50)  # the two still in flight, nobody else: (500 - 25) // 50 = 9 more
+    assert (governor.limit, governor.shared) == (2 + 9, False)
+
+
+def test_waiting_for_room_gives_up_after_its_timeout():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    assert governor.wait_for_room(timeout=0.05) is False  # nothing answered: the caller backs off itself

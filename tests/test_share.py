@@ -4,12 +4,15 @@ would publish a secret."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 import zipfile
 
 import nbformat
 import numpy as np
 import pandas as pd
+import pandas.testing as pdt
 import pytest
 from frictionless import Package, validate
 from hypothesis import HealthCheck, given, settings
@@ -114,8 +117,22 @@ def test_top_and_bottom_coding():
     assert share.top_code(scores, at=90).tolist() == [1.0, 50.0, 60.0, 70.0, 90.0]
     assert share.bottom_code(scores, quantile=0.25).tolist() == [50.0, 50.0, 60.0, 70.0, 100.0]
     assert share.top_code(pd.Series([1, 30]), at=20).dtype == "int64"
-    with pytest.raises(cf.ConfigError, match="one of them"):
+    with pytest.raises(cf.ConfigError, match=r"^top_code: give the threshold"):
         share.top_code(scores)
+    with pytest.raises(cf.ConfigError, match=r"^bottom_code: give the threshold"):
+        share.bottom_code(scores, at=1, quantile=0.5)
+    # the quantile's own ends are allowed, and a ceiling of 0 is a ceiling
+    assert share.top_code(scores, quantile=1).tolist() == scores.tolist()
+    assert share.bottom_code(scores, quantile=0).tolist() == scores.tolist()
+    assert share.top_code(pd.Series([-2, 0, 3]), at=0).tolist() == [-2, 0, 0]
+    assert share.bottom_code(pd.Series([-2, 0, 3]), at=0).tolist() == [0, 0, 3]
+    for outside in (-0.1, 1.5):
+        with pytest.raises(cf.ConfigError, match=f"quantile must be between 0 and 1, got {outside}"):
+            share.top_code(scores, quantile=outside)
+    # whole counts stay whole when the threshold is whole; a threshold between two counts is kept as it is
+    halfway = share.top_code(pd.Series([1, 2, 3, 4]), quantile=0.5)
+    assert halfway.tolist() == [1.0, 2.0, 2.5, 2.5] and halfway.dtype == "float64"
+    assert share.bottom_code(pd.Series([1, 30]), at=20).dtype == "int64"
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +151,7 @@ def _tardiness(frames: dict) -> pd.DataFrame:
     return share.suppress(counts, min_cell=10)
 
 
-def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, tmp_path):
+def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, tmp_path, capsys):
     canvas, frames = sample_frames
     folder = share.bundle(
         frames, tmp_path / "bundle", key=KEY, canvas=canvas, tables={"tardiness": _tardiness(frames)}, zip=True
@@ -156,13 +173,33 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
     assert manifest["disclosure"]["k"]["enrollments"] >= 10
     with zipfile.ZipFile(folder.with_suffix(".zip")) as archive:
         assert f"{folder.name}/MANIFEST.json" in archive.namelist()
+        assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+    # a suppressed table is published with its groups as a text column named after its index
+    published = pd.read_csv(folder / "data" / "tardiness.csv", dtype={"section_id": str})
+    table = _tardiness(frames)
+    assert published.columns.tolist() == ["section_id", *table.columns]
+    assert published["section_id"].tolist() == [str(g) for g in table.index]
     # a fresh session on a fresh cache pulls the same frames: every loader's frame hashes the same
     fresh = cf.sample(quiet=True, cache_dir=tmp_path / "fresh-cache")
-    rebuilt = share.rebuild(folder, key=KEY, canvas=fresh).set_index("frame")
-    assert rebuilt.loc[list(frames), "same"].all()
-    assert pd.isna(rebuilt.loc["tardiness", "same"])  # a derived table: no pull makes it
-    with pytest.raises(cf.ConfigError, match="not the one"):
+    rebuilt = share.rebuild(folder, key=KEY, canvas=fresh)
+    names = sorted([*frames, "tardiness"])
+    recorded = [manifest["frames"][n]["arrow_sha256"] for n in names]
+    pulled = [None if n == "tardiness" else manifest["frames"][n]["arrow_sha256"] for n in names]
+    expected = pd.DataFrame(
+        {
+            "frame": names,
+            "loader": [None if n == "tardiness" else f"load_{n}" for n in names],
+            "expected": recorded,
+            "rebuilt": pulled,  # a derived table: no pull makes it
+            "same": pd.array([None if n == "tardiness" else True for n in names], dtype="boolean"),
+        }
+    )
+    pdt.assert_frame_equal(rebuilt, expected)
+    assert capsys.readouterr().err == ""  # rebuilding shows no progress bar
+    with pytest.raises(cf.ConfigError, match=r"^rebuild: this key is not the one the bundle was made with"):
         share.rebuild(folder, key=KEY + "x", canvas=fresh)
+    # the manifest file itself, or the manifest as read, name the same bundle
+    pdt.assert_frame_equal(share.rebuild(folder / "MANIFEST.json", key=KEY, canvas=fresh), expected)
 
 
 def test_verify_names_a_file_changed_after_publishing(sample_frames, tmp_path):
@@ -170,8 +207,21 @@ def test_verify_names_a_file_changed_after_publishing(sample_frames, tmp_path):
     folder = share.bundle({"enrollments": frames["enrollments"]}, tmp_path / "b", key=KEY)
     csv = folder / "data" / "enrollments.csv"
     csv.write_text(csv.read_text().replace("active", "activ", 1))
-    checks = share.verify(folder).set_index("item")
-    assert not checks.loc["data/enrollments.csv", "ok"] and checks.drop(index="data/enrollments.csv")["ok"].all()
+    (folder / "README.md").unlink()
+    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    files = sorted(manifest["files"])
+    found = [hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None for p in (folder / f for f in files)]
+    frame = manifest["frames"]["enrollments"]["arrow_sha256"]
+    expected = pd.DataFrame(
+        {
+            "item": [*files, "frame:enrollments"],
+            "expected": [*(manifest["files"][f] for f in files), frame],
+            "found": [*found, frame],  # the Parquet file, read back, still holds the frame
+            "ok": [f == manifest["files"][name] for f, name in zip(found, files, strict=True)] + [True],
+        }
+    )
+    pdt.assert_frame_equal(share.verify(folder), expected)
+    assert expected.loc[~expected["ok"], "item"].tolist() == ["README.md", "data/enrollments.csv"]
 
 
 def test_the_key_and_the_token_are_never_written(sample_frames, tmp_path):
@@ -245,3 +295,23 @@ def test_an_unsuppressed_table_and_an_existing_folder_are_refused(sample_frames,
     (tmp_path / "taken").mkdir()
     with pytest.raises(cf.ConfigError, match="exists"):
         share.bundle({"enrollments": frames["enrollments"]}, tmp_path / "taken", key=KEY)
+
+
+def test_a_table_without_a_named_index_is_published_with_a_group_column(tmp_path, monkeypatch):
+    """The bundle is put together beside its folder (the final rename is atomic only on one file system):
+    the system's temporary folder is never used, even when it does not exist."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-temporary-folder"))
+    counts = share.suppress(pd.DataFrame({"late": [12, 20], "missing": [15, 11]}), min_cell=10)
+    folder = share.bundle({}, tmp_path / "deeper" / "still" / "b", key=KEY, tables={"tardiness": counts})
+    published = pd.read_csv(folder / "data" / "tardiness.csv", dtype={"group": str})
+    assert published.columns.tolist() == ["group", "late", "missing", "total"]
+    assert published["group"].tolist() == ["0", "1", "total"]
+
+
+@pytest.mark.parametrize("manifest", ['{"frames": {}}', "[1, 2]", "not json"])
+def test_a_folder_whose_manifest_is_not_a_bundles_is_refused(tmp_path, manifest):
+    (tmp_path / "MANIFEST.json").write_text(manifest)
+    with pytest.raises(cf.FileFormatError, match="not a canvasframe bundle's manifest"):
+        share.verify(tmp_path)
+    with pytest.raises(cf.FileFormatError, match="not a canvasframe bundle's manifest"):
+        share.rebuild(tmp_path, key=KEY)

@@ -347,14 +347,16 @@ accompanies, and this bundle by its repository's DOI.
 
 def _write(target: Path, files: Mapping[str, bytes], zip_too: bool) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    # Staged beside the target so the final rename is atomic; hidden, named after it, for whoever finds what a
+    # killed process left behind (a name nothing else reads: its mutants are equivalent).
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))  # pragma: no mutate
     try:
         for name, data in files.items():
             file = staging / name
-            file.parent.mkdir(parents=True, exist_ok=True)
+            file.parent.mkdir(parents=True, exist_ok=True)  # pragma: no mutate (files are at most one folder deep)
             file.write_bytes(data)
         if zip_too:
-            archive = staging.with_suffix(".zip")
+            archive = staging.with_suffix(".zip")  # pragma: no mutate (renamed below: the suffix is never read)
             with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle_zip:
                 for name, data in sorted(files.items()):
                     bundle_zip.writestr(f"{target.name}/{name}", data)
