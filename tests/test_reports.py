@@ -204,6 +204,64 @@ def test_last_activity_is_the_latest_academic_event_with_its_evidence(reported):
             assert row["url"] == url, student_id
     assert set(report.index) == set(course.enrollments)
     assert set(report["kind"].dropna()) == {"submission", "discussion post", "participation"}
+    assert [report.index.name, *report.columns] == ["student_id", "last_activity_at", "kind", "url"]
+    assert (str(report["kind"].dtype), str(report["url"].dtype)) == ("str", "str")
+    provenance = report.attrs["canvasframe_report"]
+    assert provenance["report"] == "last_activity"
+    made_from = {"submissions": f["submissions"], "entries": f["discussion_entries"],
+                 "participations": f["participations"]}  # fmt: skip
+    assert provenance["sources"] == {
+        name: {
+            "fetched_at": frame.attrs["canvasframe"]["fetched_at"],
+            "from_cache": frame.attrs["canvasframe"]["from_cache"],
+        }
+        for name, frame in made_from.items()
+    }
+
+
+def test_last_activity_breaks_ties_in_the_documented_order_and_names_what_it_lacks():
+    at = pd.Timestamp("2026-09-01 10:00", tz="UTC")
+    submissions = pd.DataFrame({"course_id": [7, 7], "student_id": [1, 2], "assignment_id": [30, 30],
+                                "submitted_at": [at, pd.NaT]})  # fmt: skip
+    entries = pd.DataFrame({"course_id": [7, 7], "topic_id": [4, 4], "entry_id": [50, 51],
+                            "user_id": pd.array([2, None], dtype="Int64"), "created_at": [at, at],
+                            "deleted": [False, False]})  # fmt: skip
+    participations = pd.DataFrame({"student_id": [1, 2], "created_at": [at, at], "url": ["p1", "p2"]})
+    report = last_activity(submissions, entries, participations, base_url="https://canvas.example/")
+    expected = pd.DataFrame(
+        {
+            "student_id": [1, 2],
+            "last_activity_at": [at, at],
+            "kind": pd.array(["submission", "discussion post"], dtype="str"),
+            "url": pd.array(
+                [
+                    "https://canvas.example/courses/7/assignments/30/submissions/1",
+                    "https://canvas.example/courses/7/discussion_topics/4#entry-50",
+                ],
+                dtype="str",
+            ),
+        }
+    )
+    pdt.assert_frame_equal(report, expected)
+    for frames, lacking in (
+        (
+            (submissions.drop(columns="submitted_at"), None, None),
+            "load_submissions(); this one lacks columns ['submitted_at']",
+        ),
+        (
+            (submissions, entries.drop(columns="deleted"), None),
+            "load_discussion_entries(); this one lacks columns ['deleted']",
+        ),
+        (
+            (submissions, None, participations.drop(columns="url")),
+            "load_participations(); this one lacks columns ['url']",
+        ),
+    ):
+        with pytest.raises(cf.ConfigError) as refused:
+            last_activity(*frames, base_url="https://canvas.example")
+        assert str(refused.value) == f"last_activity: expected the frame from {lacking}."
+    with pytest.raises(cf.ConfigError, match=r"^last_activity: pass base_url="):
+        last_activity(submissions)
 
 
 @pytest.mark.parametrize("include_inactive", [False, True])
