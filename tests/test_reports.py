@@ -415,3 +415,17 @@ def test_weeks_the_data_only_partly_cover_are_flagged_and_shaded(canvas, institu
     cf.plots.plot_weekly_activity(weekly, ax=ax)
     assert len(ax.patches) == sum(expected)  # one shaded span per partial week
     assert ax.get_xlabel() == "week starting (America/Chicago)"
+
+
+def test_a_week_the_data_cover_from_monday_to_sunday_is_whole():
+    tz = "America/Chicago"
+    monday, sunday = pd.Timestamp("2026-09-07 00:30", tz=tz), pd.Timestamp("2026-09-13 23:30", tz=tz)
+    page_views = pd.DataFrame({"student_id": [1, 1], "hour": [monday, sunday], "views": [3, 4]})
+    no_posts = pd.DataFrame(
+        {"student_id": pd.Series([], dtype="int64"), "created_at": pd.Series([], dtype="datetime64[us, UTC]")}
+    )
+    weekly = cf.reports.weekly_activity(page_views, no_posts, tz=tz)
+    assert weekly["week"].tolist() == [pd.Timestamp("2026-09-07")] and weekly["partial"].tolist() == [False]
+    # the same week seen from Tuesday to Sunday, or from Monday to Saturday, is partial
+    for shown in (page_views.iloc[[1]], page_views.iloc[[0]]):
+        assert cf.reports.weekly_activity(shown, no_posts, tz=tz)["partial"].tolist() == [True]
