@@ -133,6 +133,10 @@ def test_top_and_bottom_coding():
     halfway = share.top_code(pd.Series([1, 2, 3, 4]), quantile=0.5)
     assert halfway.tolist() == [1.0, 2.0, 2.5, 2.5] and halfway.dtype == "float64"
     assert share.bottom_code(pd.Series([1, 30]), at=20).dtype == "int64"
+    nullable = share.top_code(pd.Series([1, 2, 3, 4, None], dtype="Int64"), quantile=0.5)
+    pdt.assert_series_equal(nullable, pd.Series([1.0, 2.0, 2.5, 2.5, None], dtype="Float64"))
+    pdt.assert_series_equal(share.top_code(pd.Series([1, 30, None], dtype="Int64"), at=20),
+                            pd.Series([1, 20, None], dtype="Int64"))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +199,7 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
         }
     )
     pdt.assert_frame_equal(rebuilt, expected)
+    assert any((tmp_path / "fresh-cache").rglob("*.arrow"))  # pulled with the session given, into its cache
     assert capsys.readouterr().err == ""  # rebuilding shows no progress bar
     with pytest.raises(cf.ConfigError, match=r"^rebuild: this key is not the one the bundle was made with"):
         share.rebuild(folder, key=KEY + "x", canvas=fresh)
@@ -315,3 +320,8 @@ def test_a_folder_whose_manifest_is_not_a_bundles_is_refused(tmp_path, manifest)
         share.verify(tmp_path)
     with pytest.raises(cf.FileFormatError, match="not a canvasframe bundle's manifest"):
         share.rebuild(tmp_path, key=KEY)
+
+
+def test_a_manifest_that_records_no_key_and_no_frames_rebuilds_to_an_empty_report():
+    report = share.rebuild({"files": {}}, key=KEY)
+    assert report.columns.tolist() == ["frame", "loader", "expected", "rebuilt", "same"] and report.empty

@@ -280,7 +280,7 @@ def bottom_code(values: pd.Series, *, at: float | None = None, quantile: float |
     >>> bottom_code(pd.Series([2.0, 55.5, 91.0]), quantile=0.5).tolist()
     [55.5, 55.5, 91.0]
     """
-    return _coded(values, at, quantile, "bottom_code", upper=False)
+    return _coded(values, at, quantile, "bottom_code", upper=False)  # pragma: no mutate (upper=None is False)
 
 
 def _coded(values: pd.Series, at: float | None, quantile: float | None, name: str, *, upper: bool) -> pd.Series:
@@ -289,6 +289,8 @@ def _coded(values: pd.Series, at: float | None, quantile: float | None, name: st
     if quantile is not None and not 0 <= quantile <= 1:
         raise ConfigError(f"{name}: quantile must be between 0 and 1, got {quantile!r}.")
     threshold = float(values.quantile(quantile)) if quantile is not None else float(at or 0)
-    coded = values.clip(upper=threshold) if upper else values.clip(lower=threshold)
-    whole = pd.api.types.is_integer_dtype(values) and threshold.is_integer()
-    return coded.astype(values.dtype) if whole else coded
+    if pd.api.types.is_integer_dtype(values) and not threshold.is_integer():
+        # Counts stay whole under a whole threshold; a threshold between two counts makes them fractions
+        # (a nullable integer column refuses a fraction outright: it becomes a nullable float column).
+        values = values.astype("Float64" if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) else "float64")
+    return values.clip(upper=threshold) if upper else values.clip(lower=threshold)

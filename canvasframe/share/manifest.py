@@ -133,13 +133,13 @@ def rebuild(
     recorded = manifest.get("pseudonymisation", {}).get("key_fingerprint")
     if recorded is not None and recorded != key_fingerprint(key):
         raise ConfigError("rebuild: this key is not the one the bundle was made with (its fingerprint differs).")
-    session = canvas or default_canvas()
+    session = canvas  # the default session only when a frame is to be pulled: derived tables need no Canvas
     rows = []
     for name, entry in sorted(manifest.get("frames", {}).items()):
         source, ids = entry.get("frame"), entry.get("ids") or {}
         rebuilt = None
         if source in LOADERS and ids:
-            spec = LOADERS[source]
+            spec, session = LOADERS[source], session or default_canvas()
             frame = spec(ids[spec.ids], canvas=session, progress=False)
             rebuilt = digest(pseudonymize(frame, key))
         expected = entry["arrow_sha256"]
