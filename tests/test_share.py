@@ -213,6 +213,7 @@ def test_verify_names_a_file_changed_after_publishing(sample_frames, tmp_path):
     csv = folder / "data" / "enrollments.csv"
     csv.write_text(csv.read_text().replace("active", "activ", 1))
     (folder / "README.md").unlink()
+    (folder / "data" / "enrollments.parquet").unlink()
     manifest = json.loads((folder / "MANIFEST.json").read_text())
     files = sorted(manifest["files"])
     found = [hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None for p in (folder / f for f in files)]
@@ -221,12 +222,13 @@ def test_verify_names_a_file_changed_after_publishing(sample_frames, tmp_path):
         {
             "item": [*files, "frame:enrollments"],
             "expected": [*(manifest["files"][f] for f in files), frame],
-            "found": [*found, frame],  # the Parquet file, read back, still holds the frame
-            "ok": [f == manifest["files"][name] for f, name in zip(found, files, strict=True)] + [True],
+            "found": [*found, None],  # no Parquet file to read the frame back from
+            "ok": [f == manifest["files"][name] for f, name in zip(found, files, strict=True)] + [False],
         }
     )
     pdt.assert_frame_equal(share.verify(folder), expected)
-    assert expected.loc[~expected["ok"], "item"].tolist() == ["README.md", "data/enrollments.csv"]
+    changed = ["README.md", "data/enrollments.csv", "data/enrollments.parquet", "frame:enrollments"]
+    assert expected.loc[~expected["ok"], "item"].tolist() == changed
 
 
 def test_the_key_and_the_token_are_never_written(sample_frames, tmp_path):
@@ -313,13 +315,30 @@ def test_a_table_without_a_named_index_is_published_with_a_group_column(tmp_path
     assert published["group"].tolist() == ["0", "1", "total"]
 
 
-@pytest.mark.parametrize("manifest", ['{"frames": {}}', "[1, 2]", "not json"])
-def test_a_folder_whose_manifest_is_not_a_bundles_is_refused(tmp_path, manifest):
-    (tmp_path / "MANIFEST.json").write_text(manifest)
-    with pytest.raises(cf.FileFormatError, match="not a canvasframe bundle's manifest"):
-        share.verify(tmp_path)
-    with pytest.raises(cf.FileFormatError, match="not a canvasframe bundle's manifest"):
-        share.rebuild(tmp_path, key=KEY)
+@pytest.mark.parametrize(
+    ("manifest", "why"),
+    [
+        ('{"frames": {}}', "no file hashes"),
+        ("[1, 2]", "no file hashes"),
+        ("not json", "JSONDecodeError"),
+        (None, "FileNotFoundError"),
+    ],
+)
+def test_a_folder_whose_manifest_is_not_a_bundles_is_refused(tmp_path, manifest, why):
+    if manifest is not None:
+        (tmp_path / "MANIFEST.json").write_text(manifest)
+    for check in (share.verify, lambda folder: share.rebuild(folder, key=KEY)):
+        with pytest.raises(cf.FileFormatError) as refused:
+            check(tmp_path)
+        assert str(refused.value) == f"{tmp_path / 'MANIFEST.json'}: not a canvasframe bundle's manifest ({why})."
+
+
+def test_a_manifest_without_frames_verifies_its_files_only(tmp_path):
+    (tmp_path / "README.md").write_text("a bundle")
+    digest = hashlib.sha256(b"a bundle").hexdigest()
+    (tmp_path / "MANIFEST.json").write_text(json.dumps({"files": {"README.md": digest}}))
+    expected = pd.DataFrame({"item": ["README.md"], "expected": [digest], "found": [digest], "ok": [True]})
+    pdt.assert_frame_equal(share.verify(tmp_path), expected)
 
 
 def test_a_manifest_that_records_no_key_and_no_frames_rebuilds_to_an_empty_report():
