@@ -111,12 +111,25 @@ def test_weeks_start_on_monday_in_the_zone_asked():
 
 def test_bad_parameters_are_config_errors():
     log = _log({1: [0, 60]})
-    with pytest.raises(ConfigError, match="cap"):
+    with pytest.raises(ConfigError) as refused:
         cf.clickstream.time_on_task(log, idle="5min", cap="10min")
-    with pytest.raises(ConfigError, match="idle"):
-        cf.clickstream.sessions(log, idle="soon")
+    assert str(refused.value) == (
+        "cap (0 days 00:10:00) must not exceed idle (0 days 00:05:00): a gap longer than idle already ends a session."
+    )
     with pytest.raises(ConfigError, match="not columns"):
         cf.clickstream.time_on_task(log, by=("nobody",))
+    # every function names the parameter that is not a positive duration
+    for function in (cf.clickstream.sessions, cf.clickstream.time_on_task, cf.clickstream.resource_use):
+        for name, value in (("idle", "soon"), ("idle", "-5min"), ("cap", 0)):
+            if name == "cap" and function is cf.clickstream.sessions:
+                continue
+            with pytest.raises(ConfigError) as refused:
+                function(log, **{name: value})
+            assert str(refused.value) == f"{name} must be a positive duration such as '30min', got {value!r}."
+    # resource_use needs the columns it groups by, and says so
+    with pytest.raises(ConfigError) as refused:
+        cf.clickstream.resource_use(log.assign(asset_id=1, user_request=True))
+    assert str(refused.value) == "the log has no ['asset_type'] column(s); pass a frame from cf.load_page_view_log."
 
 
 def test_resource_use_and_reconcile_on_a_loaded_log(canvas, institution):
