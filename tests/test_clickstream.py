@@ -68,6 +68,58 @@ def test_sessions_and_time_match_a_row_by_row_computation(by_student, idle_min, 
         assert total.loc[student, "time_on_task"] == pd.Timedelta(time)
 
 
+def _resource_use_by_hand(log: pd.DataFrame, idle: timedelta, cap: timedelta) -> pd.DataFrame:
+    """resource_use written out one request at a time: the estimate of _by_hand, per asset (or URL)."""
+    rows = []
+    for student, mine in log.sort_values("created_at", kind="stable").groupby("student_id", sort=True):
+        times = [t.to_pydatetime() for t in mine["created_at"]]
+        per: dict[str, dict] = {}  # in the order each resource is first requested
+        for i, row in enumerate(mine.itertuples()):
+            gap = times[i + 1] - times[i] if i + 1 < len(times) else None
+            own = timedelta(0) if pd.isna(row.interaction_time) else row.interaction_time.to_pytimedelta()
+            spent = min(own if gap is None or gap > idle else gap, cap)
+            key = row.url if pd.isna(row.asset_id) else f"{row.asset_type}:{row.asset_id}"
+            entry = per.setdefault(key, {"asset_type": row.asset_type, "asset_id": row.asset_id, "urls": [],
+                                         "visits": 0, "time_on_task": timedelta(0)})  # fmt: skip
+            entry["urls"].append(row.url)
+            entry["visits"] += (not pd.isna(row.user_request)) and bool(row.user_request)
+            entry["time_on_task"] += spent
+        ranked = sorted(per.values(), key=lambda e: (-e["visits"], -e["time_on_task"]))  # stable: first seen first
+        for e in ranked:
+            common = max(e["urls"], key=lambda u: (e["urls"].count(u), -e["urls"].index(u)))  # ties: the first seen
+            rows.append({"student_id": student, "asset_type": e["asset_type"], "asset_id": e["asset_id"],
+                         "url": common, "visits": e["visits"], "time_on_task": e["time_on_task"]})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+ASSETS = [(None, None), ("wiki_page", 5), ("assignment", 5), ("assignment", 9)]
+
+
+@settings(max_examples=40)
+@given(logs, st.data())
+def test_resource_use_matches_a_request_by_request_computation(by_student, data):
+    log = _log(by_student, [3.0, 700.0, 42.0])
+    n = len(log)
+    assets = data.draw(st.lists(st.sampled_from(ASSETS), min_size=n, max_size=n))
+    log["asset_type"] = pd.array([a for a, _ in assets], dtype="str")
+    log["asset_id"] = pd.array([i for _, i in assets], dtype="Int64")
+    log["url"] = pd.array(data.draw(st.lists(st.sampled_from(["/a", "/b", "/c"]), min_size=n, max_size=n)), dtype="str")
+    log["user_request"] = pd.array(data.draw(st.lists(st.sampled_from([True, False, None]), min_size=n, max_size=n)),
+                                   dtype="boolean")  # fmt: skip
+    idle, cap = timedelta(minutes=30), timedelta(minutes=10)
+    expected = _resource_use_by_hand(log, idle, cap).astype(
+        {
+            "student_id": "int64",
+            "asset_type": "str",
+            "asset_id": "Int64",
+            "url": "str",
+            "visits": "int64",
+            "time_on_task": "timedelta64[us]",
+        }  # fmt: skip
+    )
+    pd.testing.assert_frame_equal(cf.clickstream.resource_use(log, idle="30min", cap="10min"), expected)
+
+
 @settings(max_examples=60)
 @given(logs, minutes)
 def test_sessions_partition_the_log_and_time_never_exceeds_the_span(by_student, idle_min):
