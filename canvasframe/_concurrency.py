@@ -117,7 +117,7 @@ class ConcurrencyGovernor:
             self._in_flight += 1
             # Held while the leak has not yet made room (see the module's notes); rechecked whenever an
             # answer comes, and sent anyway after the wait the first shortfall asked for, plus a second.
-            deadline: float | None = None
+            deadline: float | None = None  # pragma: no mutate (an empty string is as false as None)
             while (short := self._shortfall()) > 0:
                 now = self._clock()
                 deadline = deadline or now + min(short / LEAK_RATE + 1.0, MAX_LEAK_WAIT)

@@ -115,7 +115,7 @@ def test_resource_use_matches_a_request_by_request_computation(by_student, data)
             "url": "str",
             "visits": "int64",
             "time_on_task": "timedelta64[us]",
-        }  # fmt: skip
+        }
     )
     pd.testing.assert_frame_equal(cf.clickstream.resource_use(log, idle="30min", cap="10min"), expected)
 
@@ -204,3 +204,36 @@ def test_resource_use_and_reconcile_on_a_loaded_log(canvas, institution):
     assert together["difference"].eq(0).all() and together["log_views"].sum() == len(log)
     dropped = cf.clickstream.reconcile(log.iloc[1:], inside)
     assert dropped["difference"].tolist().count(-1) == 1 and dropped["difference"].sum() == -1
+
+
+def test_reconcile_counts_each_request_once_by_analytics_rule_and_says_what_it_lacks():
+    at = pd.Timestamp("2026-09-01 10:15", tz="UTC")
+    log = pd.DataFrame(
+        {
+            "student_id": [1, 1, 1, 1],
+            "course_id": pd.array([7, 7, 7, None], dtype="Int64"),  # the last request was outside the course
+            "request_id": ["r1", "r1", "r2", "r3"],  # r1 twice (two pages of the log overlapped): one request
+            "created_at": [at, at, at + pd.Timedelta(hours=1), at],
+            "url": ["/a", "/a?page=2", "/b", "/dashboard"],
+        }
+    )
+    hour = at.floor("h")
+    page_views = pd.DataFrame({"course_id": [7, 7], "student_id": [1, 1], "hour": [hour, hour + pd.Timedelta(hours=2)],
+                               "views": [1, 4]})  # fmt: skip
+    expected = pd.DataFrame(
+        {
+            "course_id": [7, 7, 7],
+            "student_id": [1, 1, 1],
+            "hour": [hour, hour + pd.Timedelta(hours=1), hour + pd.Timedelta(hours=2)],
+            "log_views": [1, 1, 0],
+            "analytics_views": [1, 0, 4],
+            "difference": [0, 1, -4],
+        }
+    )
+    pd.testing.assert_frame_equal(cf.clickstream.reconcile(log, page_views), expected)
+    with pytest.raises(ConfigError) as refused:
+        cf.clickstream.reconcile(log.drop(columns="request_id"), page_views)
+    assert str(refused.value) == "the log has no ['request_id'] column(s); pass a frame from cf.load_page_view_log."
+    with pytest.raises(ConfigError) as refused:
+        cf.clickstream.reconcile(log, page_views.drop(columns="views"))
+    assert str(refused.value) == "page_views has no 'views' column; pass a frame from cf.load_page_views."

@@ -198,6 +198,51 @@ def test_a_held_request_is_sent_anyway_once_the_wait_its_first_shortfall_asked_f
     governor.observe(-100.0)  # the bucket is as full as ever, but the wait is over
     sender.join(5)
     assert entered.is_set()
+    assert governor._shortfall() == 50.0 * 2 + 5.0 + 100.0  # its charge counts against the next one
+
+
+def test_a_request_held_for_the_leak_goes_when_the_leak_has_made_room_without_another_answer():
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    governor.observe(600.0)  # a Canvas-sized bucket
+    governor.observe(54.5)  # half a unit short of a charge and the spare: held for 0.05 s of leak
+    entered = threading.Event()
+    sender = threading.Thread(target=lambda: governor.__enter__() and entered.set(), daemon=True)
+    sender.start()
+    assert not entered.wait(0.3)  # held: the fake clock has not moved, however long it waits
+    clock.now += 0.1  # one unit leaks; no answer comes to say so: the held request looks again by itself
+    sender.join(30)
+    assert entered.is_set()
+
+
+def test_requests_sent_since_the_last_answer_all_count_against_the_next():
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    governor.observe(600.0)
+    in_flight(governor, 2)  # sent after the answer: their charges are not in it
+    assert governor._shortfall() == 0.0
+    for _ in range(2):
+        governor.__exit__()
+    governor.observe(130.0, cost=470.0)  # its own costly answers left the bucket nearly full
+    in_flight(governor, 2)  # both fit: 55 and 105 units of the 130
+    assert governor._shortfall() == 50.0 * 3 + 5.0 - 130.0
+
+
+def test_a_bucket_that_has_shown_half_of_canvass_headroom_is_canvas_sized():
+    for largest, short in ((300.0, 25.0), (250.0, 0.0)):  # 300 is half of the 600-unit mark: Canvas's
+        governor = ConcurrencyGovernor(11, clock=Clock())
+        governor.observe(largest)
+        governor.observe(30.0)
+        assert governor._shortfall() == short, largest
+
+
+def test_its_own_cost_leaks_away_at_canvass_rate():
+    clock = Clock()
+    governor = ConcurrencyGovernor(11, clock=clock)
+    governor.observe(None, cost=100.0)  # a costly answer of its own
+    clock.now += 10.0  # 100 units leak: none of it is left
+    governor.observe(600.0 - 50.0)  # so one charge in the bucket is another client's
+    assert governor.shared
 
 
 def _until(condition, what: str) -> None:
