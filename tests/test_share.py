@@ -5,6 +5,7 @@ would publish a secret."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import tempfile
 import zipfile
@@ -15,7 +16,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 from frictionless import Package, validate
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -76,6 +77,7 @@ tables = st.integers(1, 5).flatmap(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=tables, min_cell=st.sampled_from([3, 5, 10]))
+@example(cells=[[1, 1, 30], [1, 40, 50], [30, 60, 70]], min_cell=10)  # hidden cells are at least one: this pins
 def test_no_suppressed_cell_is_recoverable_and_no_published_cell_is_small(cells, min_cell):
     values = np.array(cells)
     published = share.suppress(pd.DataFrame(values), min_cell=min_cell)
@@ -104,12 +106,92 @@ def test_suppression_records_what_it_hid_and_keeps_zeros():
         share.suppress(table / 2, min_cell=5)
 
 
+def _fewest_hidden(values: np.ndarray, min_cell: int) -> set[tuple[int, int]]:
+    """By brute force: the smallest set of interior cells which, hidden beside the small ones, leaves none of
+    them pinned (of equal sizes, the one hiding the fewest students), checked with the independent program."""
+    rows, cols = values.shape
+    full = np.zeros((rows + 1, cols + 1))
+    full[:rows, :cols] = values
+    full[:rows, cols], full[rows, :cols], full[rows, cols] = values.sum(axis=1), values.sum(axis=0), values.sum()
+    small = {(i, j) for i in range(rows + 1) for j in range(cols + 1) if 0 < full[i, j] < min_cell}
+    others = [(i, j) for i in range(rows) for j in range(cols) if (i, j) not in small and values[i, j] > 0]
+    for size in range(len(others) + 1):
+        safe = []
+        for extra in itertools.combinations(others, size):
+            hidden = small | set(extra)
+            published = pd.DataFrame([[np.nan if (i, j) in hidden else full[i, j] for j in range(cols + 1)]
+                                      for i in range(rows + 1)])  # fmt: skip
+            if all(np.subtract(*reversed(_interval(published, values, e))) >= 1 - 1e-6 for e in hidden):
+                safe.append(hidden)
+        if safe:
+            return min(safe, key=lambda h: sum(full[e] for e in h))
+    raise AssertionError("no interior suppression protects this table")
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [[3, 20], [15, 30]],  # a 2 x 2 table: all four cells
+        [[3, 40, 12], [50, 60, 70], [11, 80, 90]],  # the cheapest rectangle through the small cell
+        [[4, 30, 25, 60], [18, 7, 40, 33]],  # two small cells in different rows and columns
+        [[2, 30, 40], [20, 3, 50], [60, 70, 80]],  # two small cells on a diagonal
+        [[12, 11, 40], [11, 2, 50], [60, 70, 1]],  # small cells whose rectangles overlap
+        [[1, 2, 30], [2, 40, 50], [30, 60, 70]],  # a rectangle that leaves its corner exactly two values
+    ],
+)
+def test_suppression_hides_the_fewest_cells_it_can(cells):
+    values = np.array(cells)
+    published = share.suppress(pd.DataFrame(values, columns=[f"c{j}" for j in range(values.shape[1])]), min_cell=10)
+    hidden = {(int(i), int(j)) for i, j in zip(*np.where(published.isna().to_numpy()), strict=True)}
+    rows, cols = values.shape
+    as_totals = {(rows if i == -1 else i, cols if j == -1 else j) for i, j in hidden}
+    assert as_totals == _fewest_hidden(values, 10)
+    assert all(str(t) == "Int64" for t in published.dtypes)
+
+
+def test_suppression_checks_its_threshold_and_its_counts():
+    table = pd.DataFrame({"n": [9, 10, 25], "m": [30, 12, 40], "label": ["a", "b", "c"]}, index=np.array([4, 5, 6]))
+    published = share.suppress(table)  # 10 students by default: 9 is hidden, 10 is not
+    assert published.attrs["min_cell"] == 10 and published.attrs["suppressed"]["primary"] == [(4, "n")]
+    assert {type(r) for r, _ in published.attrs["suppressed"]["complementary"]} <= {int, str}  # plain labels
+    assert share.suppress(table, min_cell=1).notna().all().all()  # a threshold of one hides nothing
+    assert share.suppress(table, counts=["n"], min_cell=5).columns.tolist() == ["n", "total"]
+    assert share.suppress(table.assign(n=table["n"].astype(float)), min_cell=5).dtypes["n"] == "Int64"
+    for bad in (0, True, 2.5):
+        with pytest.raises(cf.ConfigError) as refused:
+            share.suppress(table, min_cell=bad)
+        assert str(refused.value) == f"suppress: min_cell must be a whole number of at least 1, got {bad!r}."
+    for broken, named in ((table.assign(n=[-1, 10, 25]), ["n"]), (table.assign(m=[30.0, None, 40.0]), ["n", "m"])):
+        with pytest.raises(cf.ConfigError) as refused:
+            share.suppress(broken, min_cell=5)
+        assert str(refused.value) == (
+            f"suppress: count columns must hold non-negative numbers without gaps; check {named}."
+        )
+    with pytest.raises(cf.ConfigError) as refused:
+        share.suppress(table, counts=["n", "label"], min_cell=5)
+    assert str(refused.value).endswith("check ['label'].")
+    with pytest.raises(cf.ConfigError) as refused:
+        share.suppress(table.assign(n=[9.5, 10, 25]), min_cell=5)
+    assert str(refused.value) == "suppress: counts must be whole numbers (suppress counts, then compute shares)."
+
+
 def test_k_anonymity_counts_students_not_rows():
     frame = pd.DataFrame({"student_id": [1, 1, 1, 2, 3, 3], "section_id": [7, 7, 7, 7, 8, 8]})
     result = share.k_anonymity(frame, ["section_id"])
     assert result.k == 1  # section 8 has one student, whatever their rows
     assert result.smallest["student_id"].unique().tolist() == [3]
     assert share.k_anonymity(frame.drop(columns="student_id"), ["section_id"]).k == 2  # rows, without students
+    assert result.quasi_identifiers == ("section_id",)
+    # a missing value is a value of its own: the one student without a section is a group of one
+    gaps = pd.DataFrame({"student_id": [1, 2, 3], "section_id": pd.array([7, 7, None], dtype="Int64")})
+    alone = share.k_anonymity(gaps, ["section_id"])
+    assert alone.k == 1 and alone.smallest["student_id"].tolist() == [3]
+    with pytest.raises(cf.ConfigError) as refused:
+        share.k_anonymity(frame, ["term"])
+    assert (
+        str(refused.value)
+        == "k_anonymity: expected the frame from a loader or report(); this one lacks columns ['term']."
+    )
 
 
 def test_top_and_bottom_coding():

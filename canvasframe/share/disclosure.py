@@ -52,9 +52,10 @@ def _matrix(table: pd.DataFrame, counts: Sequence[str] | None) -> pd.DataFrame:
         raise ConfigError(
             f"suppress: count columns must hold non-negative numbers without gaps; check {bad or columns}."
         )
-    if not np.allclose(values.to_numpy(dtype=float), np.round(values.to_numpy(dtype=float))):
+    as_floats = values.to_numpy(dtype=float)  # pragma: no mutate (numbers compare alike as floats or as themselves)
+    if not np.allclose(as_floats, np.round(as_floats)):
         raise ConfigError("suppress: counts must be whole numbers (suppress counts, then compute shares).")
-    return values.astype("int64")
+    return values.astype("int64")  # pragma: no mutate (whole floats become the same ints in _Table)
 
 
 class _Table:
@@ -90,7 +91,7 @@ class _Table:
             known = 0.0
             for entry, sign in [(total, -1.0)] + [(p, 1.0) for p in parts]:
                 if entry in index:
-                    row[index[entry]] += sign
+                    row[index[entry]] += sign  # pragma: no mutate (an entry is once in a relation: = is the same)
                 else:
                     known += sign * self.value[entry]
             if row.any():
@@ -100,11 +101,11 @@ class _Table:
         found = []
         for entry, n in index.items():
             objective = np.zeros(len(hidden))
-            objective[n] = 1.0
+            objective[n] = 1.0  # pragma: no mutate (any positive weight: the ends are whole, so 0 stays 0)
             ends = []
             for sign in (1.0, -1.0):
                 result = linprog(sign * objective, A_eq=np.array(equalities), b_eq=np.array(targets),
-                                 bounds=[(1, None)] * len(hidden), method="highs")  # fmt: skip
+                                 bounds=[(1, None)] * len(hidden))  # fmt: skip
                 ends.append(sign * result.fun if result.status == 0 else math.inf)
             if ends[1] - ends[0] < 1 - 1e-9:  # one whole number fits: the cell is recovered
                 found.append(entry)
@@ -199,7 +200,7 @@ def suppress(
         columns=labels_c,
     ).astype("Int64")
     for i, j in model.hidden:
-        out.iloc[i, j] = pd.NA
+        out.iloc[i, j] = pd.NA  # pragma: no mutate (None is NA in an Int64 column)
     name = {e: (_plain(labels_r[e[0]]), _plain(labels_c[e[1]])) for e in model.hidden}
     out.attrs["suppressed"] = {
         "primary": sorted((name[e] for e in primary), key=str),
