@@ -121,7 +121,8 @@ def _fewest_hidden(values: np.ndarray, min_cell: int) -> set[tuple[int, int]]:
             hidden = small | set(extra)
             published = pd.DataFrame([[np.nan if (i, j) in hidden else full[i, j] for j in range(cols + 1)]
                                       for i in range(rows + 1)])  # fmt: skip
-            if all(np.subtract(*reversed(_interval(published, values, e))) >= 1 - 1e-6 for e in hidden):
+            widths = [high - low for low, high in (_interval(published, values, e) for e in hidden)]
+            if min(widths) >= 1 - 1e-6:
                 safe.append(hidden)
         if safe:
             return min(safe, key=lambda h: sum(full[e] for e in h))
