@@ -427,3 +427,18 @@ def test_a_manifest_without_frames_verifies_its_files_only(tmp_path):
 def test_a_manifest_that_records_no_key_and_no_frames_rebuilds_to_an_empty_report():
     report = share.rebuild({"files": {}}, key=KEY)
     assert report.columns.tolist() == ["frame", "loader", "expected", "rebuilt", "same"] and report.empty
+
+
+def test_findings_name_the_file_and_line_of_each_kind_and_short_names_are_not_looked_for():
+    from canvasframe.share.scan import findings
+
+    files = {
+        "b.csv": b"count\n1042\n7\n",
+        "a.md": "Intro\nwritten by Ann and Bo\nmail ann@example.edu\n\xe9t\xe9".encode("latin-1"),
+    }
+    assert findings(files, names=["Ann", "Bo"], person_ids=[1042]) == [
+        "a.md:2: a person's name from the roster",  # "Bo" is too short to look for: it is in every other word
+        "a.md:3: an e-mail address",
+        "a.md:3: a person's name from the roster",  # names are looked for case-blind, as whole words
+        "b.csv:2: a raw person id (a student's or user's id before pseudonymisation)",
+    ]
