@@ -437,7 +437,7 @@ def test_findings_name_the_file_and_line_of_each_kind_and_short_names_are_not_lo
         "a.md": "Intro\nwritten by Ann and Bo\nmail ann@example.edu\n\xe9t\xe9".encode("latin-1"),
     }
     assert findings(files, names=["Ann", "Bo"], person_ids=[1042]) == [
-        "a.md:2: a person's name from the roster",  # "Bo" is too short to look for: it is in every other word
+        "a.md:2: a person's name from the roster",  # "Bo" is too short to look for without flagging ordinary words
         "a.md:3: an e-mail address",
         "a.md:3: a person's name from the roster",  # names are looked for case-blind, as whole words
         "b.csv:2: a raw person id (a student's or user's id before pseudonymisation)",
