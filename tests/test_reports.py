@@ -243,6 +243,10 @@ def test_last_activity_breaks_ties_in_the_documented_order_and_names_what_it_lac
         }
     )
     pdt.assert_frame_equal(report, expected)
+    # without base_url, the site the submissions were fetched from (one page of them here)
+    fetched = submissions.copy()
+    fetched.attrs["canvasframe"] = {"sources": ["https://canvas.example/api/v1/courses/7/students/submissions"]}
+    pdt.assert_frame_equal(last_activity(fetched, entries, participations), expected)
     for frames, lacking in (
         (
             (submissions.drop(columns="submitted_at"), None, None),
@@ -419,7 +423,8 @@ def test_weeks_the_data_only_partly_cover_are_flagged_and_shaded(canvas, institu
 
 def test_a_week_the_data_cover_from_monday_to_sunday_is_whole():
     tz = "America/Chicago"
-    monday, sunday = pd.Timestamp("2026-09-07 00:30", tz=tz), pd.Timestamp("2026-09-13 23:30", tz=tz)
+    # Monday evening is Tuesday in UTC: the week is whole only when its days are read in Chicago
+    monday, sunday = pd.Timestamp("2026-09-07 20:30", tz=tz), pd.Timestamp("2026-09-13 23:30", tz=tz)
     page_views = pd.DataFrame({"student_id": [1, 1], "hour": [monday, sunday], "views": [3, 4]})
     no_posts = pd.DataFrame(
         {"student_id": pd.Series([], dtype="int64"), "created_at": pd.Series([], dtype="datetime64[us, UTC]")}
@@ -429,3 +434,61 @@ def test_a_week_the_data_cover_from_monday_to_sunday_is_whole():
     # the same week seen from Tuesday to Sunday, or from Monday to Saturday, is partial
     for shown in (page_views.iloc[[1]], page_views.iloc[[0]]):
         assert cf.reports.weekly_activity(shown, no_posts, tz=tz)["partial"].tolist() == [True]
+
+
+def test_weekly_means_count_everyone_in_every_week_with_zeros():
+    """Two students, two weeks: one views pages in the first, the other takes part in the second (expected
+    values worked out by hand); without enrollments, everyone with activity counts."""
+    first, second = pd.Timestamp("2026-09-08 15:00", tz="UTC"), pd.Timestamp("2026-09-16 15:00", tz="UTC")
+    page_views = pd.DataFrame({"student_id": [1], "hour": [first], "views": [6]})
+    participations = pd.DataFrame({"student_id": [2], "created_at": [second]})
+    weekly = cf.reports.weekly_activity(page_views, participations, student_id=2, tz="UTC")
+    expected = pd.DataFrame(
+        {
+            "week": pd.to_datetime(["2026-09-07", "2026-09-14"]).astype("datetime64[us]"),
+            "students": [2, 2],
+            "page_views": [3.0, 0.0],
+            "participations": [0.0, 0.5],
+            "selected_students": [1, 1],
+            "selected_page_views": [0.0, 0.0],
+            "selected_participations": [0.0, 1.0],
+            "partial": [True, True],
+        }
+    )
+    pdt.assert_frame_equal(weekly, expected, check_dtype=False)
+    # by default only the students still taking the course count; a dropped one can still be selected
+    enrollments = pd.DataFrame({"student_id": [1, 2, 3], "section_id": [9, 9, 9],
+                                "enrollment_state": ["active", "active", "inactive"]})  # fmt: skip
+    taking = cf.reports.weekly_activity(page_views, participations, enrollments=enrollments, student_id=3, tz="UTC")
+    assert taking["students"].tolist() == [2, 2] and taking["selected_page_views"].tolist() == [0.0, 0.0]
+    everyone = cf.reports.weekly_activity(page_views, participations, enrollments=enrollments, tz="UTC",
+                                          include_inactive=True)  # fmt: skip
+    assert everyone["students"].tolist() == [3, 3] and everyone["page_views"].tolist() == [2.0, 0.0]
+
+
+def test_weekly_activity_names_what_it_lacks():
+    views = pd.DataFrame({"student_id": [1], "hour": [pd.Timestamp("2026-09-08", tz="UTC")], "views": [1]})
+    posts = pd.DataFrame({"student_id": [1], "created_at": [pd.Timestamp("2026-09-08", tz="UTC")]})
+    enrollments = pd.DataFrame({"student_id": [1], "section_id": [9]})
+    for arguments, message in (
+        (
+            (views.drop(columns="views"), posts),
+            "expected the frame from load_page_views(); this one lacks columns ['views']",
+        ),
+        (
+            (views, posts.drop(columns="created_at")),
+            "expected the frame from load_participations(); this one lacks columns ['created_at']",
+        ),
+        (
+            (views, posts, enrollments.drop(columns="section_id")),
+            "expected the frame from load_enrollments(); this one lacks columns ['section_id']",
+        ),
+        ((views, posts, enrollments, 1, 9), "choose a student_id or a section_id, not both"),
+    ):
+        frames, chosen = (
+            arguments[:2],
+            dict(zip(("enrollments", "student_id", "section_id"), arguments[2:], strict=False)),
+        )
+        with pytest.raises(cf.ConfigError) as refused:
+            cf.reports.weekly_activity(*frames, **chosen)
+        assert str(refused.value) == f"weekly_activity: {message}."

@@ -102,7 +102,8 @@ def weekly_activity(
 def _partial(weeks: pd.Series, times: list[pd.Series], tz: str) -> pd.Series:
     """Whether each week has days outside the span the data cover (the first and last weeks, usually):
     a mean over such a week counts fewer days, and must not read as a collapse."""
-    stamps = pd.concat([t.dropna().dt.tz_convert("UTC") for t in times])  # frames in two zones concatenate as objects
+    # Frames in two zones would concatenate as objects ("utc" names the same zone: no mutate).
+    stamps = pd.concat([t.dropna().dt.tz_convert("UTC") for t in times])  # pragma: no mutate
     if stamps.empty:
         return pd.Series(False, index=weeks.index)
     local = stamps.dt.tz_convert(tz).dt.tz_localize(None)
