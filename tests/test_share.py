@@ -5,6 +5,7 @@ would publish a secret."""
 from __future__ import annotations
 
 import hashlib
+import html
 import itertools
 import json
 import tempfile
@@ -442,3 +443,105 @@ def test_findings_name_the_file_and_line_of_each_kind_and_short_names_are_not_lo
         "a.md:3: a person's name from the roster",  # names are looked for case-blind, as whole words
         "b.csv:2: a raw person id (a student's or user's id before pseudonymisation)",
     ]
+
+
+def test_the_codebook_describes_every_column_from_the_schemas_and_the_data_as_written():
+    """Expectations from schemas.py (the one home of each column's meaning) and from the frame itself."""
+    from canvasframe.schemas import SCHEMAS
+    from canvasframe.share.codebook import Resource, codebook_html, codebook_markdown, table_schema
+
+    meaning = {f.name: f.metadata[b"doc"].decode() for f in SCHEMAS["submissions"]}
+    at = pd.Timestamp("2026-09-01 10:00", tz="UTC")
+    written = pd.DataFrame(
+        {
+            "course_id": [7, 7, 8],
+            "student_id": [101, 102, 101],
+            "assignment_id": [30, 30, 31],
+            "submitted_at": [at, pd.NaT, at + pd.Timedelta(days=40)],
+            "score": [9.5, np.nan, 7.0],
+            "late": [False, True, False],
+            "workflow_state": ["graded", "unsubmitted", "graded"],
+            "seconds_late_seconds": [0.0, 3600.0, 0.0],
+            "module_ids": ["[1, 2]", "[]", "[3]"],
+        }
+    )
+    data = Resource("submissions", written, "submissions")
+    derived = Resource("tardiness", pd.DataFrame({"group": ["a|b"], "late": [12]}), None, "table")
+    key = Resource("students", pd.DataFrame({"student_id": [101, 102]}), None, "key")
+    schema = table_schema(data)
+    pseudonymised = "; pseudonymised (the keyed HMAC pseudonym of the id)"
+    assert schema == {
+        "fields": [
+            {"name": "course_id", "description": meaning["course_id"], "type": "integer"},
+            {"name": "student_id", "description": meaning["student_id"] + pseudonymised, "type": "integer"},
+            {"name": "assignment_id", "description": meaning["assignment_id"], "type": "integer"},
+            {"name": "submitted_at", "description": meaning["submitted_at"] + " (ISO 8601, UTC)", "type": "datetime"},
+            {"name": "score", "description": meaning["score"], "type": "number"},
+            {"name": "late", "description": meaning["late"], "type": "boolean"},
+            {"name": "workflow_state", "description": meaning["workflow_state"], "type": "string",
+             "constraints": {"enum": ["graded", "unsubmitted"]}},
+            {"name": "seconds_late_seconds", "description": meaning["seconds_late"] + " (in seconds)", "type": "number",
+             "unit": "s"},
+            {"name": "module_ids", "description": "", "type": "array"},
+        ],
+        "missingValues": [""],
+        "primaryKey": ["course_id", "student_id", "assignment_id"],
+        "foreignKeys": [{"fields": ["student_id"], "reference": {"resource": "students", "fields": ["student_id"]}}],
+    }  # fmt: skip
+    assert table_schema(key) == {
+        "fields": [{"name": "student_id", "description": "pseudonymised (the keyed HMAC pseudonym of the id)",
+                    "type": "integer"}],
+        "missingValues": [""],
+        "primaryKey": ["student_id"],
+    }  # fmt: skip
+    assert "primaryKey" not in table_schema(Resource("s", pd.concat([written, written]), "submissions"))
+    # a text column lists its values when it has at most twelve, and an id column never does
+    values = [f"v{i:02}" for i in range(13)]
+    labels = pd.DataFrame(
+        {"twelve": values[:12] * 2, "thirteen": values + ["v00"] * 11, "section_id": ["s1", "s2"] * 12}
+    )
+    fields = {f["name"]: f for f in table_schema(Resource("labels", labels, None, "table"))["fields"]}
+    assert fields["twelve"]["constraints"] == {"enum": values[:12]}
+    assert "constraints" not in fields["thirteen"] and "constraints" not in fields["section_id"]
+    settings = {"min_cell": 10, "quasi_identifiers": ["section_id", "term"]}
+    markdown = codebook_markdown("Fall study", [data, derived, key], settings).splitlines()
+    assert markdown[:8] == [
+        "# Codebook: Fall study",
+        "",
+        "- **Time window**: 2026-09-01 to 2026-10-11 (UTC)",
+        "- **Courses**: 7, 8",
+        "- **Students**: 2 (pseudonymised)",
+        "- **Smallest published cell**: 10",
+        "- **Quasi-identifiers**: section_id, term",
+        "",
+    ]
+    assert markdown[8:14] == [
+        "## `submissions`",
+        "",
+        "3 rows. Source: Canvas `/api/v1/courses/:course_id/students/submissions`, loaded with `load_submissions`.",
+        "",
+        "| column | type | dtype | unit | meaning | values |",
+        "|---|---|---|---|---|---|",
+    ]
+    assert markdown[14] == f"| course_id | integer | int64 |  | {meaning['course_id']} |  |"
+    assert markdown[20] == f"| workflow_state | string | str |  | {meaning['workflow_state']} | graded, unsubmitted |"
+    assert (
+        markdown[21] == f"| seconds_late_seconds | number | float64 | s | {meaning['seconds_late']} (in seconds) |  |"
+    )
+    assert "1 rows. Source: derived (an aggregate table, published after suppression)." in markdown
+    assert "| group | string | str |  |  | a\\|b |" in markdown  # a | in a value does not break the table
+    assert (
+        "2 rows. Source: every pseudonymised student_id of the bundle (what student_id columns refer to)." in markdown
+    )
+    page = codebook_html("Fall <study>", [data, derived], {"min_cell": 5, "quasi_identifiers": []})
+    assert page.startswith(
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>Codebook: Fall &lt;study&gt;</title>"
+    )
+    assert "<li><b>Quasi-identifiers</b>: none</li>" in page and "<li><b>Smallest published cell</b>: 5</li>" in page
+    assert (
+        f"<tr><td>late</td><td>boolean</td><td>bool</td><td></td><td>{html.escape(meaning['late'])}</td><td></td></tr>"
+        in page
+    )
+    derived_origin = "derived (an aggregate table, published after suppression)"
+    assert f"<h2><code>tardiness</code></h2><p>1 rows. Source: {derived_origin}.</p>" in page
+    assert page.endswith("</table></html>\n")
