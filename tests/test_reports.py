@@ -484,6 +484,9 @@ def test_weekly_activity_names_what_it_lacks():
             "expected the frame from load_enrollments(); this one lacks columns ['section_id']",
         ),
         ((views, posts, enrollments, 1, 9), "choose a student_id or a section_id, not both"),
+        ((views, posts, None, None, 9), "section_id needs enrollments= (from load_enrollments) for its students"),
+        ((views, posts, enrollments, None, 8), "section 8 has no students; load_sections() lists the sections"),
+        ((views, posts, enrollments, 2), "student 2 is not among this course's students"),
     ):
         frames, chosen = (
             arguments[:2],
