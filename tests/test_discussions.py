@@ -453,6 +453,9 @@ def test_reply_edges_of_a_hand_made_forum_are_the_ones_worked_out_by_hand():
     pd.testing.assert_frame_equal(only, _edge_frame([(11, 2, 901, 1, 1, 1)]))
     with_news = reply_edges(entries, topics, announcements=True)
     pd.testing.assert_frame_equal(with_news, _edge_frame([*in_topic_10, (11, 2, 901, 1, 1, 1), (12, 1, 900, 1, 0, 0)]))
+    # a topic missing from the topics frame has no author: its top-level post answers nobody known
+    unknown = reply_edges(entries, topics[topics["topic_id"] != 11], announcements=True)
+    assert unknown.attrs["excluded"] == {"deleted": 2, "anonymous": 2, "parent_not_loaded": 1}
     replies_only = reply_edges(entries, topics, top_level=False)
     pd.testing.assert_frame_equal(replies_only, _edge_frame([r for r in in_topic_10 if r[2] != 900]))
 
