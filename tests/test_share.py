@@ -15,6 +15,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
+import pyarrow.parquet as pq
 import pytest
 from frictionless import Package, validate
 from hypothesis import HealthCheck, example, given, settings
@@ -250,7 +251,32 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
     assert {r.name for r in package.resources} == {*frames, "tardiness", "students"}
     keys = package.get_resource("submissions").schema.foreign_keys
     assert keys[0]["reference"]["resource"] == "students"
-    assert share.verify(folder)["ok"].all()
+    checks = share.verify(folder)
+    assert checks["ok"].all() and checks["found"].tolist() == checks["expected"].tolist()
+    # the package describes each CSV file as it is on disk, and names itself after the folder
+    described = json.loads((folder / "datapackage.json").read_text())
+    assert {k: described[k] for k in ("profile", "name", "title")} == {
+        "profile": "tabular-data-package", "name": "bundle", "title": "bundle"}  # fmt: skip
+    assert pd.Timestamp(described["created"]).tzinfo is not None
+    for resource in described["resources"]:
+        data = (folder / resource["path"]).read_bytes()
+        assert resource["path"] == f"data/{resource['name']}.csv"
+        assert {k: resource[k] for k in ("profile", "format", "mediatype", "encoding", "bytes", "hash")} == {
+            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}  # fmt: skip
+        header = data.decode().splitlines()[0].split(",")
+        assert [f["name"] for f in resource["schema"]["fields"]] == header
+    origins = {r["name"]: r["description"] for r in described["resources"]}
+    assert origins["tardiness"] == "derived (an aggregate table, published after suppression)"
+    assert origins["submissions"].endswith("loaded with `load_submissions`")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "CODEBOOK.md", "MANIFEST.json", "README.md", "codebook.html", "data", "datapackage.json"]  # fmt: skip
+    assert (folder / "CODEBOOK.md").read_text().startswith("# Codebook: bundle\n")
+    assert "bundle" in (folder / "README.md").read_text().splitlines()[0]
+    parquet = pq.ParquetFile(folder / "data" / "submissions.parquet")
+    assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
+    assert parquet.metadata.num_rows == len(pd.read_csv(folder / "data" / "submissions.csv"))
+    assert not [name for name in parquet.schema_arrow.names if name.startswith("__index")]
     # every data file holds pseudonyms only: no id of the sample's people, and no text
     people = set(frames["enrollments"]["student_id"])
     shared = pd.read_parquet(folder / "data" / "submissions.parquet")
@@ -269,7 +295,9 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
     assert published["section_id"].tolist() == [str(g) for g in table.index]
     # a fresh session on a fresh cache pulls the same frames: every loader's frame hashes the same
     fresh = cf.sample(quiet=True, cache_dir=tmp_path / "fresh-cache")
+    cf.sample(quiet=True, cache_dir=tmp_path / "default-cache")  # now the default session, not the one given
     rebuilt = share.rebuild(folder, key=KEY, canvas=fresh)
+    assert not any((tmp_path / "default-cache").rglob("*.arrow"))
     names = sorted([*frames, "tardiness"])
     recorded = [manifest["frames"][n]["arrow_sha256"] for n in names]
     pulled = [None if n == "tardiness" else manifest["frames"][n]["arrow_sha256"] for n in names]
@@ -425,9 +453,44 @@ def test_a_manifest_without_frames_verifies_its_files_only(tmp_path):
     pdt.assert_frame_equal(share.verify(tmp_path), expected)
 
 
-def test_a_manifest_that_records_no_key_and_no_frames_rebuilds_to_an_empty_report():
+def test_a_manifest_that_records_no_key_and_no_frames_rebuilds_to_an_empty_report(tmp_path):
     report = share.rebuild({"files": {}}, key=KEY)
     assert report.columns.tolist() == ["frame", "loader", "expected", "rebuilt", "same"] and report.empty
+    # a loader's frame that recorded no ids cannot be pulled again: it is reported, not rebuilt
+    unpulled = {"files": {}, "frames": {"e": {"frame": "enrollments", "ids": {}, "arrow_sha256": "ab"}}}
+    expected = pd.DataFrame({"frame": ["e"], "loader": ["load_enrollments"], "expected": ["ab"], "rebuilt": [None],
+                             "same": pd.array([None], dtype="boolean")})  # fmt: skip
+    pdt.assert_frame_equal(share.rebuild(unpulled, key=KEY), expected)
+    (tmp_path / "MANIFEST.json").write_text('{"files": {}}')
+    assert share.verify(tmp_path).columns.tolist() == ["item", "expected", "found", "ok"]
+
+
+def test_the_raw_ids_looked_for_are_every_persons_in_every_column_and_lists_are_written_as_json():
+    from canvasframe.share.package import _flat, _person_ids
+
+    frames = [
+        pd.DataFrame({"student_id": [1, 2], "participant_ids": pd.Series([np.array([3, 4]), None], dtype=object)}),
+        pd.DataFrame({"author_id": ["5", "x"], "to_user": pd.array([6, None], dtype="Int64"), "course_id": [99, 98]}),
+    ]
+    assert _person_ids(frames) == {1, 2, 3, 4, 5, 6}  # never the course's id
+    written = _flat(frames[0])["participant_ids"]
+    assert written.iloc[0] == "[3, 4]" and pd.isna(written.iloc[1])
+
+
+def test_small_groups_are_named_with_every_quasi_identifier_and_k_at_the_threshold_is_enough(tmp_path):
+    def students(sizes: list[int]) -> pd.DataFrame:
+        rows = [(n, section) for section, size in enumerate(sizes) for n in range(size)]
+        return pd.DataFrame({"student_id": [section * 100 + n for n, section in rows],
+                             "section_id": [s for _, s in rows], "term": "fall"})  # fmt: skip
+
+    share.bundle({"ten": students([10, 12]), "none": students([])}, tmp_path / "ok", key=KEY,
+                 quasi_identifiers=("section_id", "term"))  # fmt: skip
+    with pytest.raises(cf.DisclosureError) as refused:
+        share.bundle({"nine": students([9, 12])}, tmp_path / "no", key=KEY, quasi_identifiers=("section_id", "term"))
+    assert refused.value.findings == ["nine: k = 9 over section_id, term (fewer than 10)"]
+    assert str(refused.value).startswith(
+        "bundle: a group of fewer than 10 students can be picked out by section_id, term."
+    )
 
 
 def test_findings_name_the_file_and_line_of_each_kind_and_short_names_are_not_looked_for():
