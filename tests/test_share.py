@@ -5,6 +5,7 @@ would publish a secret."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import html
 import itertools
 import json
@@ -240,6 +241,43 @@ def _tardiness(frames: dict) -> pd.DataFrame:
     return share.suppress(counts, min_cell=10)
 
 
+def _check_manifest(manifest: dict, folder, frames: dict, table: pd.DataFrame) -> None:
+    """The manifest against the frames given, the files on disk and the key (each computed here, plainly)."""
+    from canvasframe.datasets import PSEUDONYMIZED_COLUMNS
+    from canvasframe.endpoints import FRAMES
+
+    written = [p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.json"]
+    assert manifest["files"] == {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(written)
+    }
+    for name, frame in frames.items():
+        entry = dict(manifest["frames"][name])
+        assert len(entry.pop("arrow_sha256")) == 64
+        assert entry == {
+            "kind": "data",
+            "rows": len(frame),
+            "frame": name,
+            "loader": f"load_{name}",
+            "ids": {"course_id": sorted({int(c) for c in frame["course_id"]})},
+            "source": FRAMES[name].display_path,
+            "fetched_at": frame.attrs["canvasframe"]["fetched_at"],
+        }
+    assert {k: v for k, v in manifest["frames"]["tardiness"].items() if k != "arrow_sha256"} == {
+        "kind": "table", "rows": len(table)}  # fmt: skip
+    fingerprint = hmac.new(KEY.encode(), b"canvasframe key fingerprint", hashlib.sha256).hexdigest()[:16]
+    assert manifest["pseudonymisation"] == {
+        "scheme": "HMAC-SHA256 of the id with the key, first 63 bits (canvasframe.pseudonymize)",
+        "key_fingerprint": fingerprint,
+        "ids_replaced": list(PSEUDONYMIZED_COLUMNS),
+    }
+    suppressed = json.loads(json.dumps(table.attrs["suppressed"]))  # as JSON keeps it: pairs become lists
+    assert manifest["disclosure"]["tables"] == {"tardiness": suppressed} and suppressed["primary"]
+    assert {k: manifest["disclosure"][k] for k in ("min_cell", "quasi_identifiers", "allow_small_k")} == {
+        "min_cell": 10, "quasi_identifiers": ["section_id"], "allow_small_k": False}  # fmt: skip
+    assert manifest["made_with"]["canvasframe"] == cf.__version__
+    assert pd.Timestamp(manifest["created"]).tzinfo is not None
+
+
 def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, tmp_path, capsys):
     canvas, frames = sample_frames
     folder = share.bundle(
@@ -272,7 +310,15 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
     assert sorted(p.name for p in folder.iterdir()) == [
         "CODEBOOK.md", "MANIFEST.json", "README.md", "codebook.html", "data", "datapackage.json"]  # fmt: skip
     assert (folder / "CODEBOOK.md").read_text().startswith("# Codebook: bundle\n")
-    assert "bundle" in (folder / "README.md").read_text().splitlines()[0]
+    readme = (folder / "README.md").read_text().splitlines()
+    assert "bundle" in readme[0]
+    assert (
+        "- `data/tardiness.csv` (and `.parquet`): derived (an aggregate table, published after suppression)" in readme
+    )
+    assert (
+        "- `data/students.csv` (and `.parquet`): every pseudonymised student_id of the bundle (what student_id "
+        "columns refer to)" in readme
+    )
     parquet = pq.ParquetFile(folder / "data" / "submissions.parquet")
     assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
     assert parquet.metadata.num_rows == len(pd.read_csv(folder / "data" / "submissions.csv"))
@@ -283,8 +329,9 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
     assert not set(shared["student_id"]) & people and len(shared) == len(frames["submissions"])
     assert "comment" not in pd.read_csv(folder / "data" / "submission_comments.csv").columns
     manifest = json.loads((folder / "MANIFEST.json").read_text())
-    assert manifest["canvas_host"] == canvas.host and manifest["frames"]["submissions"]["loader"] == "load_submissions"
+    assert manifest["canvas_host"] == canvas.host
     assert manifest["disclosure"]["k"]["enrollments"] >= 10
+    _check_manifest(manifest, folder, frames, _tardiness(frames))
     with zipfile.ZipFile(folder.with_suffix(".zip")) as archive:
         assert f"{folder.name}/MANIFEST.json" in archive.namelist()
         assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
