@@ -78,11 +78,12 @@ class ConcurrencyGovernor:
         self._own_cost = 0.0  # what this client's answers left in the bucket, leaked as Canvas leaks it
         self._stamp = clock()
         self._shared_until = -math.inf
-        self._answers_with_room = 0  # a throttled request waits for this to grow
+        self._answers_with_room = 0  # a throttled request waits for this to grow  # pragma: no mutate
         self._remaining: float | None = None  # the last answer's X-Rate-Limit-Remaining ...
-        self._remaining_at = self._stamp  # ... when it came
+        self._remaining_at = self._stamp  # ... when it came  # pragma: no mutate (read only once one has)
         self._largest_remaining = -math.inf  # the most room any answer has shown
-        self._sent_since_answer = 0  # requests sent after that answer: their charges are not in it
+        # pragma below: the count only matters once an answer has come, and each answer sets it to 0
+        self._sent_since_answer = 0  # requests sent after that answer: their charges are not in it  # pragma: no mutate
         self._urgent_waiting = 0  # urgent requests waiting for a place: the others wait behind them
 
     @property
@@ -180,7 +181,7 @@ class ConcurrencyGovernor:
                     self._shared_until = now + SHARED_FOR
                 room = math.floor((remaining - MARGIN) / PREFLIGHT)
                 if room > 0:
-                    self._answers_with_room += 1
+                    self._answers_with_room += 1  # pragma: no mutate (waiters look for growth; a test pins each adds)
                     if now < self._shared_until:
                         room //= 2  # the other client reads the same room: take half, leave half
                 self.limit = max(1, min(self.max_workers, self._in_flight + room))

@@ -51,18 +51,21 @@ def test_the_sign_of_another_client_is_forgotten_after_a_while():
     assert governor.shared and governor.limit == 5
     governor.observe(600.0)
     assert governor.limit == 5  # half of the eleven that fit
-    clock.now += SHARED_FOR + 1
+    clock.now += SHARED_FOR  # remembered for exactly this long
     governor.observe(600.0)
     assert not governor.shared and governor.limit == 11
 
 
 def test_a_refusal_halves_the_limit_until_the_next_answer():
     governor = ConcurrencyGovernor(11, clock=Clock())
-    governor.observe(None, throttled=True)
-    governor.observe(None, throttled=True)
-    assert governor.limit == 2
+    for limit in (5, 2, 1, 1):  # never below one
+        governor.observe(None, throttled=True)
+        assert governor.limit == limit
     governor.observe(None)  # no rate-limit header: one more at a time
-    assert governor.limit == 3
+    assert governor.limit == 2
+    alone = ConcurrencyGovernor(11, clock=Clock())
+    alone.observe(None)
+    assert alone.limit == 11  # ... up to the most allowed
 
 
 def test_a_refused_request_waits_for_an_answer_with_room():
@@ -73,8 +76,10 @@ def test_a_refused_request_waits_for_an_answer_with_room():
         governor.wait_for_room(timeout=600)
         woke.set()
 
+    governor.observe(600.0)  # an answer with room came before the refusal: it does not count
     waiter = threading.Thread(target=refused_request, daemon=True)
     waiter.start()
+    _until(lambda: governor._cond._waiters, "the refused request waiting")
     governor.observe(10.0)  # an answer without room does not wake it
     assert not woke.wait(0.2)
     governor.observe(300.0)
@@ -171,8 +176,9 @@ def test_room_and_another_client_at_their_exact_edges():
     assert governor.shared
     alone = ConcurrencyGovernor(11, clock=Clock())
     in_flight(alone, 10)  # ten in flight: a bucket with 75 or 74 units free holds nothing but theirs
+    seen = alone._answers_with_room
     alone.observe(75.0)  # (75 - 25) // 50 = 1 more fits: an answer with room
-    assert (alone.limit, alone.shared) == (11, False)
+    assert (alone.limit, alone.shared) == (11, False) and alone._answers_with_room == seen + 1
     seen = alone._answers_with_room
     alone.observe(74.0)  # (74 - 25) // 50 = 0: no room, the limit is what is in flight
     assert alone.limit == 10 and alone._answers_with_room == seen
@@ -276,3 +282,9 @@ def test_a_request_that_ends_frees_exactly_its_own_place():
 def test_waiting_for_room_gives_up_after_its_timeout():
     governor = ConcurrencyGovernor(11, clock=Clock())
     assert governor.wait_for_room(timeout=0.05) is False  # nothing answered: the caller backs off itself
+
+
+def test_an_answer_without_room_leaves_one_request_in_flight():
+    governor = ConcurrencyGovernor(11, clock=Clock())
+    governor.observe(30.0)  # (30 - 25) // 50 = 0 more, nothing in flight: one at a time
+    assert governor.limit == 1
