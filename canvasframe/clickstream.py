@@ -89,8 +89,8 @@ def _numbered(log: pd.DataFrame, idle: pd.Timedelta) -> pd.DataFrame:
 
 def _estimates(numbered: pd.DataFrame, cap: pd.Timedelta) -> pd.Series:
     """Each request's time on task: the gap to the next request of its session, else its own interaction time."""
-    own = numbered["interaction_time"] if "interaction_time" in numbered else pd.Series(pd.NaT, index=numbered.index)
-    own = own.fillna(pd.Timedelta(0))
+    missing = pd.Series(pd.NaT, index=numbered.index, dtype="timedelta64[us]")  # a bare NaT would be a time
+    own = numbered.get("interaction_time", missing).fillna(pd.Timedelta(0))
     estimate = numbered["gap"].where(numbered["gap"].notna(), own)
     return estimate.clip(upper=cap).astype("timedelta64[us]")
 
@@ -129,7 +129,9 @@ def sessions(log: pd.DataFrame, *, idle: Any = IDLE) -> pd.DataFrame:
         participated=(numbered["participated"] if "participated" in numbered else pd.Series(False, index=index))
         .fillna(False)
         .astype("int64"),
-        interaction_time=numbered["interaction_time"] if "interaction_time" in numbered else pd.Series(pd.NaT, index),
+        interaction_time=numbered["interaction_time"]
+        if "interaction_time" in numbered
+        else pd.Series(pd.NaT, index=index, dtype="timedelta64[us]"),
         url=numbered["url"] if "url" in numbered else pd.Series(pd.NA, index=index, dtype="str"),
     )
     result = (

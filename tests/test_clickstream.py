@@ -237,3 +237,27 @@ def test_reconcile_counts_each_request_once_by_analytics_rule_and_says_what_it_l
     with pytest.raises(ConfigError) as refused:
         cf.clickstream.reconcile(log, page_views.drop(columns="views"))
     assert str(refused.value) == "page_views has no 'views' column; pass a frame from cf.load_page_views."
+
+
+def test_sessions_of_a_log_with_only_students_and_times():
+    """The columns a log may lack count as nothing: no participation, no interaction time, no URL."""
+    log = _log({1: [0, 60, 4000]})[["student_id", "created_at"]]
+    found = cf.clickstream.sessions(log)
+    expected = pd.DataFrame(
+        {
+            "student_id": [1, 1],
+            "session": [1, 2],
+            "start": [T0, T0 + pd.Timedelta(seconds=4000)],
+            "end": [T0 + pd.Timedelta(seconds=60), T0 + pd.Timedelta(seconds=4000)],
+            "duration": pd.to_timedelta([60, 0], unit="s").astype("timedelta64[us]"),
+            "requests": [2, 1],
+            "participations": [0, 0],
+            "interaction_time": pd.to_timedelta([0, 0], unit="s").astype("timedelta64[us]"),
+            "first_url": pd.array([None, None], dtype="str"),
+            "last_url": pd.array([None, None], dtype="str"),
+        }
+    )
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False)
+    # a session's last request, without Canvas's interaction time, counts for nothing
+    total = cf.clickstream.time_on_task(log, by=("student_id",))
+    assert total["time_on_task"].tolist() == [pd.Timedelta(seconds=60)] and total["requests"].tolist() == [3]

@@ -292,6 +292,12 @@ def test_weekly_activity_means_follow_the_events(reported, include_inactive):
     np.testing.assert_allclose(by_week["selected_page_views"].reindex(mine.index).to_numpy(), mine.to_numpy())
     assert report["week"].is_unique and report["week"].is_monotonic_increasing
     assert (report["week"].dt.day_of_week == 0).all()
+    used = {"page_views": f["page_views"], "participations": f["participations"], "enrollments": f["enrollments"]}
+    assert report.attrs["canvasframe_report"] == {
+        "report": "weekly_activity",
+        "sources": {name: {k: frame.attrs["canvasframe"][k] for k in ("fetched_at", "from_cache")}
+                    for name, frame in used.items()},
+    }  # fmt: skip
 
 
 def test_weekly_activity_of_a_section(reported):
