@@ -186,6 +186,8 @@ def test_k_anonymity_counts_students_not_rows():
     assert result.smallest["student_id"].unique().tolist() == [3]
     assert share.k_anonymity(frame.drop(columns="student_id"), ["section_id"]).k == 2  # rows, without students
     assert result.quasi_identifiers == ("section_id",)
+    nobody = share.k_anonymity(frame.iloc[:0], ["section_id"])
+    assert (nobody.k, nobody.quasi_identifiers, len(nobody.smallest)) == (0, ("section_id",), 0)
     # a missing value is a value of its own: the one student without a section is a group of one
     gaps = pd.DataFrame({"student_id": [1, 2, 3], "section_id": pd.array([7, 7, None], dtype="Int64")})
     alone = share.k_anonymity(gaps, ["section_id"])
@@ -304,6 +306,10 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
             "bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}  # fmt: skip
         header = data.decode().splitlines()[0].split(",")
         assert [f["name"] for f in resource["schema"]["fields"]] == header
+    schemas = {r["name"]: r["schema"] for r in described["resources"]}
+    assert schemas["submissions"]["primaryKey"] == ["course_id", "student_id", "assignment_id"]
+    assert all(f["description"] for f in schemas["submissions"]["fields"])  # each column's meaning, from schemas.py
+    assert schemas["students"]["primaryKey"] == ["student_id"] and "foreignKeys" not in schemas["students"]
     origins = {r["name"]: r["description"] for r in described["resources"]}
     assert origins["tardiness"] == "derived (an aggregate table, published after suppression)"
     assert origins["submissions"].endswith("loaded with `load_submissions`")
@@ -530,8 +536,9 @@ def test_small_groups_are_named_with_every_quasi_identifier_and_k_at_the_thresho
         return pd.DataFrame({"student_id": [section * 100 + n for n, section in rows],
                              "section_id": [s for _, s in rows], "term": "fall"})  # fmt: skip
 
-    share.bundle({"ten": students([10, 12]), "none": students([])}, tmp_path / "ok", key=KEY,
-                 quasi_identifiers=("section_id", "term"))  # fmt: skip
+    folder = share.bundle({"ten": students([10, 12]), "none": students([])}, tmp_path / "ok", key=KEY,
+                          quasi_identifiers=("section_id", "term"), title="Fall 2026: Study")  # fmt: skip
+    assert json.loads((folder / "datapackage.json").read_text())["name"] == "fall-2026--study"
     with pytest.raises(cf.DisclosureError) as refused:
         share.bundle({"nine": students([9, 12])}, tmp_path / "no", key=KEY, quasi_identifiers=("section_id", "term"))
     assert refused.value.findings == ["nine: k = 9 over section_id, term (fewer than 10)"]
