@@ -26,6 +26,7 @@ from scipy.optimize import linprog
 import canvasframe as cf
 from canvasframe import share
 from canvasframe.sandbox import Institution
+from canvasframe.schemas import SCHEMAS
 
 from . import truth
 
@@ -315,7 +316,13 @@ def test_a_bundle_of_the_sample_validates_verifies_and_rebuilds(sample_frames, t
     assert origins["submissions"].endswith("loaded with `load_submissions`")
     assert sorted(p.name for p in folder.iterdir()) == [
         "CODEBOOK.md", "MANIFEST.json", "README.md", "codebook.html", "data", "datapackage.json"]  # fmt: skip
-    assert (folder / "CODEBOOK.md").read_text().startswith("# Codebook: bundle\n")
+    codebook = (folder / "CODEBOOK.md").read_text()
+    assert codebook.startswith("# Codebook: bundle\n") and codebook.endswith(" |\n")
+    # a duration is described as its CSV column holds it, beside the Parquet file's dtype
+    how_late = next(f.metadata[b"doc"].decode() for f in SCHEMAS["submissions"] if f.name == "seconds_late")
+    assert (
+        f"| seconds_late_seconds | number | timedelta64[us] | s | {how_late} (in seconds) |  |" in codebook.splitlines()
+    )
     readme = (folder / "README.md").read_text().splitlines()
     assert "bundle" in readme[0]
     assert (
@@ -519,14 +526,15 @@ def test_a_manifest_that_records_no_key_and_no_frames_rebuilds_to_an_empty_repor
 
 
 def test_the_raw_ids_looked_for_are_every_persons_in_every_column_and_lists_are_written_as_json():
-    from canvasframe.share.package import _flat, _person_ids
+    from canvasframe.share.codebook import flat
+    from canvasframe.share.package import _person_ids
 
     frames = [
         pd.DataFrame({"student_id": [1, 2], "participant_ids": pd.Series([np.array([3, 4]), None], dtype=object)}),
         pd.DataFrame({"author_id": ["5", "x"], "to_user": pd.array([6, None], dtype="Int64"), "course_id": [99, 98]}),
     ]
     assert _person_ids(frames) == {1, 2, 3, 4, 5, 6}  # never the course's id
-    written = _flat(frames[0])["participant_ids"]
+    written = flat(frames[0])["participant_ids"]
     assert written.iloc[0] == "[3, 4]" and pd.isna(written.iloc[1])
 
 
@@ -564,7 +572,6 @@ def test_findings_name_the_file_and_line_of_each_kind_and_short_names_are_not_lo
 
 def test_the_codebook_describes_every_column_from_the_schemas_and_the_data_as_written():
     """Expectations from schemas.py (the one home of each column's meaning) and from the frame itself."""
-    from canvasframe.schemas import SCHEMAS
     from canvasframe.share.codebook import Resource, codebook_html, codebook_markdown, table_schema
 
     meaning = {f.name: f.metadata[b"doc"].decode() for f in SCHEMAS["submissions"]}
@@ -650,6 +657,9 @@ def test_the_codebook_describes_every_column_from_the_schemas_and_the_data_as_wr
     assert (
         "2 rows. Source: every pseudonymised student_id of the bundle (what student_id columns refer to)." in markdown
     )
+    empty = codebook_markdown("Tables only", [derived, key], {"min_cell": 10, "quasi_identifiers": []}).splitlines()
+    assert empty[2:7] == ["- **Time window**: no times", "- **Courses**: none", "- **Students**: 0 (pseudonymised)",
+                          "- **Smallest published cell**: 10", "- **Quasi-identifiers**: none"]  # fmt: skip
     page = codebook_html("Fall <study>", [data, derived], {"min_cell": 5, "quasi_identifiers": []})
     assert page.startswith(
         "<!doctype html><html lang='en'><meta charset='utf-8'><title>Codebook: Fall &lt;study&gt;</title>"

@@ -8,18 +8,21 @@ ids as a JSON array, times as ISO 8601 in UTC.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from .._csv import spreadsheet_frame
+from .._frames import holds_lists
 from ..datasets import PSEUDONYMIZED_COLUMNS
 from ..endpoints import FRAMES
 from ..schemas import SCHEMAS
 from ..transforms import TRANSFORMS
 
-__all__ = ["Resource", "codebook_html", "codebook_markdown", "table_schema"]
+__all__ = ["Resource", "as_written", "codebook_html", "codebook_markdown", "flat", "table_schema"]
 
 STUDENTS = "students"  # the resource every student_id refers to
 ENUM_LIMIT = 12  # a text column with at most this many values lists them as its allowed values
@@ -43,6 +46,21 @@ class Resource:
         endpoint = FRAMES.get(self.source)
         call = f"Canvas `{endpoint.display_path}`" if endpoint else "Canvas (see the frames page)"
         return f"{call}, loaded with `load_{self.source}`"
+
+
+def flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists of ids as JSON arrays, as the CSV file holds them (durations and times are ``csv_bytes``')."""
+    out = frame.copy()
+    for name in out.columns:
+        if holds_lists(out[name]):
+            out[name] = out[name].map(lambda v: None if v is None else json.dumps([int(i) for i in list(v)]))
+    return out
+
+
+def as_written(resource: Resource) -> Resource:
+    """The resource as its CSV file has it (a duration ``x`` as ``x_seconds``, lists as JSON): what the Table
+    Schema and the codebook's columns describe."""
+    return Resource(resource.name, spreadsheet_frame(flat(resource.frame)), resource.source, resource.kind)
 
 
 def _docs(source: str | None) -> dict[str, str]:
@@ -120,7 +138,7 @@ def _summary(resources: list[Resource], settings: Mapping[str, Any]) -> list[tup
 def _rows(resource: Resource) -> list[tuple[str, str, str, str, str, str]]:
     """Per column: its name, Table Schema type (the CSV's), pandas dtype (the Parquet file's), unit, meaning, values."""
     rows = []
-    for field in table_schema(resource)["fields"]:
+    for field in table_schema(as_written(resource))["fields"]:
         values = ", ".join(field.get("constraints", {}).get("enum", []))
         name = field["name"]
         column = name if name in resource.frame else name.removesuffix("_seconds")

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from .._csv import csv_bytes, spreadsheet_frame
+from .._csv import csv_bytes
 from .._frames import holds_lists
 from .._provenance import Provenance
 from ..client import Canvas, default_canvas
@@ -32,7 +32,7 @@ from ..datasets import PSEUDONYMIZED_COLUMNS, key_fingerprint, pseudonymize
 from ..endpoints import FRAMES
 from ..errors import ConfigError, DisclosureError
 from ..loaders import LOADERS
-from .codebook import STUDENTS, Resource, codebook_html, codebook_markdown, table_schema
+from .codebook import STUDENTS, Resource, as_written, codebook_html, codebook_markdown, flat, table_schema
 from .disclosure import k_anonymity
 from .manifest import MANIFEST, digest, sha256, versions
 from .scan import findings
@@ -61,15 +61,6 @@ def _person_ids(frames: Iterable[pd.DataFrame]) -> set[int]:
             else:
                 ids |= {int(v) for v in values if str(v).isdigit()}
     return ids
-
-
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """As written to CSV: lists of ids as JSON arrays (durations and times are :func:`csv_bytes`')."""
-    out = frame.copy()
-    for name in out.columns:
-        if holds_lists(out[name]):
-            out[name] = out[name].map(lambda v: None if v is None else json.dumps([int(i) for i in list(v)]))
-    return out
 
 
 def _published(table: pd.DataFrame) -> pd.DataFrame:
@@ -234,7 +225,7 @@ def bundle(
 def _files(resources: list[Resource], title: str, settings: Mapping[str, Any], notebook: Any) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for resource in resources:
-        files[f"data/{resource.name}.csv"] = csv_bytes(_flat(resource.frame))
+        files[f"data/{resource.name}.csv"] = csv_bytes(flat(resource.frame))
         files[f"data/{resource.name}.parquet"] = _parquet(resource.frame)
     files["CODEBOOK.md"] = codebook_markdown(title, resources, settings).encode()
     files["codebook.html"] = codebook_html(title, resources, settings).encode()
@@ -256,8 +247,7 @@ def _datapackage(title: str, resources: list[Resource], files: Mapping[str, byte
     described = []
     for resource in resources:
         path = f"data/{resource.name}.csv"
-        written = spreadsheet_frame(_flat(resource.frame))  # the columns as the CSV has them
-        schema = table_schema(Resource(resource.name, written, resource.source, resource.kind))
+        schema = table_schema(as_written(resource))
         described.append({
             "name": resource.name, "path": path, "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8", "bytes": len(files[path]),
