@@ -62,7 +62,6 @@ class _Table:
     """A count matrix with its margins, and which entries are hidden."""
 
     def __init__(self, cells: np.ndarray) -> None:
-        self.cells = cells
         self.rows, self.cols = cells.shape
         # entries: interior (i, j), row totals (i, -1), column totals (-1, j), the grand total (-1, -1)
         self.value = {(i, j): int(cells[i, j]) for i in range(self.rows) for j in range(self.cols)}
