@@ -261,3 +261,12 @@ def test_sessions_of_a_log_with_only_students_and_times():
     # a session's last request, without Canvas's interaction time, counts for nothing
     total = cf.clickstream.time_on_task(log, by=("student_id",))
     assert total["time_on_task"].tolist() == [pd.Timedelta(seconds=60)] and total["requests"].tolist() == [3]
+
+
+def test_sessions_sum_participations_and_interaction_time_and_name_their_first_and_last_pages():
+    log = _log({1: [0, 60, 4000]}, [3.0, 700.0, 42.0])
+    log["participated"] = pd.array([True, None, False], dtype="boolean")  # Canvas did not say for one request
+    found = cf.clickstream.sessions(log)
+    assert found["participations"].tolist() == [1, 0]
+    assert found["interaction_time"].tolist() == [pd.Timedelta(seconds=703), pd.Timedelta(seconds=42)]
+    assert found[["first_url", "last_url"]].to_numpy().tolist() == [["u0", "u1"], ["u2", "u2"]]
