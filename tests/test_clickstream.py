@@ -270,3 +270,13 @@ def test_sessions_sum_participations_and_interaction_time_and_name_their_first_a
     assert found["participations"].tolist() == [1, 0]
     assert found["interaction_time"].tolist() == [pd.Timedelta(seconds=703), pd.Timedelta(seconds=42)]
     assert found[["first_url", "last_url"]].to_numpy().tolist() == [["u0", "u1"], ["u2", "u2"]]
+
+
+def test_time_on_task_by_local_date_and_a_gap_of_exactly_idle_keeps_the_session():
+    # 23:50 and 00:10 UTC are one Chicago evening; the gap between the last two is exactly the idle time
+    log = _log({1: [0, 20 * 60, 50 * 60]})
+    log["created_at"] = pd.to_datetime(["2026-09-01 23:50", "2026-09-02 00:10", "2026-09-02 00:40"], utc=True)
+    daily = cf.clickstream.time_on_task(log, by="date", idle="30min", cap="10min", tz="America/Chicago")
+    assert daily["date"].tolist() == [pd.Timestamp("2026-09-01")]
+    assert daily["time_on_task"].tolist() == [pd.Timedelta(minutes=10) * 2 + pd.Timedelta(seconds=5)]
+    assert cf.clickstream.sessions(log, idle="30min")["requests"].tolist() == [3]
