@@ -20,6 +20,15 @@ def in_flight(governor: ConcurrencyGovernor, n: int) -> None:
         governor.__enter__()
 
 
+def _until(condition, what: str) -> None:
+    """Wait for another thread to reach a state (a hang, not a speed, is what the bound is for)."""
+    for _ in range(500):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"never {what}")
+
+
 def test_alone_it_takes_all_the_room_its_answers_report():
     governor = ConcurrencyGovernor(11, clock=Clock())
     in_flight(governor, 4)
@@ -133,10 +142,8 @@ def test_a_page_of_a_list_goes_before_the_requests_already_waiting_for_a_place()
         fan_out.start()
         page = threading.Thread(target=request, args=("next page", True))
         page.start()
-        while True:  # the page is waiting (the item waits behind it whenever it comes)
-            with governor._cond:
-                if governor._urgent_waiting == 1:
-                    break
+        # the page is waiting (the item waits behind it whenever it comes)
+        _until(lambda: governor._urgent_waiting == 1, "the page waiting")
     fan_out.join()
     page.join()
     assert order == ["next page", "fan-out item"]
@@ -194,8 +201,7 @@ def test_a_held_request_is_sent_anyway_once_the_wait_its_first_shortfall_asked_f
     entered = threading.Event()
     sender = threading.Thread(target=lambda: governor.__enter__() and entered.set(), daemon=True)
     sender.start()
-    while not governor._cond._waiters:  # held
-        threading.Event().wait(0.01)
+    _until(lambda: governor._cond._waiters, "the request held")
     for seconds in (10.0, 16.4):  # before the deadline (15.5 s + 1 s), every answer shows it as full again
         clock.now = 100.0 + seconds
         governor.observe(-100.0)
@@ -249,15 +255,6 @@ def test_its_own_cost_leaks_away_at_canvass_rate():
     clock.now += 10.0  # 100 units leak: none of it is left
     governor.observe(600.0 - 50.0)  # so one charge in the bucket is another client's
     assert governor.shared
-
-
-def _until(condition, what: str) -> None:
-    """Wait for another thread to reach a state (a hang, not a speed, is what the bound is for)."""
-    for _ in range(500):
-        if condition():
-            return
-        threading.Event().wait(0.01)
-    raise AssertionError(f"never {what}")
 
 
 def test_every_waiting_page_is_counted_and_a_plain_request_is_not_urgent():
