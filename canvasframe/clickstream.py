@@ -87,10 +87,15 @@ def _numbered(log: pd.DataFrame, idle: pd.Timedelta) -> pd.DataFrame:
     return numbered.assign(gap=following - numbered["created_at"])
 
 
+def _column(log: pd.DataFrame, name: str, dtype: str) -> pd.Series:
+    """``log[name]``, or a column of ``dtype`` that records nothing when the log lacks it (typed: a bare NaT
+    would be a time, not a duration)."""
+    return log[name] if name in log else pd.Series(None, index=log.index, dtype=dtype)
+
+
 def _estimates(numbered: pd.DataFrame, cap: pd.Timedelta) -> pd.Series:
     """Each request's time on task: the gap to the next request of its session, else its own interaction time."""
-    missing = pd.Series(pd.NaT, index=numbered.index, dtype="timedelta64[us]")  # a bare NaT would be a time
-    own = numbered.get("interaction_time", missing).fillna(pd.Timedelta(0))
+    own = _column(numbered, "interaction_time", "timedelta64[us]").fillna(pd.Timedelta(0))
     estimate = numbered["gap"].where(numbered["gap"].notna(), own)
     return estimate.clip(upper=cap).astype("timedelta64[us]")
 
@@ -124,15 +129,10 @@ def sessions(log: pd.DataFrame, *, idle: Any = IDLE) -> pd.DataFrame:
     """
     idle = _duration(idle, "idle")
     numbered = _numbered(_checked(log), idle)
-    index = numbered.index
     columns = numbered.assign(
-        participated=(numbered["participated"] if "participated" in numbered else pd.Series(False, index=index))
-        .fillna(False)
-        .astype("int64"),
-        interaction_time=numbered["interaction_time"]
-        if "interaction_time" in numbered
-        else pd.Series(pd.NaT, index=index, dtype="timedelta64[us]"),
-        url=numbered["url"] if "url" in numbered else pd.Series(pd.NA, index=index, dtype="str"),
+        participated=_column(numbered, "participated", "boolean").fillna(False).astype("int64"),
+        interaction_time=_column(numbered, "interaction_time", "timedelta64[us]"),
+        url=_column(numbered, "url", "str"),
     )
     result = (
         columns.groupby(["student_id", "session"], sort=True)
