@@ -7,6 +7,7 @@ ids as a JSON array, times as ISO 8601 in UTC.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Mapping
@@ -22,10 +23,19 @@ from ..endpoints import FRAMES
 from ..schemas import SCHEMAS
 from ..transforms import TRANSFORMS
 
-__all__ = ["Resource", "as_written", "codebook_html", "codebook_markdown", "flat", "table_schema"]
+__all__ = ["Resource", "codebook_html", "codebook_markdown", "flat", "table_schema"]
 
 STUDENTS = "students"  # the resource every student_id refers to
 ENUM_LIMIT = 12  # a text column with at most this many values lists them as its allowed values
+
+
+def flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists of ids as JSON arrays, as the CSV file holds them (durations and times are ``csv_bytes``')."""
+    out = frame.copy()
+    for name in out.columns:
+        if holds_lists(out[name]):
+            out[name] = out[name].map(lambda v: None if v is None else json.dumps([int(i) for i in list(v)]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,7 @@ class Resource:
     """One table of a bundle: its name, its data as published, and where it came from."""
 
     name: str
-    frame: pd.DataFrame  # as written: pseudonymised, flat
+    frame: pd.DataFrame  # as published: pseudonymised (the Parquet file's columns)
     source: str | None  # the loader's frame (a key of SCHEMAS), or None for a derived table
     kind: str = "data"  # "data" (row-level), "table" (aggregate, suppressed) or "key" (the students)
 
@@ -47,20 +57,11 @@ class Resource:
         call = f"Canvas `{endpoint.display_path}`" if endpoint else "Canvas (see the frames page)"
         return f"{call}, loaded with `load_{self.source}`"
 
-
-def flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists of ids as JSON arrays, as the CSV file holds them (durations and times are ``csv_bytes``')."""
-    out = frame.copy()
-    for name in out.columns:
-        if holds_lists(out[name]):
-            out[name] = out[name].map(lambda v: None if v is None else json.dumps([int(i) for i in list(v)]))
-    return out
-
-
-def as_written(resource: Resource) -> Resource:
-    """The resource as its CSV file has it (a duration ``x`` as ``x_seconds``, lists as JSON): what the Table
-    Schema and the codebook's columns describe."""
-    return Resource(resource.name, spreadsheet_frame(flat(resource.frame)), resource.source, resource.kind)
+    @functools.cached_property
+    def written(self) -> Resource:
+        """This resource as its CSV file has it (a duration ``x`` as ``x_seconds``, lists as JSON): what the
+        Table Schema and the codebook's columns describe. Made once, for the data package and both codebooks."""
+        return Resource(self.name, spreadsheet_frame(flat(self.frame)), self.source, self.kind)
 
 
 def _docs(source: str | None) -> dict[str, str]:
@@ -138,7 +139,7 @@ def _summary(resources: list[Resource], settings: Mapping[str, Any]) -> list[tup
 def _rows(resource: Resource) -> list[tuple[str, str, str, str, str, str]]:
     """Per column: its name, Table Schema type (the CSV's), pandas dtype (the Parquet file's), unit, meaning, values."""
     rows = []
-    for field in table_schema(as_written(resource))["fields"]:
+    for field in table_schema(resource.written)["fields"]:
         values = ", ".join(field.get("constraints", {}).get("enum", []))
         name = field["name"]
         column = name if name in resource.frame else name.removesuffix("_seconds")

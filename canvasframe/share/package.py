@@ -32,7 +32,7 @@ from ..datasets import PSEUDONYMIZED_COLUMNS, key_fingerprint, pseudonymize
 from ..endpoints import FRAMES
 from ..errors import ConfigError, DisclosureError
 from ..loaders import LOADERS
-from .codebook import STUDENTS, Resource, as_written, codebook_html, codebook_markdown, flat, table_schema
+from .codebook import STUDENTS, Resource, codebook_html, codebook_markdown, flat, table_schema
 from .disclosure import k_anonymity
 from .manifest import MANIFEST, digest, sha256, versions
 from .scan import findings
@@ -247,7 +247,7 @@ def _datapackage(title: str, resources: list[Resource], files: Mapping[str, byte
     described = []
     for resource in resources:
         path = f"data/{resource.name}.csv"
-        schema = table_schema(as_written(resource))
+        schema = table_schema(resource.written)
         described.append({
             "name": resource.name, "path": path, "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8", "bytes": len(files[path]),
