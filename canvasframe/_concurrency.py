@@ -78,6 +78,7 @@ class ConcurrencyGovernor:
         self._own_cost = 0.0  # what this client's answers left in the bucket, leaked as Canvas leaks it
         self._stamp = clock()
         self._shared_until = -math.inf
+        # pragma below: waiters compare with the count they saw, so any start value behaves the same
         self._answers_with_room = 0  # a throttled request waits for this to grow  # pragma: no mutate
         self._remaining: float | None = None  # the last answer's X-Rate-Limit-Remaining ...
         self._remaining_at = self._stamp  # ... when it came  # pragma: no mutate (read only once one has)
