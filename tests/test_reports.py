@@ -329,10 +329,14 @@ def test_export_writes_whole_csv_with_durations_in_seconds(reported, tmp_path):
     back = pd.read_csv(path)
     assert len(back) == len(report)
     np.testing.assert_allclose(back["seconds_late_seconds"], report["seconds_late"].dt.total_seconds())
-    with pytest.raises(cf.ConfigError, match="CSV or Excel"):
+    with pytest.raises(cf.ConfigError) as wrong_name:
         export_report(report, folder / "late.txt")
-    with pytest.raises(cf.ConfigError, match="tz= is for Excel"):
+    assert str(wrong_name.value) == (
+        f"export_report writes CSV or Excel: name the file '<name>.csv' or '.xlsx', not {str(folder / 'late.txt')!r}."
+    )
+    with pytest.raises(cf.ConfigError) as zone:
         export_report(report, folder / "late2.csv", tz="America/Chicago")
+    assert str(zone.value) == "export_report: tz= is for Excel files; a CSV keeps times in UTC (ISO 8601)."
     assert sorted(p.name for p in folder.iterdir()) == ["late.csv"]  # no temporary file left behind
 
 
@@ -501,3 +505,119 @@ def test_weekly_activity_names_what_it_lacks():
         with pytest.raises(cf.ConfigError) as refused:
             cf.reports.weekly_activity(*frames, **chosen)
         assert str(refused.value) == f"weekly_activity: {message}."
+
+
+def _hand_made_course() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Enrollments, submissions and summaries with each case the student table decides: a student in two
+    sections (one enrollment completed), an overridden grade, a dropped student, a student with submissions
+    but no enrollment, unknown flags, excused work that is also missing or late, no summary for some."""
+    enrollments = pd.DataFrame({
+        "student_id": [2, 1, 2, 4, 5, 5],
+        "sortable_name": ["Bo, Ann", "Al, Cy", "Bo, Ann", "Di, Ed", "Fu, Gi", "Fu, Gi"],
+        "section_id": [20, 10, 21, 10, 30, 31],
+        "enrollment_state": ["completed", "active", "active", "inactive", "invited", "invited"],
+        "current_score": [50.0, 90.0, 80.0, np.nan, np.nan, np.nan],
+        "final_score": [40.0, 85.0, 70.0, 0.0, 0.0, 0.0],
+        "current_grade": ["F", "A", "B", None, None, None],
+        "override_score": [np.nan, 95.0, np.nan, np.nan, np.nan, np.nan],
+        "override_grade": [None, "A+", None, None, None, None],
+        "last_activity_at": pd.to_datetime(["2026-09-01T12:00Z", "2026-09-08T23:00Z", "2026-09-08T12:00Z",
+                                            None, None, None]),
+        "total_activity_time": pd.to_timedelta([60, 3600, 120, 0, 0, 0], unit="s"),
+    })  # fmt: skip
+    submissions = pd.DataFrame({
+        "student_id": [1, 1, 2, 2, 3, 3],
+        "assignment_id": [100, 101, 100, 101, 100, 101],
+        "submitted_at": pd.to_datetime(["2026-09-01T00:00Z", "2026-09-05T00:00Z", None, None,
+                                        "2026-09-02T00:00Z", None]),
+        "late": pd.array([False, True, False, False, True, False], dtype="boolean"),
+        "missing": pd.array([False, False, True, True, False, False], dtype="boolean"),
+        "excused": pd.array([False, False, False, True, True, pd.NA], dtype="boolean"),
+        "seconds_late": pd.to_timedelta([0, 3600, 0, 0, 60, 0], unit="s"),
+        "score": [9.0, 7.0, np.nan, np.nan, np.nan, np.nan],
+    })  # fmt: skip
+    summaries = pd.DataFrame({
+        "student_id": [1, 4], "page_views": [12, 3], "participations": [2, 0], "page_views_level": [3, 1],
+        "participations_level": [2, 0], "late": [1, 0], "missing": [0, 2],
+    })  # fmt: skip
+    return enrollments, submissions, summaries
+
+
+def test_the_student_table_of_a_hand_made_course_is_exactly_the_one_worked_out_by_hand():
+    enrollments, submissions, summaries = _hand_made_course()
+    table = student_table(enrollments, submissions, summaries, as_of="2026-09-10T00:00Z")
+    na = np.nan
+    expected = pd.DataFrame({
+        "student_id": [1, 2, 3, 4, 5],
+        "sortable_name": pd.array(["Al, Cy", "Bo, Ann", na, "Di, Ed", "Fu, Gi"], dtype="str"),
+        "section_id": pd.array([10, 21, None, 10, 30], dtype="Int64"),  # the active enrollment; the first of two
+        "enrollment_state": pd.array(["active", "active", na, "inactive", "invited"], dtype="str"),
+        "current_score": [90.0, 80.0, na, na, na],
+        "final_score": [85.0, 70.0, na, 0.0, 0.0],
+        "current_grade": pd.array(["A", "B", na, na, na], dtype="str"),
+        "override_score": [95.0, na, na, na, na],
+        "score_of_record": [95.0, 80.0, na, na, na],
+        "grade_of_record": pd.array(["A+", "B", na, na, na], dtype="str"),
+        "on_time": [1, 0, 0, 0, 0],
+        "late": [1, 0, 0, 0, 0],
+        "missing": [0, 1, 0, 0, 0],  # the excused missing one is only excused
+        "excused": [0, 1, 1, 0, 0],  # an unknown excused is not excused
+        "last_activity_at": pd.to_datetime(["2026-09-08T23:00Z", "2026-09-08T12:00Z", None, None, None]),
+        "days_since_activity": pd.array([1, 1, None, None, None], dtype="Int64"),
+        "total_activity_time": pd.to_timedelta([3600, 120, na, 0, 0], unit="s"),
+        "page_views": [12, 0, 0, 3, 0],
+        "participations": [2, 0, 0, 0, 0],
+        "page_views_level": pd.array([3, None, None, 1, None], dtype="Int64"),
+        "participations_level": pd.array([2, None, None, 0, None], dtype="Int64"),
+        "analytics_late": pd.array([1, None, None, 0, None], dtype="Int64"),
+        "analytics_missing": pd.array([0, None, None, 2, None], dtype="Int64"),
+    })  # fmt: skip
+    expected["last_activity_at"] = expected["last_activity_at"].dt.as_unit("us")
+    expected["total_activity_time"] = expected["total_activity_time"].dt.as_unit("us")
+    pdt.assert_frame_equal(table, expected)
+    assert table.attrs["canvasframe_report"]["report"] == "student_table"
+    assert list(table.attrs["canvasframe_report"]["sources"]) == ["enrollments", "submissions", "summaries"]
+    active = student_table(enrollments, submissions, as_of="2026-09-10T00:00Z", include_inactive=False)
+    assert active["student_id"].tolist() == [1, 2, 3, 5]  # 3 has no enrollment to call inactive: kept, as documented
+    pdt.assert_frame_equal(active.iloc[:, :17], expected.drop(index=3).reset_index(drop=True).iloc[:, :17])
+
+
+def test_the_missing_late_excused_report_of_a_hand_made_course_is_exactly_the_one_worked_out_by_hand():
+    _, submissions, _ = _hand_made_course()
+    assignments = pd.DataFrame({
+        "assignment_id": [101, 100, 100], "title": ["Essay", "Quiz", "Quiz"],
+        "due_at": pd.to_datetime(["2026-09-04T00:00Z", "2026-09-01T12:00Z", "2026-09-01T12:00Z"]),
+        "points_possible": [10.0, 5.0, 5.0],
+    })  # fmt: skip
+    report = missing_late_excused(submissions, assignments)
+    rows = [(1, 101, "late"), (2, 100, "missing"), (2, 101, "excused"), (3, 100, "excused")]  # by student, due
+    chosen = submissions.set_index(["student_id", "assignment_id"]).loc[[r[:2] for r in rows]].reset_index()
+    info = assignments.drop_duplicates("assignment_id").set_index("assignment_id").loc[chosen["assignment_id"]]
+    expected = pd.DataFrame({
+        "student_id": chosen["student_id"], "assignment_id": chosen["assignment_id"],
+        "title": info["title"].to_numpy(), "status": pd.array([r[2] for r in rows], dtype="str"),
+        "due_at": info["due_at"].to_numpy(), "submitted_at": chosen["submitted_at"],
+        "seconds_late": chosen["seconds_late"], "score": chosen["score"],
+        "points_possible": info["points_possible"].to_numpy(),
+    })  # fmt: skip
+    pdt.assert_frame_equal(report, expected)
+    provenance = report.attrs["canvasframe_report"]
+    assert (provenance["report"], list(provenance["sources"])) == ("missing_late_excused", ["submissions", "assignments"])
+
+
+@pytest.mark.parametrize(
+    ("report", "argument", "loader"),
+    [("student_table", 0, "load_enrollments"), ("student_table", 1, "load_submissions"),
+     ("student_table", 2, "load_student_summaries"), ("missing_late_excused", 0, "load_submissions"),
+     ("missing_late_excused", 1, "load_course_assignments")],
+)  # fmt: skip
+def test_a_report_given_the_wrong_frame_names_itself_and_the_loader_it_needs(report, argument, loader):
+    enrollments, submissions, summaries = _hand_made_course()
+    assignments = pd.DataFrame({"assignment_id": [100], "title": ["Quiz"], "due_at": [pd.NaT], "points_possible": [1.0]})
+    given = {"student_table": [enrollments, submissions, summaries], "missing_late_excused": [submissions, assignments]}
+    arguments = given[report]
+    arguments[argument] = arguments[argument].drop(columns="student_id" if argument != 1 or report == "student_table"
+                                                    else "assignment_id")  # fmt: skip
+    with pytest.raises(cf.ConfigError) as raised:
+        getattr(cf.reports, report)(*arguments)
+    assert str(raised.value).startswith(f"{report}: expected the frame from {loader}(); this one lacks columns [")

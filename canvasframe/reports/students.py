@@ -105,8 +105,10 @@ def student_table(
         sorted(set(people["student_id"]) | set(submissions["student_id"].astype("int64"))), name="student_id"
     )
     people = people.set_index("student_id").reindex(ids).reset_index()
-    if not include_inactive:
-        people = people[people["enrollment_state"].isin(ACTIVE_STATES)].reset_index(drop=True)
+    if not include_inactive and "enrollment_state" in people:
+        # A student with submissions but no enrollment the token can see has no state: kept, as documented.
+        state = people["enrollment_state"]
+        people = people[state.isin(ACTIVE_STATES) | state.isna()].reset_index(drop=True)
     columns = ["student_id", "sortable_name", "section_id", "enrollment_state", "current_score", "final_score"]
     columns.append("current_grade")
     table = people.reindex(columns=columns).reset_index(drop=True)  # enrollment_state: NA in a hand-made frame
@@ -136,10 +138,11 @@ def student_table(
         extra = summaries.set_index("student_id").reindex(table["student_id"])
         for name in ("page_views", "participations"):
             table[name] = extra[name].fillna(0).astype("int64").to_numpy()
+        # .array, not .to_numpy(): NumPy has no integer NA, so a student without a summary made these float.
         for name in ("page_views_level", "participations_level"):
-            table[name] = extra[name].astype("Int64").to_numpy()
-        table["analytics_late"] = extra["late"].astype("Int64").to_numpy()
-        table["analytics_missing"] = extra["missing"].astype("Int64").to_numpy()
+            table[name] = extra[name].astype("Int64").array
+        table["analytics_late"] = extra["late"].astype("Int64").array
+        table["analytics_missing"] = extra["missing"].astype("Int64").array
     return with_sources(table, "student_table", enrollments=enrollments, submissions=submissions, summaries=summaries)
 
 
