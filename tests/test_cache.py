@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -189,7 +190,7 @@ def test_a_cache_others_can_write_into_is_refused_and_nothing_is_read(canvas, sa
     session = cf.Canvas(canvas.root_url, token=TOKEN, cache_dir=cache_dir)
     cf.load_course_activity(course.id, canvas=session)
     [entry] = [Path(p) for p in cf.cache.info(cache_dir)["path"]]
-    for target in (cache_dir, entry.parent, entry):
+    for target in (cache_dir, entry.parent.parent, entry.parent, entry):  # the cache, namespace, frame, entry
         mode = target.stat().st_mode
         os.chmod(target, mode | stat.S_IWOTH)
         sandbox.clear_log()
@@ -253,3 +254,180 @@ def test_an_entry_that_holds_more_than_was_written_into_it_is_not_decoded_furthe
     assert path.stat().st_size < 2**20  # a small file ...
     found = cache.read("ns", "course_activity", {"course_id": 1}, FP, schema=schema)
     assert found.status == "corrupt" and "more than the 10 rows" in found.problem  # ... never read whole
+
+
+def _entry(cache: Cache, namespace: str, frame: str, params: dict, *, rows: int = 3, **meta) -> Path:
+    """One entry written as the loaders write it: the frame's own fingerprint, the raw namespace in the metadata."""
+    fp = fingerprint(SCHEMAS[frame])
+    path = cache.path(namespace, frame, params, fp)
+    written = {**META, "frame": frame, "namespace": namespace, "params": params, "fingerprint": fp, **meta}
+    return cache.write(path, _small_table(rows), written)
+
+
+def test_an_entry_lives_in_one_safe_folder_per_namespace_and_frame(tmp_path):
+    """Hosts and frame names become one path segment each: unsafe runs become ``_``, edge dots go."""
+    cache = Cache(tmp_path)
+    path = cache.path("https://X.example.edu:443", ".course_activity.", {"course_id": 1}, FP)
+    key = cache_key("https://X.example.edu:443", ".course_activity.", {"course_id": 1}, FP)
+    assert path.relative_to(tmp_path).parts == ("https_X.example.edu_443", "course_activity", f"{key}.arrow")
+    assert cache.path("..", "..", {}, FP).relative_to(tmp_path).parts[:2] == ("_", "_")  # never out of the cache
+
+
+def test_the_default_cache_is_the_platforms_user_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CANVASFRAME_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # where the XDG spec puts user caches
+    assert Cache().directory == tmp_path / "xdg" / "canvasframe"
+
+
+def test_an_entry_records_how_much_it_holds_and_is_written_compressed_batch_by_batch(tmp_path):
+    """The counts bound what a read decodes; lz4 keeps the file small; batches bound the writer's memory."""
+    import pyarrow.ipc as ipc
+
+    rows = 150_000
+    path = _entry(Cache(tmp_path), "ns", "course_activity", {"course_id": 1}, rows=rows)
+    table = _small_table(rows)
+    with pa.memory_map(str(path)) as source:
+        reader = ipc.open_file(source)
+        meta = json.loads(reader.schema.metadata[b"canvasframe"])
+        assert (meta["rows"], meta["bytes"]) == (rows, table.nbytes)
+        assert [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)] == [65_536, 65_536, 18_928]
+    plain = pa.BufferOutputStream()
+    with ipc.new_file(plain, table.schema) as writer:
+        writer.write_table(table)
+    assert path.stat().st_size < 0.75 * plain.getvalue().size
+
+
+def test_parameters_that_are_not_json_are_recorded_as_text(tmp_path):
+    """A unit may hold a date: the entry is still written, and ``info`` shows the date as text."""
+    when = pd.Timestamp("2026-09-01", tz="UTC")
+    _entry(Cache(tmp_path), "ns", "course_activity", {"since": when})
+    assert Cache(tmp_path).info()["params"].tolist() == [json.dumps({"since": str(when)})]
+
+
+def test_an_entry_without_byte_counts_is_read_whole_as_an_older_release_wrote_it(tmp_path):
+    cache = Cache(tmp_path)
+    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    meta = {**META, "fingerprint": FP, "rows": 3}
+    table = _small_table().replace_schema_metadata({b"canvasframe": json.dumps(meta)})
+    path.parent.mkdir(parents=True)
+    with pa.ipc.new_file(str(path), table.schema) as writer:  # not Cache.write, which adds both counts
+        writer.write_table(table)
+    found = cache.read("ns", "course_activity", {"course_id": 1}, FP, schema=SCHEMAS["course_activity"])
+    assert found.status == "hit" and found.table.num_rows == 3
+
+
+def test_info_lists_each_entry_whole_and_an_unreadable_one_as_such(tmp_path):
+    cache = Cache(tmp_path)
+    first = _entry(cache, "https://canvas.example.edu", "course_activity", {"course_id": 1}, rows=4)
+    second = _entry(cache, "sample", "course_activity", {"course_id": 2}, rows=2,
+                    fetched_at="2026-02-03T04:05:06+00:00")  # fmt: skip
+    broken = cache.path("sample", "page_views", {"course_id": 2}, fingerprint(SCHEMAS["page_views"]))
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"not arrow")
+    expected = pd.DataFrame(
+        {
+            "namespace": ["https://canvas.example.edu", "sample", "sample"],  # the host as given, not its folder
+            "frame": ["course_activity", "course_activity", "page_views"],
+            "params": ['{"course_id": 1}', '{"course_id": 2}', "<unreadable: will be refetched>"],
+            "rows": pd.array([4, 2, pd.NA], dtype="Int64"),
+            "bytes": [first.stat().st_size, second.stat().st_size, len(b"not arrow")],
+            "fetched_at": pd.to_datetime(["2026-01-01T00:00:00Z", "2026-02-03T04:05:06Z", None]).as_unit("us"),
+            "path": [str(first), str(second), str(broken)],
+        }
+    )
+    found = cache.info()
+    pdt.assert_frame_equal(pd.DataFrame(found), expected)
+    total = cf.cache.human_size(int(expected["bytes"].sum()))
+    assert f"<code>{tmp_path}</code>: 3 entries, {total}</p>" in found._repr_html_()
+
+
+def test_clear_removes_only_the_entries_asked_for_and_leftovers_only_when_asked_for_all(tmp_path):
+    cache = Cache(tmp_path)
+    old = _entry(cache, "a", "course_activity", {"course_id": 1})
+    new = _entry(cache, "a", "course_activity", {"course_id": 2})
+    other = _entry(cache, "b", "course_activity", {"course_id": 1})
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    leftover = old.parent / f".{old.stem}.x1y2.tmp"  # a temporary file of a writer killed mid-write
+    leftover.write_bytes(b"half")
+    notes = old.parent / "notes.arrow"  # not canvasframe's: never listed, never removed
+    notes.write_bytes(b"mine")
+    assert cache.entries("a") == sorted([old, new]) and cache.entries() == sorted([old, new, other])
+    assert cf.cache.clear(tmp_path, namespace="a", older_than=1800) == 1
+    assert cache.entries() == sorted([new, other])
+    for only in ({"namespace": "b"}, {"frame": "page_views"}, {"older_than": 1800}):
+        cache.clear(**only)
+        assert leftover.exists(), f"clear({only}) must leave a temporary file alone: its writer may be running"
+    assert cache.entries() == [new]
+    assert cache.clear() == 1 and not leftover.exists() and notes.read_bytes() == b"mine"
+
+
+def test_each_lookup_says_what_it_found_where(tmp_path):
+    cache = Cache(tmp_path)
+    where = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    assert cache.read("ns", "course_activity", {"course_id": 1}, FP) == cf.cache.Lookup("miss", where)
+    cache.write(where, _small_table(), {**META, "fingerprint": "older-layout"})
+    outdated = cf.cache.Lookup("outdated", where, problem="written for another layout of this frame")
+    assert cache.read("ns", "course_activity", {"course_id": 1}, FP) == outdated
+    cache.write(where, _small_table(), {**META, "fingerprint": FP, "fetched_at": "2020-01-01T00:00:00+00:00"})
+    stale = cache.read("ns", "course_activity", {"course_id": 1}, FP, max_age=60)
+    assert (stale.status, stale.path, stale.table.num_rows) == ("stale", where, 3)
+    where.write_bytes(b"not arrow")
+    corrupt = cache.read("ns", "course_activity", {"course_id": 1}, FP)
+    assert (corrupt.status, corrupt.path, corrupt.problem.split(":")[0]) == ("corrupt", where, "ArrowInvalid")
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [{"frame": "page_views", "fetched_at": "2026-01-01T00:00:00+00:00"},  # another frame's metadata
+     {"frame": "course_activity"}, {"frame": "course_activity", "fetched_at": 20260101},  # no time it was fetched
+     {"frame": "course_activity", "fetched_at": "2026-01-01T00:00:00"}],  # a time without its zone
+)  # fmt: skip
+def test_an_entry_whose_metadata_is_not_whole_is_corrupt_not_a_frame(tmp_path, meta):
+    cache = Cache(tmp_path)
+    cache.write(cache.path("ns", "course_activity", {"course_id": 1}, FP), _small_table(), {**meta, "fingerprint": FP})
+    assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == "corrupt"
+
+
+def _planted(cache: Cache, table: pa.Table, meta: dict) -> None:
+    """An entry written past Cache.write, with whatever counts ``meta`` claims."""
+    import pyarrow.ipc as ipc
+
+    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = table.replace_schema_metadata({b"canvasframe": json.dumps(meta)})
+    with ipc.new_file(str(path), table.schema, options=ipc.IpcWriteOptions(compression="lz4")) as writer:
+        writer.write_table(table, max_chunksize=65_536)
+
+
+def test_an_entry_is_decoded_up_to_a_mebibyte_past_the_bytes_written_into_it_and_no_further(tmp_path):
+    """Rows within the count, bytes over it: the byte bound alone stops the read, with a mebibyte's slack
+    (a batch read back may be a little larger than the one written)."""
+    cache = Cache(tmp_path)
+    table = _small_table(100_000)
+    decoded = sum(batch.nbytes for batch in table.to_batches(max_chunksize=65_536))
+    for claimed, status in ((decoded - 2**20, "hit"), (decoded - 2**20 - 1, "corrupt")):
+        _planted(cache, table, {**META, "fingerprint": FP, "rows": table.num_rows, "bytes": claimed})
+        assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == status, claimed
+    _planted(cache, table, {**META, "fingerprint": FP, "rows": table.num_rows - 1, "bytes": decoded})
+    assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == "corrupt"  # one row too many
+
+
+def test_an_empty_frame_is_cached_and_read_back_empty(tmp_path):
+    cache = Cache(tmp_path)
+    cache.write(cache.path("ns", "course_activity", {"course_id": 1}, FP), _small_table(0), {**META, "fingerprint": FP})
+    found = cache.read("ns", "course_activity", {"course_id": 1}, FP, schema=SCHEMAS["course_activity"])
+    assert found.status == "hit"
+    pdt.assert_frame_equal(to_frame(found.table), to_frame(_small_table(0)))
+
+
+def test_a_cached_frame_is_decoded_into_the_frames_own_memory_pool(tmp_path):
+    """The pool that gives freed pages straight back (see schemas.MEMORY_POOL), not Arrow's default one."""
+    from canvasframe.schemas import MEMORY_POOL
+
+    cache = Cache(tmp_path)
+    table = _small_table(200_000)
+    cache.write(cache.path("ns", "course_activity", {"course_id": 1}, FP), table, {**META, "fingerprint": FP})
+    before = MEMORY_POOL.bytes_allocated()
+    found = cache.read("ns", "course_activity", {"course_id": 1}, FP)
+    assert MEMORY_POOL.bytes_allocated() - before >= table.nbytes
+    del found
