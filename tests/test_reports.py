@@ -577,6 +577,15 @@ def test_the_student_table_of_a_hand_made_course_is_exactly_the_one_worked_out_b
     pdt.assert_frame_equal(table, expected)
     assert table.attrs["canvasframe_report"]["report"] == "student_table"
     assert list(table.attrs["canvasframe_report"]["sources"]) == ["enrollments", "submissions", "summaries"]
+    older = enrollments.drop(index=[0, 5], columns=["enrollment_state", "override_score", "override_grade"])
+    plain = student_table(older, submissions, summaries, as_of="2026-09-10T00:00Z")  # a frame of fewer columns
+    without = expected.assign(
+        enrollment_state=pd.array([np.nan] * 5, dtype="str"),
+        override_score=na,
+        score_of_record=expected["current_score"],
+        grade_of_record=expected["current_grade"],
+    )
+    pdt.assert_frame_equal(plain, without)
     active = student_table(enrollments, submissions, as_of="2026-09-10T00:00Z", include_inactive=False)
     assert active["student_id"].tolist() == [1, 2, 3, 5]  # 3 has no enrollment to call inactive: kept, as documented
     pdt.assert_frame_equal(active.iloc[:, :17], expected.drop(index=3).reset_index(drop=True).iloc[:, :17])
