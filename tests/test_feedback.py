@@ -173,3 +173,62 @@ def test_feedback_summary_by_instructor_credits_the_first_to_comment(canvas, ins
     assert summary["comments"].to_dict() == instructors.groupby("author_id").size().to_dict()
     with pytest.raises(cf.ConfigError, match="by must be"):
         cf.reports.feedback_summary(cf.load_submissions(course.id, canvas=canvas), instructors, by="grader")
+
+
+def _hand_made_feedback() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two assignments: two instructors on one submission, a comment on an earlier attempt, a student's own
+    comment, one whose author Canvas hides, work never handed in, and a student no instructor answers."""
+    t = pd.Timestamp
+    submissions = pd.DataFrame({
+        "course_id": 1, "student_id": [1, 2, 3, 1, 2, 4], "assignment_id": [10, 10, 10, 11, 11, 11],
+        "submitted_at": [t("2026-09-01T00:00Z"), t("2026-09-01T06:00Z"), pd.NaT, t("2026-09-05T00:00Z"),
+                         t("2026-09-05T12:00Z"), t("2026-09-05T00:00Z")],
+        "graded_at": [t("2026-09-03T00:00Z"), pd.NaT, pd.NaT, t("2026-09-06T00:00Z"), t("2026-09-07T00:00Z"),
+                      pd.NaT],
+        "attempt": pd.array([2, 1, None, 1, 1, 1], dtype="Int64"),
+    })  # fmt: skip
+    comments = pd.DataFrame(
+        [(1, 10, 900, "ta", "2026-09-02T00:00Z", 2), (1, 10, 800, "teacher", "2026-09-01T12:00Z", 2),
+         (1, 10, 800, "teacher", "2026-08-31T00:00Z", 1),  # on the earlier attempt: not this one's feedback
+         (1, 10, 1, "student", "2026-09-01T06:00Z", 2), (2, 10, None, None, "2026-09-01T07:00Z", 1),  # hidden
+         (3, 10, 800, "teacher", "2026-09-02T00:00Z", None),  # never handed in
+         (1, 11, 900, "ta", "2026-09-05T02:00Z", 1), (1, 11, 800, "teacher", "2026-09-05T03:00Z", 1),
+         (2, 11, 800, "teacher", "2026-09-06T00:00Z", 1)],
+        columns=["student_id", "assignment_id", "author_id", "author_role", "created_at", "attempt"],
+    ).assign(course_id=1)  # fmt: skip
+    comments = comments.astype({"author_id": "Int64", "author_role": "str", "attempt": "Int64"})
+    comments["created_at"] = pd.to_datetime(comments["created_at"])
+    return submissions, comments
+
+
+def test_feedback_summary_of_a_hand_made_course_is_exactly_the_one_worked_out_by_hand():
+    submissions, comments = _hand_made_feedback()
+    hours = lambda *h: pd.to_timedelta(list(h), unit="h").as_unit("us")  # noqa: E731
+    by_assignment = cf.reports.feedback_summary(submissions, comments)
+    expected = pd.DataFrame({
+        "course_id": [1, 1], "assignment_id": [10, 11], "handed_in": [2, 3], "with_feedback": [1, 2],
+        "feedback_share": [1 / 2, 2 / 3],
+        "median_feedback_time": hours(12, 7),  # 10: the teacher's, 12 h; 11: the TA's 2 h and the teacher's 12 h
+        "median_grading_time": hours(48, 30),  # 11: 24 h and 36 h (one not graded)
+        "comments_per_student": [2 / 2, 3 / 3],  # instructors' comments on the latest attempts
+    })  # fmt: skip
+    pdt.assert_frame_equal(by_assignment, expected)
+    assert by_assignment.attrs["no_feedback"] == [4]
+    by_instructor = cf.reports.feedback_summary(submissions, comments, by="instructor")
+    expected = pd.DataFrame({
+        "course_id": [1, 1], "instructor_id": [800, 900], "submissions": [2, 1], "students": [2, 1],
+        "comments": [3, 2], "median_feedback_time": hours(12, 2), "median_grading_time": hours(42, 24),
+    })  # fmt: skip
+    pdt.assert_frame_equal(by_instructor, expected)
+
+
+@pytest.mark.parametrize(("argument", "loader"), [(0, "load_submissions"), (1, "load_submission_comments")])
+def test_feedback_summary_given_the_wrong_frame_names_the_loader_it_needs(argument, loader):
+    frames = list(_hand_made_feedback())
+    frames[argument] = frames[argument].drop(columns="attempt")
+    with pytest.raises(cf.ConfigError) as raised:
+        cf.reports.feedback_summary(*frames)
+    assert (
+        str(raised.value)
+        == f"feedback_summary: expected the frame from {loader}(); this one lacks columns ['attempt']."
+    )
