@@ -1,25 +1,31 @@
 """Measure the mutation score of a few modules against the tests that matter to them, in a throwaway copy.
 
-``[tool.mutmut]`` in pyproject.toml is the whole configuration (every configured module, the whole
-suite). While working on one module, this runs mutmut on just that module with just the named
-test files, in a copy of the work tree (uncommitted changes included), so the checkout is never
+``[tool.mutmut]`` in pyproject.toml names every module measured; ``[[tool.canvasframe.mutation]]``
+groups them with the test files that exercise each. This runs mutmut on some modules against
+their group's test files (or the ones given with ``--tests``), or on every group in turn
+(``--all``), in a copy of the work tree (uncommitted changes included), so the checkout is never
 touched and two measurements can run side by side::
 
-    .venv/bin/python tests/mutation.py canvasframe/share/disclosure.py --tests tests/test_share.py
+    .venv/bin/python tests/mutation.py canvasframe/share/disclosure.py
+    .venv/bin/python tests/mutation.py canvasframe/cache.py --tests tests/test_cache.py --children 2
+    .venv/bin/python tests/mutation.py --all --children 2
 
-It prints, per module, killed / mutants (timeouts count as killed, as mutmut counts them) and every
-survivor as a diff. Mark an equivalent survivor ``# pragma: no mutate`` with the reason beside it.
+It prints every survivor as a diff, each group's time, and per module killed / mutants (timeouts
+count as killed, as mutmut counts them). Mark an equivalent survivor ``# pragma: no mutate`` with
+the reason beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -54,21 +60,32 @@ def _module(mutant: str) -> str:
     return mutant.split("__mutmut_")[0].rsplit(".", 1)[0]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("modules", nargs="+", help="files to mutate, e.g. canvasframe/clickstream.py")
-    parser.add_argument("--tests", nargs="+", required=True, help="the test files to run against each mutant")
-    parser.add_argument("--children", type=int, default=1, help="mutants tested at once (default 1)")
-    parser.add_argument("--keep", action="store_true", help="keep the copy (to `mutmut show` a survivor again)")
-    args = parser.parse_args(argv)
+def _groups() -> list[dict[str, list[str]]]:
+    """``[[tool.canvasframe.mutation]]`` in pyproject.toml: modules and the test files that exercise them."""
+    if sys.version_info < (3, 11):
+        raise SystemExit("tests/mutation.py reads pyproject.toml with tomllib: run it with Python 3.11 or later.")
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["tool"]["canvasframe"]["mutation"]
+
+
+def tests_for(modules: list[str], groups: list[dict[str, list[str]]]) -> list[str]:
+    """The test files of every group holding one of ``modules`` (a file, or a group's own pattern)."""
+    chosen = [g for g in groups if any(m == p or fnmatch.fnmatch(m, p) for m in modules for p in g["modules"])]
+    return list(dict.fromkeys(t for g in chosen for t in g["tests"]))
+
+
+def _measure(modules: list[str], tests: list[str], children: int, keep: bool) -> dict[str, tuple[int, int]]:
+    """Run mutmut on ``modules`` against ``tests`` in a copy; print each survivor; killed and total per module."""
     work = Path(tempfile.mkdtemp(prefix="canvasframe-mutation-"))
     try:
         _copy_of_work_tree(work)
         pyproject = work / "pyproject.toml"
-        pyproject.write_text(_configured(pyproject.read_text(), args.modules, args.tests))
+        pyproject.write_text(_configured(pyproject.read_text(), modules, tests))
         mutmut = [str(work / ".venv" / "bin" / "mutmut")]
         env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
-        subprocess.run([*mutmut, "run", "--max-children", str(args.children)], cwd=work, env=env,
+        subprocess.run([*mutmut, "run", "--max-children", str(children)], cwd=work, env=env,
                        stdout=subprocess.DEVNULL, check=True)  # fmt: skip
         listing = subprocess.run([*mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True,
                                  check=True).stdout  # fmt: skip
@@ -82,15 +99,39 @@ def main(argv: list[str] | None = None) -> int:
             if outcome == "survived":
                 shown = subprocess.run([*mutmut, "show", name], cwd=work, capture_output=True, text=True).stdout
                 diff = [line for line in shown.splitlines() if line[:1] in "-+" and line[:3] not in ("---", "+++")]
-                print(f"== {name}", *diff, sep="\n")
-        for module, total in sorted(totals.items()):
-            print(f"{module}: {killed[module]} / {total} killed ({100 * killed[module] / total:.1f} %)")
-        if args.keep:
+                print(f"== {name}", *diff, sep="\n", flush=True)
+        if keep:
             print(f"kept in {work}")
-        return 0
+        return {module: (killed[module], total) for module, total in sorted(totals.items())}
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="files to mutate, e.g. canvasframe/clickstream.py")
+    parser.add_argument("--all", action="store_true", help="every group of pyproject.toml, one after another")
+    parser.add_argument("--tests", nargs="+", help="the test files (default: those of the modules' groups)")
+    parser.add_argument("--children", type=int, default=1, help="mutants tested at once (default 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the copy (to `mutmut show` a survivor again)")
+    args = parser.parse_args(argv)
+    groups = _groups()
+    if args.all == bool(args.modules):
+        parser.error("name the modules to mutate, or --all")
+    runs = groups if args.all else [{"modules": args.modules, "tests": args.tests or tests_for(args.modules, groups)}]
+    if not all(run["tests"] for run in runs):
+        parser.error(f"no group of pyproject.toml holds {args.modules}: name the test files with --tests")
+    scores: dict[str, tuple[int, int]] = {}
+    for run in runs:
+        started = time.monotonic()
+        measured = _measure(run["modules"], run["tests"], args.children, args.keep)
+        minutes = (time.monotonic() - started) / 60
+        print(f"-- {', '.join(run['modules'])}: {minutes:.0f} min", flush=True)
+        scores.update(measured)
+    for module, (killed, total) in scores.items():
+        print(f"{module}: {killed} / {total} killed ({100 * killed / total:.1f} %)")
+    return 0
 
 
 if __name__ == "__main__":

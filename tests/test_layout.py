@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "canvasframe"
 
@@ -66,3 +67,23 @@ def test_python_dash_m_canvasframe_is_the_command():
         [sys.executable, "-m", "canvasframe", "--help"], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.startswith("usage: canvasframe ") and "fetch" in out.stdout and "demo" in out.stdout
+
+
+def test_every_module_measured_for_mutations_has_the_tests_that_exercise_it():
+    """``tests/mutation.py --all`` runs the groups of ``[[tool.canvasframe.mutation]]``: a module named in
+    ``[tool.mutmut]`` but in no group would never be measured, and a group's test file must exist."""
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")
+    from .mutation import tests_for
+
+    root = PACKAGE.parent
+    with open(root / "pyproject.toml", "rb") as handle:
+        tool = tomllib.load(handle)["tool"]
+    groups = tool["canvasframe"]["mutation"]
+    for pattern in tool["mutmut"]["only_mutate"]:
+        for module in sorted(str(p.relative_to(root)) for p in root.glob(pattern) if p.suffix == ".py"):
+            assert tests_for([module], groups), f"{module} is in [tool.mutmut] but in no mutation group"
+    for group in groups:
+        assert all((root / test).is_file() for test in group["tests"]), group
+        assert all(any(fnmatch.fnmatch(m, p) for p in tool["mutmut"]["only_mutate"]) for m in group["modules"])
