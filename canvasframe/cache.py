@@ -175,15 +175,19 @@ class Cache:
             except (FileNotFoundError, NotADirectoryError):  # not there yet (or a file is in the way: the write says)
                 continue
             folder = stat.S_ISDIR(info.st_mode)
-            shared = info.st_mode & stat.S_IWOTH and not (folder and info.st_mode & stat.S_ISVTX)
-            if info.st_uid not in (me, 0) or shared or (stat.S_ISLNK(info.st_mode) and target == path):
-                why = "belongs to another user" if info.st_uid not in (me, 0) else "is writable by other users"
-                raise CacheError(
-                    f"The cache {'folder' if folder else 'entry'} {target} {why}: anyone could plant data in it "
-                    f"that would be read as yours. Run chmod go-w {target} (or use a folder of your own with "
-                    "cf.connect(..., cache_dir=...) or CANVASFRAME_CACHE_DIR).",
-                    path=target,
-                )
+            if info.st_uid not in (me, 0):
+                why, remedy = "belongs to another user", f"Use a folder of your own ({target} is not)"
+            elif stat.S_ISLNK(info.st_mode) and target == path:  # before the mode: a link's is always rwxrwxrwx
+                why, remedy = "is a symbolic link, never followed", f"Remove {target}, or use a folder of your own"
+            elif info.st_mode & stat.S_IWOTH and not (folder and info.st_mode & stat.S_ISVTX):
+                why, remedy = "is writable by other users", f"Run chmod go-w {target}, or use a folder of your own"
+            else:
+                continue
+            raise CacheError(
+                f"The cache {'folder' if folder else 'entry'} {target} {why}: anyone could plant data in it that "
+                f"would be read as yours. {remedy} (cf.connect(..., cache_dir=...) or CANVASFRAME_CACHE_DIR).",
+                path=target,
+            )
 
     def write(self, path: Path, table: pa.Table, meta: dict[str, Any]) -> Path:
         """Write whole or not at all (a temporary file renamed into place), into a folder only this user can write."""

@@ -194,9 +194,15 @@ def test_a_cache_others_can_write_into_is_refused_and_nothing_is_read(canvas, sa
         mode = target.stat().st_mode
         os.chmod(target, mode | stat.S_IWOTH)
         sandbox.clear_log()
-        with pytest.raises(cf.CacheError, match="writable by other users") as info:
+        with pytest.raises(cf.CacheError) as info:
             cf.load_course_activity(course.id, canvas=session)
-        assert info.value.path == str(target) and "chmod go-w" in str(info.value)
+        kind = "entry" if target == entry else "folder"
+        assert str(info.value) == (
+            f"The cache {kind} {target} is writable by other users: anyone could plant data in it that would be read "
+            f"as yours. Run chmod go-w {target}, or use a folder of your own (cf.connect(..., cache_dir=...) or "
+            "CANVASFRAME_CACHE_DIR)."
+        )
+        assert info.value.path == str(target)
         assert sandbox.request_log == []  # neither served nor refetched into it
         os.chmod(target, mode)
     os.chmod(cache_dir, cache_dir.stat().st_mode | stat.S_IWOTH | stat.S_ISVTX)  # like /tmp: allowed
@@ -337,8 +343,9 @@ def test_info_lists_each_entry_whole_and_an_unreadable_one_as_such(tmp_path):
     )
     found = cache.info()
     pdt.assert_frame_equal(pd.DataFrame(found), expected)
-    total = cf.cache.human_size(int(expected["bytes"].sum()))
-    assert f"<code>{tmp_path}</code>: 3 entries, {total}</p>" in found._repr_html_()
+    total = int(expected["bytes"].sum())
+    assert f"<code>{tmp_path}</code>: 3 entries, {total / 1024:.1f} KiB</p>" in found._repr_html_()
+    assert 1024 <= total < 1024**2
 
 
 def test_clear_removes_only_the_entries_asked_for_and_leftovers_only_when_asked_for_all(tmp_path):
@@ -346,7 +353,8 @@ def test_clear_removes_only_the_entries_asked_for_and_leftovers_only_when_asked_
     old = _entry(cache, "a", "course_activity", {"course_id": 1})
     new = _entry(cache, "a", "course_activity", {"course_id": 2})
     other = _entry(cache, "b", "course_activity", {"course_id": 1})
-    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    for path in (old, other):
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
     leftover = old.parent / f".{old.stem}.x1y2.tmp"  # a temporary file of a writer killed mid-write
     leftover.write_bytes(b"half")
     notes = old.parent / "notes.arrow"  # not canvasframe's: never listed, never removed
@@ -376,16 +384,20 @@ def test_each_lookup_says_what_it_found_where(tmp_path):
     assert (corrupt.status, corrupt.path, corrupt.problem.split(":")[0]) == ("corrupt", where, "ArrowInvalid")
 
 
+NOT_OURS = "ValueError: the metadata is not canvasframe's (frame, fetched_at)"
+
+
 @pytest.mark.parametrize(
-    "meta",
-    [{"frame": "page_views", "fetched_at": "2026-01-01T00:00:00+00:00"},  # another frame's metadata
-     {"frame": "course_activity"}, {"frame": "course_activity", "fetched_at": 20260101},  # no time it was fetched
-     {"frame": "course_activity", "fetched_at": "2026-01-01T00:00:00"}],  # a time without its zone
+    ("meta", "problem"),
+    [({"frame": "page_views", "fetched_at": "2026-01-01T00:00:00+00:00"}, NOT_OURS),  # another frame's
+     ({"frame": "course_activity"}, NOT_OURS), ({"frame": "course_activity", "fetched_at": 20260101}, NOT_OURS),
+     ({"frame": "course_activity", "fetched_at": "2026-01-01T00:00:00"}, "ValueError: fetched_at has no time zone")],
 )  # fmt: skip
-def test_an_entry_whose_metadata_is_not_whole_is_corrupt_not_a_frame(tmp_path, meta):
+def test_an_entry_whose_metadata_is_not_whole_is_corrupt_not_a_frame(tmp_path, meta, problem):
     cache = Cache(tmp_path)
     cache.write(cache.path("ns", "course_activity", {"course_id": 1}, FP), _small_table(), {**meta, "fingerprint": FP})
-    assert cache.read("ns", "course_activity", {"course_id": 1}, FP).status == "corrupt"
+    found = cache.read("ns", "course_activity", {"course_id": 1}, FP)
+    assert (found.status, found.problem) == ("corrupt", problem)
 
 
 def _planted(cache: Cache, table: pa.Table, meta: dict) -> None:
@@ -431,3 +443,32 @@ def test_a_cached_frame_is_decoded_into_the_frames_own_memory_pool(tmp_path):
     found = cache.read("ns", "course_activity", {"course_id": 1}, FP)
     assert MEMORY_POOL.bytes_allocated() - before >= table.nbytes
     del found
+
+
+def test_a_cache_entry_that_is_a_link_or_anothers_is_refused_by_name(tmp_path):
+    """A link could point anywhere (another user's file, one that changes under you): never followed."""
+    cache = Cache(tmp_path / "cache")
+    entry = _entry(cache, "ns", "course_activity", {"course_id": 1})
+    elsewhere = tmp_path / "elsewhere.arrow"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    with pytest.raises(cf.CacheError) as linked:
+        cache.read("ns", "course_activity", {"course_id": 1}, FP)
+    assert str(linked.value).startswith(f"The cache entry {entry} is a symbolic link, never followed: ")
+    assert f"Remove {entry}, or use a folder of your own" in str(linked.value)
+    entry.unlink()
+    elsewhere.rename(entry)
+    if os.getuid() != 0:  # only root can give a file away
+        return
+    os.chown(entry, 4242, 4242)
+    with pytest.raises(cf.CacheError) as given:
+        cache.read("ns", "course_activity", {"course_id": 1}, FP)
+    assert str(given.value).startswith(f"The cache entry {entry} belongs to another user: ")
+    assert f"Use a folder of your own ({entry} is not)" in str(given.value)
+
+
+def test_sizes_for_people_use_binary_units_and_whole_bytes():
+    sizes = [0, 1023, 1024, 1536, 2**20 - 1, 2**20, 3 * 2**30, 5000 * 2**30]
+    assert [cf.cache.human_size(n) for n in sizes] == [
+        "0 B", "1023 B", "1.0 KiB", "1.5 KiB", "1024.0 KiB", "1.0 MiB", "3.0 GiB", "5000.0 GiB"
+    ]  # fmt: skip
