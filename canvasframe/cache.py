@@ -215,13 +215,11 @@ class Cache:
         """One row per entry: namespace, frame, params, rows, bytes, fetched_at, path."""
         rows = []
         for path in self.entries():
+            # What an unreadable entry cannot say (params, rows, fetched_at) is left out: NA in the frame.
             row: dict[str, Any] = {
                 "namespace": path.parent.parent.name,
                 "frame": path.parent.name,
-                "params": None,
-                "rows": pd.NA,
                 "bytes": path.stat().st_size,
-                "fetched_at": pd.NaT,
                 "path": str(path),
             }
             try:
@@ -316,7 +314,7 @@ class CacheInfo(pd.DataFrame):
 
     def _repr_html_(self) -> str | None:
         where = html.escape(str(self.directory)) if self.directory is not None else "?"
-        total = human_size(int(self["bytes"].sum())) if "bytes" in self else "?"
+        total = human_size(int(self["bytes"].sum()))
         head = f"<p><b>canvasframe cache</b> at <code>{where}</code>: {len(self)} entries, {total}</p>"
         return head + (super()._repr_html_() or "")
 

@@ -326,25 +326,29 @@ def test_info_lists_each_entry_whole_and_an_unreadable_one_as_such(tmp_path):
     cache = Cache(tmp_path)
     first = _entry(cache, "https://canvas.example.edu", "course_activity", {"course_id": 1}, rows=4)
     second = _entry(cache, "sample", "course_activity", {"course_id": 2}, rows=2,
-                    fetched_at="2026-02-03T04:05:06+00:00")  # fmt: skip
+                    fetched_at="2026-02-03T06:05:06+02:00")  # fmt: skip
+    older = cache.path("https://old.example.edu", "course_activity", {"course_id": 3}, FP)  # no namespace kept
+    cache.write(older, _small_table(1), {**META, "params": {"course_id": 3}, "fingerprint": FP})
     broken = cache.path("sample", "page_views", {"course_id": 2}, fingerprint(SCHEMAS["page_views"]))
     broken.parent.mkdir(parents=True)
     broken.write_bytes(b"not arrow")
     expected = pd.DataFrame(
         {
-            "namespace": ["https://canvas.example.edu", "sample", "sample"],  # the host as given, not its folder
-            "frame": ["course_activity", "course_activity", "page_views"],
-            "params": ['{"course_id": 1}', '{"course_id": 2}', "<unreadable: will be refetched>"],
-            "rows": pd.array([4, 2, pd.NA], dtype="Int64"),
-            "bytes": [first.stat().st_size, second.stat().st_size, len(b"not arrow")],
-            "fetched_at": pd.to_datetime(["2026-01-01T00:00:00Z", "2026-02-03T04:05:06Z", None]).as_unit("us"),
-            "path": [str(first), str(second), str(broken)],
+            # The host as given, not its folder, but where an older entry did not keep it.
+            "namespace": ["https://canvas.example.edu", "https_old.example.edu", "sample", "sample"],
+            "frame": ["course_activity", "course_activity", "course_activity", "page_views"],
+            "params": ['{"course_id": 1}', '{"course_id": 3}', '{"course_id": 2}', "<unreadable: will be refetched>"],
+            "rows": pd.array([4, 1, 2, pd.NA], dtype="Int64"),
+            "bytes": [first.stat().st_size, older.stat().st_size, second.stat().st_size, len(b"not arrow")],
+            "fetched_at": pd.to_datetime([META["fetched_at"], META["fetched_at"], "2026-02-03T04:05:06Z", None]),
+            "path": [str(first), str(older), str(second), str(broken)],
         }
     )
+    expected["fetched_at"] = expected["fetched_at"].dt.as_unit("us")
     found = cache.info()
     pdt.assert_frame_equal(pd.DataFrame(found), expected)
     total = int(expected["bytes"].sum())
-    assert f"<code>{tmp_path}</code>: 3 entries, {total / 1024:.1f} KiB</p>" in found._repr_html_()
+    assert f"<code>{tmp_path}</code>: 4 entries, {total / 1024:.1f} KiB</p>" in found._repr_html_()
     assert 1024 <= total < 1024**2
 
 
