@@ -203,6 +203,7 @@ def _hand_made_feedback() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_feedback_summary_of_a_hand_made_course_is_exactly_the_one_worked_out_by_hand():
     submissions, comments = _hand_made_feedback()
+    submissions = submissions.iloc[::-1]  # listed in any order: the summary is sorted
     hours = lambda *h: pd.to_timedelta(list(h), unit="h").as_unit("us")  # noqa: E731
     by_assignment = cf.reports.feedback_summary(submissions, comments)
     expected = pd.DataFrame({
@@ -220,6 +221,9 @@ def test_feedback_summary_of_a_hand_made_course_is_exactly_the_one_worked_out_by
         "comments": [3, 2], "median_feedback_time": hours(12, 2), "median_grading_time": hours(42, 24),
     })  # fmt: skip
     pdt.assert_frame_equal(by_instructor, expected)
+    for summary in (by_assignment, by_instructor):
+        assert summary.attrs["canvasframe_report"]["report"] == "feedback_summary"
+        assert list(summary.attrs["canvasframe_report"]["sources"]) == ["submissions", "comments"]
 
 
 @pytest.mark.parametrize(("argument", "loader"), [(0, "load_submissions"), (1, "load_submission_comments")])

@@ -592,22 +592,37 @@ def test_the_student_table_of_a_hand_made_course_is_exactly_the_one_worked_out_b
 
 
 def test_the_missing_late_excused_report_of_a_hand_made_course_is_exactly_the_one_worked_out_by_hand():
+    """Listed in any order, with an assignment listed twice (the first listing counts) and one not listed."""
     _, submissions, _ = _hand_made_course()
+    unlisted = {
+        "student_id": 2,
+        "assignment_id": 102,
+        "submitted_at": pd.Timestamp("2026-09-09T00:00Z"),
+        "late": True,
+        "missing": False,
+        "excused": False,
+        "seconds_late": pd.Timedelta(hours=2),
+        "score": 3.0,
+    }
+    submissions = pd.concat([submissions.iloc[::-1], pd.DataFrame([unlisted])], ignore_index=True)
+    submissions = submissions.astype({f: "boolean" for f in ("late", "missing", "excused")})
     assignments = pd.DataFrame({
-        "assignment_id": [101, 100, 100], "title": ["Essay", "Quiz", "Quiz"],
+        "assignment_id": [101, 100, 100], "title": ["Essay", "Quiz", "Quiz (listed again)"],
         "due_at": pd.to_datetime(["2026-09-04T00:00Z", "2026-09-01T12:00Z", "2026-09-01T12:00Z"]),
         "points_possible": [10.0, 5.0, 5.0],
     })  # fmt: skip
     report = missing_late_excused(submissions, assignments)
-    rows = [(1, 101, "late"), (2, 100, "missing"), (2, 101, "excused"), (3, 100, "excused")]  # by student, due
-    chosen = submissions.set_index(["student_id", "assignment_id"]).loc[[r[:2] for r in rows]].reset_index()
-    info = assignments.drop_duplicates("assignment_id").set_index("assignment_id").loc[chosen["assignment_id"]]
+    t = pd.Timestamp
     expected = pd.DataFrame({
-        "student_id": chosen["student_id"], "assignment_id": chosen["assignment_id"],
-        "title": info["title"].to_numpy(), "status": pd.array([r[2] for r in rows], dtype="str"),
-        "due_at": info["due_at"].to_numpy(), "submitted_at": chosen["submitted_at"],
-        "seconds_late": chosen["seconds_late"], "score": chosen["score"],
-        "points_possible": info["points_possible"].to_numpy(),
+        "student_id": [1, 2, 2, 2, 3], "assignment_id": [101, 100, 101, 102, 100],
+        "title": pd.array(["Essay", "Quiz", "Essay", np.nan, "Quiz"], dtype="str"),
+        "status": pd.array(["late", "missing", "excused", "late", "excused"], dtype="str"),
+        "due_at": [t("2026-09-04T00:00Z"), t("2026-09-01T12:00Z"), t("2026-09-04T00:00Z"), pd.NaT,
+                   t("2026-09-01T12:00Z")],
+        "submitted_at": [t("2026-09-05T00:00Z"), pd.NaT, pd.NaT, t("2026-09-09T00:00Z"), t("2026-09-02T00:00Z")],
+        "seconds_late": pd.to_timedelta([3600, 0, 0, 7200, 60], unit="s"),
+        "score": [7.0, np.nan, np.nan, 3.0, np.nan],
+        "points_possible": [10.0, 5.0, 10.0, np.nan, 5.0],
     })  # fmt: skip
     pdt.assert_frame_equal(report, expected)
     provenance = report.attrs["canvasframe_report"]

@@ -32,7 +32,7 @@ def _status_counts(submissions: pd.DataFrame) -> pd.DataFrame:
     missing = _flag(submissions, "missing") & ~excused
     on_time = submissions["submitted_at"].notna() & ~late & ~excused
     flags = pd.DataFrame({"on_time": on_time, "late": late, "missing": missing, "excused": excused})
-    return flags.groupby(submissions["student_id"].astype("int64").rename("student_id")).sum().astype("int64")
+    return flags.groupby(submissions["student_id"]).sum()  # by value: read back by the table's int64 ids
 
 
 _STATE_ORDER = {"active": 0, "invited": 1, "inactive": 2, "completed": 3}
@@ -176,13 +176,13 @@ def missing_late_excused(submissions: pd.DataFrame, assignments: pd.DataFrame) -
     require(assignments, ["assignment_id", "title", "due_at", "points_possible"], "missing_late_excused",
             "load_course_assignments")  # fmt: skip
     excused = _flag(submissions, "excused")
-    status = pd.Series(pd.NA, index=submissions.index, dtype="str")
+    status = pd.Series(index=submissions.index, dtype="str")
     status[_flag(submissions, "missing")] = "missing"
     status[_flag(submissions, "late")] = "late"
     status[excused] = "excused"
     chosen = submissions[status.notna()].assign(status=status[status.notna()])
     info = assignments[["assignment_id", "title", "due_at", "points_possible"]].drop_duplicates("assignment_id")
-    report = chosen.merge(info, on="assignment_id", how="left")
+    report = chosen.merge(info, on="assignment_id", how="left")  # an assignment not listed keeps its rows
     columns = ["student_id", "assignment_id", "title", "status", "due_at", "submitted_at", "seconds_late", "score",
                "points_possible"]  # fmt: skip
     report = report[columns].sort_values(["student_id", "due_at", "assignment_id"], ignore_index=True)
