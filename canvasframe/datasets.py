@@ -230,12 +230,16 @@ def _pseudonymized(values: pd.Series, key: bytes) -> pd.Series:
         # Built as integers throughout: Series.map on a nullable column goes through float64, which
         # rounds a 63-bit pseudonym by a few hundred, and the frames would no longer join.
         present = values.notna().to_numpy()
-        ids = values.to_numpy(dtype="int64", na_value=0)
-        out = np.fromiter((mapping[i] if p else 0 for i, p in zip(ids.tolist(), present, strict=True)), "int64")
+        # What stands in for an NA (0 here) is hidden by the mask: no mutant of these two lines' fill can show.
+        ids = values.to_numpy(dtype="int64", na_value=0)  # pragma: no mutate
+        mapped = (mapping[i] if p else 0 for i, p in zip(ids.tolist(), present, strict=True))  # pragma: no mutate
+        out = np.fromiter(mapped, "int64")
         if values.dtype == "int64":
-            return pd.Series(out, index=values.index, name=values.name)
-        return pd.Series(pd.arrays.IntegerArray(out, ~present), index=values.index, name=values.name)
-    return values.map(mapping).astype("str").where(values.notna())
+            return pd.Series(out, index=values.index)
+        return pd.Series(pd.arrays.IntegerArray(out, ~present), index=values.index)
+    # Mapped to text directly: mapped to numbers first, a column with a gap became float64 and each
+    # pseudonym the text of a rounded float ("8.708e+18"), which no longer joins.
+    return values.map({v: str(p) for v, p in mapping.items()}).astype("str").where(values.notna())
 
 
 _pseudonymize = pseudonymize  # export_dataset's keyword argument of the same name shadows the function

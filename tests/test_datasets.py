@@ -9,6 +9,7 @@ import textwrap
 
 import pandas as pd
 import pandas.testing as pdt
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
@@ -243,3 +244,14 @@ def test_a_linked_partition_is_refused_and_what_it_points_to_is_kept(canvas, ins
     with pytest.raises(cf.ConfigError, match="symbolic link"):
         cf.export_dataset(cf.load_student_summaries, [course.id], out, canvas=canvas, progress=False)
     assert (elsewhere / "keep.txt").read_text() == "mine"
+
+
+def test_an_exported_frame_reads_back_with_int64_course_ids_past_files_it_did_not_write(canvas, institution, tmp_path):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    cf.export_dataset(cf.load_course_activity, [course.id], tmp_path, canvas=canvas, progress=False)
+    (tmp_path / "course_activity" / f"course_id={course.id}" / "README.txt").write_text("notes of my own")
+    table = cf.open_dataset(tmp_path, "course_activity").to_table()
+    assert table.schema.field("course_id").type == pa.int64()
+    back = table.to_pandas().sort_values("date", ignore_index=True)
+    expected = truth.course_activity(course).sort_values("date", ignore_index=True)
+    pdt.assert_frame_equal(back[expected.columns], expected, check_dtype=False)

@@ -163,3 +163,51 @@ def test_names_become_the_same_pseudonym_label_in_every_frame_and_no_real_name_s
         for column in out.columns:
             texts = {v for v in out[column].dropna() if isinstance(v, str)}
             assert not texts & names, f"{name}.{column} still holds a real name"
+
+
+def _hmac(value: object, label: bytes | None = None) -> bytes:
+    """HMAC-SHA256 under KEY, as the pseudonyms are documented to be made (computed here, not by canvasframe)."""
+    import hashlib
+    import hmac
+
+    return hmac.new(KEY.encode(), label if label is not None else str(value).encode(), hashlib.sha256).digest()
+
+
+def test_a_pseudonym_is_the_first_63_bits_of_the_ids_keyed_hash_and_its_label_the_first_32():
+    for value in (1, 2001, 10**12 + 7, "abc"):
+        digest = _hmac(value)
+        assert pseudonym(value, KEY) == int.from_bytes(digest[:8], "big") >> 1
+        assert cf.datasets.pseudonym_label(value, KEY) == f"Student {digest[:4].hex()}"
+    assert key_fingerprint(KEY) == _hmac(None, b"canvasframe key fingerprint").hex()[:16]
+
+
+def test_each_kind_of_id_column_is_replaced_in_place_keeping_its_type_and_its_rows():
+    """A frame filtered first (its index no longer 0..n-1), typed ids of people and of other things, a list
+    with no ids at all, nullable ids, and the text of a device."""
+    frame = pd.DataFrame(
+        {
+            "user_id": pd.array([5, None, 7], dtype="Int64"),
+            "author_id": [5, 6, 7],
+            "context_id": pd.array([5, 9, None], dtype="Int64"),
+            "context_type": ["User", "Course", "Submission"],
+            "asset_id": [8, 5, 9],  # no asset_type: not known to be a person, kept
+            "participant_ids": [[5, 6], None, []],
+            "user_agent": ["Firefox", None, "Firefox"],
+        },
+        index=[10, 4, 7],
+    )
+    out = cf.pseudonymize(frame, KEY)
+    p = {v: pseudonym(v, KEY) for v in (5, 6, 7)}
+    expected = pd.DataFrame(
+        {
+            "user_id": pd.array([p[5], None, p[7]], dtype="Int64"),
+            "author_id": [p[5], p[6], p[7]],
+            "context_id": pd.array([p[5], 9, None], dtype="Int64"),
+            "context_type": ["User", "Course", "Submission"],
+            "asset_id": [8, 5, 9],
+            "participant_ids": [[p[5], p[6]], None, []],
+            "user_agent": pd.array([str(pseudonym("Firefox", KEY)), None, str(pseudonym("Firefox", KEY))], dtype="str"),
+        },
+        index=[10, 4, 7],
+    )
+    pd.testing.assert_frame_equal(out, expected)
