@@ -65,6 +65,8 @@ def test_key_never_depends_on_anything_but_what_identifies_the_data():
     assert a != cache_key("other.example.edu", "course_activity", {"course_id": 1}, FP)
     assert a != cache_key("canvas.example.edu", "course_activity", {"course_id": 2}, FP)
     assert a != cache_key("canvas.example.edu", "course_activity", {"course_id": 1}, "another-layout")
+    both = {"course_id": 1, "student_id": 2}
+    assert cache_key("h", "page_views", both, FP) == cache_key("h", "page_views", dict(reversed(both.items())), FP)
 
 
 def test_write_then_read_gives_the_identical_frame(tmp_path):
@@ -277,6 +279,7 @@ def test_an_entry_lives_in_one_safe_folder_per_namespace_and_frame(tmp_path):
     key = cache_key("https://X.example.edu:443", ".course_activity.", {"course_id": 1}, FP)
     assert path.relative_to(tmp_path).parts == ("https_X.example.edu_443", "course_activity", f"{key}.arrow")
     assert cache.path("..", "..", {}, FP).relative_to(tmp_path).parts[:2] == ("_", "_")  # never out of the cache
+    assert cache.path(".X.ns.", "course_activity", {}, FP).relative_to(tmp_path).parts[0] == "X.ns"
 
 
 def test_the_default_cache_is_the_platforms_user_cache_folder(tmp_path, monkeypatch):
@@ -350,6 +353,11 @@ def test_info_lists_each_entry_whole_and_an_unreadable_one_as_such(tmp_path):
     total = int(expected["bytes"].sum())
     assert f"<code>{tmp_path}</code>: 4 entries, {total / 1024:.1f} KiB</p>" in found._repr_html_()
     assert 1024 <= total < 1024**2
+    assert "<td>https://canvas.example.edu</td>" in found._repr_html_()  # the entries, below the line
+    with pd.option_context("display.notebook_repr_html", False):  # pandas shows no table: the line alone
+        assert found._repr_html_().endswith("KiB</p>")
+    unplaced = cf.cache.CacheInfo(data=pd.DataFrame({"bytes": [1]}))
+    assert unplaced._repr_html_().startswith("<p><b>canvasframe cache</b> at <code>?</code>: 1 entries, 1 B</p>")
 
 
 def test_clear_removes_only_the_entries_asked_for_and_leftovers_only_when_asked_for_all(tmp_path):
