@@ -133,7 +133,8 @@ def key_fingerprint(key: str | bytes) -> str:
 def pseudonym(value: Any, key: str | bytes) -> int:
     """The keyed pseudonym of one id: the first 63 bits of HMAC-SHA256(key, str(id))."""
     digest = hmac.new(_key_bytes(key), str(value).encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
+    first_64_bits = int.from_bytes(digest[:8], "big")  # pragma: no mutate ("big" is the default since Python 3.11)
+    return first_64_bits >> 1
 
 
 def pseudonymize(frame: pd.DataFrame, key: str | bytes) -> pd.DataFrame:

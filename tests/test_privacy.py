@@ -211,3 +211,16 @@ def test_each_kind_of_id_column_is_replaced_in_place_keeping_its_type_and_its_ro
         index=[10, 4, 7],
     )
     pd.testing.assert_frame_equal(out, expected)
+    assert out.attrs == {**frame.attrs, "pseudonymized": True}
+
+
+def test_a_quiz_answer_is_kept_only_where_it_is_an_options_own_text():
+    frame = pd.DataFrame({
+        "question_type": ["multiple_choice_question", "essay_question", "matching_question", None],
+        "answer_text": ["Paris", "I think that ...", "Lyon", "typed"],
+    })  # fmt: skip
+    frame.attrs = {"canvasframe": {"frame": "quiz_responses"}}
+    out = cf.pseudonymize(frame, KEY)
+    expected = frame.assign(answer_text=pd.array(["Paris", np.nan, "Lyon", np.nan], dtype="str"))
+    pd.testing.assert_frame_equal(out, expected)
+    assert out.attrs == {"canvasframe": {"frame": "quiz_responses"}, "pseudonymized": True}
