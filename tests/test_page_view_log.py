@@ -304,3 +304,70 @@ def test_due_date_bursts_add_views_before_deadlines_only_and_the_log_still_match
         assert counted == new
     assert more > 0
     assert sum(crammed.category_views.values()) == sum(int(e.views.sum()) for e in crammed.enrollments.values())
+
+
+def test_a_list_page_is_asked_at_the_largest_size_of_the_cheapest_price_for_its_rows():
+    """Computed here in exact fractions: a page of s rows costs ceil(s × 0.0723) × 2 units."""
+    import math
+    from fractions import Fraction
+
+    from canvasframe._page_view_log import page_size_for
+
+    def price(size: int) -> int:
+        return math.ceil(size * Fraction(723, 10_000))
+
+    for rows in [0, 0.5, *range(1, 260)]:
+        needed = max(1, min(math.ceil(rows), 200))
+        cheapest = min(price(s) for s in range(needed, 201))
+        assert page_size_for(rows) == max(s for s in range(needed, 201) if price(s) == cheapest), rows
+
+
+def test_the_rows_still_to_read_follow_the_rate_of_those_read():
+    from canvasframe._page_view_log import _remaining_rows
+
+    now = datetime(2026, 9, 10, 12, tzinfo=timezone.utc)
+    since = datetime(2026, 9, 10, 9, tzinfo=timezone.utc)
+    read = [{"created_at": f"2026-09-10T{h}:00:00Z"} for h in (12, 11, 11)]  # newest first; one hour read
+    assert _remaining_rows(read, since, now, 99.0) == 3 * 2  # three rows an hour, two hours left
+    assert _remaining_rows([], since, now, 99.0) == 99.0  # nothing read yet: what was expected
+    assert _remaining_rows(read[:1], since, now, 99.0) is None  # no span read: no rate
+    assert _remaining_rows([*read, "not a row"], since, now, 99.0) is None
+    assert _remaining_rows([*read, {"created_at": None}], since, now, 99.0) is None
+    assert _remaining_rows(read, datetime(2026, 9, 10, 11, 30, tzinfo=timezone.utc), now, 99.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("error", "explained_as", "advice"),
+    [
+        (cf.ServerError(500, "https://c.test/api/v1/users/7/page_views", "boom", 42), cf.ServerError, None),
+        (cf.AuthenticationError(401, "https://c.test/x", "user not authorized to perform that action"),
+         cf.PermissionDenied, "admin"),  # Canvas's 401 about the user is a refusal, not a bad token
+        (cf.AuthenticationError(401, "https://c.test/x", "Invalid access token."), cf.AuthenticationError, None),
+        (cf.PermissionDenied(403, "https://c.test/x"), cf.PermissionDenied, "admin"),
+        (cf.NotFound(404, "https://c.test/x", "user not authorized to perform that action"), cf.NotFound, None),
+    ],
+)  # fmt: skip
+def test_a_refused_student_is_named_with_the_months_and_the_advice_that_fits(error, explained_as, advice):
+    from canvasframe._page_view_log import _explained
+
+    error.service = "the page-view service"
+    out = _explained(error, 7, "2026-01 to 2026-03")
+    assert type(out) is explained_as
+    assert (out.status, out.url, out.canvas_message, out.error_report_id, out.service) == (
+        error.status, error.url, error.canvas_message, error.error_report_id, error.service
+    )  # fmt: skip
+    own = ("This token may not read that user's page views: use an admin's token, or leave the student out "
+           "with student_id=[...]." if advice else explained_as.hint)  # fmt: skip
+    said = f" The page-view service says: {error.canvas_message!r}." if error.canvas_message else ""
+    report = " error report id 42." if error.error_report_id else ""
+    assert str(out) == (
+        f"HTTP {error.status} from {error.url}.{said}{report} Canvas would not give the page views of student 7 "
+        f"(2026-01 to 2026-03). {own}"
+    )
+
+
+def test_an_error_without_a_response_is_left_as_it_is():
+    from canvasframe._page_view_log import _explained
+
+    error = cf.NetworkError(None, "https://c.test/x")
+    assert _explained(error, 7, "2026-01") is error
