@@ -371,3 +371,40 @@ def test_an_error_without_a_response_is_left_as_it_is():
 
     error = cf.NetworkError(None, "https://c.test/x")
     assert _explained(error, 7, "2026-01") is error
+
+
+_UTC = timezone.utc
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 11, 23, 15, tzinfo=_UTC), datetime(2026, 12, 31, 18, tzinfo=_UTC),
+                                 datetime(2027, 3, 1, 6, tzinfo=_UTC)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, None), (datetime(2025, 6, 1, tzinfo=_UTC), None), (datetime(2026, 8, 31, 5, tzinfo=_UTC), None),
+     (datetime(2026, 2, 10, tzinfo=_UTC), datetime(2026, 5, 2, tzinfo=_UTC)), (None, datetime(2030, 1, 1, tzinfo=_UTC)),
+     (datetime(2026, 12, 5, tzinfo=_UTC), None),
+     (datetime(2024, 1, 1, tzinfo=_UTC), datetime(2025, 1, 1, tzinfo=_UTC))],
+)  # fmt: skip
+def test_the_plan_sends_each_hour_of_the_range_to_the_route_that_serves_it(start, end, now):
+    """Hour by hour, from the routes' rules (shared/canvas-api.md): the history API serves whole months before
+    the current one, twelve back; the list the last 30 days of the current month; the rest is a gap."""
+    from datetime import timedelta
+
+    from canvasframe._page_view_log import plan
+
+    current = now.replace(day=1, hour=0)
+    oldest = current.replace(year=current.year - 1)
+    lower, upper = start or oldest, min(end or now, now)
+    hours = [lower + timedelta(hours=h) for h in range(int((upper - lower).total_seconds() // 3600))]
+    history = sorted({f"{t:%Y-%m}" for t in hours if oldest <= t < current})
+    listed = [t for t in hours if t >= current and t >= now - timedelta(days=30)]
+    unserved = [t for t in hours if t < oldest or (current <= t < now - timedelta(days=30))]
+    route = plan(start, end, now)
+    assert list(route.months) == history
+    assert route.list_from == (listed[0] if listed else None)
+    in_gaps = [t for t in hours if any(a <= t < b for a, b, _ in route.gaps)]
+    assert in_gaps == unserved
+    assert [why for *_, why in route.gaps] == (
+        (["older than the 12 months Canvas keeps"] if any(t < oldest for t in hours) else [])
+        + (["in the current month but older than the list's 30 days"] if any(t >= current for t in unserved) else [])
+    )
