@@ -258,16 +258,18 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))  # pragma: no mutate ("UTF-8", or this locale's)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FileFormatError(str(path), f"the export manifest is not JSON ({type(exc).__name__})") from None
-    courses = manifest.get("frames") if isinstance(manifest, dict) else None
-    if not isinstance(manifest, dict) or not (courses is None or isinstance(courses, dict)):
+    # Each part checked as it is used below: "frames": null, or a frame without its "courses", would
+    # pass a looser check and fail later with a KeyError.
+    frames = manifest.get("frames", {}) if isinstance(manifest, dict) else None
+    if not isinstance(frames, dict):
         raise FileFormatError(str(path), "the export manifest is not one canvasframe wrote")
-    for name, section in (courses or {}).items():
-        if not isinstance(section, dict) or not isinstance(section.get("courses", {}), dict):
+    for name, section in frames.items():
+        if not isinstance(section, dict) or not isinstance(section.get("courses"), dict):
             raise FileFormatError(str(path), f"the manifest's entry for {name!r} is not one canvasframe wrote")
-        for course, done in section.get("courses", {}).items():
+        for course, done in section["courses"].items():
             if not isinstance(done, dict) or not isinstance(done.get("rows"), int):
                 raise FileFormatError(str(path), f"the manifest's record of course {course!r} has no row count")
     return manifest

@@ -11,6 +11,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 
 import canvasframe as cf
@@ -246,7 +247,7 @@ def test_a_linked_partition_is_refused_and_what_it_points_to_is_kept(canvas, ins
     assert (elsewhere / "keep.txt").read_text() == "mine"
 
 
-def test_an_exported_frame_reads_back_with_int64_course_ids_past_files_it_did_not_write(canvas, institution, tmp_path):
+def test_an_export_reads_back_whole_past_files_it_did_not_write_and_never_replaces_one(canvas, institution, tmp_path):
     course = next(c for c in institution.courses.values() if c.enrollments)
     cf.export_dataset(cf.load_course_activity, [course.id], tmp_path, canvas=canvas, progress=False)
     (tmp_path / "course_activity" / f"course_id={course.id}" / "README.txt").write_text("notes of my own")
@@ -254,4 +255,69 @@ def test_an_exported_frame_reads_back_with_int64_course_ids_past_files_it_did_no
     assert table.schema.field("course_id").type == pa.int64()
     back = table.to_pandas().sort_values("date", ignore_index=True)
     expected = truth.course_activity(course).sort_values("date", ignore_index=True)
+    assert sorted(back.columns) == sorted(expected.columns)  # nothing more (no index written as a column)
     pdt.assert_frame_equal(back[expected.columns], expected, check_dtype=False)
+    [written] = (tmp_path / "course_activity" / f"course_id={course.id}").glob("*.parquet")
+    assert pq.ParquetFile(written).metadata.row_group(0).column(0).compression == "ZSTD"
+    in_the_way = tmp_path / "other" / "course_activity" / f"course_id={course.id}"
+    in_the_way.parent.mkdir(parents=True)
+    in_the_way.write_text("a file of mine where a partition folder goes")
+    with pytest.raises(cf.ConfigError) as refused:
+        cf.export_dataset(cf.load_course_activity, [course.id], tmp_path / "other", canvas=canvas, progress=False)
+    assert str(refused.value) == (
+        f"{in_the_way} is a file, not a partition folder canvasframe wrote; it is never replaced or followed. "
+        "Remove it, or export to another folder."
+    )
+    assert in_the_way.read_text() == "a file of mine where a partition folder goes"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [('{"frames": null}', "the export manifest is not one canvasframe wrote"),
+     ('{"frames": {"page_views": []}}', "the manifest's entry for 'page_views' is not one canvasframe wrote"),
+     ('{"frames": {"page_views": {}}}', "the manifest's entry for 'page_views' is not one canvasframe wrote"),
+     ('{"frames": {"page_views": {"courses": []}}}',
+      "the manifest's entry for 'page_views' is not one canvasframe wrote"),
+     ('{"frames": {"page_views": {"courses": {"7": {"rows": "3"}}}}}',
+      "the manifest's record of course '7' has no row count"),
+     ('{"frames": {"page_views": {"courses": {"7": 3}}}}', "the manifest's record of course '7' has no row count")],
+)  # fmt: skip
+def test_a_manifest_that_is_not_whole_is_refused_by_what_it_lacks_before_any_request(
+    content, problem, make_server, connect, institution, tmp_path
+):
+    server = make_server()
+    (tmp_path / "manifest.json").write_text(content)
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    with pytest.raises(cf.FileFormatError) as refused:
+        cf.export_dataset(cf.load_page_views, [course.id], tmp_path, canvas=connect(server), progress=False)
+    assert str(refused.value) == f"{tmp_path / 'manifest.json'}: {problem}."
+    assert server.request_log == []
+
+
+def test_what_is_not_a_loader_or_a_key_is_refused_with_what_to_pass(canvas, tmp_path):
+    import functools
+
+    loaders = "export_dataset needs a canvasframe loader such as cf.load_page_views (or a list of them)."
+    for loader in (functools.partial(cf.load_page_views), [], [cf.load_page_views, "load_participations"]):
+        with pytest.raises(cf.ConfigError) as refused:
+            cf.export_dataset(loader, [1], tmp_path, canvas=canvas)
+        assert str(refused.value) == loaders
+    with pytest.raises(cf.ConfigError) as refused:
+        cf.export_dataset(cf.load_page_views, ["1"], tmp_path, canvas=canvas)
+    assert str(refused.value) == "course_ids must hold integer Canvas ids; '1' (str) is not one."
+    with pytest.raises(cf.ConfigError) as refused:
+        cf.export_dataset(cf.load_page_views, [1], tmp_path, canvas=canvas, pseudonymize=12345)
+    assert str(refused.value) == "The pseudonymisation key must be text or bytes, got int."
+    short = "The pseudonymisation key must be at least 16 bytes; use e.g. secrets.token_hex(32)."
+    for key in ("k" * 15, " " * 20 + "k" * 15):
+        with pytest.raises(cf.ConfigError) as refused:
+            cf.pseudonymize(pd.DataFrame({"student_id": [1]}), key)
+        assert str(refused.value) == short
+    assert len(cf.pseudonymize(pd.DataFrame({"student_id": [1]}), "k" * 16)) == 1  # 16 bytes will do
+
+
+def test_every_course_loader_at_once_is_a_valid_export(canvas, institution, tmp_path):
+    course = next(c for c in institution.courses.values() if c.enrollments)
+    loaders = [cf.LOADERS[name].function for name in cf.loaders.COURSE_FRAMES]
+    report = cf.export_dataset(loaders, [course.id], tmp_path, canvas=canvas, progress=False)
+    assert report["frame"].tolist() == list(cf.loaders.COURSE_FRAMES)
