@@ -188,12 +188,12 @@ def _hand_made_feedback() -> tuple[pd.DataFrame, pd.DataFrame]:
         "attempt": pd.array([2, 1, None, 1, 1, 1], dtype="Int64"),
     })  # fmt: skip
     comments = pd.DataFrame(
-        [(1, 10, 900, "ta", "2026-09-02T00:00Z", 2), (1, 10, 800, "teacher", "2026-09-01T12:00Z", 2),
-         (1, 10, 800, "teacher", "2026-08-31T00:00Z", 1),  # on the earlier attempt: not this one's feedback
+        [(1, 10, 800, "ta", "2026-09-02T00:00Z", 2), (1, 10, 900, "teacher", "2026-09-01T12:00Z", 2),
+         (1, 10, 900, "teacher", "2026-08-31T00:00Z", 1),  # on the earlier attempt: not this one's feedback
          (1, 10, 1, "student", "2026-09-01T06:00Z", 2), (2, 10, None, None, "2026-09-01T07:00Z", 1),  # hidden
-         (3, 10, 800, "teacher", "2026-09-02T00:00Z", None),  # never handed in
-         (1, 11, 900, "ta", "2026-09-05T02:00Z", 1), (1, 11, 800, "teacher", "2026-09-05T03:00Z", 1),
-         (2, 11, 800, "teacher", "2026-09-06T00:00Z", 1)],
+         (3, 10, 900, "teacher", "2026-09-02T00:00Z", None),  # never handed in
+         (1, 11, 800, "ta", "2026-09-05T02:00Z", 1), (1, 11, 900, "teacher", "2026-09-05T03:00Z", 1),
+         (2, 11, 900, "teacher", "2026-09-06T00:00Z", 1)],
         columns=["student_id", "assignment_id", "author_id", "author_role", "created_at", "attempt"],
     ).assign(course_id=1)  # fmt: skip
     comments = comments.astype({"author_id": "Int64", "author_role": "str", "attempt": "Int64"})
@@ -217,8 +217,8 @@ def test_feedback_summary_of_a_hand_made_course_is_exactly_the_one_worked_out_by
     assert by_assignment.attrs["no_feedback"] == [4]
     by_instructor = cf.reports.feedback_summary(submissions, comments, by="instructor")
     expected = pd.DataFrame({
-        "course_id": [1, 1], "instructor_id": [800, 900], "submissions": [2, 1], "students": [2, 1],
-        "comments": [3, 2], "median_feedback_time": hours(12, 2), "median_grading_time": hours(42, 24),
+        "course_id": [1, 1], "instructor_id": [800, 900], "submissions": [1, 2], "students": [1, 2],
+        "comments": [2, 3], "median_feedback_time": hours(2, 12), "median_grading_time": hours(24, 42),
     })  # fmt: skip
     pdt.assert_frame_equal(by_instructor, expected)
     for summary in (by_assignment, by_instructor):

@@ -88,7 +88,7 @@ def feedback_summary(
         raise ConfigError(f'feedback_summary: by must be "assignment" or "instructor", got {by!r}.')
     rows, said = _handed_in_with_feedback(submissions, comments)
     if by == "assignment":
-        grouped = rows.groupby(["course_id", "assignment_id"], sort=True)
+        grouped = rows.groupby(["course_id", "assignment_id"])
         report = grouped.agg(
             handed_in=("student_id", "size"),
             with_feedback=("instructor_id", "count"),
@@ -103,7 +103,7 @@ def feedback_summary(
                    "median_feedback_time", "median_grading_time", "comments_per_student"]  # fmt: skip
     else:
         credited = rows[rows["instructor_id"].notna()].astype({"instructor_id": "int64"})
-        grouped = credited.groupby(["course_id", "instructor_id"], sort=True)
+        grouped = credited.groupby(["course_id", "instructor_id"])
         report = grouped.agg(
             submissions=("student_id", "size"),
             students=("student_id", "nunique"),

@@ -39,11 +39,12 @@ _STATE_ORDER = {"active": 0, "invited": 1, "inactive": 2, "completed": 3}
 
 
 def _one_enrollment_each(enrollments: pd.DataFrame) -> pd.DataFrame:
-    """One row per student: a student in two sections has two enrollments; the most current one counts."""
+    """One row per student: a student in two sections has two enrollments; the most current one counts
+    (the first listed among equals)."""
     if "enrollment_state" not in enrollments:
-        return enrollments.sort_values("student_id").drop_duplicates("student_id")
-    rank = enrollments["enrollment_state"].map(_STATE_ORDER).fillna(len(_STATE_ORDER))
-    ordered = enrollments.assign(_rank=rank).sort_values(["student_id", "_rank"], kind="stable")
+        return enrollments.drop_duplicates("student_id").sort_values("student_id")
+    rank = enrollments["enrollment_state"].map(_STATE_ORDER)  # an unknown state (NaN) sorts last
+    ordered = enrollments.assign(_rank=rank).sort_values(["student_id", "_rank"])  # on two columns: stable
     return ordered.drop_duplicates("student_id").drop(columns="_rank")
 
 
@@ -108,19 +109,19 @@ def student_table(
     if not include_inactive and "enrollment_state" in people:
         # A student with submissions but no enrollment the token can see has no state: kept, as documented.
         state = people["enrollment_state"]
-        people = people[state.isin(ACTIVE_STATES) | state.isna()].reset_index(drop=True)
+        people = people[state.isin(ACTIVE_STATES) | state.isna()]
     columns = ["student_id", "sortable_name", "section_id", "enrollment_state", "current_score", "final_score"]
     columns.append("current_grade")
     table = people.reindex(columns=columns).reset_index(drop=True)  # enrollment_state: NA in a hand-made frame
     table["sortable_name"] = table["sortable_name"].astype("str")  # NA for a student with submissions only
     table["section_id"] = table["section_id"].astype("Int64")
     table["enrollment_state"] = table["enrollment_state"].astype("str")
-    override = people["override_score"] if "override_score" in people else pd.Series(float("nan"), index=people.index)
-    override_grade = people["override_grade"] if "override_grade" in people else pd.Series(pd.NA, index=people.index)
-    table["override_score"] = override.astype("float64").to_numpy()
+    # A frame made before overrides were kept has neither column: no override anywhere.
+    people = people.reindex(columns=people.columns.union(["override_score", "override_grade"], sort=False))
+    table["override_score"] = people["override_score"].astype("float64").to_numpy()
     overridden = table["override_score"].notna()
     table["score_of_record"] = table["override_score"].where(overridden, table["current_score"])
-    table["grade_of_record"] = pd.Series(override_grade.to_numpy(), dtype="str").where(
+    table["grade_of_record"] = pd.Series(people["override_grade"].to_numpy(), dtype="str").where(
         overridden, table["current_grade"]
     )
     counts = _status_counts(submissions).reindex(table["student_id"], fill_value=0)
