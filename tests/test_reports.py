@@ -647,3 +647,10 @@ def test_a_report_given_the_wrong_frame_names_itself_and_the_loader_it_needs(rep
     with pytest.raises(cf.ConfigError) as raised:
         getattr(cf.reports, report)(*arguments)
     assert str(raised.value).startswith(f"{report}: expected the frame from {loader}(); this one lacks columns [")
+
+
+def test_a_report_given_a_now_that_is_not_a_time_says_so():
+    enrollments, submissions, _ = _hand_made_course()
+    with pytest.raises(cf.ConfigError) as refused:
+        student_table(enrollments, submissions, as_of="the end of term")
+    assert str(refused.value) == "as_of must be a timestamp (e.g. '2026-10-01'), got 'the end of term'."
