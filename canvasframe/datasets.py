@@ -250,7 +250,7 @@ _pseudonymize = pseudonymize  # export_dataset's keyword argument of the same na
 
 
 def _write_json(path: Path, data: dict) -> None:
-    atomic_write(path, lambda handle: handle.write(json.dumps(data, indent=1, default=str).encode()))
+    atomic_write(path, lambda handle: handle.write(json.dumps(data, indent=1).encode()))
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -263,7 +263,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         raise FileFormatError(str(path), f"the export manifest is not JSON ({type(exc).__name__})") from None
     # Each part checked as it is used below: "frames": null, or a frame without its "courses", would
     # pass a looser check and fail later with a KeyError.
-    frames = manifest.get("frames", {}) if isinstance(manifest, dict) else None
+    frames = manifest.get("frames") if isinstance(manifest, dict) else None
     if not isinstance(frames, dict):
         raise FileFormatError(str(path), "the export manifest is not one canvasframe wrote")
     for name, section in frames.items():

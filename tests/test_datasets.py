@@ -57,6 +57,8 @@ def test_export_is_partitioned_readable_and_equal_to_the_loaders(canvas, institu
     pdt.assert_frame_equal(table.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
     manifest = json.loads((tmp_path / "x" / "manifest.json").read_text())
     assert manifest["source"] == canvas.cache_namespace
+    text = (tmp_path / "x" / "manifest.json").read_text()
+    assert text == json.dumps(manifest, indent=1)  # for people to read: one key a line
     assert set(manifest["frames"]["page_views"]["courses"]) == {str(c.id) for c in courses}
     from .conftest import TOKEN
 
@@ -242,8 +244,13 @@ def test_a_linked_partition_is_refused_and_what_it_points_to_is_kept(canvas, ins
     out = tmp_path / "export"
     (out / "student_summaries").mkdir(parents=True)
     (out / "student_summaries" / f"course_id={course.id}").symlink_to(elsewhere, target_is_directory=True)
-    with pytest.raises(cf.ConfigError, match="symbolic link"):
+    with pytest.raises(cf.ConfigError) as refused:
         cf.export_dataset(cf.load_student_summaries, [course.id], out, canvas=canvas, progress=False)
+    link = out / "student_summaries" / f"course_id={course.id}"
+    assert str(refused.value) == (
+        f"{link} is a symbolic link, not a partition folder canvasframe wrote; it is never replaced or followed. "
+        "Remove it, or export to another folder."
+    )
     assert (elsewhere / "keep.txt").read_text() == "mine"
 
 
@@ -274,6 +281,8 @@ def test_an_export_reads_back_whole_past_files_it_did_not_write_and_never_replac
 @pytest.mark.parametrize(
     ("content", "problem"),
     [('{"frames": null}', "the export manifest is not one canvasframe wrote"),
+     ("[1, 2]", "the export manifest is not one canvasframe wrote"),
+     ("{}", "the export manifest is not one canvasframe wrote"),  # canvasframe's always lists its frames
      ('{"frames": {"page_views": []}}', "the manifest's entry for 'page_views' is not one canvasframe wrote"),
      ('{"frames": {"page_views": {}}}', "the manifest's entry for 'page_views' is not one canvasframe wrote"),
      ('{"frames": {"page_views": {"courses": []}}}',
