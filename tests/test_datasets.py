@@ -59,7 +59,15 @@ def test_export_is_partitioned_readable_and_equal_to_the_loaders(canvas, institu
     assert manifest["source"] == canvas.cache_namespace
     text = (tmp_path / "x" / "manifest.json").read_text()
     assert text == json.dumps(manifest, indent=1)  # for people to read: one key a line
-    assert set(manifest["frames"]["page_views"]["courses"]) == {str(c.id) for c in courses}
+    exported = {k: v["exported_at"] for k, v in manifest["frames"]["page_views"]["courses"].items()}
+    fetched = {str(c.id): cf.load_page_views(c.id, canvas=canvas).attrs["canvasframe"]["fetched_at"] for c in courses}
+    assert manifest == {
+        "frames": {"page_views": {"courses": {
+            str(c.id): {"rows": len(truth.page_views(c)), "fetched_at": fetched[str(c.id)],
+                        "exported_at": exported[str(c.id)]} for c in courses}, "pseudonymized": False}},
+        "source": canvas.cache_namespace, "canvasframe_version": cf.__version__, "format": "parquet (hive partitions)",
+    }  # fmt: skip
+    assert all(fetched[k] <= exported[k] for k in exported)  # ISO 8601 in UTC: ordered as text
     from .conftest import TOKEN
 
     assert TOKEN not in (tmp_path / "x" / "manifest.json").read_text()
@@ -173,8 +181,16 @@ def test_export_can_pseudonymize_and_refuses_to_mix(canvas, institution, tmp_pat
     table = cf.open_dataset(tmp_path, "student_summaries").to_table().to_pandas()
     assert not set(table["student_id"]) & set(course.enrollments)
     assert KEY not in (tmp_path / "manifest.json").read_text()
-    with pytest.raises(cf.ConfigError, match="pseudonyms"):
+    with pytest.raises(cf.ConfigError) as refused:
         cf.export_dataset(cf.load_student_summaries, [course.id], tmp_path, canvas=canvas, progress=False)
+    assert str(refused.value) == (
+        f"{tmp_path / 'student_summaries'} was exported with pseudonyms; use the same choice to resume, "
+        "or another folder."
+    )
+    cf.export_dataset(cf.load_course_activity, [course.id], tmp_path / "plain", canvas=canvas, progress=False)
+    with pytest.raises(cf.ConfigError) as refused:
+        cf.export_dataset(cf.load_course_activity, [course.id], tmp_path / "plain", canvas=canvas, pseudonymize=KEY)
+    assert str(refused.value).startswith(f"{tmp_path / 'plain' / 'course_activity'} was exported without pseudonyms")
 
 
 def test_pseudonyms_cover_the_discussion_frames_and_keep_nullable_ids(canvas, institution):
