@@ -315,12 +315,7 @@ def test_parameters_that_are_not_json_are_recorded_as_text(tmp_path):
 
 def test_an_entry_without_byte_counts_is_read_whole_as_an_older_release_wrote_it(tmp_path):
     cache = Cache(tmp_path)
-    path = cache.path("ns", "course_activity", {"course_id": 1}, FP)
-    meta = {**META, "fingerprint": FP, "rows": 3}
-    table = _small_table().replace_schema_metadata({b"canvasframe": json.dumps(meta)})
-    path.parent.mkdir(parents=True)
-    with pa.ipc.new_file(str(path), table.schema) as writer:  # not Cache.write, which adds both counts
-        writer.write_table(table)
+    _planted(cache, _small_table(), {**META, "fingerprint": FP, "rows": 3})  # not Cache.write, which adds both
     found = cache.read("ns", "course_activity", {"course_id": 1}, FP, schema=SCHEMAS["course_activity"])
     assert found.status == "hit" and found.table.num_rows == 3
 
