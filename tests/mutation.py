@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLED = {"killed", "timeout"}
@@ -60,14 +61,19 @@ def _module(mutant: str) -> str:
     return mutant.split("__mutmut_")[0].rsplit(".", 1)[0]
 
 
-def _groups() -> list[dict[str, list[str]]]:
-    """``[[tool.canvasframe.mutation]]`` in pyproject.toml: modules and the test files that exercise them."""
+def tool_settings() -> dict[str, Any]:
+    """pyproject.toml's ``[tool]`` table: ``mutmut`` (every module measured) and ``canvasframe.mutation``."""
     if sys.version_info < (3, 11):
         raise SystemExit("tests/mutation.py reads pyproject.toml with tomllib: run it with Python 3.11 or later.")
     import tomllib
 
     with open(ROOT / "pyproject.toml", "rb") as handle:
-        return tomllib.load(handle)["tool"]["canvasframe"]["mutation"]
+        return tomllib.load(handle)["tool"]
+
+
+def _groups() -> list[dict[str, list[str]]]:
+    """``[[tool.canvasframe.mutation]]`` in pyproject.toml: modules and the test files that exercise them."""
+    return tool_settings()["canvasframe"]["mutation"]
 
 
 def tests_for(modules: list[str], groups: list[dict[str, list[str]]]) -> list[str]:

@@ -74,12 +74,11 @@ def test_every_module_measured_for_mutations_has_the_tests_that_exercise_it():
     ``[tool.mutmut]`` but in no group would never be measured, and a group's test file must exist."""
     import fnmatch
 
-    tomllib = pytest.importorskip("tomllib")
-    from .mutation import tests_for
+    pytest.importorskip("tomllib")
+    from .mutation import tests_for, tool_settings
 
     root = PACKAGE.parent
-    with open(root / "pyproject.toml", "rb") as handle:
-        tool = tomllib.load(handle)["tool"]
+    tool = tool_settings()
     groups = tool["canvasframe"]["mutation"]
     for pattern in tool["mutmut"]["only_mutate"]:
         for module in sorted(str(p.relative_to(root)) for p in root.glob(pattern) if p.suffix == ".py"):
